@@ -1,0 +1,3 @@
+from zoneops.cli import main
+
+main()

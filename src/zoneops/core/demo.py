@@ -1,0 +1,116 @@
+"""Demo data derived from the seed articles: each record says where it came from."""
+
+import secrets
+
+from django.db import transaction
+
+from zoneops.core.context import acting_as
+from zoneops.core.models import Department, Role, User, Zone
+
+S000 = "seed 000 · 吉林日报 2025 · 长春高新区:实干笃行决胜全年目标"
+S001 = "seed 001 · 吉林日报 2024 · 奋进二〇二四 (长春新区 '2+5+10' 总策略)"
+S002 = "seed 002 · 江城日报 2024-01-05 · 访吉林高新区党工委书记张守华"
+S003 = "seed 003 · 江城日报 2023-04-21 · 加快建设创新驱动发展示范区 (吉林高新区)"
+S004 = "seed 004 · 人民网 2022-10-12 · 区县领导访谈·经开区 (长春经开区)"
+NBS = "division code: National Bureau of Statistics statistical division codes (GB/T 2260 based)"
+
+# code, name, kind, parent code, division code, source
+ZONES = [
+    ("JL", "吉林省", Zone.Kind.PROVINCE, None, "220000", f"{S001}; {NBS}"),
+    ("JL-CC", "长春市", Zone.Kind.CITY, "JL", "220100", f"{S001}; {NBS}"),
+    ("JL-JLC", "吉林市", Zone.Kind.CITY, "JL", "220200", f"{S002}; {NBS}"),
+    ("CCXQ", "长春新区", Zone.Kind.NATIONAL_NEW_AREA, "JL-CC", "", S001),
+    (
+        "CCGX",
+        "长春高新区",
+        Zone.Kind.HI_TECH_ZONE,
+        "CCXQ",
+        "220173",
+        f"{S000} (国家级新区核心区); {S001} (高新区引领型发展); {NBS}",
+    ),
+    (
+        "CCBH",
+        "北湖区",
+        Zone.Kind.SUB_ZONE,
+        "CCXQ",
+        "",
+        f"{S001} (北湖未来科学城, 促进北湖区跨越式发展)",
+    ),
+    ("CCLK", "临空区", Zone.Kind.SUB_ZONE, "CCXQ", "", f"{S001} (加快临空区特色化发展)"),
+    ("CCJK", "长春经开区", Zone.Kind.ECON_DEV_ZONE, "JL-CC", "220171", f"{S004}; {NBS}"),
+    (
+        "CCJK-XL",
+        "兴隆综合保税区",
+        Zone.Kind.BONDED_ZONE,
+        "CCJK",
+        "",
+        f"{S004} (长春兴隆综合保税区)",
+    ),
+    ("JLGX", "吉林高新区", Zone.Kind.HI_TECH_ZONE, "JL-JLC", "220272", f"{S002}; {S003}; {NBS}"),
+    ("JLGX-S", "吉林高新南区", Zone.Kind.SUB_ZONE, "JLGX", "", f"{S003} (南优北兴)"),
+    (
+        "JLGX-N",
+        "吉林高新北区",
+        Zone.Kind.SUB_ZONE,
+        "JLGX",
+        "",
+        f"{S003} (高新北区, 氢能装备制造产业园)",
+    ),
+]
+
+DEPARTMENT_SOURCE = "synthetic: a typical administration committee's departments"
+DEPARTMENTS = ["经济发展局", "投资促进局", "科技创新局", "营商环境建设局", "应急管理局"]
+DEPARTMENT_ZONES = ["CCGX", "CCJK", "JLGX"]
+
+# username, surname, given name, role, granted zone codes
+DEMO_USERS = [
+    ("gx_staff", "王", "敏", Role.STAFF, ["CCGX"]),
+    ("gx_liaison", "李", "强", Role.LIAISON, ["CCGX"]),
+    ("xq_leader", "张", "伟", Role.LEADER, ["CCXQ"]),
+    ("jk_staff", "刘", "洋", Role.STAFF, ["CCJK"]),
+    ("jl_staff", "陈", "静", Role.STAFF, ["JLGX"]),
+]
+DEMO_USER_SOURCE = "synthetic demo account"
+
+
+@transaction.atomic
+def seed_zones() -> int:
+    created = 0
+    by_code = {}
+    for code, name, kind, parent_code, division_code, source in ZONES:
+        zone = Zone.objects.filter(code=code).first()
+        if zone is None:
+            zone = Zone(code=code)
+            created += 1
+        zone.name, zone.kind, zone.division_code, zone.source = name, kind, division_code, source
+        zone.parent = by_code.get(parent_code)
+        zone.save()
+        by_code[code] = zone
+    for zone_code in DEPARTMENT_ZONES:
+        for name in DEPARTMENTS:
+            Department.objects.get_or_create(
+                zone=by_code[zone_code], name=name, defaults={"source": DEPARTMENT_SOURCE}
+            )
+    return created
+
+
+def seed_users(stdout=None) -> list[tuple[str, str]]:
+    """Create the demo accounts that are missing; return (username, password) of new ones."""
+    created = []
+    for username, surname, given, role, zone_codes in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        password = secrets.token_urlsafe(9)
+        user = User.objects.create_user(
+            username=username, password=password, last_name=surname, first_name=given, role=role
+        )
+        user.zones.set(Zone.objects.filter(code__in=zone_codes))
+        created.append((username, password))
+    return created
+
+
+def seed_demo() -> dict:
+    with acting_as(None):
+        zones = seed_zones()
+        users = seed_users()
+    return {"zones_created": zones, "users_created": users}

@@ -1,0 +1,99 @@
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.core.models import Department, LoopCase, ObjectChange, Zone
+from zoneops.core.widgets import style_fields
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose record choices are limited to what the requesting user may see."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for filter_ in self.filters.values():
+            queryset = filter_.extra.get("queryset")
+            if user is not None and queryset is not None and hasattr(queryset, "restrict"):
+                filter_.extra["queryset"] = queryset.restrict(user, "view")
+        style_fields(self.form.fields)
+
+
+class ZoneFilterSet(ScopedFilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=Zone.Kind.choices)
+    parent = django_filters.ModelChoiceFilter(label=_("parent zone"), queryset=Zone.objects.all())
+    within = django_filters.ModelChoiceFilter(
+        label=_("within zone"), queryset=Zone.objects.all(), method="filter_within"
+    )
+    division_code = django_filters.CharFilter(
+        label=_("administrative division code"), lookup_expr="startswith"
+    )
+
+    class Meta:
+        model = Zone
+        fields = ["kind", "parent", "within", "division_code", "code", "name", "source"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(path__startswith=value.path) if value else queryset
+
+
+class DepartmentFilterSet(ScopedFilterSet):
+    zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=Zone.objects.all())
+
+    class Meta:
+        model = Department
+        fields = ["zone", "name", "code", "source"]
+
+
+def _audited_types():
+    from zoneops.core.models import ZoneopsModel
+
+    ids = [
+        ContentType.objects.get_for_model(model).pk
+        for model in ZoneopsModel.__subclasses__()
+        if not model._meta.abstract
+    ]
+    return ContentType.objects.filter(pk__in=ids)
+
+
+class ObjectChangeFilterSet(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(label=_("action"), choices=ObjectChange.Action.choices)
+    user_name = django_filters.CharFilter(label=_("user name"))
+    content_type = django_filters.ModelChoiceFilter(
+        label=_("object type"), queryset=ContentType.objects.none()
+    )
+    time_after = django_filters.DateFilter(
+        label=_("from"), field_name="time", lookup_expr="date__gte"
+    )
+    time_before = django_filters.DateFilter(
+        label=_("to"), field_name="time", lookup_expr="date__lte"
+    )
+    object_id = django_filters.NumberFilter(label=_("object id"))
+    request_id = django_filters.UUIDFilter(label=_("request id"))
+    zone_id = django_filters.NumberFilter(label=_("zone id"))
+
+    class Meta:
+        model = ObjectChange
+        fields = ["action", "user_name", "content_type", "object_id", "request_id", "zone_id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["content_type"].queryset = _audited_types()
+        style_fields(self.form.fields)
+
+
+class LoopCaseFilterSet(ScopedFilterSet):
+    zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=Zone.objects.all())
+    kind = django_filters.CharFilter(label=_("kind"))
+    state = django_filters.CharFilter(label=_("state"))
+    is_open = django_filters.BooleanFilter(label=_("open"))
+    escalation = django_filters.MultipleChoiceFilter(
+        label=_("escalation"), choices=LoopCase.Escalation.choices
+    )
+    due_before = django_filters.DateFilter(
+        label=_("due before"), field_name="due_date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = LoopCase
+        fields = ["zone", "kind", "state", "is_open", "escalation", "department", "handler"]

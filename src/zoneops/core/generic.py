@@ -1,0 +1,363 @@
+"""Generic list, detail, edit, delete and import views that every app builds its pages from.
+
+An app declares a few attributes (model, columns, filterset, form, importer) and gets:
+zone scoping via ``restrict()``, search (``?q=``), filters, sortable columns, pagination,
+export of the filtered rows (``?export=xlsx``), a history tab, and all-or-nothing imports.
+"""
+
+import uuid
+from functools import reduce
+from operator import or_
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import ProtectedError, Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from zoneops.core import exports, imports
+from zoneops.core.models import ObjectChange
+from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
+from zoneops.core.tables import Column
+
+
+def url_name(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def optional_reverse(name: str, *args) -> str | None:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+class ObjectViewMixin(LoginRequiredMixin):
+    model: type[models.Model]
+    queryset: models.QuerySet | None = None
+
+    def base_queryset(self) -> models.QuerySet:
+        qs = self.queryset if self.queryset is not None else self.model.objects.all()
+        return qs.all()
+
+    def restricted(self, action: str = VIEW) -> models.QuerySet:
+        return self.base_queryset().restrict(self.request.user, action)
+
+    def get_object(self, action: str = VIEW):
+        # Another zone's object is "not found", not "forbidden": its existence is not disclosed.
+        return get_object_or_404(self.restricted(action), pk=self.kwargs["pk"])
+
+    def common_context(self) -> dict:
+        meta = self.model._meta
+        user = self.request.user
+        return {
+            "model_meta": meta,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": optional_reverse(url_name(self.model, "list")),
+            "add_url": optional_reverse(url_name(self.model, "add"))
+            if role_may(user, ADD, self.model)
+            else None,
+            "import_url": optional_reverse(url_name(self.model, "import"))
+            if role_may(user, ADD, self.model)
+            else None,
+        }
+
+
+class ObjectListView(ObjectViewMixin, View):
+    template_name = "core/object_list.html"
+    columns: list[Column] = []
+    search_fields: tuple[str, ...] = ()
+    filterset_class = None
+    default_ordering: tuple[str, ...] = ()
+    export_name: str | None = None
+    paginate_by = 50
+
+    def bound_columns(self) -> list[Column]:
+        return [column.bind(self.model) for column in self.columns]
+
+    def search(self, qs, query: str):
+        query = query.strip()
+        if not query or not self.search_fields:
+            return qs
+        terms = query.split()
+        for term in terms:
+            qs = qs.filter(
+                reduce(or_, (Q(**{f"{f}__icontains": term}) for f in self.search_fields))
+            )
+        return qs
+
+    def sort(self, qs, columns: list[Column]):
+        requested = self.request.GET.get("sort", "")
+        allowed = {c.name: c for c in columns if c.sortable}
+        key = requested.lstrip("-")
+        if key in allowed:
+            direction = "-" if requested.startswith("-") else ""
+            ordering = allowed[key].ordering
+            return qs.order_by(f"{direction}{ordering}", f"{direction}pk"), requested
+        if self.default_ordering:
+            return qs.order_by(*self.default_ordering), ""
+        return qs, ""
+
+    def filtered(self):
+        qs = self.restricted(VIEW)
+        qs = self.search(qs, self.request.GET.get("q", ""))
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
+            qs = filterset.qs if filterset.is_valid() else qs.none()
+        return qs, filterset
+
+    def get(self, request, *args, **kwargs):
+        columns = self.bound_columns()
+        qs, filterset = self.filtered()
+        qs, current_sort = self.sort(qs, columns)
+        if request.GET.get("export") == "xlsx":
+            return self.export(qs, columns)
+        paginator = Paginator(qs, self.paginate_by)
+        page = paginator.get_page(request.GET.get("page"))
+        rows = [
+            (obj, [(column, column.value(obj)) for column in columns]) for obj in page.object_list
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        context = self.common_context() | {
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "paginator": paginator,
+            "filterset": filterset,
+            "q": request.GET.get("q", ""),
+            "current_sort": current_sort,
+            "query_string": query.urlencode(),
+            "sort_query_string": sort_query.urlencode(),
+            "has_search": bool(self.search_fields),
+        }
+        context.update(self.extra_context())
+        return render(request, self.template_name, context)
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def export(self, qs, columns: list[Column]):
+        from django.conf import settings
+
+        limit = settings.ZONEOPS_EXPORT_MAX_ROWS
+        rows = (
+            [column.value(obj) for column in columns]
+            for obj in qs[:limit].iterator(chunk_size=2000)
+        )
+        handle = exports.write_xlsx(
+            [str(c.label) for c in columns],
+            rows,
+            sheet_title=str(self.model._meta.verbose_name_plural),
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        name = f"{self.export_name or self.model._meta.model_name}-{stamp}.xlsx"
+        return exports.xlsx_response(handle, name)
+
+
+class ObjectDetailView(ObjectViewMixin, View):
+    template_name = "core/object_detail.html"
+    fields: tuple[str, ...] | None = None  # None: every visible concrete field
+    history_limit = 200
+
+    def detail_rows(self, obj) -> list[tuple[str, object]]:
+        names = self.fields
+        if names is None:
+            names = tuple(
+                f.name
+                for f in obj._meta.concrete_fields
+                if f.editable and not f.primary_key and f.name not in ("source",)
+            ) + ("source", "created_at", "updated_at")
+        rows = []
+        for name in names:
+            column = Column(name).bind(type(obj))
+            value = column.value(obj)
+            if value in (None, ""):
+                value = "—"
+            rows.append((column.label, value))
+        return rows
+
+    def history(self, obj):
+        content_type = ContentType.objects.get_for_model(obj)
+        return ObjectChange.objects.filter(
+            content_type=content_type, object_id=obj.pk
+        ).select_related("user")[: self.history_limit]
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object(VIEW)
+        user = request.user
+        can_change = self.restricted(CHANGE).filter(pk=obj.pk).exists()
+        context = self.common_context() | {
+            "object": obj,
+            "detail_rows": self.detail_rows(obj),
+            "history": self.history(obj),
+            "tab": request.GET.get("tab", "details"),
+            "edit_url": optional_reverse(url_name(self.model, "edit"), obj.pk)
+            if can_change
+            else None,
+            "delete_url": optional_reverse(url_name(self.model, "delete"), obj.pk)
+            if role_may(user, DELETE, self.model) and can_change
+            else None,
+        }
+        context.update(self.extra_context(obj))
+        return render(request, self.template_name, context)
+
+    def extra_context(self, obj) -> dict:
+        return {}
+
+
+class ObjectEditView(ObjectViewMixin, View):
+    """Create (no ``pk`` in the URL) or update a record through a zone-scoped ModelForm."""
+
+    template_name = "core/object_edit.html"
+    form_class = None
+
+    def get_instance(self):
+        if "pk" in self.kwargs:
+            return self.get_object(CHANGE)
+        if not role_may(self.request.user, ADD, self.model):
+            raise PermissionDenied(_("Your role may not add records here."))
+        return None
+
+    def render_form(self, form, instance):
+        context = self.common_context() | {"form": form, "object": instance}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        return self.render_form(self.form_class(instance=instance, user=request.user), instance)
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = self.form_class(request.POST, request.FILES, instance=instance, user=request.user)
+        if not form.is_valid():
+            return self.render_form(form, instance)
+        obj = form.save()
+        messages.success(request, _("Saved “{object}”.").format(object=obj))
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class ObjectDeleteView(ObjectViewMixin, View):
+    template_name = "core/object_delete.html"
+
+    def get_object_to_delete(self):
+        if not role_may(self.request.user, DELETE, self.model):
+            raise Http404
+        return self.get_object(DELETE)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object_to_delete()
+        return render(request, self.template_name, self.common_context() | {"object": obj})
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object_to_delete()
+        try:
+            obj.delete()
+        except ProtectedError as exc:
+            blocking = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            messages.error(
+                request,
+                _("“{object}” is still used by: {blocking}. Remove those first.").format(
+                    object=obj, blocking=blocking
+                ),
+            )
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted “{object}”.").format(object=obj))
+        return HttpResponseRedirect(optional_reverse(url_name(self.model, "list")) or "/")
+
+
+class BulkImportView(ObjectViewMixin, View):
+    template_name = "core/object_import.html"
+    importer_class: type[imports.ModelImporter]
+    session_key = "zoneops_import_errors"
+
+    def check_role(self):
+        if not role_may(self.request.user, ADD, self.model):
+            raise PermissionDenied(_("Your role may not import records here."))
+
+    def context(self, **extra) -> dict:
+        importer = self.importer_class(self.request.user)
+        fields = importer.form_fields()
+        return (
+            self.common_context()
+            | {
+                "columns": [
+                    (str(f.label), f.required, str(f.help_text or "")) for f in fields.values()
+                ],
+                "template_url": f"{self.request.path}?template=xlsx",
+            }
+            | extra
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.check_role()
+        if request.GET.get("template") == "xlsx":
+            importer = self.importer_class(request.user)
+            labels = [str(f.label) for f in importer.form_fields().values()]
+            handle = exports.write_xlsx(
+                labels, [], sheet_title=str(self.model._meta.verbose_name_plural)
+            )
+            return exports.xlsx_response(
+                handle, f"{self.model._meta.model_name}-import-template.xlsx"
+            )
+        token = request.GET.get("errors")
+        if token:
+            stored = request.session.get(self.session_key, {}).get(token)
+            if stored is None:
+                raise Http404
+            rows = [[e["row"], e["field"], e["value"], e["reason"]] for e in stored]
+            handle = exports.write_xlsx([_("Row"), _("Field"), _("Value"), _("Reason")], rows)
+            return exports.xlsx_response(
+                handle, f"{self.model._meta.model_name}-import-errors.xlsx"
+            )
+        return render(request, self.template_name, self.context())
+
+    def post(self, request, *args, **kwargs):
+        self.check_role()
+        upload = request.FILES.get("file")
+        if upload is None:
+            return render(
+                request, self.template_name, self.context(file_error=_("Choose a file to import."))
+            )
+        importer = self.importer_class(request.user)
+        try:
+            result = importer.run(upload.name, upload.read())
+        except imports.ImportFileError as exc:
+            return render(request, self.template_name, self.context(file_error=str(exc)))
+        if result.ok:
+            messages.success(
+                request,
+                _("Imported {created} new and {updated} updated records.").format(
+                    created=result.created, updated=result.updated
+                ),
+            )
+            return HttpResponseRedirect(optional_reverse(url_name(self.model, "list")) or "/")
+        token = uuid.uuid4().hex
+        store = request.session.get(self.session_key, {})
+        store = dict(list(store.items())[-4:])  # keep the last few reports only
+        store[token] = [e.__dict__ for e in result.errors[:10000]]
+        request.session[self.session_key] = store
+        return render(
+            request,
+            self.template_name,
+            self.context(
+                errors=result.errors[:500],
+                error_count=len(result.errors),
+                errors_url=f"{request.path}?errors={token}",
+            ),
+            status=422,
+        )

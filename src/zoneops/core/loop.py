@@ -1,0 +1,187 @@
+"""The closed loop shared by appeals, hazards and tasks: states, transitions, deadlines, escalation.
+
+A ``Workflow`` is data: its states, its transitions (from which states, to which state, which
+roles may take them, what else they do) and its time limits. Apps register theirs under a
+``kind``; ``zoneops.core.services`` carries the transitions out on ``LoopCase`` rows.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.core import calendar
+from zoneops.core.models import LoopCase, Role
+
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str | Promise
+    sources: tuple[str, ...]
+    target: str | None  # None: stays in its state (e.g. an extension)
+    roles: frozenset[str] = frozenset({Role.ADMIN, Role.STAFF})
+    handler_may: bool = False  # the assigned handler may take it whatever their role
+    requires_comment: bool = False
+    assigns: bool = False  # needs a department and a handler
+    pauses: bool = False  # stops the clock (waiting for the enterprise)
+    resumes: bool = False  # restarts it and moves the due date by the paused working days
+    extends: bool = False  # moves the due date by a number of working days
+    closes: bool = False
+    reopens: bool = False  # back to open: a new deadline from today
+
+
+@dataclass(frozen=True)
+class Workflow:
+    kind: str
+    label: str | Promise
+    states: dict[str, str | Promise]
+    initial: str
+    transitions: dict[str, Transition]
+    limit_working_days: int = 10
+    due_soon_working_days: int = 1
+    # Working days past the due date at which each level starts: overdue, head, leader.
+    escalation_after: tuple[int, int, int] = (1, 3, 5)
+    closed_states: frozenset[str] = field(default_factory=frozenset)
+
+    def available(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions.values() if state in t.sources]
+
+
+_registry: dict[str, Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    _registry[workflow.kind] = workflow
+    return workflow
+
+
+def get_workflow(kind: str) -> Workflow:
+    try:
+        return _registry[kind]
+    except KeyError:
+        raise LookupError(f"No closed-loop workflow is registered for kind {kind!r}") from None
+
+
+def registered() -> dict[str, Workflow]:
+    return dict(_registry)
+
+
+def escalation_level(workflow: Workflow, due_date: dt.date, today: dt.date) -> int:
+    """The escalation level of an open, running case on ``today``."""
+    late = calendar.working_days_between(due_date, today)
+    overdue_at, head_at, leader_at = workflow.escalation_after
+    if late >= leader_at:
+        return LoopCase.Escalation.LEADER
+    if late >= head_at:
+        return LoopCase.Escalation.DEPARTMENT_HEAD
+    if late >= overdue_at:
+        return LoopCase.Escalation.OVERDUE
+    if late >= -workflow.due_soon_working_days:
+        return LoopCase.Escalation.DUE_SOON
+    return LoopCase.Escalation.NORMAL
+
+
+S = {
+    "submitted": _("Submitted"),
+    "accepted": _("Accepted"),
+    "assigned": _("Assigned"),
+    "in_progress": _("In progress"),
+    "suspended": _("Suspended"),
+    "returned": _("Returned"),
+    "replied": _("Replied"),
+    "closed": _("Closed"),
+}
+_STAFF = frozenset({Role.ADMIN, Role.STAFF})
+_WORKERS = frozenset({Role.ADMIN, Role.STAFF, Role.LIAISON})
+
+STANDARD = register(
+    Workflow(
+        kind="standard",
+        label=_("Standard closed loop"),
+        states=S,
+        initial="submitted",
+        closed_states=frozenset({"closed"}),
+        transitions={
+            t.name: t
+            for t in [
+                Transition("accept", _("Accept"), ("submitted",), "accepted", _STAFF),
+                Transition(
+                    "assign",
+                    _("Assign"),
+                    ("accepted", "returned"),
+                    "assigned",
+                    _STAFF,
+                    assigns=True,
+                ),
+                Transition(
+                    "start",
+                    _("Start work"),
+                    ("assigned",),
+                    "in_progress",
+                    _WORKERS,
+                    handler_may=True,
+                ),
+                Transition(
+                    "return",
+                    _("Return"),
+                    ("assigned", "in_progress"),
+                    "returned",
+                    _WORKERS,
+                    handler_may=True,
+                    requires_comment=True,
+                ),
+                Transition(
+                    "suspend",
+                    _("Suspend (waiting for the enterprise)"),
+                    ("in_progress",),
+                    "suspended",
+                    _WORKERS,
+                    handler_may=True,
+                    requires_comment=True,
+                    pauses=True,
+                ),
+                Transition(
+                    "resume",
+                    _("Resume"),
+                    ("suspended",),
+                    "in_progress",
+                    _WORKERS,
+                    handler_may=True,
+                    resumes=True,
+                ),
+                Transition(
+                    "extend",
+                    _("Extend the deadline"),
+                    ("assigned", "in_progress"),
+                    None,
+                    _STAFF,
+                    requires_comment=True,
+                    extends=True,
+                ),
+                Transition(
+                    "reply",
+                    _("Reply"),
+                    ("in_progress",),
+                    "replied",
+                    _WORKERS,
+                    handler_may=True,
+                    requires_comment=True,
+                ),
+                Transition("close", _("Close"), ("replied",), "closed", _STAFF, closes=True),
+                Transition(
+                    "reopen",
+                    _("Reopen"),
+                    ("replied", "closed"),
+                    "in_progress",
+                    _STAFF,
+                    requires_comment=True,
+                    reopens=True,
+                ),
+            ]
+        },
+    )
+)

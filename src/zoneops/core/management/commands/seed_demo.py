@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from zoneops.core.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data derived from the seed articles (idempotent)."
+
+    def handle(self, *args, **options):
+        result = seed_demo()
+        self.stdout.write(f"Zones created: {result['zones_created']}")
+        for app_result in result.get("apps", []):
+            self.stdout.write(app_result)
+        if result["users_created"]:
+            self.stdout.write("Demo accounts (shown once, write them down):")
+            for username, password in result["users_created"]:
+                self.stdout.write(f"  {username} / {password}")

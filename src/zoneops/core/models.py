@@ -1,0 +1,381 @@
+"""Core records: zones, users and roles, departments, the audit trail and the closed loop."""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.core.querysets import RestrictedQuerySet
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    STAFF = "staff", _("Zone staff")
+    LIAISON = "liaison", _("Liaison cadre")
+    LEADER = "leader", _("Leader (read only)")
+
+
+class ZoneopsModel(models.Model):
+    """What every domain record has: timestamps, provenance, zone scoping and the audit trail.
+
+    ``zone_lookup`` is the ORM path from the model to its Zone; ``restrict()`` filters on it.
+    Saves and deletes are written to the audit trail by ``zoneops.core.signals``.
+    """
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where this record came from: a seed article, an import file, synthetic data."),
+    )
+
+    zone_lookup = "zone"
+    audit_exclude = ("created_at", "updated_at")
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The audit trail compares against these to record values before a change.
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def zone_id_for_audit(self) -> int | None:
+        if self.zone_lookup in ("pk", "id"):
+            return self.pk
+        value = self
+        for part in self.zone_lookup.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value.pk
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+
+
+class Zone(ZoneopsModel):
+    """One unit of the org tree: national new area → development zone → park → street."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        NATIONAL_NEW_AREA = "national_new_area", _("National new area")
+        HI_TECH_ZONE = "hi_tech_zone", _("High-tech zone")
+        ECON_DEV_ZONE = "econ_dev_zone", _("Economic and technological development zone")
+        BONDED_ZONE = "bonded_zone", _("Comprehensive bonded zone")
+        SUB_ZONE = "sub_zone", _("Sub-zone")
+        INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
+        STREET = "street", _("Street")
+
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, '-' or '_' only."))
+        ],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent zone"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    division_code = models.CharField(
+        _("administrative division code"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A GB/T 2260 division code has 6 digits."))],
+    )
+    # Materialised path of primary keys ("/1/4/9/"): a subtree is one indexed prefix match.
+    path = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    zone_lookup = "pk"
+    audit_exclude = ("created_at", "updated_at", "path", "depth")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:zone_detail", args=[self.pk])
+
+    def _computed_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        new_path = self._computed_path()
+        if new_path != self.path:
+            old_path = self.path
+            self.path, self.depth = new_path, new_path.count("/") - 2
+            Zone.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            if old_path:
+                self._rebase_descendants(old_path)
+
+    def _rebase_descendants(self, old_path: str) -> None:
+        for child in Zone.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+            path = self.path + child.path[len(old_path) :]
+            Zone.objects.filter(pk=child.pk).update(path=path, depth=path.count("/") - 2)
+
+    def subtree(self) -> models.QuerySet:
+        return Zone.objects.filter(path__startswith=self.path)
+
+    def ancestors(self) -> list["Zone"]:
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        by_id = Zone.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+
+class Department(ZoneopsModel):
+    """A unit of the administration committee that handles closed-loop items (经发局, 招商局 …)."""
+
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["zone__path", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ZoneopsUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person using zoneops: one role, granted one or more zones (and thereby their subtrees)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    zones = models.ManyToManyField(
+        Zone, verbose_name=_("granted zones"), blank=True, related_name="users"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = ZoneopsUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def is_zone_admin(self) -> bool:
+        """Administrators see every zone."""
+        return self.is_superuser or self.role == Role.ADMIN
+
+    def visible_zones(self) -> models.QuerySet:
+        """The zones granted to the user and all zones below them (every zone for an admin)."""
+        if not self.is_active:
+            return Zone.objects.none()
+        if self.is_zone_admin:
+            return Zone.objects.all()
+        cached = getattr(self, "_visible_zone_ids", None)
+        if cached is None:
+            paths = list(self.zones.values_list("path", flat=True))
+            if not paths:
+                cached = []
+            else:
+                condition = Q()
+                for path in paths:
+                    condition |= Q(path__startswith=path)
+                cached = list(Zone.objects.filter(condition).values_list("id", flat=True))
+            self._visible_zone_ids = cached
+        return Zone.objects.filter(pk__in=cached)
+
+
+class ObjectChange(models.Model):
+    """One row per create, update or delete of a domain record. Append-only."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=200)
+    zone_id = models.BigIntegerField(_("zone id"), null=True, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), encoder=DjangoJSONEncoder, default=dict)
+
+    objects = RestrictedQuerySet.as_manager()
+    zone_lookup = "zone_id"
+    # Only administrators read the global log; nobody writes it except the system.
+    role_actions = {"admin": frozenset({"view"})}
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-time"], name="objchange_object"),
+            models.Index(fields=["user_name", "-time"], name="objchange_user"),
+            models.Index(fields=["action", "-time"], name="objchange_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionDenied(_("The audit trail cannot be edited."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("The audit trail cannot be deleted."))
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:objectchange_detail", args=[self.pk])
+
+
+class LoopCase(ZoneopsModel):
+    """The closed-loop part of an appeal, hazard or task: state, assignment, deadline, escalation.
+
+    Domain records hold a one-to-one link to their case, so ``zoneops tick`` works over one
+    table for every kind of loop. The workflow (states, transitions, roles) is chosen by ``kind``
+    from the registry in ``zoneops.core.loop``.
+    """
+
+    class Escalation(models.IntegerChoices):
+        NORMAL = 0, _("On time")
+        DUE_SOON = 1, _("Due soon")
+        OVERDUE = 2, _("Overdue")
+        DEPARTMENT_HEAD = 3, _("Escalated to department head")
+        LEADER = 4, _("Escalated to the responsible leader")
+
+    kind = models.CharField(_("kind"), max_length=30, db_index=True)
+    zone = models.ForeignKey(Zone, verbose_name=_("zone"), on_delete=models.PROTECT)
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=30, db_index=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+    )
+    opened_on = models.DateField(_("opened on"), default=dt.date.today)
+    limit_working_days = models.PositiveSmallIntegerField(_("time limit (working days)"))
+    due_date = models.DateField(_("due date"), db_index=True)
+    paused_on = models.DateField(_("paused on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_open = models.BooleanField(_("open"), default=True, db_index=True)
+    escalation = models.PositiveSmallIntegerField(
+        _("escalation"), choices=Escalation.choices, default=Escalation.NORMAL
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("closed-loop case")
+        verbose_name_plural = _("closed-loop cases")
+        indexes = [models.Index(fields=["is_open", "due_date"], name="loopcase_open_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:loopcase_detail", args=[self.pk])
+
+
+class LoopEvent(models.Model):
+    """A typed history row: one per transition or escalation of a case."""
+
+    class Type(models.TextChoices):
+        TRANSITION = "transition", _("Transition")
+        ESCALATION = "escalation", _("Escalation")
+
+    case = models.ForeignKey(LoopCase, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.TRANSITION)
+    transition = models.CharField(_("transition"), max_length=30, blank=True)
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    time = models.DateTimeField(_("time"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["time", "id"]
+        verbose_name = _("closed-loop event")
+        verbose_name_plural = _("closed-loop events")
+
+    def __str__(self) -> str:
+        return f"{self.transition or self.type}: {self.from_state} → {self.to_state}"
+
+
+def new_request_id() -> uuid.UUID:
+    return uuid.uuid4()

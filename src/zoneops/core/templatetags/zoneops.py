@@ -1,0 +1,57 @@
+import datetime as dt
+import decimal
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def display(value):
+    """A value as staff expect to read it: local times, 是/否, money without trailing zeros."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return formats.number_format(
+            value.normalize() if value == value.to_integral() else value,
+            use_l10n=True,
+            force_grouping=True,
+        )
+    return value
+
+
+@register.simple_tag
+def cell(column, obj, value):
+    shown = display(value)
+    if column.linkify and hasattr(obj, "get_absolute_url"):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), shown)
+    return format_html("{}", shown)
+
+
+@register.simple_tag
+def sort_url(column, current_sort, base_query):
+    target = column.name
+    if current_sort == column.name:
+        target = f"-{column.name}"
+    prefix = f"{base_query}&" if base_query else ""
+    return f"?{prefix}sort={target}"
+
+
+@register.simple_tag
+def sort_indicator(column, current_sort):
+    if current_sort == column.name:
+        return "▲"
+    if current_sort == f"-{column.name}":
+        return "▼"
+    return ""

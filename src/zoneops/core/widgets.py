@@ -1,0 +1,14 @@
+from django import forms
+
+
+def style_fields(fields) -> None:
+    """Give form widgets the CSS kit's classes, so templates can render them plainly."""
+    for form_field in fields.values():
+        widget = form_field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select form-select-sm"
+        else:
+            css = "form-control form-control-sm"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
