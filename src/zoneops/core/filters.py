@@ -1,6 +1,8 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from zoneops.core.models import Department, LoopCase, ObjectChange, Zone
 from zoneops.core.widgets import style_fields
@@ -22,8 +24,10 @@ class ScopedFilterSet(django_filters.FilterSet):
 class ZoneFilterSet(ScopedFilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=Zone.Kind.choices)
     parent = django_filters.ModelChoiceFilter(label=_("parent zone"), queryset=Zone.objects.all())
-    within = django_filters.ModelChoiceFilter(
-        label=_("within zone"), queryset=Zone.objects.all(), method="filter_within"
+    within = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            label=_("within zone"), queryset=Zone.objects.all(), method="filter_within"
+        )
     )
     division_code = django_filters.CharFilter(
         label=_("administrative division code"), lookup_expr="startswith"

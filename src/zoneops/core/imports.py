@@ -140,6 +140,21 @@ class ModelImporter:
             )
         return mapping
 
+    def choice_aliases(self) -> dict[str, dict[str, str]]:
+        """For choice fields: what people type (the label, in either language) → stored value."""
+        from django.utils import translation
+
+        aliases: dict[str, dict[str, str]] = {}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                for name, form_field in self.form_class(user=self.user).fields.items():
+                    if isinstance(form_field, forms.ModelChoiceField):
+                        continue
+                    for value, label in getattr(form_field, "choices", ()):
+                        if value not in ("", None):
+                            aliases.setdefault(name, {})[str(label).strip().lower()] = str(value)
+        return aliases
+
     def existing(self, key: str):
         if not self.key_field or not key:
             return None
@@ -153,11 +168,17 @@ class ModelImporter:
         mapping = self.header_map(headers)
         result = ImportResult()
         seen_keys: dict[str, int] = {}
+        choices = self.choice_aliases()
         for row_number, cells in rows:
             data = {
                 field_name: (cells[index] if index < len(cells) else "")
                 for index, field_name in mapping.items()
             }
+            for field_name, labels in choices.items():
+                if field_name in data:
+                    data[field_name] = labels.get(
+                        data[field_name].strip().lower(), data[field_name]
+                    )
             key = data.get(self.key_field, "") if self.key_field else ""
             if key:
                 if key in seen_keys:

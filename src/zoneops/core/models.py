@@ -2,6 +2,8 @@
 
 import datetime as dt
 import uuid
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -213,23 +215,18 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.ADMIN
 
     def visible_zones(self) -> models.QuerySet:
-        """The zones granted to the user and all zones below them (every zone for an admin)."""
+        """The zones granted to the user and all zones below them (every zone for an admin).
+
+        Not cached: a zone created a moment ago below a granted one is visible at once.
+        """
         if not self.is_active:
             return Zone.objects.none()
         if self.is_zone_admin:
             return Zone.objects.all()
-        cached = getattr(self, "_visible_zone_ids", None)
-        if cached is None:
-            paths = list(self.zones.values_list("path", flat=True))
-            if not paths:
-                cached = []
-            else:
-                condition = Q()
-                for path in paths:
-                    condition |= Q(path__startswith=path)
-                cached = list(Zone.objects.filter(condition).values_list("id", flat=True))
-            self._visible_zone_ids = cached
-        return Zone.objects.filter(pk__in=cached)
+        paths = list(self.zones.values_list("path", flat=True))
+        if not paths:
+            return Zone.objects.none()
+        return Zone.objects.filter(reduce(or_, (Q(path__startswith=path) for path in paths)))
 
 
 class ObjectChange(models.Model):

@@ -1,0 +1,44 @@
+# zoneops: `make demo` serves the demo, `make test` runs every check (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint migrations-check test-sqlite test-postgres test-browser bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/zoneops demo
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: $(VENV)/.dev-installed
+	ZONEOPS_HTTPS=0 $(BIN)/zoneops makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.dev-installed
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.dev-installed
+	scripts/with-postgres $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: $(VENV)/.dev-installed
+	scripts/install-browser
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+test: lint migrations-check test-sqlite test-postgres test-browser
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run
+
+clean:
+	rm -rf $(VENV) test-artifacts

@@ -1,0 +1,76 @@
+"""Shared fixtures: a zone tree like the demo's and one user per role."""
+
+import pytest
+
+
+@pytest.fixture
+def zone_tree(db):
+    """province → city → new area → (hi-tech zone → park, sub-zone); city → econ zone."""
+    from zoneops.core.models import Zone
+
+    K = Zone.Kind
+    province = Zone.objects.create(code="P", name="吉林省", kind=K.PROVINCE, division_code="220000")
+    city = Zone.objects.create(code="C", name="长春市", kind=K.CITY, parent=province)
+    new_area = Zone.objects.create(
+        code="XQ", name="长春新区", kind=K.NATIONAL_NEW_AREA, parent=city
+    )
+    hitech = Zone.objects.create(code="GX", name="长春高新区", kind=K.HI_TECH_ZONE, parent=new_area)
+    park = Zone.objects.create(
+        code="GX-P1", name="光电产业园", kind=K.INDUSTRIAL_PARK, parent=hitech
+    )
+    beihu = Zone.objects.create(code="BH", name="北湖区", kind=K.SUB_ZONE, parent=new_area)
+    econ = Zone.objects.create(code="JK", name="长春经开区", kind=K.ECON_DEV_ZONE, parent=city)
+    return {
+        "province": province,
+        "city": city,
+        "new_area": new_area,
+        "hitech": hitech,
+        "park": park,
+        "beihu": beihu,
+        "econ": econ,
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    from zoneops.core.models import User
+
+    def make(username, role, zones=(), **extra):
+        user = User.objects.create_user(
+            username=username, password="Pw-12345678", role=role, **extra
+        )
+        user.zones.set(zones)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(zone_tree, make_user):
+    """admin (all zones), staff of 高新区, staff of 经开区, liaison of 高新区, leader of 新区."""
+    from zoneops.core.models import Role
+
+    return {
+        "admin": make_user("admin", Role.ADMIN, is_superuser=True, is_staff=True),
+        "staff": make_user("gx_staff", Role.STAFF, [zone_tree["hitech"]]),
+        "other_staff": make_user("jk_staff", Role.STAFF, [zone_tree["econ"]]),
+        "liaison": make_user("gx_liaison", Role.LIAISON, [zone_tree["hitech"]]),
+        "leader": make_user("xq_leader", Role.LEADER, [zone_tree["new_area"]]),
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness only slows the suite down; production keeps it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,140 @@
+"""Uniform view tests: every model gets the same scoping, export, audit and query-count tests
+by subclassing ``ScopedViewTests`` and declaring a few attributes (as NetBox's ViewTestCases).
+
+Fixtures come from the project's ``conftest.py``: ``zone_tree`` and ``users``. The staff user is
+granted 长春高新区 (``hitech``, with its park below it); ``other_staff`` is granted 长春经开区.
+"""
+
+import io
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from zoneops.core.models import ObjectChange
+
+
+class ScopedViewTests:
+    model = None
+    url_base: str = ""  # "app:model" → app:model_list, app:model_detail …
+    has_edit = True
+    has_delete = True
+    has_add = True
+    search_term: str | None = None  # a term that finds the object made by ``make``
+    max_list_queries = 12
+
+    def make(self, zone, index: int = 0):
+        """Create and return one object in ``zone``."""
+        raise NotImplementedError
+
+    def form_data(self, zone) -> dict:
+        """POST data that creates a valid new object in ``zone``."""
+        raise NotImplementedError
+
+    def url(self, action, *args):
+        return reverse(f"{self.url_base}_{action}", args=args)
+
+    @pytest.fixture
+    def objects(self, zone_tree, users):
+        return {
+            "own": self.make(zone_tree["park"], 1),
+            "other": self.make(zone_tree["econ"], 2),
+        }
+
+    def test_anonymous_is_sent_to_login(self, client, objects):
+        response = client.get(self.url("list"))
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+        response = client.get(self.url("detail", objects["own"].pk))
+        assert response.status_code == 302
+
+    def test_list_shows_only_granted_zones(self, client_for, users, objects):
+        response = client_for(users["staff"]).get(self.url("list"))
+        assert response.status_code == 200
+        shown = {obj.pk for obj, _cells in response.context["rows"]}
+        assert objects["own"].pk in shown
+        assert objects["other"].pk not in shown
+
+    def test_admin_sees_every_zone(self, client_for, users, objects):
+        response = client_for(users["admin"]).get(self.url("list"))
+        shown = {obj.pk for obj, _cells in response.context["rows"]}
+        assert {objects["own"].pk, objects["other"].pk} <= shown
+
+    def test_other_zones_object_is_not_found(self, client_for, users, objects):
+        client = client_for(users["staff"])
+        assert client.get(self.url("detail", objects["other"].pk)).status_code == 404
+        assert client.get(self.url("detail", objects["own"].pk)).status_code == 200
+        if self.has_edit:
+            assert client.get(self.url("edit", objects["other"].pk)).status_code == 404
+            assert client.post(self.url("edit", objects["other"].pk), {}).status_code == 404
+        if self.has_delete:
+            assert client.post(self.url("delete", objects["other"].pk)).status_code == 404
+            assert self.model.objects.filter(pk=objects["other"].pk).exists()
+
+    def test_export_holds_only_granted_zones(self, client_for, users, objects):
+        response = client_for(users["staff"]).get(self.url("list"), {"export": "xlsx"})
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content)
+        sheet = load_workbook(io.BytesIO(content), read_only=True).active
+        text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+        assert str(objects["own"]) in text
+        assert str(objects["other"]) not in text
+
+    def test_leader_reads_but_cannot_change(self, client_for, users, zone_tree):
+        obj = self.make(zone_tree["park"], 3)
+        client = client_for(users["leader"])
+        assert client.get(self.url("detail", obj.pk)).status_code == 200
+        if self.has_edit:
+            assert client.get(self.url("edit", obj.pk)).status_code == 404
+        if self.has_add:
+            assert client.get(self.url("add")).status_code == 403
+        if self.has_delete:
+            assert client.post(self.url("delete", obj.pk)).status_code == 404
+            assert self.model.objects.filter(pk=obj.pk).exists()
+
+    def test_create_is_audited_and_shown_in_history(self, client_for, users, zone_tree):
+        if not self.has_add:
+            pytest.skip("no add page")
+        client = client_for(users["staff"])
+        before = set(self.model.objects.values_list("pk", flat=True))
+        response = client.post(self.url("add"), self.form_data(zone_tree["park"]))
+        assert response.status_code == 302, getattr(response.context, "get", lambda _k: None)(
+            "form"
+        )
+        (new_pk,) = set(self.model.objects.values_list("pk", flat=True)) - before
+        change = ObjectChange.objects.get(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=new_pk
+        )
+        assert change.action == ObjectChange.Action.CREATE
+        assert change.user_name == users["staff"].username
+        history = client.get(self.url("detail", new_pk), {"tab": "history"})
+        assert users["staff"].username in history.content.decode()
+
+    def test_cannot_create_in_other_zone(self, client_for, users, zone_tree):
+        if not self.has_add:
+            pytest.skip("no add page")
+        count = self.model.objects.count()
+        response = client_for(users["staff"]).post(
+            self.url("add"), self.form_data(zone_tree["econ"])
+        )
+        assert response.status_code == 200  # the form comes back with an error
+        assert self.model.objects.count() == count
+
+    def test_search_finds_the_object(self, client_for, users, objects):
+        if not self.search_term:
+            pytest.skip("no search term declared")
+        response = client_for(users["admin"]).get(self.url("list"), {"q": self.search_term})
+        shown = {obj.pk for obj, _cells in response.context["rows"]}
+        assert objects["own"].pk in shown
+
+    def test_list_query_count_does_not_grow_with_rows(
+        self, client_for, users, zone_tree, django_assert_max_num_queries
+    ):
+        for index in range(10, 40):
+            self.make(zone_tree["park"], index)
+        client = client_for(users["staff"])
+        with django_assert_max_num_queries(self.max_list_queries):
+            response = client.get(self.url("list"))
+        assert response.status_code == 200
+        assert len(response.context["rows"]) >= 30

@@ -1,0 +1,86 @@
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+
+from zoneops.core.context import acting_as
+from zoneops.core.models import ObjectChange, Zone
+
+
+def changes_of(obj):
+    return ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).order_by("id")
+
+
+def test_create_update_delete_are_recorded_with_before_and_after(db, users):
+    with acting_as(users["admin"]) as ctx:
+        zone = Zone.objects.create(code="A1", name="甲园区", kind=Zone.Kind.INDUSTRIAL_PARK)
+        zone = Zone.objects.get(pk=zone.pk)
+        zone.name = "乙园区"
+        zone.save()
+        pk = zone.pk
+        zone.delete()
+        zone.pk = pk
+    created, updated, deleted = changes_of(zone)
+    assert created.action == "create" and created.changes["name"] == {
+        "before": None,
+        "after": "甲园区",
+    }
+    assert updated.action == "update"
+    assert updated.changes == {"name": {"before": "甲园区", "after": "乙园区"}}
+    assert deleted.action == "delete" and deleted.changes["code"] == {"before": "A1", "after": None}
+    assert {c.user_name for c in (created, updated, deleted)} == {"admin"}
+    assert {c.request_id for c in (created, updated, deleted)} == {ctx.request_id}
+
+
+def test_saving_without_change_writes_nothing(db):
+    zone = Zone.objects.create(code="A2", name="丙", kind=Zone.Kind.STREET)
+    zone = Zone.objects.get(pk=zone.pk)
+    zone.save()
+    assert changes_of(zone).count() == 1
+
+
+def test_audit_rows_cannot_be_edited_or_deleted(db):
+    zone = Zone.objects.create(code="A3", name="丁", kind=Zone.Kind.STREET)
+    row = changes_of(zone).get()
+    row.object_repr = "forged"
+    with pytest.raises(PermissionDenied):
+        row.save()
+    with pytest.raises(PermissionDenied):
+        row.delete()
+    assert changes_of(zone).get().object_repr == "丁"
+
+
+def test_request_changes_carry_user_and_one_request_id(client_for, users, zone_tree):
+    client = client_for(users["staff"])
+    response = client.post(
+        f"/zones/{zone_tree['park'].pk}/edit/",
+        {"code": "GX-P1", "name": "光电信息产业园", "kind": "industrial_park", "parent": "GX"},
+    )
+    assert response.status_code == 302
+    change = changes_of(zone_tree["park"]).last()
+    assert change.user == users["staff"]
+    assert change.changes == {"name": {"before": "光电产业园", "after": "光电信息产业园"}}
+    assert change.request_id is not None
+    assert change.zone_id == zone_tree["park"].pk
+
+
+def test_admin_audit_log_filters(client_for, users, zone_tree):
+    client = client_for(users["admin"])
+    rows = client.get("/audit/", {"action": "create"}).context["rows"]
+    assert rows and all(obj.action == "create" for obj, _ in rows)
+    rows = client.get("/audit/", {"q": "北湖区"}).context["rows"]
+    assert [obj.object_repr for obj, _ in rows] == ["北湖区"]
+    zone_type = ContentType.objects.get_for_model(Zone)
+    rows = client.get("/audit/", {"content_type": zone_type.pk}).context["rows"]
+    assert len(rows) == Zone.objects.count()
+
+
+def test_the_admin_site_cannot_change_audit_rows(client_for, users, zone_tree):
+    client = client_for(users["admin"])
+    row = ObjectChange.objects.first()
+    assert (
+        client.post(f"/admin/core/objectchange/{row.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert ObjectChange.objects.filter(pk=row.pk).exists()

@@ -1,0 +1,103 @@
+import pytest
+
+from zoneops.core.models import Department, Zone
+from zoneops.core.testing import ScopedViewTests
+
+
+@pytest.mark.django_db
+class TestZoneViews(ScopedViewTests):
+    model = Zone
+    url_base = "core:zone"
+    search_term = "ZT-1"
+
+    def make(self, zone, index=0):
+        return Zone.objects.create(
+            code=f"ZT-{index}", name=f"测试园区{index}", kind=Zone.Kind.INDUSTRIAL_PARK, parent=zone
+        )
+
+    def form_data(self, zone):
+        return {
+            "code": "NEW-1",
+            "name": "新园区",
+            "kind": Zone.Kind.INDUSTRIAL_PARK,
+            "parent": zone.code,
+        }
+
+
+@pytest.mark.django_db
+class TestDepartmentViews(ScopedViewTests):
+    model = Department
+    url_base = "core:department"
+    search_term = "经济发展局1"
+
+    def make(self, zone, index=0):
+        return Department.objects.create(zone=zone, name=f"经济发展局{index}")
+
+    def form_data(self, zone):
+        return {"zone": zone.code, "name": "投资促进局"}
+
+
+def test_staff_cannot_create_top_level_zone(client_for, users):
+    response = client_for(users["staff"]).post(
+        "/zones/add/", {"code": "TOP", "name": "顶级", "kind": Zone.Kind.PROVINCE}
+    )
+    assert response.status_code == 200
+    assert not Zone.objects.filter(code="TOP").exists()
+
+
+def test_zone_form_errors_are_in_chinese(client_for, users, zone_tree):
+    response = client_for(users["admin"]).post(
+        "/zones/add/", {"code": "bad code!", "name": "", "kind": "", "division_code": "22"}
+    )
+    errors = response.context["form"].errors
+    assert "该字段是必填项。" in errors["name"]
+    assert "GB/T 2260 行政区划代码为 6 位数字。" in errors["division_code"]
+
+
+def test_audit_log_is_for_administrators_only(client_for, users):
+    assert client_for(users["staff"]).get("/audit/").status_code == 403
+    assert client_for(users["admin"]).get("/audit/").status_code == 200
+
+
+def test_healthz_answers_when_the_database_does(db, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_home_lists_granted_zones(client_for, users):
+    response = client_for(users["staff"]).get("/")
+    assert "长春高新区" in response.content.decode()
+    assert "长春经开区" not in response.content.decode()
+
+
+def test_language_switch_to_english(client_for, users):
+    client = client_for(users["staff"])
+    assert "区域" in client.get("/zones/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/zones/"})
+    assert "Zones" in client.get("/zones/").content.decode()
+
+
+def test_list_sorting_and_filtering(client_for, users, zone_tree):
+    client = client_for(users["admin"])
+    rows = client.get("/zones/", {"sort": "-code"}).context["rows"]
+    codes = [obj.code for obj, _ in rows]
+    assert codes == sorted(codes, reverse=True)
+    rows = client.get("/zones/", {"kind": Zone.Kind.HI_TECH_ZONE}).context["rows"]
+    assert [obj.code for obj, _ in rows] == ["GX"]
+    rows = client.get("/zones/", {"within": zone_tree["new_area"].pk}).context["rows"]
+    assert {obj.code for obj, _ in rows} == {"XQ", "GX", "GX-P1", "BH"}
+    # an unknown sort key falls back to the default order instead of failing
+    assert client.get("/zones/", {"sort": "password"}).status_code == 200
+
+
+def test_pagination(client_for, users, zone_tree):
+    for i in range(60):
+        Zone.objects.create(
+            code=f"PG{i:02d}", name=f"分页{i}", kind="street", parent=zone_tree["park"]
+        )
+    client = client_for(users["staff"])
+    first = client.get("/zones/")
+    assert len(first.context["rows"]) == 50
+    second = client.get("/zones/", {"page": 2})
+    assert len(second.context["rows"]) == 62 - 50  # GX, GX-P1 and 60 streets
