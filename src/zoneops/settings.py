@@ -63,9 +63,25 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "zoneops.core",
-    "zoneops.api",
+    "drf_spectacular_sidecar",
+    *(
+        f"zoneops.{app}"
+        for app in (
+            "core",
+            "api",
+            "notifications",
+            "enterprises",
+            "projects",
+            "investment",
+            "appeals",
+            "hazards",
+        )
+    ),
 ]
+
+# The domain apps, in dependency order: demo data, synthetic data and API routes are
+# collected from each one's demo.py, generate.py and api.py when it has them.
+ZONEOPS_APPS = [app.split(".")[1] for app in INSTALLED_APPS if app.startswith("zoneops.")]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -177,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package: nothing is loaded from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

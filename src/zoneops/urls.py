@@ -11,5 +11,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("zoneops.api.urls")),
+    path("enterprises/", include("zoneops.enterprises.urls")),
+    path("projects/", include("zoneops.projects.urls")),
+    path("investment/", include("zoneops.investment.urls")),
+    path("appeals/", include("zoneops.appeals.urls")),
+    path("hazards/", include("zoneops.hazards.urls")),
+    path("notifications/", include("zoneops.notifications.urls")),
     path("", include("zoneops.core.urls")),
 ]

@@ -2,10 +2,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from zoneops.core import api as core_api
+from zoneops.core.apps_registry import app_modules
 
 router = DefaultRouter()
-core_api.register(router)
+for _app, module in app_modules("api"):
+    # Each app's api.py registers its viewsets under its own prefix (/api/enterprises/ …).
+    if hasattr(module, "register"):
+        module.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -110,7 +110,14 @@ def seed_users(stdout=None) -> list[tuple[str, str]]:
 
 
 def seed_demo() -> dict:
+    """Core's demo data, then each app's ``demo.seed()`` in app order (each idempotent)."""
+    from zoneops.core.apps_registry import app_modules
+
     with acting_as(None):
         zones = seed_zones()
         users = seed_users()
-    return {"zones_created": zones, "users_created": users}
+        summaries = []
+        for app, module in app_modules("demo"):
+            if app != "core" and hasattr(module, "seed"):
+                summaries.append(f"{app}: {module.seed()}")
+    return {"zones_created": zones, "users_created": users, "apps": summaries}

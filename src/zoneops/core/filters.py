@@ -100,4 +100,16 @@ class LoopCaseFilterSet(ScopedFilterSet):
 
     class Meta:
         model = LoopCase
-        fields = ["zone", "kind", "state", "is_open", "escalation", "department", "handler"]
+        fields = {
+            "kind": ["exact"],
+            "state": ["exact"],
+            "department": ["exact"],
+            "handler": ["exact"],
+            "title": ["icontains"],
+            "opened_on": ["gte", "lte"],
+            "limit_working_days": ["exact"],
+            "due_date": ["gte", "lte"],
+            "paused_on": ["isnull"],
+            "closed_at": ["date__gte", "date__lte"],
+            "source": ["icontains"],
+        }

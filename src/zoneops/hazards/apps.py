@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HazardsConfig(AppConfig):
+    name = "zoneops.hazards"
+    label = "hazards"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InvestmentConfig(AppConfig):
+    name = "zoneops.investment"
+    label = "investment"
