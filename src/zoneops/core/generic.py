@@ -361,3 +361,35 @@ class BulkImportView(ObjectViewMixin, View):
             ),
             status=422,
         )
+
+
+def crud_urls(
+    prefix: str,
+    name: str,
+    *,
+    list_view,
+    detail_view,
+    edit_view=None,
+    delete_view=None,
+    import_view=None,
+) -> list:
+    """The URL patterns of one model's pages, named ``<name>_list``, ``<name>_detail`` …"""
+    from django.urls import path
+
+    lead = f"{prefix}/" if prefix else ""
+    patterns = [
+        path(lead, list_view.as_view(), name=f"{name}_list"),
+        path(f"{lead}<int:pk>/", detail_view.as_view(), name=f"{name}_detail"),
+    ]
+    if edit_view is not None:
+        patterns += [
+            path(f"{lead}add/", edit_view.as_view(), name=f"{name}_add"),
+            path(f"{lead}<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"),
+        ]
+    if delete_view is not None:
+        patterns.append(
+            path(f"{lead}<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete")
+        )
+    if import_view is not None:
+        patterns.append(path(f"{lead}import/", import_view.as_view(), name=f"{name}_import"))
+    return patterns

@@ -1,45 +1,37 @@
 from django.urls import path
 
 from zoneops.core import views
+from zoneops.core.generic import crud_urls
 
 app_name = "core"
 
-
-def crud(prefix: str, name: str, list_view, detail, edit, delete, import_view=None):
-    patterns = [
-        path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
-        path(f"{prefix}/add/", edit.as_view(), name=f"{name}_add"),
-        path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"),
-        path(f"{prefix}/<int:pk>/edit/", edit.as_view(), name=f"{name}_edit"),
-        path(f"{prefix}/<int:pk>/delete/", delete.as_view(), name=f"{name}_delete"),
-    ]
-    if import_view is not None:
-        patterns.append(path(f"{prefix}/import/", import_view.as_view(), name=f"{name}_import"))
-    return patterns
-
-
 urlpatterns = [
     path("", views.home, name="home"),
-    *crud(
+    *crud_urls(
         "zones",
         "zone",
-        views.ZoneListView,
-        views.ZoneDetailView,
-        views.ZoneEditView,
-        views.ZoneDeleteView,
-        views.ZoneImportView,
+        list_view=views.ZoneListView,
+        detail_view=views.ZoneDetailView,
+        edit_view=views.ZoneEditView,
+        delete_view=views.ZoneDeleteView,
+        import_view=views.ZoneImportView,
     ),
-    *crud(
+    *crud_urls(
         "departments",
         "department",
-        views.DepartmentListView,
-        views.DepartmentDetailView,
-        views.DepartmentEditView,
-        views.DepartmentDeleteView,
-        views.DepartmentImportView,
+        list_view=views.DepartmentListView,
+        detail_view=views.DepartmentDetailView,
+        edit_view=views.DepartmentEditView,
+        delete_view=views.DepartmentDeleteView,
+        import_view=views.DepartmentImportView,
     ),
-    path("audit/", views.ObjectChangeListView.as_view(), name="objectchange_list"),
-    path("audit/<int:pk>/", views.ObjectChangeDetailView.as_view(), name="objectchange_detail"),
-    path("cases/", views.LoopCaseListView.as_view(), name="loopcase_list"),
-    path("cases/<int:pk>/", views.LoopCaseDetailView.as_view(), name="loopcase_detail"),
+    *crud_urls(
+        "audit",
+        "objectchange",
+        list_view=views.ObjectChangeListView,
+        detail_view=views.ObjectChangeDetailView,
+    ),
+    *crud_urls(
+        "cases", "loopcase", list_view=views.LoopCaseListView, detail_view=views.LoopCaseDetailView
+    ),
 ]
