@@ -17,5 +17,7 @@ urlpatterns = [
     path("appeals/", include("zoneops.appeals.urls")),
     path("hazards/", include("zoneops.hazards.urls")),
     path("notifications/", include("zoneops.notifications.urls")),
+    path("intake/", include("zoneops.intake.urls")),
+    path("public/appeals/", include("zoneops.appeals.public_urls")),
     path("", include("zoneops.core.urls")),
 ]

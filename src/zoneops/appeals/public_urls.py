@@ -1,0 +1,2 @@
+app_name = "appeals_public"
+urlpatterns: list = []
