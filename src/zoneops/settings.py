@@ -64,23 +64,22 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    *(
-        f"zoneops.{app}"
-        for app in (
-            "core",
-            "api",
-            "notifications",
-            "enterprises",
-            "projects",
-            "investment",
-            "appeals",
-            "hazards",
-        )
-    ),
+    "zoneops.core",
+    "zoneops.api",
+    "zoneops.notifications",
+    "zoneops.enterprises",
+    "zoneops.projects",
+    "zoneops.investment",
+    "zoneops.appeals",
+    "zoneops.hazards",
+    "zoneops.indicators",
+    "zoneops.tasks",
+    "zoneops.reports",
+    "zoneops.intake",
 ]
 
-# The domain apps, in dependency order: demo data, synthetic data and API routes are
-# collected from each one's demo.py, generate.py and api.py when it has them.
+# The domain apps in dependency order: demo data, synthetic data and API routes are collected
+# from each one's demo.py, generate.py and api.py where it has them.
 ZONEOPS_APPS = [app.split(".")[1] for app in INSTALLED_APPS if app.startswith("zoneops.")]
 
 MIDDLEWARE = [
