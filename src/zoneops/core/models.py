@@ -27,7 +27,26 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Leader (read only)")
 
 
-class ZoneopsModel(models.Model):
+class AuditedMixin:
+    """Keeps the values a row was loaded with, so the audit trail can show them as "before"."""
+
+    audit_exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = {
+            name: value
+            for name, value in zip(field_names, values, strict=True)
+            if value is not models.DEFERRED
+        }
+        return instance
+
+    def zone_id_for_audit(self) -> int | None:
+        return None
+
+
+class ZoneopsModel(AuditedMixin, models.Model):
     """What every domain record has: timestamps, provenance, zone scoping and the audit trail.
 
     ``zone_lookup`` is the ORM path from the model to its Zone; ``restrict()`` filters on it.
@@ -51,22 +70,17 @@ class ZoneopsModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        # The audit trail compares against these to record values before a change.
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
-        return instance
-
     def zone_id_for_audit(self) -> int | None:
+        """The record's zone id, read through foreign-key ids where possible (no extra query)."""
         if self.zone_lookup in ("pk", "id"):
             return self.pk
+        *path, last = self.zone_lookup.split("__")
         value = self
-        for part in self.zone_lookup.split("__"):
+        for part in path:
             value = getattr(value, part, None)
             if value is None:
                 return None
-        return value.pk
+        return getattr(value, f"{last}_id", None)
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
@@ -181,8 +195,10 @@ class ZoneopsUserManager(UserManager):
     pass
 
 
-class User(AbstractUser):
+class User(AuditedMixin, AbstractUser):
     """A person using zoneops: one role, granted one or more zones (and thereby their subtrees)."""
+
+    audit_exclude = ("password", "last_login", "date_joined")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     zones = models.ManyToManyField(

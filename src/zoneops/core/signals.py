@@ -1,13 +1,23 @@
-"""Connects every ZoneopsModel to the audit trail."""
+"""Connects every ZoneopsModel, and users with their zone grants, to the audit trail."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from zoneops.core import audit
-from zoneops.core.models import ObjectChange, ZoneopsModel
+from zoneops.core.models import AuditedMixin, ObjectChange, User
 
 
 def _is_audited(sender) -> bool:
-    return issubclass(sender, ZoneopsModel)
+    return isinstance(sender, type) and issubclass(sender, AuditedMixin)
+
+
+def load_missing_snapshot(sender, instance, raw=False, **kwargs):
+    """An update of an instance that was not loaded from the database: read its old values."""
+    if raw or not _is_audited(sender) or instance._state.adding or instance.pk is None:
+        return
+    if getattr(instance, "_loaded_values", None) is None:
+        names = [f.attname for f in audit.audited_fields(instance)]
+        row = sender._base_manager.filter(pk=instance.pk).values(*names).first()
+        instance._loaded_values = row or {}
 
 
 def record_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
@@ -18,10 +28,10 @@ def record_save(sender, instance, created, update_fields=None, raw=False, **kwar
         changes = audit.diff(None, after)
         action = ObjectChange.Action.CREATE
     else:
-        before = getattr(instance, "_loaded_values", None)
-        if before is None:
-            before = {}
-        before = {k: audit._plain(v) for k, v in before.items() if k in after}
+        loaded = getattr(instance, "_loaded_values", None) or {}
+        before = {k: audit._plain(v) for k, v in loaded.items() if k in after}
+        # Compare only what is known on both sides (deferred fields are not loaded).
+        after = {k: v for k, v in after.items() if k in before}
         if update_fields:
             names = {sender._meta.get_field(f).attname for f in update_fields}
             after = {k: v for k, v in after.items() if k in names}
@@ -44,5 +54,31 @@ def record_delete(sender, instance, **kwargs):
     ).save()
 
 
+def record_zone_grants(sender, instance, action, pk_set, reverse, **kwargs):
+    """Granting or withdrawing zones changes what a user may see: keep it in the trail."""
+    if reverse or action not in (
+        "pre_add",
+        "pre_remove",
+        "pre_clear",
+        "post_add",
+        "post_remove",
+        "post_clear",
+    ):
+        return
+    if action.startswith("pre_"):
+        instance._zones_before = sorted(instance.zones.values_list("pk", flat=True))
+        return
+    before = getattr(instance, "_zones_before", [])
+    after = sorted(instance.zones.values_list("pk", flat=True))
+    if before != after:
+        audit.change_row(
+            instance, ObjectChange.Action.UPDATE, {"zones": {"before": before, "after": after}}
+        ).save()
+
+
+pre_save.connect(load_missing_snapshot, dispatch_uid="zoneops_audit_snapshot")
 post_save.connect(record_save, dispatch_uid="zoneops_audit_save")
 post_delete.connect(record_delete, dispatch_uid="zoneops_audit_delete")
+m2m_changed.connect(
+    record_zone_grants, sender=User.zones.through, dispatch_uid="zoneops_audit_zones"
+)

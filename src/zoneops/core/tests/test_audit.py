@@ -84,3 +84,39 @@ def test_the_admin_site_cannot_change_audit_rows(client_for, users, zone_tree):
         == 403
     )
     assert ObjectChange.objects.filter(pk=row.pk).exists()
+
+
+def test_granting_zones_and_changing_roles_is_audited(db, users, zone_tree):
+    staff = users["staff"]
+    with acting_as(users["admin"]):
+        staff.zones.add(zone_tree["econ"])
+        staff = type(staff).objects.get(pk=staff.pk)
+        staff.role = "leader"
+        staff.save()
+    grant, role = changes_of(staff).filter(action="update", user_name="admin")
+    assert grant.changes == {
+        "zones": {
+            "before": [zone_tree["hitech"].pk],
+            "after": sorted([zone_tree["hitech"].pk, zone_tree["econ"].pk]),
+        }
+    }
+    assert role.changes == {"role": {"before": "staff", "after": "leader"}}
+    assert grant.user_name == role.user_name == "admin"
+    assert all("password" not in row.changes for row in changes_of(staff))
+
+
+def test_update_of_an_instance_not_loaded_from_the_database_has_true_before_values(db):
+    zone = Zone.objects.create(code="A4", name="戊", kind=Zone.Kind.STREET)
+    detached = Zone.objects.get(pk=zone.pk)
+    del detached._loaded_values  # as for an instance built in code rather than read
+    detached.name = "己"
+    detached.save()
+    assert changes_of(zone).last().changes == {"name": {"before": "戊", "after": "己"}}
+
+
+def test_saving_a_partly_loaded_instance_records_only_real_changes(db):
+    zone = Zone.objects.create(code="A5", name="庚", kind=Zone.Kind.STREET)
+    partial = Zone.objects.only("pk", "name", "path", "parent").get(pk=zone.pk)
+    partial.name = "辛"
+    partial.save()
+    assert changes_of(zone).last().changes == {"name": {"before": "庚", "after": "辛"}}
