@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.permissions import VIEW, role_may
 
+ADMINS_ONLY = "admins-only"
+
 # Every app's entry, in the order staff think of them; entries of apps not yet installed
 # are left out until their URLs exist.
 NAVIGATION = [
@@ -20,6 +22,7 @@ NAVIGATION = [
     (_("Closed-loop cases"), "core:loopcase_list", "core.LoopCase"),
     (_("Departments"), "core:department_list", "core.Department"),
     (_("Audit log"), "core:objectchange_list", "core.ObjectChange"),
+    (_("Users and grants"), "admin:core_user_changelist", ADMINS_ONLY),
 ]
 
 
@@ -35,7 +38,10 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        if model_label and not role_may(user, VIEW, apps.get_model(model_label)):
+        if model_label == ADMINS_ONLY:
+            if not user.is_zone_admin:
+                continue
+        elif model_label and not role_may(user, VIEW, apps.get_model(model_label)):
             continue
         items.append(
             {"label": label, "url": url, "active": request.path.startswith(url) and url != "/"}

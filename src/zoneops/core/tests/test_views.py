@@ -101,3 +101,30 @@ def test_pagination(client_for, users, zone_tree):
     assert len(first.context["rows"]) == 50
     second = client.get("/zones/", {"page": 2})
     assert len(second.context["rows"]) == 62 - 50  # GX, GX-P1 and 60 streets
+
+
+def test_navigation_follows_the_role(client_for, users):
+    staff_nav = [str(i["label"]) for i in client_for(users["staff"]).get("/").context["navigation"]]
+    assert "区域" in staff_nav
+    assert "审计日志" not in staff_nav and "用户与授权" not in staff_nav
+    admin_nav = [str(i["label"]) for i in client_for(users["admin"]).get("/").context["navigation"]]
+    assert "审计日志" in admin_nav and "用户与授权" in admin_nav
+
+
+def test_pages_load_nothing_from_outside(client_for, users, zone_tree):
+    """Users sit on government intranets: every script, style and image is served locally."""
+    import re
+
+    client = client_for(users["admin"])
+    for url in [
+        "/",
+        "/zones/",
+        f"/zones/{zone_tree['hitech'].pk}/",
+        "/zones/import/",
+        "/audit/",
+        "/api/docs/",
+        "/accounts/login/",
+    ]:
+        html = client.get(url).content.decode()
+        external = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", html)
+        assert not external, (url, external)
