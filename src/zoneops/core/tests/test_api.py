@@ -1,0 +1,38 @@
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from zoneops.core.models import Zone
+
+
+def token_client(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_token_of_one_zone_cannot_read_or_change_another(users, zone_tree):
+    client = token_client(users["staff"])
+    listed = {row["code"] for row in client.get("/api/zones/").json()["results"]}
+    assert listed == {"GX", "GX-P1"}
+    assert client.get(f"/api/zones/{zone_tree['econ'].pk}/").status_code == 404
+    response = client.patch(f"/api/zones/{zone_tree['econ'].pk}/", {"name": "x"}, format="json")
+    assert response.status_code == 404
+    assert Zone.objects.get(pk=zone_tree["econ"].pk).name == "长春经开区"
+    assert client.get("/api/zones/", {"code": "JK"}).json()["count"] == 0
+
+
+def test_leader_token_reads_but_cannot_write(users, zone_tree):
+    client = token_client(users["leader"])
+    assert client.get(f"/api/zones/{zone_tree['hitech'].pk}/").status_code == 200
+    response = client.patch(f"/api/zones/{zone_tree['hitech'].pk}/", {"name": "x"}, format="json")
+    assert response.status_code == 403
+
+
+def test_api_needs_authentication(db):
+    assert APIClient().get("/api/zones/").status_code in (401, 403)
+
+
+def test_schema_is_served(users):
+    response = token_client(users["admin"]).get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/zones/" in response.content
