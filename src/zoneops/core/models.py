@@ -198,7 +198,7 @@ class ZoneopsUserManager(UserManager):
 class User(AuditedMixin, AbstractUser):
     """A person using zoneops: one role, granted one or more zones (and thereby their subtrees)."""
 
-    audit_exclude = ("password", "last_login", "date_joined")
+    audit_exclude = ("password", "last_login", "date_joined", "password_changed_at")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     zones = models.ManyToManyField(
@@ -213,6 +213,12 @@ class User(AuditedMixin, AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for initial passwords: the user must choose a new one at first login."),
+    )
 
     objects = ZoneopsUserManager()
 
@@ -392,3 +398,65 @@ class LoopEvent(models.Model):
 
 def new_request_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+class SecurityEvent(models.Model):
+    """Logins, failures, lockouts, permission denials, exports and password changes (等保 audit)."""
+
+    class Type(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGOUT = "logout", _("Logged out")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        PERMISSION_DENIED = "permission_denied", _("Permission denied")
+        EXPORT = "export", _("Export")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    type = models.CharField(_("event"), max_length=30, choices=Type.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True, db_index=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = RestrictedQuerySet.as_manager()
+    zone_lookup = "pk"
+    role_actions = {"admin": frozenset({"view"})}
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied(_("The audit trail cannot be edited."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("The audit trail cannot be deleted."))
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's previous passwords, so the last few cannot be used again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
