@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zoneops.core.security.SessionSecurityMiddleware",
+    "zoneops.core.security.SecurityHeadersMiddleware",
     "zoneops.core.middleware.ChangeContextMiddleware",
 ]
 
@@ -138,10 +140,17 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zoneops.core.security.ComplexityValidator"},
+    {"NAME": "zoneops.core.security.HistoryValidator"},
 ]
+# Account security (等保 2.0): see zoneops.core.security.
+ZONEOPS_PASSWORD_HISTORY = int(os.environ.get("ZONEOPS_PASSWORD_HISTORY", "5"))
+ZONEOPS_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZONEOPS_PASSWORD_MAX_AGE_DAYS", "90"))
+ZONEOPS_LOCKOUT_FAILURES = int(os.environ.get("ZONEOPS_LOCKOUT_FAILURES", "5"))
+ZONEOPS_LOCKOUT_MINUTES = int(os.environ.get("ZONEOPS_LOCKOUT_MINUTES", "30"))
+ZONEOPS_SESSION_IDLE_MINUTES = int(os.environ.get("ZONEOPS_SESSION_IDLE_MINUTES", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from zoneops.core import signals  # noqa: F401  (connects the audit trail)
+        from zoneops.core import security, signals  # noqa: F401  (connect audit and login events)

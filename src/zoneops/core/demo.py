@@ -102,7 +102,12 @@ def seed_users(stdout=None) -> list[tuple[str, str]]:
             continue
         password = secrets.token_urlsafe(9)
         user = User.objects.create_user(
-            username=username, password=password, last_name=surname, first_name=given, role=role
+            username=username,
+            password=password,
+            last_name=surname,
+            first_name=given,
+            role=role,
+            must_change_password=True,  # an initial password is changed at first login
         )
         user.zones.set(Zone.objects.filter(code__in=zone_codes))
         created.append((username, password))

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import exports, imports
-from zoneops.core.models import ObjectChange
+from zoneops.core import exports, imports, security
+from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.tables import Column
 
@@ -163,6 +163,12 @@ class ObjectListView(ObjectViewMixin, View):
             [str(c.label) for c in columns],
             rows,
             sheet_title=str(self.model._meta.verbose_name_plural),
+        )
+        security.log_event(
+            SecurityEvent.Type.EXPORT,
+            self.request,
+            model=self.model._meta.label,
+            query=self.request.GET.urlencode()[:500],
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         name = f"{self.export_name or self.model._meta.model_name}-{stamp}.xlsx"

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         if user is None:
             user = User(username=username, role=Role.ADMIN, is_staff=True, is_superuser=True)
         user.set_password(password)
+        # A generated initial password must be replaced at first login.
+        user.must_change_password = not os.environ.get("ZONEOPS_ADMIN_PASSWORD")
         user.save()
         shown = (
             "(from ZONEOPS_ADMIN_PASSWORD)"

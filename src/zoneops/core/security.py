@@ -1,0 +1,222 @@
+"""Account security (等保 2.0 level 3): password rules, lockout, idle sessions, security events.
+
+Settings (with their defaults):
+ZONEOPS_PASSWORD_HISTORY = 5           previous passwords that may not be reused
+ZONEOPS_PASSWORD_MAX_AGE_DAYS = 90     0 turns expiry off
+ZONEOPS_LOCKOUT_FAILURES = 5           failed logins (per account, and per address) ...
+ZONEOPS_LOCKOUT_MINUTES = 30           ... within this window lock logins for this long
+ZONEOPS_SESSION_IDLE_MINUTES = 30      idle time after which a session ends
+"""
+
+import datetime as dt
+import string
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ValidationError
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.core.models import PasswordHistory, SecurityEvent
+
+
+def setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def client_address(request) -> str | None:
+    if request is None:
+        return None
+    # Behind the production proxy the real address arrives in X-Real-IP (set by nginx only).
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+
+
+def log_event(event_type: str, request=None, *, user=None, username: str = "", **detail) -> None:
+    request_user = getattr(request, "user", None)
+    if user is None and request_user is not None and request_user.is_authenticated:
+        user = request_user
+    SecurityEvent.objects.create(
+        type=event_type,
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        address=client_address(request),
+        path=(request.get_full_path()[:300] if request is not None else ""),
+        detail=detail,
+    )
+
+
+# Passwords ------------------------------------------------------------------------------------
+
+
+class ComplexityValidator:
+    """At least ``min_length`` characters from at least ``min_classes`` of the four classes."""
+
+    def __init__(self, min_length: int = 8, min_classes: int = 3):
+        self.min_length, self.min_classes = min_length, min_classes
+
+    def validate(self, password: str, user=None) -> None:
+        classes = [
+            any(c in string.ascii_lowercase for c in password),
+            any(c in string.ascii_uppercase for c in password),
+            any(c in string.digits for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+        if len(password) < self.min_length or sum(classes) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return _(
+            "The password needs at least {length} characters and at least {classes} of: lower-case "
+            "letters, upper-case letters, digits, symbols."
+        ).format(length=self.min_length, classes=self.min_classes)
+
+
+class HistoryValidator:
+    """Refuses the current password and the last few; records each change."""
+
+    def __init__(self, history: int | None = None):
+        self.history = history
+
+    @property
+    def count(self) -> int:
+        return self.history or setting("ZONEOPS_PASSWORD_HISTORY", 5)
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        hashes = [user.password] + list(
+            PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[
+                : self.count
+            ]
+        )
+        if any(h and check_password(password, h) for h in hashes):
+            raise ValidationError(self.get_help_text(), code="password_reused")
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[self.count :]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+        type(user).objects.filter(pk=user.pk).update(
+            password_changed_at=timezone.now(), must_change_password=False
+        )
+        user.password_changed_at, user.must_change_password = timezone.now(), False
+        log_event(SecurityEvent.Type.PASSWORD_CHANGED, user=user)
+
+    def get_help_text(self) -> str:
+        return _("The password may not be one of your last {count} passwords.").format(
+            count=self.count
+        )
+
+
+def password_expired(user) -> bool:
+    max_age = setting("ZONEOPS_PASSWORD_MAX_AGE_DAYS", 90)
+    if not max_age or user.password_changed_at is None:
+        return False
+    return timezone.now() - user.password_changed_at > dt.timedelta(days=max_age)
+
+
+# Lockout ----------------------------------------------------------------------------------------
+
+
+def lockout_remaining(username: str, address: str | None) -> dt.timedelta | None:
+    """How long logins stay locked for this account or address, or None when they are not."""
+    failures = setting("ZONEOPS_LOCKOUT_FAILURES", 5)
+    window = dt.timedelta(minutes=setting("ZONEOPS_LOCKOUT_MINUTES", 30))
+    now = timezone.now()
+    recent = SecurityEvent.objects.filter(time__gte=now - window)
+    for field, value in (("username__iexact", username), ("address", address)):
+        if not value:
+            continue
+        events = recent.filter(
+            **{field: value}, type__in=[SecurityEvent.Type.LOGIN_FAILED, SecurityEvent.Type.LOGIN]
+        )
+        # Failures since the last success count; a success resets the account's count.
+        last_success = events.filter(type=SecurityEvent.Type.LOGIN).order_by("-time").first()
+        failed = events.filter(type=SecurityEvent.Type.LOGIN_FAILED)
+        if last_success is not None and field == "username__iexact":
+            failed = failed.filter(time__gt=last_success.time)
+        times = list(failed.order_by("-time").values_list("time", flat=True)[:failures])
+        if len(times) >= failures:
+            return times[failures - 1] + window - now
+    return None
+
+
+@receiver(user_login_failed, dispatch_uid="zoneops_login_failed")
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    log_event(
+        SecurityEvent.Type.LOGIN_FAILED, request, username=credentials.get("username", "")[:150]
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="zoneops_logged_in")
+def _on_logged_in(sender, request, user, **kwargs):
+    log_event(SecurityEvent.Type.LOGIN, request, user=user)
+    if request is not None and hasattr(request, "session"):
+        request.session["last_activity"] = timezone.now().timestamp()
+
+
+@receiver(user_logged_out, dispatch_uid="zoneops_logged_out")
+def _on_logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        log_event(SecurityEvent.Type.LOGOUT, request, user=user)
+
+
+# Middleware ------------------------------------------------------------------------------------
+
+_OPEN_PREFIXES = ("/static/", "/i18n/", "/healthz", "/accounts/logout/", "/public/")
+
+
+class SessionSecurityMiddleware:
+    """Ends idle sessions and sends users with an initial or expired password to change it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = timezone.now().timestamp()
+            idle_limit = setting("ZONEOPS_SESSION_IDLE_MINUTES", 30) * 60
+            last = request.session.get("last_activity")
+            if last is not None and now - last > idle_limit:
+                logout(request)
+                messages.info(request, _("You were logged out after a period of inactivity."))
+                return redirect(f"{reverse('login')}?next={request.path}")
+            request.session["last_activity"] = now
+            change_url = reverse("password_change")
+            if (
+                (user.must_change_password or password_expired(user))
+                and not request.path.startswith(_OPEN_PREFIXES)
+                and request.path not in (change_url, reverse("password_change_done"))
+                and not request.path.startswith("/api/")
+            ):
+                messages.warning(request, _("Please choose a new password before you go on."))
+                return redirect(change_url)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy without inline scripts; nothing is loaded from elsewhere."""
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.POLICY)
+        response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self)")
+        return response

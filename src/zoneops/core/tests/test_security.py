@@ -1,0 +1,152 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from zoneops.core.models import SecurityEvent
+
+
+def login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("short1A!", True),
+        ("alllowercase1", False),
+        ("Qzwxplm7", True),
+        ("Ab1!", False),
+        ("ABCDEFGH!!", False),
+        ("abcdEFGH!!", True),
+    ],
+)
+def test_password_complexity(db, password, ok):
+    if ok:
+        validate_password(password)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password)
+
+
+def test_last_five_passwords_cannot_be_reused(users):
+    user = users["staff"]
+    passwords = [f"Zone-pass-{i}x" for i in range(6)]
+    for password in passwords:
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    for recent in passwords[1:]:
+        with pytest.raises(ValidationError):
+            validate_password(recent, user)
+    validate_password(passwords[0], user)  # the sixth-last may come back
+    assert SecurityEvent.objects.filter(type="password_changed", user=user).count() == 6
+
+
+def test_initial_password_must_be_changed_first(users):
+    user = users["staff"]
+    user.must_change_password = True
+    user.save()
+    client = Client()
+    assert login(client, "gx_staff", "Pw-12345678").status_code == 302
+    response = client.get("/zones/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "Pw-12345678",
+            "new_password1": "New-pass-2025",
+            "new_password2": "New-pass-2025",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/zones/").status_code == 200
+    user.refresh_from_db()
+    assert not user.must_change_password and user.password_changed_at
+
+
+def test_expired_password_must_be_changed(users, settings):
+    user = users["staff"]
+    user.password_changed_at = timezone.now() - dt.timedelta(days=91)
+    user.save()
+    client = Client()
+    client.force_login(user)
+    assert client.get("/zones/")["Location"] == "/accounts/password/"
+    settings.ZONEOPS_PASSWORD_MAX_AGE_DAYS = 0
+    assert client.get("/zones/").status_code == 200
+
+
+def test_lockout_after_five_failures_per_account(users):
+    client = Client()
+    for i in range(5):
+        response = login(client, "gx_staff", "wrong", address=f"10.0.0.{i + 10}")
+        assert 'id="login-error"' in response.content.decode()
+        assert "锁定" not in response.content.decode()
+    response = login(client, "gx_staff", "Pw-12345678", address="10.0.0.99")
+    assert response.status_code == 200
+    assert "锁定" in response.content.decode()
+    assert SecurityEvent.objects.filter(type="locked_out", username="gx_staff").exists()
+    # 31 minutes later the lock has passed
+    SecurityEvent.objects.filter(type="login_failed").update(
+        time=timezone.now() - dt.timedelta(minutes=31)
+    )
+    assert login(client, "gx_staff", "Pw-12345678", address="10.0.0.99").status_code == 302
+
+
+def test_lockout_per_address(users):
+    client = Client()
+    for name in ["a1", "a2", "a3", "a4", "a5"]:
+        login(client, name, "wrong", address="10.9.9.9")
+    assert "锁定" in login(client, "gx_staff", "Pw-12345678", address="10.9.9.9").content.decode()
+    assert login(client, "gx_staff", "Pw-12345678", address="10.9.9.8").status_code == 302
+
+
+def test_idle_session_ends(users, settings):
+    client = Client()
+    login(client, "gx_staff", "Pw-12345678")
+    assert client.get("/zones/").status_code == 200
+    session = client.session
+    session["last_activity"] = timezone.now().timestamp() - 31 * 60
+    session.save()
+    response = client.get("/zones/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/zones/").status_code == 302
+
+
+def test_logins_exports_and_denials_are_logged(users):
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    login(client, "gx_staff", "Pw-12345678", address="10.1.2.3")
+    client.get("/zones/", {"export": "xlsx"})
+    client.get("/audit/")
+    types = list(SecurityEvent.objects.filter(username="gx_staff").values_list("type", "address"))
+    assert ("login", "10.1.2.3") in types
+    assert ("export", "10.1.2.3") in types
+    assert ("permission_denied", "10.1.2.3") in types
+
+
+def test_csp_forbids_inline_scripts(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_templates_have_no_inline_scripts():
+    """With script-src 'self', an inline <script> or on* handler would silently not run."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for template in root.rglob("templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(
+            r"<script(?![^>]*\bsrc=)[^>]*>|\son(?:click|change|submit|load)=", text
+        ):
+            if "application/json" not in match.group(0):
+                offenders.append(f"{template.relative_to(root)}: {match.group(0)}")
+    assert not offenders, offenders
