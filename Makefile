@@ -26,14 +26,15 @@ migrations-check: $(VENV)/.dev-installed
 	ZONEOPS_HTTPS=0 $(BIN)/zoneops makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.dev-installed
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not office" $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.dev-installed
-	scripts/with-postgres $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest -m "not browser and not office" $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.dev-installed
 	scripts/install-browser
-	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+	scripts/install-office
+	$(BIN)/pytest -m "browser or office" $(PYTEST_ARGS)
 
 test: lint migrations-check test-sqlite test-postgres test-browser
 

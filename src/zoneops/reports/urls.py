@@ -1,2 +1,18 @@
+from django.urls import path
+
+from zoneops.core.generic import crud_urls
+from zoneops.reports import views
+
 app_name = "reports"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("packs/make/", views.make_pack, name="make_pack"),
+    path("packs/<int:pk>/<str:fmt>/", views.download, name="pack_download"),
+    *crud_urls(
+        "packs",
+        "dispatchpack",
+        list_view=views.DispatchPackListView,
+        detail_view=views.DispatchPackDetailView,
+    ),
+]

@@ -1,0 +1,114 @@
+"""Core's part of the dashboard and the dispatch pack: closed-loop items that are late."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zoneops.core import calendar, loop
+from zoneops.core.models import LoopCase
+from zoneops.reports.registry import Panel, Section, Table, period_end
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(loop.get_workflow(kind).label)
+    except LookupError:
+        return kind
+
+
+def panels(zones, year, month, user):
+    open_cases = LoopCase.objects.filter(zone__in=zones, is_open=True)
+    counts = open_cases.aggregate(
+        total=Count("pk"), late=Count("pk", filter=Q(escalation__gte=LoopCase.Escalation.OVERDUE))
+    )
+    by_kind = list(
+        open_cases.values("kind")
+        .annotate(
+            total=Count("pk"),
+            late=Count("pk", filter=Q(escalation__gte=LoopCase.Escalation.OVERDUE)),
+        )
+        .order_by("kind")
+    )
+    chart = {
+        "tooltip": {},
+        "legend": {"data": [_("Open"), _("Overdue")]},
+        "xAxis": {"type": "category", "data": [_kind_label(r["kind"]) for r in by_kind]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": _("Open"), "type": "bar", "data": [r["total"] for r in by_kind]},
+            {"name": _("Overdue"), "type": "bar", "data": [r["late"] for r in by_kind]},
+        ],
+    }
+    return [
+        Panel(
+            key="core.loop",
+            title=_("Closed-loop items overdue"),
+            value=counts["late"],
+            unit=_("of {total} open").format(total=counts["total"]),
+            url=reverse("core:loopcase_list")
+            + f"?is_open=true&escalation={LoopCase.Escalation.OVERDUE}"
+            f"&escalation={LoopCase.Escalation.DEPARTMENT_HEAD}&escalation={LoopCase.Escalation.LEADER}",
+            status="bad" if counts["late"] else "ok",
+            chart=chart if by_kind else None,
+            order=80,
+        )
+    ]
+
+
+def sections(zone, year, month, user):
+    day = period_end(year, month)
+    late = (
+        LoopCase.objects.filter(
+            zone__path__startswith=zone.path,
+            is_open=True,
+            escalation__gte=LoopCase.Escalation.OVERDUE,
+        )
+        .select_related("zone", "department", "handler")
+        .order_by("due_date", "id")
+    )
+    rows = []
+    for case in late:
+        try:
+            days_late = calendar.working_days_between(case.due_date, day)
+        except calendar.CalendarRangeError:
+            days_late = None
+        rows.append(
+            [
+                case.title,
+                _kind_label(case.kind),
+                case.zone.name,
+                case.department.name if case.department else "",
+                str(case.handler) if case.handler else "",
+                case.due_date,
+                days_late,
+                case.get_escalation_display(),
+            ]
+        )
+    paragraphs = [
+        _("{count} closed-loop items are past their deadline.").format(count=len(rows))
+        if rows
+        else _("No closed-loop item is past its deadline.")
+    ]
+    return [
+        Section(
+            key="core.overdue",
+            title=_("Overdue items (blockers, appeals, hazards, tasks)"),
+            order=80,
+            paragraphs=paragraphs,
+            table=Table(
+                [
+                    _("Item"),
+                    _("Kind"),
+                    _("Zone"),
+                    _("Department"),
+                    _("Handler"),
+                    _("Due date"),
+                    _("Working days late"),
+                    _("Escalation"),
+                ],
+                rows,
+            )
+            if rows
+            else None,
+        )
+    ]

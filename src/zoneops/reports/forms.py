@@ -1,0 +1,48 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.core.models import Zone
+from zoneops.core.widgets import style_fields
+
+
+def default_period() -> tuple[int, int]:
+    today = timezone.localdate()
+    return today.year, today.month
+
+
+class PeriodForm(forms.Form):
+    """A zone the user may see, and a month."""
+
+    zone = forms.ModelChoiceField(label=_("zone"), queryset=Zone.objects.none(), required=False)
+    period = forms.CharField(
+        label=_("period"),
+        required=False,
+        help_text=_("Year and month, e.g. 2025-09."),
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = user.visible_zones().order_by("path")
+        self.fields["zone"].empty_label = _("All my zones")
+        style_fields(self.fields)
+
+    def clean_period(self) -> tuple[int, int]:
+        value = (self.cleaned_data.get("period") or "").strip()
+        if not value:
+            return default_period()
+        try:
+            year, month = (int(part) for part in value.split("-"))
+        except ValueError:
+            raise forms.ValidationError(_("Write the period as YYYY-MM, e.g. 2025-09.")) from None
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise forms.ValidationError(_("Write the period as YYYY-MM, e.g. 2025-09."))
+        return year, month
+
+
+class PackForm(PeriodForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].required = True
+        self.fields["zone"].empty_label = None

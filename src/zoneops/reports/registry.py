@@ -1,0 +1,79 @@
+"""What the dashboard and the dispatch pack are made of, contributed by every app.
+
+Each app may have a ``reporting.py`` with
+
+    def panels(zones, year, month, user) -> list[Panel]          # the dashboard (驾驶舱)
+    def sections(zone, year, month, user) -> list[Section]       # the dispatch pack (调度通报)
+
+``zones`` is a queryset of the zones the figure covers (a zone with its sub-zones, or every
+zone the user can see); ``zone`` is the pack's zone, whose sub-zones are included.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from zoneops.core.apps_registry import app_modules
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list]
+
+
+@dataclass
+class Section:
+    key: str  # stable, e.g. "indicators.progress": packs are compared section by section
+    title: str
+    order: int = 50
+    paragraphs: list[str] = field(default_factory=list)
+    table: Table | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Section":
+        table = data.get("table")
+        return cls(
+            key=data["key"],
+            title=data["title"],
+            order=data.get("order", 50),
+            paragraphs=list(data.get("paragraphs", [])),
+            table=Table(**table) if table else None,
+        )
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    value: object
+    unit: str = ""
+    note: str = ""
+    url: str = ""  # drill-down to the records behind the figure
+    status: str = "ok"  # ok / warn / bad: colours the panel
+    chart: dict | None = None  # an ECharts option
+    order: int = 50
+
+
+def _call_all(function: str, *args) -> list:
+    found = []
+    for _app, module in app_modules("reporting"):
+        if hasattr(module, function):
+            found.extend(getattr(module, function)(*args))
+    return sorted(found, key=lambda item: (item.order, item.key))
+
+
+def collect_panels(zones, year: int, month: int, user) -> list[Panel]:
+    return _call_all("panels", zones, year, month, user)
+
+
+def collect_sections(zone, year: int, month: int, user) -> list[Section]:
+    return _call_all("sections", zone, year, month, user)
+
+
+def period_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)

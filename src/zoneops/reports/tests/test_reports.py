@@ -1,0 +1,142 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from docx import Document
+from openpyxl import load_workbook
+
+from zoneops.core import services as core_services
+from zoneops.core.models import LoopCase
+from zoneops.reports import services
+from zoneops.reports.models import DispatchPack
+
+D = dt.date
+
+
+@pytest.fixture
+def late_cases(zone_tree, users):
+    """Two cases of 高新区 overdue at the end of October 2025, one of 经开区, one on time."""
+    made = {}
+    for name, zone, opened in [
+        ("用电增容", zone_tree["park"], D(2025, 9, 1)),
+        ("土地指标", zone_tree["hitech"], D(2025, 9, 15)),
+        ("经开区诉求", zone_tree["econ"], D(2025, 9, 1)),
+        ("按时诉求", zone_tree["hitech"], D(2025, 10, 27)),
+    ]:
+        made[name] = core_services.open_case(
+            kind="standard", zone=zone, title=name, acting_user=users["staff"], opened_on=opened
+        )
+    core_services.tick(on=D(2025, 10, 31))
+    return made
+
+
+def texts(document):
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_pack_lists_the_zones_overdue_items_in_docx_and_xlsx(late_cases, zone_tree, users):
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    document = Document(io.BytesIO(services.render_docx(pack)))
+    body = texts(document)
+    assert document.paragraphs[0].text == "长春高新区 调度通报(2025-10)"
+    assert "一、逾期事项(要素保障、企业诉求、安全隐患、任务)" in body
+    assert "用电增容" in body and "土地指标" in body
+    assert "经开区诉求" not in body and "按时诉求" not in body
+    assert "2 项闭环事项已超过办理时限。" in body
+    workbook = load_workbook(io.BytesIO(services.render_xlsx(pack)))
+    sheet = workbook.worksheets[0]
+    values = [c for r in sheet.iter_rows(values_only=True) for c in r if c is not None]
+    assert "用电增容" in values and "经开区诉求" not in values
+
+
+def test_working_days_late_are_counted_over_the_holiday(late_cases, zone_tree, users):
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    (section,) = [s for s in services.sections_of(pack) if s.key == "core.overdue"]
+    late = {row[0]: row for row in section.table.rows}
+    assert late["用电增容"][5] == LoopCase.objects.get(title="用电增容").due_date.isoformat()
+    # due 2025-09-15 (10 working days after Sep 1); to Oct 31: Sep 16–30 = 12 (incl. Sun Sep 28),
+    # Oct 9–31 = 18 (incl. Sat Oct 11; Oct 1–8 off) → 30
+    assert late["用电增容"][6] == 30
+
+
+def test_second_pack_says_what_changed(late_cases, zone_tree, users):
+    first = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    LoopCase.objects.filter(title="土地指标").update(is_open=False)
+    second = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=11, acting_user=users["staff"]
+    )
+    changes = next(s for s in services.sections_of(second) if s.key == "reports.changes")
+    assert [
+        "逾期事项(要素保障、企业诉求、安全隐患、任务)",
+        "土地指标",
+        "不再列入",
+        "",
+    ] in changes.table.rows
+    assert first.pk != second.pk
+
+
+def test_report_command_writes_both_files(late_cases, zone_tree, tmp_path):
+    call_command("report", zone="GX", period="2025-10", output=str(tmp_path))
+    assert (tmp_path / "dispatch-GX-2025-10.docx").exists()
+    assert (tmp_path / "dispatch-GX-2025-10.xlsx").exists()
+    assert DispatchPack.objects.count() == 1
+
+
+def test_dashboard_and_pack_pages_are_scoped(late_cases, client_for, users, zone_tree):
+    client = client_for(users["staff"])
+    response = client.get("/dashboard/", {"period": "2025-10"})
+    assert response.status_code == 200
+    panel = next(p for p in response.context["panels"] if p.key == "core.loop")
+    assert panel.value == 2  # 高新区's two late cases, not 经开区's
+    response = client.post(
+        "/dashboard/packs/make/", {"zone": zone_tree["hitech"].pk, "period": "2025-10"}
+    )
+    pack = DispatchPack.objects.get()
+    assert response["Location"] == pack.get_absolute_url()
+    assert client.get(f"/dashboard/packs/{pack.pk}/docx/").status_code == 200
+    other = client_for(users["other_staff"])
+    assert other.get(f"/dashboard/packs/{pack.pk}/").status_code == 404
+    assert other.get(f"/dashboard/packs/{pack.pk}/docx/").status_code == 404
+    # another zone cannot be chosen for a pack
+    response = other.post(
+        "/dashboard/packs/make/", {"zone": zone_tree["hitech"].pk, "period": "2025-10"}
+    )
+    assert response.status_code == 400 and DispatchPack.objects.count() == 1
+
+
+def test_bad_period_is_a_clear_error(client_for, users):
+    response = client_for(users["staff"]).get("/dashboard/", {"period": "2025-13"})
+    assert "YYYY-MM" in response.content.decode() or "2025-09" in response.content.decode()
+
+
+@pytest.mark.office
+def test_docx_renders_to_pdf_with_libreoffice(late_cases, zone_tree, users, tmp_path):
+    import shutil
+    import subprocess
+
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    source = tmp_path / "pack.docx"
+    source.write_bytes(services.render_docx(pack))
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    assert office, "LibreOffice is installed by scripts/install-office"
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    pdf = (tmp_path / "pack.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000

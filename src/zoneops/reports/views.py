@@ -1,0 +1,117 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zoneops.core import generic
+from zoneops.core.permissions import ADD, role_may
+from zoneops.core.tables import Column
+from zoneops.reports import services
+from zoneops.reports.filters import DispatchPackFilterSet
+from zoneops.reports.forms import PackForm, PeriodForm
+from zoneops.reports.models import DispatchPack
+from zoneops.reports.registry import collect_panels
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def dashboard(request):
+    """驾驶舱: every app's figures for one zone (with its sub-zones) or all the user's zones."""
+    form = PeriodForm(request.GET or None, user=request.user)
+    zone, (year, month) = None, services_period(form)
+    if form.is_bound and form.is_valid():
+        zone = form.cleaned_data["zone"]
+    zones = zone.subtree() if zone else request.user.visible_zones()
+    panels = collect_panels(zones, year, month, request.user)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "zone": zone,
+            "year": year,
+            "month": month,
+            "panels": panels,
+            "charts": {f"chart-{slugify(p.key)}": p.chart for p in panels if p.chart},
+            "pack_form": PackForm(
+                initial={"zone": zone, "period": f"{year}-{month:02d}"}, user=request.user
+            )
+            if role_may(request.user, ADD, DispatchPack)
+            else None,
+        },
+    )
+
+
+def services_period(form) -> tuple[int, int]:
+    from zoneops.reports.forms import default_period
+
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["period"]
+    return default_period()
+
+
+@login_required
+def make_pack(request):
+    if request.method != "POST":
+        return redirect("reports:dispatchpack_list")
+    if not role_may(request.user, ADD, DispatchPack):
+        raise PermissionDenied(_("Your role may not make dispatch packs."))
+    form = PackForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "reports/pack_form.html", {"form": form}, status=400)
+    year, month = form.cleaned_data["period"]
+    pack = services.build_pack(
+        zone=form.cleaned_data["zone"], year=year, month=month, acting_user=request.user
+    )
+    return redirect(pack.get_absolute_url())
+
+
+@login_required
+def download(request, pk: int, fmt: str):
+    if fmt not in ("docx", "xlsx"):
+        raise Http404
+    pack = get_object_or_404(DispatchPack.objects.restrict(request.user, "view"), pk=pk)
+    from zoneops.core import security
+    from zoneops.core.models import SecurityEvent
+
+    security.log_event(
+        SecurityEvent.Type.EXPORT, request, model="reports.DispatchPack", pack=pack.pk
+    )
+    if fmt == "docx":
+        content, content_type = services.render_docx(pack), DOCX
+    else:
+        content, content_type = services.render_xlsx(pack), XLSX
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"dispatch-{pack.zone.code}-{pack.period}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class DispatchPackListView(generic.ObjectListView):
+    model = DispatchPack
+    queryset = DispatchPack.objects.select_related("zone", "created_by")
+    filterset_class = DispatchPackFilterSet
+    search_fields = ("title",)
+    default_ordering = ("-year", "-month", "-created_at")
+    columns = [
+        Column("title", linkify=True),
+        Column("zone__name", gettext_lazy("Zone"), order_by="zone__path"),
+        Column("period", gettext_lazy("Period"), order_by="year", accessor=lambda p: p.period),
+        Column("created_by", order_by="created_by__username"),
+        Column("created_at"),
+    ]
+
+
+class DispatchPackDetailView(generic.ObjectDetailView):
+    model = DispatchPack
+    template_name = "reports/pack_detail.html"
+    queryset = DispatchPack.objects.select_related("zone", "created_by")
+    fields = ("title", "zone", "year", "month", "created_by", "created_at")
+
+    def extra_context(self, obj):
+        return {"sections": services.sections_of(obj)}
