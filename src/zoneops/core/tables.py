@@ -1,7 +1,7 @@
 """Column declarations for the generic list view and its .xlsx export."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -19,8 +19,9 @@ class Column:
     accessor: Callable[[models.Model], object] | None = None
 
     def bind(self, model: type[models.Model]) -> "Column":
+        # A copy: the declared column is shared by every request, whatever its language.
         if self.label is None:
-            self.label = field_label(model, self.name)
+            return replace(self, label=field_label(model, self.name))
         return self
 
     @property
