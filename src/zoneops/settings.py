@@ -154,7 +154,9 @@ ZONEOPS_SESSION_IDLE_MINUTES = int(os.environ.get("ZONEOPS_SESSION_IDLE_MINUTES"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS: list = []  # each app keeps its own locale/ folder
+# Each app keeps its own locale/ folder. Core's comes first so that its words for shared
+# strings ("Add", "Filter", "Log out") win over those of Django's admin.
+LOCALE_PATHS = [BASE_DIR / "core" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

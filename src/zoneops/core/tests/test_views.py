@@ -128,3 +128,9 @@ def test_pages_load_nothing_from_outside(client_for, users, zone_tree):
         html = client.get(url).content.decode()
         external = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", html)
         assert not external, (url, external)
+
+
+def test_our_words_win_over_django_admin_translations(client_for, users):
+    html = client_for(users["staff"]).get("/zones/").content.decode()
+    assert "筛选" in html and "过滤器" not in html
+    assert "退出" in html and "注销" not in html
