@@ -1,0 +1,272 @@
+"""Registering articles and reviewing the statements proposed from them."""
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.core.audit import log_bulk_create
+from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.intake import pipeline
+from zoneops.intake.extract import read_article
+from zoneops.intake.models import Document, Statement
+from zoneops.intake.numerals import plain
+
+S = Statement.State
+
+
+def _check_zone(user, zone, action: str, model) -> None:
+    if not role_may(user, action, model):
+        raise PermissionDenied(_("Your role may not do this."))
+    if not user.is_zone_admin and not user.visible_zones().filter(pk=zone.pk).exists():
+        raise PermissionDenied(_("This zone is not one of yours."))
+
+
+def fingerprint(zone_id, data: dict) -> str:
+    """What makes two proposals the same statement: the figure, what, when, about whom."""
+    parts = [
+        str(zone_id),
+        data.get("subject") or "",
+        data.get("indicator") or data.get("measure") or "",
+        data.get("period") or "",
+        data.get("kind") or "",
+        str(data.get("value")),
+        data.get("unit") or "",
+        str(data.get("growth_pct")),
+        data.get("sentence") or "",
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _snapshot(statement: Statement) -> dict:
+    return {
+        "subject": statement.subject,
+        "indicator": statement.indicator,
+        "measure": statement.measure,
+        "value": plain(statement.value),
+        "unit": statement.unit,
+        "growth_pct": plain(statement.growth_pct),
+        "qualifier": statement.qualifier,
+        "period": statement.period,
+        "kind": statement.kind,
+        "sentence": statement.sentence,
+    }
+
+
+@transaction.atomic
+def register_document(
+    *,
+    acting_user,
+    zone,
+    text: str,
+    title: str = "",
+    source: str = "",
+    date=None,
+    file_name: str = "",
+    headed: bool = False,
+) -> tuple[Document, bool]:
+    """Register an article and propose its statements; ``(document, created)``.
+
+    The same article (same cleaned text in the same zone) is registered once; a statement that
+    an earlier article of the zone already proposed is not proposed again.
+    """
+    _check_zone(acting_user, zone, ADD, Document)
+    body = text
+    if headed:
+        origin, head_title, body = pipeline.reading.split_fixture(text)
+        source, title = source or origin, title or head_title
+    if not body.strip():
+        raise ValidationError(_("The article has no text."))
+    article = read_article(body, title=title, date=date, zone=zone.name)
+    checksum = hashlib.sha256(article.text.encode()).hexdigest()
+    existing = Document.objects.filter(zone=zone, checksum=checksum).first()
+    if existing is not None:
+        return existing, False
+    document = Document(
+        zone=zone,
+        title=(title or article.title or file_name or _("Untitled article"))[:300],
+        date=date or article.date,
+        file_name=file_name[:255],
+        text=text,
+        checksum=checksum,
+        registered_by=acting_user,
+        source=(source or file_name)[:300],
+    )
+    document.save()
+    known = set(Statement.objects.filter(document__zone=zone).values_list("fingerprint", flat=True))
+    new = []
+    for position, item in enumerate(article.statements):
+        data = item.as_dict()
+        data["indicator"] = item.indicator or ""
+        mark = fingerprint(zone.pk, data)
+        if mark in known:
+            continue
+        known.add(mark)
+        new.append(
+            Statement(
+                document=document,
+                position=position,
+                sentence=item.sentence,
+                context=item.context,
+                clause_start=item.clause_start,
+                number_start=item.number_start,
+                number_end=item.number_end,
+                subject=item.subject[:100],
+                indicator=item.indicator or "",
+                measure=item.measure[:200],
+                value=item.value,
+                value_max=item.value_max,
+                unit=item.unit or "",
+                growth_pct=item.growth_pct,
+                qualifier=item.qualifier,
+                period=item.period or "",
+                kind=item.kind,
+                fingerprint=mark,
+                source=document.source,
+            )
+        )
+    Statement.objects.bulk_create(new)
+    created = list(Statement.objects.filter(document=document))
+    log_bulk_create(created)
+    for statement in created:
+        _flag_conflict(statement)
+    return document, True
+
+
+def _same_key(statement: Statement):
+    """Reviewed facts about the same thing: zone, subject, indicator, period and kind."""
+    what = {"indicator": statement.indicator} if statement.indicator else {}
+    if not what:
+        what = {"measure": statement.measure}
+    return Statement.objects.filter(
+        document__zone_id=statement.document.zone_id,
+        subject=statement.subject,
+        period=statement.period,
+        kind=statement.kind,
+        unit=statement.unit,
+        value__isnull=statement.value is None,
+        **what,
+    ).exclude(pk=statement.pk)
+
+
+def _differs(a: Statement, b: Statement) -> bool:
+    if a.value is not None:
+        return a.value != b.value
+    return a.growth_pct != b.growth_pct
+
+
+def _flag_conflict(statement: Statement) -> None:
+    """Point a proposal at an accepted figure it contradicts (or clear the flag)."""
+    if statement.is_reviewed_fact or not (statement.indicator or statement.measure):
+        return
+    other = next(
+        (
+            fact
+            for fact in _same_key(statement).filter(state__in=Statement.REVIEWED_FACTS)
+            if _differs(statement, fact)
+        ),
+        None,
+    )
+    if other != statement.conflicts_with:
+        statement.conflicts_with = other
+        statement.save(update_fields=["conflicts_with", "updated_at"])
+
+
+def _refresh_conflicts_after(fact: Statement) -> None:
+    for other in _same_key(fact).filter(state=S.PROPOSED):
+        _flag_conflict(other)
+
+
+def _reviewable(statement: Statement, user) -> Statement:
+    _check_zone(user, statement.document.zone, CHANGE, Statement)
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if statement.state != S.PROPOSED:
+        raise ValidationError(
+            _("This statement was already reviewed ({state}).").format(
+                state=statement.get_state_display()
+            )
+        )
+    return statement
+
+
+@transaction.atomic
+def accept(statement: Statement, *, acting_user, note: str = "") -> Statement:
+    """Accept the statement as proposed: it becomes a reviewed fact."""
+    statement = _reviewable(statement, acting_user)
+    statement.state = S.ACCEPTED
+    statement.reviewed_by = acting_user
+    statement.reviewed_at = timezone.now()
+    statement.review_note = note
+    statement.conflicts_with = None
+    statement.save(
+        update_fields=[
+            "state", "reviewed_by", "reviewed_at", "review_note", "conflicts_with", "updated_at",
+        ]
+    )  # fmt: skip
+    _refresh_conflicts_after(statement)
+    return statement
+
+
+CORRECTABLE = ("subject", "indicator", "measure", "value", "unit", "growth_pct", "qualifier",
+               "period", "kind")  # fmt: skip
+
+
+@transaction.atomic
+def correct(statement: Statement, *, acting_user, note: str = "", **changes) -> Statement:
+    """Correct the figure and accept it; the proposal is kept in ``proposed_data``."""
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: {fields}").format(fields=", ".join(sorted(unknown)))
+        )
+    statement = _reviewable(statement, acting_user)
+    value, growth = (
+        changes.get("value", statement.value),
+        changes.get("growth_pct", statement.growth_pct),
+    )
+    if value is None and growth is None:
+        raise ValidationError(_("A statement needs a value or a growth rate."))
+    if value is not None and not (changes.get("unit", statement.unit) or "").strip():
+        raise ValidationError(_("A value needs a unit."))
+    if changes.get("kind", statement.kind) not in Statement.Kind.values:
+        raise ValidationError(_("Kind must be target or actual."))
+    snapshot = _snapshot(statement)
+    for name, new in changes.items():
+        if name in ("value", "growth_pct") and new is not None:
+            new = Decimal(str(new))
+        setattr(statement, name, "" if new is None and name not in ("value", "growth_pct") else new)
+    statement.proposed_data = snapshot
+    statement.state = S.CORRECTED
+    statement.reviewed_by = acting_user
+    statement.reviewed_at = timezone.now()
+    statement.review_note = note
+    statement.conflicts_with = None
+    statement.full_clean(exclude=["document", "fingerprint", "conflicts_with", "reviewed_by"])
+    statement.save(
+        update_fields=[*changes, "proposed_data", "state", "reviewed_by", "reviewed_at",
+                       "review_note", "conflicts_with", "updated_at"]
+    )  # fmt: skip
+    _refresh_conflicts_after(statement)
+    return statement
+
+
+@transaction.atomic
+def reject(statement: Statement, *, acting_user, note: str = "") -> Statement:
+    statement = _reviewable(statement, acting_user)
+    statement.state = S.REJECTED
+    statement.reviewed_by = acting_user
+    statement.reviewed_at = timezone.now()
+    statement.review_note = note
+    statement.save(
+        update_fields=["state", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+    )
+    return statement
+
+
+def reviewed_facts(queryset=None):
+    """Accepted and corrected statements: what the indicators app turns into targets/values."""
+    queryset = queryset if queryset is not None else Statement.objects.all()
+    return queryset.filter(state__in=Statement.REVIEWED_FACTS).select_related("document__zone")
