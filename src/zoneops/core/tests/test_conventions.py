@@ -77,6 +77,7 @@ def test_every_translation_is_complete_and_up_to_date(tmp_path):
         subprocess.run(
             [
                 sys.executable,
+                "-P",  # the app folder must not shadow the standard library (selectors.py)
                 "-m",
                 "zoneops",
                 "makemessages",

@@ -1,0 +1,337 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zoneops.core import generic, loop
+from zoneops.core.imports import ModelImporter
+from zoneops.core.tables import Column
+from zoneops.tasks import selectors, services
+from zoneops.tasks.filters import (
+    LIGHTS,
+    CampaignFilterSet,
+    GoalFilterSet,
+    MilestoneFilterSet,
+    ProgressUpdateFilterSet,
+    TaskFilterSet,
+)
+from zoneops.tasks.forms import (
+    CampaignForm,
+    GoalForm,
+    MilestoneForm,
+    ProgressUpdateForm,
+    TaskForm,
+    TaskTransitionForm,
+)
+from zoneops.tasks.models import Campaign, Goal, Milestone, ProgressUpdate, Task
+from zoneops.tasks.workflow import KIND
+
+LIGHT_LABELS = dict(LIGHTS)
+
+
+def _links():
+    return [
+        (_("Tasks"), reverse("tasks:task_list")),
+        (_("Campaigns"), reverse("tasks:campaign_list")),
+        (_("Goals"), reverse("tasks:goal_list")),
+        (_("Milestones"), reverse("tasks:milestone_list")),
+        (_("Progress updates"), reverse("tasks:progressupdate_list")),
+    ]
+
+
+class LinkedListView(generic.ObjectListView):
+    template_name = "tasks/list.html"
+
+    def extra_context(self):
+        return {"list_links": _links()}
+
+
+class PrefilledEditView(generic.ObjectEditView):
+    """An add page that takes initial values from the query string (?task=3)."""
+
+    prefill: tuple[str, ...] = ()
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        initial = {name: request.GET[name] for name in self.prefill if name in request.GET}
+        form = self.form_class(instance=instance, user=request.user, initial=initial)
+        return self.render_form(form, instance)
+
+
+# Campaigns -----------------------------------------------------------------------------------
+
+
+def _countdown(campaign):
+    return campaign.days_left(timezone.localdate())
+
+
+class CampaignListView(LinkedListView):
+    model = Campaign
+    queryset = Campaign.objects.select_related("zone")
+    filterset_class = CampaignFilterSet
+    search_fields = ("name", "description", "zone__name")
+    default_ordering = ("-starts_on", "name")
+    columns = [
+        Column("name", linkify=True),
+        Column("zone__name", gettext_lazy("Zone"), order_by="zone__path"),
+        Column("kind"),
+        Column("starts_on"),
+        Column("ends_on"),
+        Column("ends_on", gettext_lazy("Days left"), sortable=False, accessor=_countdown),
+    ]
+
+
+class CampaignDetailView(generic.ObjectDetailView):
+    model = Campaign
+    queryset = Campaign.objects.select_related("zone")
+    template_name = "tasks/campaign_detail.html"
+
+    def extra_context(self, obj):
+        return {
+            "summary": selectors.campaign_summary(obj, today=timezone.localdate()),
+            "light_labels": LIGHT_LABELS,
+            "tasks": obj.tasks.select_related("case", "lead_unit").order_by("case__due_date"),
+        }
+
+
+class CampaignEditView(generic.ObjectEditView):
+    model = Campaign
+    form_class = CampaignForm
+
+
+class CampaignDeleteView(generic.ObjectDeleteView):
+    model = Campaign
+
+
+# Goals ---------------------------------------------------------------------------------------
+
+
+class GoalListView(LinkedListView):
+    model = Goal
+    queryset = Goal.objects.select_related("campaign", "indicator")
+    filterset_class = GoalFilterSet
+    search_fields = ("name", "campaign__name")
+    default_ordering = ("campaign", "sort_order", "id")
+    columns = [
+        Column("name", linkify=True),
+        Column("campaign__name", gettext_lazy("Campaign")),
+        Column("measure"),
+        Column("indicator__name", gettext_lazy("Indicator")),
+        Column("target_value"),
+        Column("achieved"),
+        Column("unit", sortable=False),
+    ]
+
+
+class GoalDetailView(generic.ObjectDetailView):
+    model = Goal
+    queryset = Goal.objects.select_related("campaign__zone", "indicator")
+    template_name = "tasks/goal_detail.html"
+
+    def extra_context(self, obj):
+        return {
+            "progress": selectors.goal_progress(obj, timezone.localdate()),
+            "tasks": obj.tasks.select_related("case"),
+        }
+
+
+class GoalEditView(PrefilledEditView):
+    model = Goal
+    form_class = GoalForm
+    prefill = ("campaign",)
+
+
+class GoalDeleteView(generic.ObjectDeleteView):
+    model = Goal
+
+
+# Tasks ---------------------------------------------------------------------------------------
+
+
+def _state(task):
+    return loop.get_workflow(KIND).states.get(task.case.state, task.case.state)
+
+
+class TaskListView(LinkedListView):
+    model = Task
+    queryset = Task.objects.select_related("zone", "campaign", "lead_unit", "case")
+    filterset_class = TaskFilterSet
+    search_fields = ("title", "description", "meeting", "lead_unit__name")
+    default_ordering = ("case__due_date", "id")
+    columns = [
+        Column("title", linkify=True),
+        Column("zone__name", gettext_lazy("Zone"), order_by="zone__path"),
+        Column("campaign__name", gettext_lazy("Campaign")),
+        Column("lead_unit__name", gettext_lazy("Lead unit")),
+        Column("deadline"),
+        Column("case__due_date", gettext_lazy("Due date (after extensions)")),
+        Column("case__state", gettext_lazy("State"), accessor=_state),
+        Column(
+            "case__escalation",
+            gettext_lazy("Light"),
+            accessor=lambda t: LIGHT_LABELS[t.light],
+        ),
+        Column("progress"),
+    ]
+
+
+class TaskDetailView(generic.ObjectDetailView):
+    model = Task
+    queryset = Task.objects.select_related(
+        "zone",
+        "campaign",
+        "goal",
+        "case",
+        "lead_unit",
+        "responsible_unit",
+        "supervising_unit",
+        "responsible_leader",
+    )
+    template_name = "tasks/task_detail.html"
+    fields = (
+        "title",
+        "zone",
+        "campaign",
+        "goal",
+        "description",
+        "lead_unit",
+        "responsible_unit",
+        "supervising_unit",
+        "responsible_leader",
+        "deadline",
+        "progress",
+        "origin",
+        "meeting",
+        "decided_on",
+        "requested_extension_days",
+        "source",
+        "created_at",
+    )
+
+    def extra_context(self, obj):
+        workflow = loop.get_workflow(KIND)
+        can_change = Task.objects.restrict(self.request.user, "change").filter(pk=obj.pk).exists()
+        return {
+            "case": obj.case,
+            "state_label": workflow.states.get(obj.case.state, obj.case.state),
+            "light_label": LIGHT_LABELS[obj.light],
+            "transitions": workflow.available(obj.case.state),
+            "transition_form": TaskTransitionForm(),
+            "events": obj.case.events.select_related("actor"),
+            "milestones": obj.milestones.all(),
+            "updates": obj.updates.select_related("reported_by"),
+            "add_milestone_url": f"{reverse('tasks:milestone_add')}?task={obj.pk}"
+            if can_change
+            else None,
+            "add_update_url": f"{reverse('tasks:progressupdate_add')}?task={obj.pk}"
+            if can_change and obj.case.is_open
+            else None,
+        }
+
+    def post(self, request, *args, **kwargs):
+        task = self.get_object("view")
+        form = TaskTransitionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.transition_task(
+                    task,
+                    data["transition"],
+                    acting_user=request.user,
+                    comment=data["comment"],
+                    extra_working_days=data["extra_working_days"],
+                )
+                messages.success(request, _("Done."))
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                messages.error(request, text)
+        else:
+            messages.error(request, _("Please check the form."))
+        return HttpResponseRedirect(task.get_absolute_url())
+
+
+class TaskEditView(PrefilledEditView):
+    model = Task
+    form_class = TaskForm
+    prefill = ("campaign", "goal", "zone")
+
+
+class TaskDeleteView(generic.ObjectDeleteView):
+    model = Task
+
+
+class TaskImporter(ModelImporter):
+    model = Task
+    form_class = TaskForm
+
+
+class TaskImportView(generic.BulkImportView):
+    model = Task
+    importer_class = TaskImporter
+
+
+# Milestones and progress updates ---------------------------------------------------------------
+
+
+class MilestoneListView(LinkedListView):
+    model = Milestone
+    queryset = Milestone.objects.select_related("task")
+    filterset_class = MilestoneFilterSet
+    search_fields = ("name", "task__title")
+    default_ordering = ("due_on", "id")
+    columns = [
+        Column("task__title", gettext_lazy("Task")),
+        Column("name", linkify=True),
+        Column("due_on"),
+        Column("done_on"),
+    ]
+
+
+class MilestoneDetailView(generic.ObjectDetailView):
+    model = Milestone
+    queryset = Milestone.objects.select_related("task")
+
+
+class MilestoneEditView(PrefilledEditView):
+    model = Milestone
+    form_class = MilestoneForm
+    prefill = ("task",)
+
+
+class MilestoneDeleteView(generic.ObjectDeleteView):
+    model = Milestone
+
+
+class ProgressUpdateListView(LinkedListView):
+    model = ProgressUpdate
+    queryset = ProgressUpdate.objects.select_related("task", "reported_by")
+    filterset_class = ProgressUpdateFilterSet
+    search_fields = ("task__title", "text", "problems", "cycle")
+    default_ordering = ("-reported_on", "-id")
+    columns = [
+        Column("task__title", gettext_lazy("Task")),
+        Column("cycle", linkify=True),
+        Column("reported_on"),
+        Column("progress"),
+        Column("text", sortable=False),
+        Column("problems", sortable=False),
+        Column("reported_by", order_by="reported_by__username"),
+    ]
+
+
+class ProgressUpdateDetailView(generic.ObjectDetailView):
+    model = ProgressUpdate
+    queryset = ProgressUpdate.objects.select_related("task", "reported_by")
+
+
+class ProgressUpdateEditView(PrefilledEditView):
+    model = ProgressUpdate
+    form_class = ProgressUpdateForm
+    prefill = ("task", "cycle")
+
+
+class ProgressUpdateDeleteView(generic.ObjectDeleteView):
+    model = ProgressUpdate
