@@ -1,0 +1,78 @@
+"""The pack's figures are the database's: indicators against targets, tasks due."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from docx import Document
+from openpyxl import load_workbook
+
+from zoneops.indicators import selectors
+from zoneops.indicators import services as indicator_services
+from zoneops.indicators.models import Indicator, Target
+from zoneops.reports import services
+
+
+def test_indicator_rows_in_docx_and_xlsx_match_the_database(zone_tree, users):
+    zone = zone_tree["hitech"]
+    gdp = Indicator.objects.get(code="gdp")
+    # 2024: 1,000,000 万元 by September and 1,400,000 for the year; 2025 target 1,500,000.
+    for year, month, value in [(2024, 9, "1000000"), (2024, 12, "1400000"), (2025, 9, "1050000")]:
+        indicator_services.save_value(
+            zone=zone,
+            indicator=gdp,
+            year=year,
+            month=month,
+            value=Decimal(value),
+            acting_user=users["admin"],
+        )
+    Target.objects.create(zone=zone, indicator=gdp, year=2025, value=Decimal("1500000"))
+    (expected,) = [
+        p for p in selectors.progress(zone, 2025, 9, with_target_only=True) if p.code == "gdp"
+    ]
+    assert expected.ytd == Decimal("1050000") and expected.gap == Decimal("450000")
+    assert expected.yoy == Decimal("5.00")
+
+    pack = services.build_pack(zone=zone, year=2025, month=9, acting_user=users["staff"])
+    document = Document(io.BytesIO(services.render_docx(pack)))
+    row = next(
+        [cell.text for cell in r.cells]
+        for table in document.tables
+        for r in table.rows
+        if r.cells[0].text == gdp.name
+    )
+    assert row[2] == "1500000.0" and row[4] == "1050000.0"
+    assert row[5] == "5.0"  # growth against September 2024
+    assert row[8] == "450000.0"  # still to deliver
+    assert float(row[9]) == float(expected.q4_must)
+
+    workbook = load_workbook(io.BytesIO(services.render_xlsx(pack)))
+    sheet = workbook.worksheets[0]
+    assert sheet.title.startswith("1.")
+    xlsx_row = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == gdp.name)
+    assert xlsx_row[2] == 1500000 and xlsx_row[4] == 1050000 and xlsx_row[8] == 450000
+
+
+def test_cumulative_figure_across_the_year_boundary(zone_tree, users):
+    """January's ytd is compared with last January's, not with last December's total."""
+    zone = zone_tree["hitech"]
+    gdp = Indicator.objects.get(code="gdp")
+    for year, month, value in [(2024, 1, "100000"), (2024, 12, "1400000"), (2025, 1, "110000")]:
+        indicator_services.save_value(
+            zone=zone,
+            indicator=gdp,
+            year=year,
+            month=month,
+            value=Decimal(value),
+            acting_user=users["admin"],
+        )
+    Target.objects.create(zone=zone, indicator=gdp, year=2025, value=Decimal("1540000"))
+    (p,) = [p for p in selectors.progress(zone, 2025, 1, with_target_only=True) if p.code == "gdp"]
+    assert p.yoy == Decimal("10.00")
+    assert p.gap == Decimal("1430000")
+    assert p.remaining_months == 11
+    assert dt.date(2025, 1, 31)  # the pack for January reads the same numbers
+    pack = services.build_pack(zone=zone, year=2025, month=1, acting_user=users["staff"])
+    section = next(s for s in services.sections_of(pack) if s.key == "indicators.progress")
+    row = next(r for r in section.table.rows if r[0] == gdp.name)
+    assert row[4] == 110000 and row[5] == 10 and row[8] == 1430000

@@ -1,0 +1,86 @@
+"""Task books on the dashboard and in the dispatch pack: what is due or overdue."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zoneops.core.models import LoopCase
+from zoneops.reports.registry import Panel, Section, Table, period_end
+from zoneops.tasks import selectors
+from zoneops.tasks.models import Task
+
+
+def panels(zones, year, month, user):
+    tasks = Task.objects.filter(zone__in=zones)
+    open_tasks = tasks.filter(case__is_open=True)
+    total, still_open = tasks.count(), open_tasks.count()
+    if not total:
+        return []
+    late = open_tasks.filter(case__escalation__gte=LoopCase.Escalation.OVERDUE).count()
+    soon = open_tasks.filter(case__escalation=LoopCase.Escalation.DUE_SOON).count()
+    return [
+        Panel(
+            key="tasks.progress",
+            title=_("Task books"),
+            value=late,
+            unit=_("overdue of {open} open ({total} in all)").format(open=still_open, total=total),
+            note=_("{soon} due within 3 working days").format(soon=soon),
+            url=reverse("tasks:task_list"),
+            status="bad" if late else ("warn" if soon else "ok"),
+            chart={
+                "tooltip": {"trigger": "item"},
+                "series": [
+                    {
+                        "type": "pie",
+                        "radius": ["40%", "70%"],
+                        "data": [
+                            {"name": _("Closed"), "value": total - still_open},
+                            {"name": _("On time"), "value": still_open - late - soon},
+                            {"name": _("Due soon"), "value": soon},
+                            {"name": _("Overdue"), "value": late},
+                        ],
+                    }
+                ],
+            },
+            order=60,
+        )
+    ]
+
+
+def sections(zone, year, month, user):
+    due = selectors.tasks_due_or_overdue(zone, today=period_end(year, month))
+    rows = [
+        [
+            task.title,
+            task.zone.name,
+            task.lead_unit.name if task.lead_unit else "",
+            task.responsible_unit.name if task.responsible_unit else "",
+            task.case.due_date,
+            task.case.get_escalation_display(),
+        ]
+        for task in due
+    ]
+    return [
+        Section(
+            key="tasks.due",
+            title=_("Tasks due or overdue"),
+            order=60,
+            paragraphs=[
+                _("{count} tasks are due within 3 working days or overdue.").format(count=len(rows))
+                if rows
+                else _("No task is due within 3 working days or overdue.")
+            ],
+            table=Table(
+                [
+                    _("Task"),
+                    _("Zone"),
+                    _("Lead unit"),
+                    _("Responsible unit"),
+                    _("Deadline"),
+                    _("Status"),
+                ],
+                rows,
+            )
+            if rows
+            else None,
+        )
+    ]
