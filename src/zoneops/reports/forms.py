@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import Zone
+from zoneops.core.models import Department, Zone
 from zoneops.core.widgets import style_fields
 
 
@@ -46,3 +46,21 @@ class PackForm(PeriodForm):
         super().__init__(*args, **kwargs)
         self.fields["zone"].required = True
         self.fields["zone"].empty_label = None
+
+
+class DecisionForm(forms.Form):
+    """A decision taken in the dispatch meeting, to become a task of the pack's zone."""
+
+    decision = forms.CharField(
+        label=_("decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    lead_unit = forms.ModelChoiceField(
+        label=_("lead unit"), queryset=Department.objects.none(), required=False
+    )
+
+    def __init__(self, *args, zone=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        ancestors = [int(part) for part in zone.path.strip("/").split("/")] if zone else []
+        self.fields["lead_unit"].queryset = Department.objects.filter(zone_id__in=ancestors)
+        style_fields(self.fields)

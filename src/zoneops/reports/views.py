@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from zoneops.core.permissions import ADD, role_may
 from zoneops.core.tables import Column
 from zoneops.reports import services
 from zoneops.reports.filters import DispatchPackFilterSet
-from zoneops.reports.forms import PackForm, PeriodForm
+from zoneops.reports.forms import DecisionForm, PackForm, PeriodForm
 from zoneops.reports.models import DispatchPack
 from zoneops.reports.registry import collect_panels
 
@@ -114,4 +115,45 @@ class DispatchPackDetailView(generic.ObjectDetailView):
     fields = ("title", "zone", "year", "month", "created_by", "created_at")
 
     def extra_context(self, obj):
-        return {"sections": services.sections_of(obj)}
+        from zoneops.tasks.models import Task
+
+        return {
+            "sections": services.sections_of(obj),
+            "decision_form": DecisionForm(zone=obj.zone)
+            if role_may(self.request.user, ADD, Task)
+            else None,
+            "decision_tasks": Task.objects.filter(meeting=obj.title).select_related("case"),
+        }
+
+
+@login_required
+def record_decision(request, pk: int):
+    """A decision of the meeting becomes a task of the pack's zone in one step."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    from zoneops.tasks import services as task_services
+
+    pack = get_object_or_404(DispatchPack.objects.restrict(request.user, "view"), pk=pk)
+    form = DecisionForm(request.POST or None, zone=pack.zone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = task_services.create_task_from_decision(
+                zone=pack.zone,
+                decision=form.cleaned_data["decision"],
+                deadline=form.cleaned_data["deadline"],
+                lead_unit=form.cleaned_data["lead_unit"],
+                meeting=pack.title,
+                decided_on=timezone.localdate(),
+                acting_user=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, text)
+        else:
+            messages.success(
+                request, _("The decision is now task “{task}”.").format(task=task.title)
+            )
+    elif request.method == "POST":
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(pack.get_absolute_url())

@@ -145,3 +145,33 @@ def test_docx_renders_to_pdf_with_libreoffice(late_cases, zone_tree, users, tmp_
     )
     pdf = (tmp_path / "pack.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_a_meeting_decision_becomes_a_task_in_one_step(client_for, users, zone_tree):
+    from zoneops.core.models import Department
+    from zoneops.tasks.models import Task
+
+    unit = Department.objects.create(zone=zone_tree["hitech"], name="经济发展局")
+    deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    client = client_for(users["staff"])
+    response = client.post(
+        f"/dashboard/packs/{pack.pk}/decision/",
+        {
+            "decision": "协调供电公司两周内完成用电增容\n由经发局牵头",
+            "deadline": "2025-11-28",
+            "lead_unit": unit.pk,
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert task.title == "协调供电公司两周内完成用电增容"
+    assert (task.zone, task.lead_unit, task.meeting) == (zone_tree["hitech"], unit, pack.title)
+    assert task.case.is_open
+    page = client.get(pack.get_absolute_url()).content.decode()
+    assert "协调供电公司两周内完成用电增容" in page
+    # an empty decision is refused and writes nothing
+    client.post(f"/dashboard/packs/{pack.pk}/decision/", {"decision": "", "deadline": deadline})
+    assert Task.objects.count() == 1
