@@ -161,7 +161,7 @@ def test_a_meeting_decision_becomes_a_task_in_one_step(client_for, users, zone_t
         f"/dashboard/packs/{pack.pk}/decision/",
         {
             "decision": "协调供电公司两周内完成用电增容\n由经发局牵头",
-            "deadline": "2025-11-28",
+            "deadline": deadline,
             "lead_unit": unit.pk,
         },
     )
