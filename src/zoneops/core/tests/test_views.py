@@ -134,3 +134,9 @@ def test_our_words_win_over_django_admin_translations(client_for, users):
     html = client_for(users["staff"]).get("/zones/").content.decode()
     assert "筛选" in html and "过滤器" not in html
     assert "退出" in html and "注销" not in html
+
+
+def test_chinese_by_default_even_for_an_english_browser(client_for, users):
+    client = client_for(users["staff"])
+    html = client.get("/zones/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "区域" in html and "Zones" not in html
