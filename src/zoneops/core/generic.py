@@ -155,10 +155,8 @@ class ObjectListView(ObjectViewMixin, View):
         from django.conf import settings
 
         limit = settings.ZONEOPS_EXPORT_MAX_ROWS
-        rows = (
-            [column.value(obj) for column in columns]
-            for obj in qs[:limit].iterator(chunk_size=2000)
-        )
+        getters = [column.getter(self.model) for column in columns]
+        rows = ([get(obj) for get in getters] for obj in qs[:limit].iterator(chunk_size=2000))
         handle = exports.write_xlsx(
             [str(c.label) for c in columns],
             rows,

@@ -1,10 +1,15 @@
 """Column declarations for the generic list view and its .xlsx export."""
 
+import inspect
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partialmethod
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 
 @dataclass
@@ -17,6 +22,9 @@ class Column:
     order_by: str | None = None
     linkify: bool = False
     accessor: Callable[[models.Model], object] | None = None
+    # The attribute the accessor's result depends on alone (e.g. "content_type_id"): an export
+    # then calls the accessor once per distinct value of it instead of once per row.
+    depends_on: str | None = None
 
     def bind(self, model: type[models.Model]) -> "Column":
         # A copy: the declared column is shared by every request, whatever its language.
@@ -40,6 +48,78 @@ class Column:
         if display is not None:
             return display()
         return getattr(obj, last, None)
+
+    def getter(self, model: type[models.Model]) -> Callable[[models.Model], object]:
+        """``value`` as a function for many rows of ``model`` (an export): the path is split
+        once, and the labels of a field's choices are looked up once, in the active language,
+        instead of once per row. Anything it cannot work out from the model falls back to
+        ``value``."""
+        if self.accessor is not None:
+            return self.accessor if self.depends_on is None else self._memoized_accessor()
+        *path, last = self.name.split("__")
+        target = _model_at(model, path)
+        if target is None:
+            return self.value
+        display = inspect.getattr_static(target, f"get_{last}_display", None)
+        if display is None:
+            attribute = last
+            labels = None
+        elif (
+            isinstance(display, partialmethod)
+            and display.func is models.Model._get_FIELD_display
+            and "field" in display.keywords
+        ):
+            field = display.keywords["field"]  # Django's own get_FOO_display for choices
+            attribute = field.attname
+            labels = {
+                key: force_str(label, strings_only=True)
+                for key, label in make_hashable(field.flatchoices)
+            }
+        else:
+            return self.value
+
+        def get(obj):
+            for part in path:
+                obj = getattr(obj, part, None)
+                if obj is None:
+                    return None
+            if labels is None:
+                return getattr(obj, attribute, None)
+            value = getattr(obj, attribute)
+            try:
+                return labels[value]
+            except KeyError:
+                return force_str(value, strings_only=True)
+            except TypeError:  # unhashable (a JSON list …): as _get_FIELD_display does it
+                return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+        return get
+
+    def _memoized_accessor(self) -> Callable[[models.Model], object]:
+        accessor, key_of, memo = self.accessor, operator.attrgetter(self.depends_on), {}
+
+        def get(obj):
+            key = key_of(obj)
+            try:
+                return memo[key]
+            except KeyError:
+                memo[key] = value = accessor(obj)
+                return value
+
+        return get
+
+
+def _model_at(model: type[models.Model], path: list[str]) -> type[models.Model] | None:
+    """The model reached by following the relations ``path`` from ``model``, if it is one."""
+    for part in path:
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if not field.is_relation or field.related_model is None:
+            return None
+        model = field.related_model
+    return model
 
 
 def field_label(model: type[models.Model], path: str) -> str:
