@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-postgres test-browser bench clean
+.PHONY: demo test lint migrations-check test-sqlite test-postgres test-fuzz test-browser bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,17 +26,23 @@ migrations-check: $(VENV)/.dev-installed
 	ZONEOPS_HTTPS=0 $(BIN)/zoneops makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.dev-installed
-	$(BIN)/pytest -m "not browser and not office" $(PYTEST_ARGS)
+	tests/deploy/install-nginx
+	$(BIN)/pytest -m "not browser and not office and not fuzz" $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.dev-installed
-	scripts/with-postgres $(BIN)/pytest -m "not browser and not office" $(PYTEST_ARGS)
+	tests/deploy/install-nginx
+	scripts/with-postgres $(BIN)/pytest -m "not browser and not office and not fuzz" $(PYTEST_ARGS)
+
+# The schemathesis fuzz run over every API operation, once, on SQLite (bounded in time).
+test-fuzz: $(VENV)/.dev-installed
+	$(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.dev-installed
 	scripts/install-browser
 	scripts/install-office
 	$(BIN)/pytest -m "browser or office" $(PYTEST_ARGS)
 
-test: lint migrations-check test-sqlite test-postgres test-browser
+test: lint migrations-check test-sqlite test-fuzz test-postgres test-browser
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run
