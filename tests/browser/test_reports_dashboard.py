@@ -1,0 +1,67 @@
+"""A leader's path: the dashboard, an indicator's gap and what Q4 must deliver, the pack."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from docx import Document
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def gdp_behind(zone_tree, users):
+    """长春高新区: GDP 1,050,000 万元 by September 2025 against a 1,500,000 target."""
+    from zoneops.indicators import services
+    from zoneops.indicators.models import Indicator, Target
+
+    gdp = Indicator.objects.get(code="gdp")
+    for year, month, value in [(2024, 9, "1000000"), (2024, 12, "1400000"), (2025, 9, "1050000")]:
+        services.save_value(
+            zone=zone_tree["hitech"],
+            indicator=gdp,
+            year=year,
+            month=month,
+            value=Decimal(value),
+            acting_user=users["admin"],
+        )
+    Target.objects.create(
+        zone=zone_tree["hitech"], indicator=gdp, year=2025, value=Decimal("1500000")
+    )
+    return gdp
+
+
+def test_leader_sees_the_gap_and_downloads_the_pack(
+    login_as, url, users, zone_tree, gdp_behind, screenshot
+):
+    page = login_as(users["leader"])
+    page.goto(url("/dashboard/"))
+    page.select_option("#id_zone", str(zone_tree["hitech"].pk))
+    page.fill("#id_period", "2025-09")
+    page.click("#dashboard-filter button[type=submit]")
+    panel = page.locator(f"#panel-indicatorsprogress{zone_tree['hitech'].code.lower()}")
+    expect(panel).to_contain_text("长春高新区")
+    expect(panel).to_contain_text("0/1")
+    expect(panel.locator("canvas")).to_have_count(1)  # the ECharts bar chart is drawn
+    screenshot("dashboard")
+
+    # drill down: the panel's figure opens the progress table with the gap and Q4's share
+    panel.locator("a").first.click()
+    row = page.locator("tr", has_text="地区生产总值")
+    expect(row).to_contain_text("450000")
+    expect(row.locator(".q4-must")).not_to_have_text("—")
+    screenshot("progress")
+
+    page.go_back()
+    page.select_option("#make-pack select[name=zone]", str(zone_tree["hitech"].pk))
+    page.fill("#make-pack input[name=period]", "2025-09")
+    page.click("#make-pack button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("长春高新区 调度通报(2025-09)")
+    with page.expect_download() as download:
+        page.click("#download-docx")
+    with open(download.value.path(), "rb") as handle:
+        document = Document(io.BytesIO(handle.read()))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "地区生产总值" in cells and "450000.0" in cells
+    screenshot("pack")
