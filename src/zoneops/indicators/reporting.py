@@ -17,9 +17,11 @@ def _roots(zones):
 
 
 def _number(value: Decimal | None):
+    """As people write figures: 1500000, 7.14 (no 1500000.00)."""
     if value is None:
         return None
-    return float(value.quantize(Decimal("0.01")))
+    rounded = value.quantize(Decimal("0.01"))
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
 
 
 def _light_name(light: str | None) -> str:
