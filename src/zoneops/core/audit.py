@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from zoneops.core import context
 from zoneops.core.models import ObjectChange
@@ -19,7 +20,7 @@ def _plain(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+    if isinstance(value, FieldFile):  # ``.url`` of an empty one raises ValueError
         return value.name or ""
     return value
 

@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _restore_industries(sender, using="default", **kwargs):
+    """The industry table comes from a data migration; a test database flush empties it and
+    then sends post_migrate, so it is loaded again here when it is missing."""
+    from zoneops.enterprises.industries import load
+    from zoneops.enterprises.models import Industry
+
+    if not Industry.objects.using(using).exists():
+        load(Industry)
 
 
 class EnterprisesConfig(AppConfig):
     name = "zoneops.enterprises"
     label = "enterprises"
+
+    def ready(self) -> None:
+        post_migrate.connect(_restore_industries, sender=self, dispatch_uid="zoneops_industries")

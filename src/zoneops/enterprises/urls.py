@@ -1,2 +1,123 @@
+from django.urls import path
+
+from zoneops.core.generic import crud_urls
+from zoneops.enterprises import views
+
 app_name = "enterprises"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("pyramid/", views.PyramidView.as_view(), name="pyramid"),
+    path("candidates/", views.CandidateListView.as_view(), name="candidates"),
+    path("coverage/", views.CoverageListView.as_view(), name="coverage"),
+    path("visited-too-often/", views.OverVisitedListView.as_view(), name="over_visited"),
+    path(
+        "certifications/expiring/",
+        views.ExpiringCertificationListView.as_view(),
+        name="expiring",
+    ),
+    *crud_urls(
+        "",
+        "enterprise",
+        list_view=views.EnterpriseListView,
+        detail_view=views.EnterpriseDetailView,
+        edit_view=views.EnterpriseEditView,
+        delete_view=views.EnterpriseDeleteView,
+        import_view=views.EnterpriseImportView,
+    ),
+    *crud_urls(
+        "industries",
+        "industry",
+        list_view=views.IndustryListView,
+        detail_view=views.IndustryDetailView,
+    ),
+    *crud_urls(
+        "chains",
+        "industrialchain",
+        list_view=views.IndustrialChainListView,
+        detail_view=views.IndustrialChainDetailView,
+        edit_view=views.IndustrialChainEditView,
+        delete_view=views.IndustrialChainDeleteView,
+    ),
+    *crud_urls(
+        "contacts",
+        "contact",
+        list_view=views.ContactListView,
+        detail_view=views.ContactDetailView,
+        edit_view=views.ContactEditView,
+        delete_view=views.ContactDeleteView,
+    ),
+    *crud_urls(
+        "certifications",
+        "certification",
+        list_view=views.CertificationListView,
+        detail_view=views.CertificationDetailView,
+        edit_view=views.CertificationEditView,
+        delete_view=views.CertificationDeleteView,
+        import_view=views.CertificationImportView,
+    ),
+    *crud_urls(
+        "liaisons",
+        "liaisonassignment",
+        list_view=views.LiaisonAssignmentListView,
+        detail_view=views.LiaisonAssignmentDetailView,
+        edit_view=views.LiaisonAssignmentEditView,
+        delete_view=views.LiaisonAssignmentDeleteView,
+        import_view=views.LiaisonAssignmentImportView,
+    ),
+    *crud_urls(
+        "visits",
+        "visit",
+        list_view=views.VisitListView,
+        detail_view=views.VisitDetailView,
+        edit_view=views.VisitEditView,
+        delete_view=views.VisitDeleteView,
+    ),
+    *crud_urls(
+        "pool",
+        "cultivationentry",
+        list_view=views.CultivationEntryListView,
+        detail_view=views.CultivationEntryDetailView,
+        edit_view=views.CultivationEntryEditView,
+        delete_view=views.CultivationEntryDeleteView,
+    ),
+    *crud_urls(
+        "measures",
+        "supportmeasure",
+        list_view=views.SupportMeasureListView,
+        detail_view=views.SupportMeasureDetailView,
+        edit_view=views.SupportMeasureEditView,
+        delete_view=views.SupportMeasureDeleteView,
+    ),
+    *crud_urls(
+        "idle",
+        "idlerevival",
+        list_view=views.IdleRevivalListView,
+        detail_view=views.IdleRevivalDetailView,
+        edit_view=views.IdleRevivalEditView,
+        delete_view=views.IdleRevivalDeleteView,
+    ),
+    *crud_urls(
+        "revival-goals",
+        "revivalgoal",
+        list_view=views.RevivalGoalListView,
+        detail_view=views.RevivalGoalDetailView,
+        edit_view=views.RevivalGoalEditView,
+        delete_view=views.RevivalGoalDeleteView,
+    ),
+    *crud_urls(
+        "figures",
+        "monthlyfigure",
+        list_view=views.MonthlyFigureListView,
+        detail_view=views.MonthlyFigureDetailView,
+        edit_view=views.MonthlyFigureEditView,
+        delete_view=views.MonthlyFigureDeleteView,
+        import_view=views.MonthlyFigureImportView,
+    ),
+    *crud_urls(
+        "approvals",
+        "monthapproval",
+        list_view=views.MonthApprovalListView,
+        detail_view=views.MonthApprovalDetailView,
+        edit_view=views.MonthApprovalEditView,
+    ),
+]

@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _restore_catalog(sender, using="default", **kwargs):
+    """The catalog comes from a data migration; a test database flush empties it and then
+    sends post_migrate, so the missing indicators are created again here."""
+    from zoneops.indicators.catalog import ensure_catalog
+    from zoneops.indicators.models import Indicator
+
+    ensure_catalog(Indicator)
 
 
 class IndicatorsConfig(AppConfig):
@@ -11,3 +21,4 @@ class IndicatorsConfig(AppConfig):
         from zoneops.indicators import sources
 
         sources.load_concrete()
+        post_migrate.connect(_restore_catalog, sender=self, dispatch_uid="zoneops_catalog")

@@ -55,3 +55,17 @@ def test_restore_rejects_what_is_not_a_backup(tmp_path):
 def test_manifest_counts_rows(db, zone_tree):
     counts = backup.table_counts()
     assert counts["core_zone"] == Zone.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_data_from_data_migrations_survives_a_flush():
+    """Transactional tests flush the database; the industry table and the indicator catalog
+    (loaded by data migrations) must come back for the tests that follow."""
+    from django.core.management import call_command
+
+    from zoneops.enterprises.models import Industry
+    from zoneops.indicators.models import Indicator
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert Industry.objects.filter(code="2761").exists()
+    assert Indicator.objects.filter(code="gdp").exists()

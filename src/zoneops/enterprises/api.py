@@ -1,0 +1,519 @@
+"""REST endpoints under /api/enterprises/…, with the same rules as the pages (services)."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.core.models import Role
+from zoneops.enterprises import filters, services
+from zoneops.enterprises.models import (
+    Certification,
+    Contact,
+    CultivationEntry,
+    Enterprise,
+    IdleRevival,
+    IndustrialChain,
+    Industry,
+    LiaisonAssignment,
+    MonthApproval,
+    MonthlyFigure,
+    RevivalGoal,
+    SupportMeasure,
+    Visit,
+)
+from zoneops.enterprises.uscc import problem as uscc_problem
+
+
+def _visible_zone(serializer, zone):
+    user = serializer.context["request"].user
+    if zone is not None and not user.visible_zones().filter(pk=zone.pk).exists():
+        raise serializers.ValidationError("Unknown zone.")
+    return zone
+
+
+def _visible_enterprise(serializer, enterprise):
+    user = serializer.context["request"].user
+    if not Enterprise.objects.restrict(user, "view").filter(pk=enterprise.pk).exists():
+        raise serializers.ValidationError("Unknown enterprise.")
+    return enterprise
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    full_code = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Industry
+        fields = ["id", "code", "full_code", "name", "level", "section", "parent"]
+
+
+class IndustrialChainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndustrialChain
+        fields = ["id", "zone", "name", "description", "source"]
+
+    validate_zone = _visible_zone
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    industry = serializers.SlugRelatedField(
+        slug_field="code", queryset=Industry.objects.all(), required=False, allow_null=True
+    )
+    tier = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "uscc",
+            "name",
+            "zone",
+            "address",
+            "founded_on",
+            "registered_capital",
+            "industry",
+            "chain",
+            "is_chain_leader",
+            "status",
+            "above_scale",
+            "above_scale_since",
+            "tier",
+            "source",
+        ]
+
+    validate_zone = _visible_zone
+
+    def validate_uscc(self, value):
+        value = value.strip().upper()
+        reason = uscc_problem(value)
+        if reason:
+            raise serializers.ValidationError(reason)
+        return value
+
+    def get_tier(self, obj) -> str | None:
+        return services.tier_of(obj)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "enterprise", "name", "role", "phone", "is_primary", "source"]
+
+    validate_enterprise = _visible_enterprise
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["phone"] = services.phone_for(self.context["request"].user, instance.phone)
+        return data
+
+
+class CertificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certification
+        fields = [
+            "id",
+            "enterprise",
+            "kind",
+            "level",
+            "certificate_no",
+            "issued_on",
+            "expires_on",
+            "evidence",
+            "rank",
+            "source",
+        ]
+        read_only_fields = ["rank", "evidence"]
+
+    validate_enterprise = _visible_enterprise
+
+
+class LiaisonAssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LiaisonAssignment
+        fields = ["id", "enterprise", "user", "is_lead", "since", "source"]
+
+    validate_enterprise = _visible_enterprise
+
+    def validate(self, data):
+        enterprise, user = data.get("enterprise"), data.get("user")
+        if enterprise and user and not user.visible_zones().filter(pk=enterprise.zone_id).exists():
+            raise serializers.ValidationError({"user": "Not granted the enterprise's zone."})
+        return data
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "enterprise",
+            "visited_on",
+            "cadre",
+            "people_met",
+            "findings",
+            "appeals_raised",
+            "source",
+        ]
+        extra_kwargs = {"cadre": {"required": False}}
+
+    validate_enterprise = _visible_enterprise
+
+    def create(self, validated_data):
+        request = self.context["request"]
+        try:
+            return services.record_visit(
+                validated_data.pop("enterprise"),
+                acting_user=request.user,
+                **{k: v for k, v in validated_data.items() if k != "source"},
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+
+class SupportMeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupportMeasure
+        fields = ["id", "entry", "measure", "cadre", "department", "due_on", "status", "done_on"]
+
+
+class CultivationEntrySerializer(serializers.ModelSerializer):
+    measures = SupportMeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CultivationEntry
+        fields = [
+            "id",
+            "enterprise",
+            "target",
+            "target_year",
+            "status",
+            "entered_on",
+            "progress",
+            "measures",
+            "source",
+        ]
+
+    validate_enterprise = _visible_enterprise
+
+    def create(self, validated_data):
+        try:
+            return services.add_to_pool(
+                validated_data["enterprise"],
+                acting_user=self.context["request"].user,
+                target=validated_data["target"],
+                target_year=validated_data["target_year"],
+                progress=validated_data.get("progress", ""),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class IdleRevivalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IdleRevival
+        fields = [
+            "id",
+            "enterprise",
+            "year",
+            "status",
+            "cause",
+            "plan",
+            "cadre",
+            "resolved_on",
+            "source",
+        ]
+        read_only_fields = ["status", "resolved_on"]
+
+    validate_enterprise = _visible_enterprise
+
+
+class RevivalGoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RevivalGoal
+        fields = ["id", "zone", "year", "target", "source"]
+
+    validate_zone = _visible_zone
+
+
+class MonthlyFigureSerializer(serializers.ModelSerializer):
+    revenue_yoy = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyFigure
+        fields = [
+            "id",
+            "enterprise",
+            "year",
+            "month",
+            "main_revenue",
+            "output_value",
+            "tax_paid",
+            "employees",
+            "rd_expense",
+            "energy_use",
+            "revenue_yoy",
+            "source",
+        ]
+
+    validate_enterprise = _visible_enterprise
+
+    def get_revenue_yoy(self, obj) -> str | None:
+        previous = getattr(obj, "prev_main_revenue", None)
+        value = services.yoy(obj.main_revenue, previous)
+        return None if value is None else str(value)
+
+    def validate(self, data):
+        enterprise = data.get("enterprise") or getattr(self.instance, "enterprise", None)
+        year = data.get("year") or getattr(self.instance, "year", None)
+        month = data.get("month") or getattr(self.instance, "month", None)
+        try:
+            services.ensure_unlocked(enterprise, year, month)
+            if self.instance is not None:
+                services.ensure_unlocked(
+                    self.instance.enterprise, self.instance.year, self.instance.month
+                )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return data
+
+
+class MonthApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MonthApproval
+        fields = [
+            "id",
+            "zone",
+            "year",
+            "month",
+            "approved",
+            "approved_by",
+            "approved_at",
+            "reopened_by",
+            "reopened_at",
+            "reason",
+        ]
+        read_only_fields = [
+            "approved",
+            "approved_by",
+            "approved_at",
+            "reopened_by",
+            "reopened_at",
+            "reason",
+        ]
+        validators = []  # approve_month re-approves a reopened month
+
+    validate_zone = _visible_zone
+
+    def create(self, validated_data):
+        try:
+            return services.approve_month(
+                validated_data["zone"],
+                validated_data["year"],
+                validated_data["month"],
+                acting_user=self.context["request"].user,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class IndustryViewSet(ScopedModelViewSet):
+    http_method_names = ["get", "head", "options"]
+    base_queryset = Industry.objects.all()
+    serializer_class = IndustrySerializer
+    filterset_class = filters.IndustryFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+
+
+class IndustrialChainViewSet(ScopedModelViewSet):
+    base_queryset = IndustrialChain.objects.select_related("zone")
+    serializer_class = IndustrialChainSerializer
+    filterset_class = filters.IndustrialChainFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+
+class EnterpriseViewSet(ScopedModelViewSet):
+    base_queryset = Enterprise.objects.select_related("zone", "industry")
+    serializer_class = EnterpriseSerializer
+    filterset_class = filters.EnterpriseFilterSet
+    search_fields = ["name", "uscc", "address"]
+    ordering_fields = ["name", "uscc", "founded_on", "registered_capital"]
+
+    @action(detail=False)
+    def mine(self, request):
+        """The enterprises the requesting liaison cadre is responsible for."""
+        qs = self.filter_queryset(services.my_enterprises(request.user))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @action(detail=False, url_path="scale-up-candidates")
+    def scale_up_candidates(self, request):
+        candidates = services.scale_up_candidates(self.filter_queryset(self.get_queryset()))
+        return Response(
+            [
+                {
+                    "enterprise": c.enterprise_id,
+                    "sector": c.sector,
+                    "threshold": str(c.threshold),
+                    "ttm_revenue": str(c.ttm_revenue),
+                    "ytd_revenue": str(c.ytd_revenue),
+                    "yoy": None if c.yoy is None else str(c.yoy),
+                    "projected": None if c.projected is None else str(c.projected),
+                    "reason": c.reason,
+                }
+                for c in candidates
+            ]
+        )
+
+
+class ContactViewSet(ScopedModelViewSet):
+    base_queryset = Contact.objects.select_related("enterprise")
+    serializer_class = ContactSerializer
+    filterset_class = filters.ContactFilterSet
+    search_fields = ["name", "role"]
+    ordering_fields = ["name"]
+
+
+class CertificationViewSet(ScopedModelViewSet):
+    base_queryset = Certification.objects.select_related("enterprise")
+    serializer_class = CertificationSerializer
+    filterset_class = filters.CertificationFilterSet
+    search_fields = ["certificate_no", "enterprise__name"]
+    ordering_fields = ["issued_on", "expires_on"]
+
+
+class LiaisonAssignmentViewSet(ScopedModelViewSet):
+    base_queryset = LiaisonAssignment.objects.select_related("enterprise", "user")
+    serializer_class = LiaisonAssignmentSerializer
+    filterset_class = filters.LiaisonAssignmentFilterSet
+    search_fields = ["enterprise__name", "user__username"]
+    ordering_fields = ["since"]
+
+
+class VisitViewSet(ScopedModelViewSet):
+    base_queryset = Visit.objects.select_related("enterprise", "cadre")
+    serializer_class = VisitSerializer
+    filterset_class = filters.VisitFilterSet
+    search_fields = ["findings", "enterprise__name"]
+    ordering_fields = ["visited_on"]
+
+    def perform_update(self, serializer):
+        user = self.request.user
+        if user.role == Role.LIAISON and serializer.instance.cadre_id != user.pk:
+            raise PermissionDenied("A liaison cadre changes their own visits only.")
+        serializer.save()
+
+
+class CultivationEntryViewSet(ScopedModelViewSet):
+    base_queryset = CultivationEntry.objects.select_related("enterprise").prefetch_related(
+        "measures"
+    )
+    serializer_class = CultivationEntrySerializer
+    filterset_class = filters.CultivationEntryFilterSet
+    search_fields = ["enterprise__name"]
+    ordering_fields = ["target_year"]
+
+
+class SupportMeasureViewSet(ScopedModelViewSet):
+    base_queryset = SupportMeasure.objects.select_related("entry__enterprise")
+    serializer_class = SupportMeasureSerializer
+    filterset_class = filters.SupportMeasureFilterSet
+    search_fields = ["measure"]
+    ordering_fields = ["due_on"]
+
+    def perform_create(self, serializer):
+        entry = serializer.validated_data["entry"]
+        if (
+            not CultivationEntry.objects.restrict(self.request.user, "change")
+            .filter(pk=entry.pk)
+            .exists()
+        ):
+            raise PermissionDenied("Unknown cultivation pool entry.")
+        serializer.save()
+
+
+class IdleRevivalViewSet(ScopedModelViewSet):
+    base_queryset = IdleRevival.objects.select_related("enterprise")
+    serializer_class = IdleRevivalSerializer
+    filterset_class = filters.IdleRevivalFilterSet
+    search_fields = ["enterprise__name"]
+    ordering_fields = ["year"]
+
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        revival = self.get_object()
+        try:
+            revival = services.set_revival_status(
+                revival, request.data.get("status", ""), acting_user=request.user
+            )
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(self.get_serializer(revival).data)
+
+
+class RevivalGoalViewSet(ScopedModelViewSet):
+    base_queryset = RevivalGoal.objects.select_related("zone")
+    serializer_class = RevivalGoalSerializer
+    filterset_class = filters.RevivalGoalFilterSet
+    search_fields = ["zone__name"]
+    ordering_fields = ["year"]
+
+
+class MonthlyFigureViewSet(ScopedModelViewSet):
+    base_queryset = services.with_yoy(MonthlyFigure.objects.select_related("enterprise"))
+    serializer_class = MonthlyFigureSerializer
+    filterset_class = filters.MonthlyFigureFilterSet
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    ordering_fields = ["year", "month", "main_revenue"]
+
+    def perform_destroy(self, instance):
+        if services.is_locked(instance.enterprise, instance.year, instance.month):
+            raise PermissionDenied("This month is approved and cannot be changed.")
+        instance.delete()
+
+
+class MonthApprovalViewSet(ScopedModelViewSet):
+    http_method_names = ["get", "post", "head", "options"]
+    base_queryset = MonthApproval.objects.select_related("zone")
+    serializer_class = MonthApprovalSerializer
+    filterset_class = filters.MonthApprovalFilterSet
+    search_fields = ["zone__name"]
+    ordering_fields = ["year", "month"]
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        approval = self.get_object()
+        try:
+            approval = services.reopen_month(
+                approval, acting_user=request.user, reason=request.data.get("reason", "")
+            )
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(self.get_serializer(approval).data)
+
+
+def register(router) -> None:
+    prefix = "enterprises"
+    router.register(f"{prefix}/industries", IndustryViewSet, basename="industry")
+    router.register(f"{prefix}/chains", IndustrialChainViewSet, basename="industrialchain")
+    router.register(f"{prefix}/contacts", ContactViewSet, basename="contact")
+    router.register(f"{prefix}/certifications", CertificationViewSet, basename="certification")
+    router.register(f"{prefix}/liaisons", LiaisonAssignmentViewSet, basename="liaisonassignment")
+    router.register(f"{prefix}/visits", VisitViewSet, basename="visit")
+    router.register(f"{prefix}/pool", CultivationEntryViewSet, basename="cultivationentry")
+    router.register(f"{prefix}/measures", SupportMeasureViewSet, basename="supportmeasure")
+    router.register(f"{prefix}/idle", IdleRevivalViewSet, basename="idlerevival")
+    router.register(f"{prefix}/revival-goals", RevivalGoalViewSet, basename="revivalgoal")
+    router.register(f"{prefix}/figures", MonthlyFigureViewSet, basename="monthlyfigure")
+    router.register(f"{prefix}/approvals", MonthApprovalViewSet, basename="monthapproval")
+    router.register(f"{prefix}/enterprises", EnterpriseViewSet, basename="enterprise")

@@ -1,0 +1,260 @@
+"""Demo enterprises: the seed articles' enterprises and figures, filled up with synthetic ones.
+
+长春高新区 has "631家高新技术企业、19家国家级专精特新'小巨人'企业" (seed 000): the named
+enterprises plus synthetic ones (their ``source`` says so) make those counts exact. The USCCs of
+all demo enterprises are synthetic but valid (GB 32100-2015); the real ones are not on file.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from zoneops.core import audit
+from zoneops.core.demo import S000, S002, S003, S004
+from zoneops.core.models import User, Zone
+from zoneops.enterprises import uscc
+from zoneops.enterprises.models import (
+    Certification,
+    CultivationEntry,
+    Enterprise,
+    IdleRevival,
+    IndustrialChain,
+    Industry,
+    LiaisonAssignment,
+    MonthlyFigure,
+    RevivalGoal,
+    SupportMeasure,
+    Visit,
+    add_years,
+)
+
+SYNTHETIC = "synthetic: demo data (zoneops enterprises demo)"
+HNTE_TOTAL = 631  # seed 000
+LITTLE_GIANTS = 19  # seed 000
+CHAINS = {
+    "CCGX": ["汽车及零部件", "生物医药", "光电信息", "新材料", "先进装备制造", "氢能"],
+    "CCJK": ["汽车及零部件", "光电信息", "生物医药"],
+    "JLGX": ["电子信息", "氢能装备制造", "医药健康"],
+}
+CHAIN_SOURCE = {"CCGX": S000, "CCJK": S004, "JLGX": S003}
+# name, zone, industry, chain, chain leader, certification kinds, note for the source
+ARTICLE_ENTERPRISES = [
+    ("长春金赛药业有限责任公司", "CCGX", "2761", "生物医药", True, ["hnte"], S000),
+    ("吉林奥来德光电材料股份有限公司", "CCGX", "3985", "光电信息", False, ["hnte"], S000),
+    ("长春长光辰芯微电子股份有限公司", "CCJK", "3976", "光电信息", True, ["hnte"], S004),
+    ("吉林华微电子股份有限公司", "JLGX", "3972", "电子信息", True, ["hnte"], S003),
+]
+
+
+def code(serial: int, division: str = "220173") -> str:
+    return uscc.make(f"91{division}MA{serial:07d}")
+
+
+@transaction.atomic
+def seed() -> str:
+    zones = {z.code: z for z in Zone.objects.filter(code__in=["CCGX", "CCJK", "JLGX"])}
+    if len(zones) < 3:
+        return "zones missing"
+    rng = random.Random(2025)
+    today = timezone.localdate()
+    industries = dict(Industry.objects.values_list("code", "pk"))
+    chains = {}
+    for zone_code, names in CHAINS.items():
+        for name in names:
+            chains[(zone_code, name)] = IndustrialChain.objects.get_or_create(
+                zone=zones[zone_code], name=name, defaults={"source": CHAIN_SOURCE[zone_code]}
+            )[0]
+    created = 0
+    named = []
+    for serial, (name, zone_code, industry, chain, leader, kinds, source) in enumerate(
+        ARTICLE_ENTERPRISES, start=1
+    ):
+        enterprise, new = Enterprise.objects.get_or_create(
+            uscc=code(serial),
+            defaults={
+                "name": name,
+                "zone": zones[zone_code],
+                "industry_id": industries[industry],
+                "chain": chains[(zone_code, chain)],
+                "is_chain_leader": leader,
+                "above_scale": True,
+                "source": f"{source}; USCC synthetic",
+            },
+        )
+        created += new
+        named.append(enterprise)
+        if new:
+            for kind in kinds:
+                issued = today - dt.timedelta(days=400 + serial * 30)
+                Certification.objects.create(
+                    enterprise=enterprise,
+                    kind=kind,
+                    level="national",
+                    issued_on=issued,
+                    source=f"{source}; dates synthetic",
+                )
+    hnte_named = sum(1 for e in named if e.zone.code == "CCGX")
+    created += _synthetic_hightech(zones["CCGX"], HNTE_TOTAL - hnte_named, rng, today, industries)
+    _liaison_demo(zones["CCGX"], named, today)
+    _idle_demo(zones["JLGX"], rng, industries)
+    _figures_demo(zones["CCGX"], named, rng, today, industries)
+    return f"{created} enterprises created"
+
+
+def _synthetic_hightech(zone, count, rng, today, industries) -> int:
+    """Synthetic 高新技术企业 of 长春高新区; the first 19 are also national 小巨人."""
+    if Enterprise.objects.filter(uscc=code(1000)).exists():
+        return 0
+    codes = ["2761", "2720", "3670", "3976", "3985", "4040", "3581", "6513", "7320", "3491"]
+    chain_list = list(zone.industrial_chains.all())
+    enterprises = [
+        Enterprise(
+            uscc=code(1000 + i),
+            name=f"长春合成科技{i + 1:03d}有限公司",
+            zone=zone,
+            industry_id=industries[rng.choice(codes)],
+            chain=rng.choice(chain_list),
+            above_scale=rng.random() < 0.3,
+            founded_on=dt.date(rng.randint(2000, 2021), rng.randint(1, 12), rng.randint(1, 28)),
+            registered_capital=Decimal(rng.randint(100, 20000)),
+            source=SYNTHETIC,
+        )
+        for i in range(count)
+    ]
+    Enterprise.objects.bulk_create(enterprises, batch_size=500)
+    audit.log_bulk_create(enterprises)
+    certs = []
+    for i, enterprise in enumerate(enterprises):
+        issued = today - dt.timedelta(days=rng.randint(1, 3 * 365 - 30))
+        certs.append(
+            Certification(
+                enterprise=enterprise,
+                kind="hnte",
+                level="national",
+                certificate_no=f"GR{issued.year}22{i:06d}",
+                issued_on=issued,
+                expires_on=add_years(issued, 3) - dt.timedelta(days=1),
+                rank=2,
+                source=SYNTHETIC,
+            )
+        )
+        if i < LITTLE_GIANTS:
+            issued = today - dt.timedelta(days=rng.randint(1, 2 * 365))
+            certs.append(
+                Certification(
+                    enterprise=enterprise,
+                    kind="little_giant",
+                    level="national",
+                    issued_on=issued,
+                    expires_on=add_years(issued, 3) - dt.timedelta(days=1),
+                    rank=4,
+                    source=SYNTHETIC,
+                )
+            )
+    Certification.objects.bulk_create(certs, batch_size=500)
+    audit.log_bulk_create(certs)
+    return len(enterprises)
+
+
+def _liaison_demo(zone, named, today) -> None:
+    cadre = User.objects.filter(username="gx_liaison").first()
+    if cadre is None:
+        return
+    mine = [e for e in named if e.zone_id == zone.pk]
+    mine += list(Enterprise.objects.filter(zone=zone, source=SYNTHETIC).order_by("uscc")[:8])
+    for index, enterprise in enumerate(mine):
+        LiaisonAssignment.objects.get_or_create(
+            enterprise=enterprise, user=cadre, defaults={"is_lead": True, "source": SYNTHETIC}
+        )
+        if index < 3 and not enterprise.visits.exists():
+            Visit.objects.create(
+                enterprise=enterprise,
+                cadre=cadre,
+                visited_on=today - dt.timedelta(days=10 + 20 * index),
+                people_met="总经理、财务负责人",
+                findings="生产经营正常; 反映用工和融资需求",
+                source=SYNTHETIC,
+            )
+    target = mine[-1] if mine else None
+    if target is not None and not target.cultivation_entries.exists():
+        entry = CultivationEntry.objects.create(
+            enterprise=target,
+            target=CultivationEntry.Target.LITTLE_GIANT,
+            target_year=today.year + 1,
+            progress=f"{today:%Y-%m-%d}: 纳入重点企业培育库",
+            source=SYNTHETIC,
+        )
+        SupportMeasure.objects.create(
+            entry=entry,
+            measure="对接省级专精特新申报辅导",
+            cadre=cadre,
+            due_on=today + dt.timedelta(days=60),
+            source=SYNTHETIC,
+        )
+
+
+def _idle_demo(zone, rng, industries) -> None:
+    """吉林高新区 2024: 全年要盘活4户'双停企业',实现清零 (seed 002); the four are synthetic."""
+    RevivalGoal.objects.get_or_create(zone=zone, year=2024, defaults={"target": 4, "source": S002})
+    for i in range(4):
+        enterprise, _new = Enterprise.objects.get_or_create(
+            uscc=code(9000 + i, "220272"),
+            defaults={
+                "name": f"吉林合成停产企业{i + 1}",
+                "zone": zone,
+                "status": Enterprise.Status.IDLE,
+                "industry_id": industries["3670"],
+                "source": SYNTHETIC,
+            },
+        )
+        IdleRevival.objects.get_or_create(
+            enterprise=enterprise,
+            year=2024,
+            defaults={"plan": "引入新投资方, 盘活闲置厂房", "source": SYNTHETIC},
+        )
+
+
+def _figures_demo(zone, named, rng, today, industries) -> None:
+    """Twelve months of figures for the named enterprises of the zone and a few synthetic
+    small ones near the 规上工业 threshold (scale-up candidates)."""
+    last = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
+    small = []
+    for i in range(5):
+        enterprise, _new = Enterprise.objects.get_or_create(
+            uscc=code(8000 + i),
+            defaults={
+                "name": f"长春合成成长企业{i + 1}",
+                "zone": zone,
+                "industry_id": industries["3670"],
+                "source": SYNTHETIC,
+            },
+        )
+        small.append((enterprise, Decimal(1500 + 150 * i)))
+    plan = [(e, Decimal(rng.randint(20000, 90000))) for e in named if e.zone_id == zone.pk]
+    rows = []
+    for enterprise, annual in plan + small:
+        if enterprise.figures.exists():
+            continue
+        for year in (last.year - 1, last.year):
+            level = annual if year == last.year else annual / Decimal("1.25")
+            for month in range(1, 13):
+                if (year, month) > (last.year, last.month):
+                    break
+                ytd = (level * month / 12).quantize(Decimal("0.01"))
+                rows.append(
+                    MonthlyFigure(
+                        enterprise=enterprise,
+                        year=year,
+                        month=month,
+                        main_revenue=ytd,
+                        output_value=(ytd * Decimal("0.95")).quantize(Decimal("0.01")),
+                        tax_paid=(ytd * Decimal("0.05")).quantize(Decimal("0.01")),
+                        employees=50 + rng.randint(0, 500),
+                        source=SYNTHETIC,
+                    )
+                )
+    MonthlyFigure.objects.bulk_create(rows, batch_size=1000)
+    audit.log_bulk_create(rows)

@@ -1,0 +1,336 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.core.forms import ScopedModelForm
+from zoneops.core.models import Role, User, Zone
+from zoneops.enterprises import services
+from zoneops.enterprises.industries import clean_code
+from zoneops.enterprises.models import (
+    Certification,
+    Contact,
+    CultivationEntry,
+    Enterprise,
+    IdleRevival,
+    IndustrialChain,
+    Industry,
+    LiaisonAssignment,
+    MonthApproval,
+    MonthlyFigure,
+    RevivalGoal,
+    SupportMeasure,
+    Visit,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def zone_by_code(form: ScopedModelForm, field: str = "zone") -> None:
+    """Zones are chosen (and imported) by their code; only zones the user may change."""
+    if field in form.fields:
+        form.fields[field].to_field_name = "code"
+        user = form.user
+        if user is not None:
+            form.fields[field].queryset = Zone.objects.restrict(user, "view")
+
+
+def users_of_zones(form: ScopedModelForm, *fields: str) -> None:
+    """People to choose from: active users granted one of the zones the user sees."""
+    user = form.user
+    qs = User.objects.filter(is_active=True)
+    if user is not None and not user.is_zone_admin:
+        qs = qs.filter(zones__in=user.visible_zones()).distinct()
+    for name in fields:
+        if name in form.fields:
+            form.fields[name].queryset = qs.order_by("username")
+
+
+class IndustryCodeField(forms.ModelChoiceField):
+    """A GB/T 4754-2017 code typed as "2761" or "C2761" (or picked from the list)."""
+
+    def to_python(self, value):
+        return super().to_python(clean_code(value) if isinstance(value, str) else value)
+
+    def label_from_instance(self, obj):
+        return f"{obj.full_code} {obj.name}"
+
+
+class EnterpriseForm(ScopedModelForm):
+    industry = IndustryCodeField(
+        label=_("industry"),
+        queryset=Industry.objects.all(),
+        to_field_name="code",
+        required=False,
+        help_text=_("GB/T 4754-2017 code, e.g. 2761 or C2761."),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "uscc",
+            "name",
+            "zone",
+            "address",
+            "founded_on",
+            "registered_capital",
+            "industry",
+            "chain",
+            "is_chain_leader",
+            "status",
+            "above_scale",
+            "above_scale_since",
+            "source",
+        ]
+        widgets = {"founded_on": DATE, "above_scale_since": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone_by_code(self)
+        self.fields["chain"].to_field_name = "name"
+        self.fields["zone"].help_text = _("Zone code, e.g. CCGX.")
+
+    def clean_uscc(self):
+        return (self.cleaned_data.get("uscc") or "").strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        zone, chain = data.get("zone"), data.get("chain")
+        if zone is not None and chain is not None and not zone.path.startswith(chain.zone.path):
+            self.add_error("chain", _("This industrial chain belongs to another zone."))
+        if data.get("is_chain_leader") and chain is None:
+            self.add_error("is_chain_leader", _("A chain leader needs its industrial chain."))
+        if (
+            zone is not None
+            and self.user is not None
+            and not Zone.objects.restrict(self.user, "change").filter(pk=zone.pk).exists()
+        ):
+            self.add_error("zone", _("You may not add records in this zone."))
+        return data
+
+
+class IndustrialChainForm(ScopedModelForm):
+    class Meta:
+        model = IndustrialChain
+        fields = ["zone", "name", "description", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone_by_code(self)
+
+
+class EnterpriseChildForm(ScopedModelForm):
+    """A record that belongs to an enterprise: the enterprise is picked by its USCC."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "enterprise" in self.fields:
+            self.fields["enterprise"].to_field_name = "uscc"
+            self.fields["enterprise"].help_text = _("Unified social credit code or pick one.")
+
+
+class ContactForm(EnterpriseChildForm):
+    class Meta:
+        model = Contact
+        fields = ["enterprise", "name", "role", "phone", "is_primary", "source"]
+
+
+class CertificationForm(EnterpriseChildForm):
+    class Meta:
+        model = Certification
+        fields = [
+            "enterprise",
+            "kind",
+            "level",
+            "certificate_no",
+            "issued_on",
+            "expires_on",
+            "evidence",
+            "source",
+        ]
+        widgets = {"issued_on": DATE, "expires_on": DATE}
+
+    def clean(self):
+        data = super().clean()
+        issued, expires = data.get("issued_on"), data.get("expires_on")
+        if issued and expires and expires < issued:
+            self.add_error("expires_on", _("A certificate cannot expire before it is issued."))
+        return data
+
+
+class LiaisonAssignmentForm(EnterpriseChildForm):
+    class Meta:
+        model = LiaisonAssignment
+        fields = ["enterprise", "user", "is_lead", "since", "source"]
+        widgets = {"since": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users_of_zones(self, "user")
+        self.fields["user"].to_field_name = "username"
+
+    def clean(self):
+        data = super().clean()
+        enterprise, user = data.get("enterprise"), data.get("user")
+        if enterprise and user and not user.visible_zones().filter(pk=enterprise.zone_id).exists():
+            self.add_error("user", _("This person is not granted the enterprise's zone."))
+        return data
+
+
+class VisitForm(EnterpriseChildForm):
+    class Meta:
+        model = Visit
+        fields = ["enterprise", "visited_on", "cadre", "people_met", "findings", "appeals_raised"]
+        widgets = {
+            "visited_on": DATE,
+            "findings": forms.Textarea(attrs={"rows": 4}),
+            "appeals_raised": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users_of_zones(self, "cadre")
+        self.fields["cadre"].to_field_name = "username"
+        self.fields["cadre"].required = False
+        self.fields["cadre"].help_text = _("Left empty: you.")
+        if self.user is not None and self.user.role == Role.LIAISON:
+            self.fields["cadre"].queryset = User.objects.filter(pk=self.user.pk)
+
+    def clean_visited_on(self):
+        day = self.cleaned_data.get("visited_on")
+        if day and day > services.today():
+            raise forms.ValidationError(_("A visit cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("cadre") and self.user is not None:
+            data["cadre"] = self.user
+            self.instance.cadre = self.user
+        return data
+
+
+class CultivationEntryForm(EnterpriseChildForm):
+    class Meta:
+        model = CultivationEntry
+        fields = ["enterprise", "target", "target_year", "status", "entered_on", "progress"]
+        widgets = {"entered_on": DATE, "progress": forms.Textarea(attrs={"rows": 4})}
+
+
+class SupportMeasureForm(ScopedModelForm):
+    class Meta:
+        model = SupportMeasure
+        fields = ["entry", "measure", "cadre", "department", "due_on", "status", "done_on"]
+        widgets = {"due_on": DATE, "done_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users_of_zones(self, "cadre")
+        self.fields["entry"].queryset = self.fields["entry"].queryset.select_related("enterprise")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == SupportMeasure.Status.DONE and not data.get("done_on"):
+            data["done_on"] = services.today()
+            self.instance.done_on = data["done_on"]
+        return data
+
+
+class IdleRevivalForm(EnterpriseChildForm):
+    class Meta:
+        model = IdleRevival
+        fields = ["enterprise", "year", "cause", "plan", "cadre", "source"]
+        widgets = {
+            "cause": forms.Textarea(attrs={"rows": 3}),
+            "plan": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users_of_zones(self, "cadre")
+
+
+class RevivalGoalForm(ScopedModelForm):
+    class Meta:
+        model = RevivalGoal
+        fields = ["zone", "year", "target", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone_by_code(self)
+
+
+class MonthlyFigureForm(EnterpriseChildForm):
+    class Meta:
+        model = MonthlyFigure
+        fields = [
+            "enterprise",
+            "year",
+            "month",
+            "main_revenue",
+            "output_value",
+            "tax_paid",
+            "employees",
+            "rd_expense",
+            "energy_use",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        enterprise, year, month = data.get("enterprise"), data.get("year"), data.get("month")
+        if enterprise and year and month:
+            try:
+                services.ensure_unlocked(enterprise, year, month)
+                if self.instance.pk:
+                    old = MonthlyFigure.objects.select_related("enterprise__zone").get(
+                        pk=self.instance.pk
+                    )
+                    services.ensure_unlocked(old.enterprise, old.year, old.month)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
+class MonthApprovalForm(ScopedModelForm):
+    """Approving a month: the form creates the approval through ``services.approve_month``."""
+
+    class Meta:
+        model = MonthApproval
+        fields = ["zone", "year", "month"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone_by_code(self)
+
+    def validate_unique(self):
+        pass  # approve_month re-approves a reopened month instead of refusing it
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        return services.approve_month(
+            data["zone"], data["year"], data["month"], acting_user=self.user
+        )
+
+    def clean(self):
+        data = super().clean()
+        zone, year, month = data.get("zone"), data.get("year"), data.get("month")
+        if zone and year and month:
+            if MonthApproval.objects.filter(
+                zone=zone, year=year, month=month, approved=True
+            ).exists():
+                raise forms.ValidationError(_("This month is already approved."))
+            if self.user is not None and not self.user.visible_zones().filter(pk=zone.pk).exists():
+                self.add_error("zone", _("You may not add records in this zone."))
+        return data
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("reason for reopening"), max_length=300)
+
+
+class ProgressNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("progress note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class RevivalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=IdleRevival.Status.choices)

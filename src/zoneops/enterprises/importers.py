@@ -1,0 +1,878 @@
+"""Fast all-or-nothing imports in the layout a statistics office exports.
+
+One row per enterprise (registry) or per enterprise per month (figures), Chinese column
+headers, amounts in 万元. Every row is checked first (USCC, zone, month not approved, numbers,
+duplicates); if any row is bad nothing is written and every problem is listed. Good files are
+written with ``bulk_create`` / ``bulk_update`` in batches, with audit rows for every record.
+
+The spreadsheet is read with python-calamine; a workbook may hold several sheets with the same
+header (a sheet holds at most 1,048,576 rows), and a title row above the header is skipped.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from python_calamine import CalamineWorkbook
+
+from zoneops.core import audit
+from zoneops.core.imports import ImportFileError, ImportResult, RowError
+from zoneops.core.models import ObjectChange, Zone
+from zoneops.enterprises import bulk, services, uscc
+from zoneops.enterprises.industries import clean_code, code_map
+from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
+
+MAX_ROWS = 2_000_000
+BATCH = 4000
+MAX_ERRORS = 10_000
+
+
+def _norm(header) -> str:
+    text = "" if header is None else str(header)
+    text = text.replace("（", "(").replace("）", ")").replace("，", ",").replace("：", ":")
+    return re.sub(r"\s+", "", text).strip("*").lower()
+
+
+class Column:
+    def __init__(self, name, label, aliases=(), *, required=False, help_text=""):
+        self.name = name
+        self.label = label
+        self.aliases = tuple(_norm(a) for a in aliases)
+        self.required = required
+        self.help_text = help_text
+
+
+def read_rows(name: str, content: bytes, columns: list[Column]):
+    """(header map, iterator of (sheet, row number, cells)) over every sheet of the file."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
+        sheets = [("", list(csv.reader(io.StringIO(text))))]
+    elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            sheets = [
+                (sheet, workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+                for sheet in workbook.sheet_names
+            ]
+        except Exception as exc:  # calamine raises its own error types for damaged files
+            raise ImportFileError(
+                _("The spreadsheet cannot be read: {error}").format(error=exc)
+            ) from exc
+    else:
+        raise ImportFileError(_("Upload a .xlsx or .csv file (got “{name}”).").format(name=name))
+    found = []
+    for sheet, rows in sheets:
+        for index, row in enumerate(rows[:6]):
+            mapping = _header_map(row, columns)
+            if mapping is not None:
+                found.append((sheet, index, mapping, rows))
+                break
+    if not found:
+        if not any(rows for _sheet, rows in sheets):
+            raise ImportFileError(_("The file is empty."))
+        required = "、".join(str(c.label) for c in columns if c.required)
+        raise ImportFileError(
+            _("No header row with the required columns was found: {columns}.").format(
+                columns=required
+            )
+        )
+    total = sum(len(rows) - index - 1 for _s, index, _m, rows in found)
+    if total > MAX_ROWS:
+        raise ImportFileError(
+            _("The file has {count} rows; at most {limit} can be imported at once.").format(
+                count=total, limit=MAX_ROWS
+            )
+        )
+    return found
+
+
+def _header_map(row, columns: list[Column]) -> dict[str, int] | None:
+    headers = [_norm(h) for h in row]
+    mapping: dict[str, int] = {}
+    for column in columns:
+        for index, header in enumerate(headers):
+            if header and (header in column.aliases or header == _norm(column.label)):
+                mapping.setdefault(column.name, index)
+        if column.name not in mapping:
+            # Statistics offices vary the wording: "营业收入(本年累计,万元)" …
+            for index, header in enumerate(headers):
+                if header and any(a and header.startswith(a) for a in column.aliases):
+                    mapping.setdefault(column.name, index)
+                    break
+    if any(c.required and c.name not in mapping for c in columns):
+        return None
+    return mapping
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+CENT = Decimal("0.01")
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "规上", "限上", "四上"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
+
+
+def _decimal(value) -> Decimal:
+    """A cell as an amount; raises ValueError for text that is not a number."""
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError
+        return Decimal(repr(value)).quantize(CENT)
+    text = str(value).strip().replace(",", "").replace("，", "")
+    if text in ("", "-", "—"):
+        return Decimal(0)
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError from exc
+    if not number.is_finite():
+        raise ValueError
+    return number.quantize(CENT)
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    match = re.fullmatch(r"(\d{4})[-年](\d{1,2})[-月](\d{1,2})日?", text)
+    if not match:
+        raise ValueError
+    return dt.date(*(int(g) for g in match.groups()))
+
+
+class FastImporter:
+    """Duck-types ``core.imports.ModelImporter`` for ``generic.BulkImportView``."""
+
+    columns: list[Column] = []
+    model = None
+
+    def __init__(self, user):
+        self.user = user
+
+    def form_fields(self) -> dict:
+        return {
+            c.name: forms.CharField(label=c.label, required=c.required, help_text=c.help_text)
+            for c in self.columns
+        }
+
+    def error(self, result, row, column: str, value, reason) -> None:
+        if len(result.errors) < MAX_ERRORS:
+            label = next((str(c.label) for c in self.columns if c.name == column), column)
+            result.errors.append(RowError(row, label, _text(value)[:100], str(reason)))
+
+
+def _cell(cells, mapping, name):
+    index = mapping.get(name)
+    if index is None or index >= len(cells):
+        return None
+    return cells[index]
+
+
+STATUS_WORDS = {
+    "营业": Enterprise.Status.OPERATING,
+    "在营": Enterprise.Status.OPERATING,
+    "正常": Enterprise.Status.OPERATING,
+    "运营": Enterprise.Status.OPERATING,
+    "operating": Enterprise.Status.OPERATING,
+    "双停": Enterprise.Status.IDLE,
+    "停产": Enterprise.Status.IDLE,
+    "停业": Enterprise.Status.IDLE,
+    "idle": Enterprise.Status.IDLE,
+    "注销": Enterprise.Status.DEREGISTERED,
+    "吊销": Enterprise.Status.DEREGISTERED,
+    "deregistered": Enterprise.Status.DEREGISTERED,
+}
+
+
+class EnterpriseImporter(FastImporter):
+    model = Enterprise
+    columns = [
+        Column(
+            "uscc",
+            gettext_lazy("unified social credit code"),
+            ["统一社会信用代码", "社会信用代码", "信用代码", "uscc"],
+            required=True,
+        ),
+        Column(
+            "name",
+            gettext_lazy("name"),
+            ["单位详细名称", "企业名称", "单位名称", "名称", "name"],
+            required=True,
+        ),
+        Column(
+            "zone",
+            gettext_lazy("zone"),
+            ["所属园区", "园区代码", "园区", "所属区域", "zone"],
+            required=True,
+            help_text=gettext_lazy("Zone code or name, e.g. CCGX or 长春高新区."),
+        ),
+        Column("address", gettext_lazy("address"), ["详细地址", "地址", "address"]),
+        Column(
+            "founded_on",
+            gettext_lazy("founded on"),
+            ["成立日期", "开业(成立)时间", "成立时间", "founded_on"],
+        ),
+        Column(
+            "registered_capital",
+            gettext_lazy("registered capital (10k yuan)"),
+            ["注册资本(万元)", "注册资本", "registered_capital"],
+        ),
+        Column(
+            "industry",
+            gettext_lazy("industry"),
+            ["行业代码", "国民经济行业代码", "行业小类代码", "industry"],
+            help_text=gettext_lazy("GB/T 4754-2017 code, e.g. 2761 or C2761."),
+        ),
+        Column("chain", gettext_lazy("industrial chain"), ["产业链", "所属产业链", "chain"]),
+        Column("is_chain_leader", gettext_lazy("chain leader"), ["链主企业", "是否链主", "链主"]),
+        Column(
+            "status",
+            gettext_lazy("status"),
+            ["经营状态", "运营状态", "状态", "status"],
+            help_text=gettext_lazy("营业 / 双停 / 注销; empty: operating."),
+        ),
+        Column(
+            "above_scale",
+            gettext_lazy("above scale"),
+            ["四上企业", "是否规上", "规上企业", "是否四上", "above_scale"],
+            help_text=gettext_lazy("是 / 否"),
+        ),
+    ]
+
+    def run(self, name: str, content: bytes) -> ImportResult:
+        sheets = read_rows(name, content, self.columns)
+        result = ImportResult()
+        source = f"import: {Path(name).name}"[:300]
+        zones = Zone.objects.restrict(self.user, "change") if self.user else Zone.objects.all()
+        zone_rows = list(zones.only("id", "code", "name", "path"))
+        zone_by_key = {z.code.lower(): z for z in zone_rows}
+        names: dict[str, list[Zone]] = {}
+        for zone in zone_rows:
+            names.setdefault(zone.name, []).append(zone)
+        for zone_name, found in names.items():
+            if len(found) == 1:
+                zone_by_key.setdefault(zone_name.lower(), found[0])
+        industries = code_map()
+        chains = {}
+        for chain in IndustrialChain.objects.select_related("zone").order_by("-zone__path"):
+            chains.setdefault(chain.name, []).append(chain)
+
+        parsed = []  # (row, uscc, fields)
+        seen: dict[str, int] = {}
+        for _sheet, header_index, mapping, rows in sheets:
+            for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+                if not any(c not in (None, "") for c in cells):
+                    continue
+                code = _text(_cell(cells, mapping, "uscc")).upper()
+                problem = uscc.problem(code)
+                if problem:
+                    self.error(result, offset, "uscc", code, problem)
+                    continue
+                if code in seen:
+                    self.error(
+                        result,
+                        offset,
+                        "uscc",
+                        code,
+                        _("Duplicates row {row} of this file.").format(row=seen[code]),
+                    )
+                    continue
+                seen[code] = offset
+                fields = self.parse(result, offset, cells, mapping, zone_by_key, industries, chains)
+                if fields is not None:
+                    parsed.append((offset, code, fields))
+        if result.errors:
+            return result
+        existing = {}
+        codes = [code for _row, code, _fields in parsed]
+        for start in range(0, len(codes), 5000):
+            existing.update(
+                Enterprise.objects.filter(uscc__in=codes[start : start + 5000]).in_bulk(
+                    field_name="uscc"
+                )
+            )
+        may_change = None
+        if existing and self.user is not None and not self.user.is_zone_admin:
+            may_change = set(self.user.visible_zones().values_list("pk", flat=True))
+        for row, code, _fields in parsed:
+            found = existing.get(code)
+            if found is not None and may_change is not None and found.zone_id not in may_change:
+                self.error(
+                    result, row, "uscc", code, _("Registered in a zone you are not granted.")
+                )
+        if result.errors:
+            return result
+        with transaction.atomic():
+            new = []
+            changed = []
+            for _row, code, fields in parsed:
+                found = existing.get(code)
+                if found is None:
+                    new.append((code, source, fields))
+                else:
+                    before = audit.snapshot(found)
+                    for key, value in fields.items():
+                        setattr(found, key, value)
+                    changed.append((found, before))
+            create_enterprises(new)
+            update_fields = [c.name for c in self.columns if c.name != "uscc"] + ["updated_at"]
+            write_updates(Enterprise, changed, update_fields)
+        result.created, result.updated = len(new), len(changed)
+        return result
+
+    def parse(self, result, row, cells, mapping, zone_by_key, industries, chains):
+        before = len(result.errors)
+        fields = {}
+        name = _text(_cell(cells, mapping, "name"))
+        if not name:
+            self.error(result, row, "name", "", _("This field is required."))
+        fields["name"] = name[:200]
+        zone_key = _text(_cell(cells, mapping, "zone"))
+        zone = zone_by_key.get(zone_key.lower())
+        if zone is None:
+            self.error(
+                result, row, "zone", zone_key, _("Unknown zone (or one you are not granted).")
+            )
+        fields["zone"] = zone
+        fields["address"] = _text(_cell(cells, mapping, "address"))[:300]
+        try:
+            fields["founded_on"] = _date(_cell(cells, mapping, "founded_on"))
+        except ValueError:
+            self.error(
+                result, row, "founded_on", _cell(cells, mapping, "founded_on"), _("Not a date.")
+            )
+        capital = _cell(cells, mapping, "registered_capital")
+        try:
+            fields["registered_capital"] = None if capital in (None, "") else _decimal(capital)
+        except ValueError:
+            self.error(result, row, "registered_capital", capital, _("Not a number."))
+        industry_code = clean_code(_text(_cell(cells, mapping, "industry")))
+        fields["industry_id"] = None
+        if industry_code:
+            fields["industry_id"] = industries.get(industry_code)
+            if fields["industry_id"] is None:
+                self.error(result, row, "industry", industry_code, _("Not a GB/T 4754-2017 code."))
+        chain_name = _text(_cell(cells, mapping, "chain"))
+        fields["chain"] = None
+        if chain_name and zone is not None:
+            fields["chain"] = next(
+                (c for c in chains.get(chain_name, []) if zone.path.startswith(c.zone.path)), None
+            )
+            if fields["chain"] is None:
+                self.error(
+                    result, row, "chain", chain_name, _("Not an industrial chain of this zone.")
+                )
+        for flag in ("is_chain_leader", "above_scale"):
+            if flag not in mapping:
+                continue
+            word = _text(_cell(cells, mapping, flag)).lower()
+            if word in TRUE_WORDS:
+                fields[flag] = True
+            elif word in FALSE_WORDS:
+                fields[flag] = False
+            else:
+                self.error(result, row, flag, word, _("Write 是 or 否."))
+        if fields.get("is_chain_leader") and fields["chain"] is None:
+            self.error(
+                result,
+                row,
+                "is_chain_leader",
+                "是",
+                _("A chain leader needs its industrial chain."),
+            )
+        status_word = _text(_cell(cells, mapping, "status"))
+        if status_word or "status" in mapping:
+            status = STATUS_WORDS.get(status_word.lower())
+            if status is None and status_word in Enterprise.Status.values:
+                status = status_word
+            if status is None and not status_word:
+                status = Enterprise.Status.OPERATING
+            if status is None:
+                self.error(result, row, "status", status_word, _("Write 营业, 双停 or 注销."))
+            fields["status"] = status
+        return fields if len(result.errors) == before else None
+
+
+ENTERPRISE_COLUMNS = (
+    "source",
+    "uscc",
+    "name",
+    "zone_id",
+    "address",
+    "founded_on",
+    "registered_capital",
+    "industry_id",
+    "chain_id",
+    "is_chain_leader",
+    "status",
+    "above_scale",
+    "above_scale_since",
+)
+
+
+def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
+    """Insert new enterprises (USCC, source, parsed fields) with their audit rows."""
+    if not new:
+        return
+    from django.db import connection
+    from django.utils import timezone
+
+    now = bulk.prep(Enterprise, "created_at", timezone.now())
+    adapt_date = connection.ops.adapt_datefield_value
+    before = bulk.max_pk(Enterprise)
+    plain = []
+    rows = []
+    for code, source, fields in new:
+        zone, chain = fields["zone"], fields.get("chain")
+        values = {
+            "source": source,
+            "uscc": code,
+            "name": fields["name"],
+            "zone_id": zone.pk,
+            "address": fields.get("address", ""),
+            "founded_on": fields.get("founded_on"),
+            "registered_capital": fields.get("registered_capital"),
+            "industry_id": fields.get("industry_id"),
+            "chain_id": chain.pk if chain else None,
+            "is_chain_leader": fields.get("is_chain_leader", False),
+            "status": fields.get("status") or Enterprise.Status.OPERATING,
+            "above_scale": fields.get("above_scale", False),
+            "above_scale_since": None,
+        }
+        plain.append(values)
+        row = [now, now, *values.values()]
+        row[7] = adapt_date(row[7])  # founded_on, in the order of ENTERPRISE_COLUMNS
+        rows.append(row)
+    assert tuple(plain[0]) == ENTERPRISE_COLUMNS
+    bulk.insert_rows(Enterprise, ("created_at", "updated_at", *ENTERPRISE_COLUMNS), rows)
+    ids = dict(
+        Enterprise.objects.filter(pk__gt=before)
+        .values_list("uscc", "pk")
+        .iterator(chunk_size=10000)
+    )
+    bulk.audit_created(
+        Enterprise,
+        (
+            (
+                ids[values["uscc"]],
+                values["name"],
+                values["zone_id"],
+                values
+                | {
+                    "founded_on": values["founded_on"].isoformat()
+                    if values["founded_on"]
+                    else None,
+                    "registered_capital": None
+                    if values["registered_capital"] is None
+                    else str(values["registered_capital"]),
+                },
+            )
+            for values in plain
+        ),
+    )
+
+
+def write_updates(model, changed: list, fields: list[str]) -> None:
+    """``bulk_update`` in batches, with an audit row for each record that really changed."""
+    if not changed:
+        return
+    from django.utils import timezone
+
+    now = timezone.now()
+    content_type = ContentType.objects.get_for_model(model)
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        rows = []
+        objs = []
+        for obj, before in batch:
+            changes = audit.diff(before, audit.snapshot(obj))
+            if not changes:
+                continue
+            obj.updated_at = now
+            objs.append(obj)
+            rows.append(audit.change_row(obj, ObjectChange.Action.UPDATE, changes, content_type))
+        if objs:
+            model.objects.bulk_update(objs, fields)
+            ObjectChange.objects.bulk_create(rows, batch_size=2000)
+
+
+FIGURE_FIELDS = (
+    "main_revenue",
+    "output_value",
+    "tax_paid",
+    "employees",
+    "rd_expense",
+    "energy_use",
+)
+ZERO = {name: (0 if name == "employees" else "0.00") for name in FIGURE_FIELDS}
+PERIOD = re.compile(r"^(\d{4})\s*(?:[-./年]\s*)?(\d{1,2})\s*月?(?:份)?$")
+
+
+class FigureImporter(FastImporter):
+    """Monthly figures: one row per enterprise per month, year-to-date amounts in 万元."""
+
+    model = MonthlyFigure
+    columns = [
+        Column(
+            "uscc",
+            gettext_lazy("unified social credit code"),
+            ["统一社会信用代码", "社会信用代码", "信用代码", "uscc"],
+            required=True,
+        ),
+        Column("name", gettext_lazy("name"), ["单位详细名称", "企业名称", "单位名称", "name"]),
+        Column(
+            "period",
+            gettext_lazy("period"),
+            ["报告期", "统计期", "期别", "period"],
+            help_text=gettext_lazy("2025-03, 202503 or 2025年3月; or the two columns below."),
+        ),
+        Column("year", gettext_lazy("year"), ["年份", "年度", "年", "year"]),
+        Column("month", gettext_lazy("month"), ["月份", "月", "month"]),
+        Column(
+            "main_revenue",
+            gettext_lazy("main revenue, ytd (10k yuan)"),
+            ["营业收入", "主营业务收入", "main_revenue"],
+        ),
+        Column(
+            "output_value",
+            gettext_lazy("industrial output value, ytd (10k yuan)"),
+            ["工业总产值", "output_value"],
+        ),
+        Column(
+            "tax_paid",
+            gettext_lazy("tax paid, ytd (10k yuan)"),
+            ["税金总额", "应交税金", "实缴税金", "纳税额", "tax_paid"],
+        ),
+        Column(
+            "employees", gettext_lazy("employees"), ["从业人员期末人数", "从业人员", "employees"]
+        ),
+        Column(
+            "rd_expense",
+            gettext_lazy("R&D expense, ytd (10k yuan)"),
+            ["研究开发费用", "研发费用", "r&d经费", "rd_expense"],
+        ),
+        Column(
+            "energy_use",
+            gettext_lazy("energy use, ytd (t standard coal)"),
+            ["综合能源消费量", "能源消费量", "energy_use"],
+        ),
+    ]
+    # Tax may be negative (refunds); everything else may not.
+    may_be_negative = frozenset({"tax_paid"})
+
+    def run(self, name: str, content: bytes) -> ImportResult:
+        sheets = read_rows(name, content, self.columns)
+        result = ImportResult()
+        for _sheet, _index, mapping, _rows in sheets:
+            if "period" not in mapping and not ("year" in mapping and "month" in mapping):
+                raise ImportFileError(_("The file needs a 报告期 column, or 年份 and 月份."))
+        enterprises = Enterprise.objects.all()
+        if self.user is not None:
+            enterprises = enterprises.restrict(self.user, "view")
+        by_uscc = dict(enterprises.values_list("uscc", "pk"))
+        parsed = []
+        seen: dict[tuple, int] = {}
+        periods: set[tuple[int, int]] = set()
+        check = uscc.problem
+        error = self.error
+        may_be_negative = self.may_be_negative
+        for _sheet, header_index, mapping, rows in sheets:
+            uscc_at = mapping["uscc"]
+            period_at = mapping.get("period")
+            year_at, month_at = mapping.get("year"), mapping.get("month")
+            specs = [(f, mapping.get(f), f in may_be_negative) for f in FIGURE_FIELDS]
+            # The common case, every figure a number in its cell, takes a shortcut.
+            indexes = [index for _f, index, _n in specs]
+            all_present = None not in indexes
+            top = (
+                max(i for i in indexes if i is not None)
+                if any(i is not None for i in indexes)
+                else 0
+            )
+            for row, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+                width = len(cells)
+                code = cells[uscc_at] if uscc_at < width else None
+                if code is None or code == "":
+                    if not any(c not in (None, "") for c in cells):
+                        continue
+                    code = ""
+                code = str(code).strip().upper()
+                enterprise_id = by_uscc.get(code)
+                if enterprise_id is None:
+                    problem = check(code)
+                    error(
+                        result,
+                        row,
+                        "uscc",
+                        code,
+                        problem or _("No such enterprise in the zones you are granted."),
+                    )
+                    continue
+                # The period
+                try:
+                    if period_at is not None and period_at < width and cells[period_at] != "":
+                        year, month = _period(cells[period_at])
+                    else:
+                        year = int(float(cells[year_at]))
+                        month = int(float(cells[month_at]))
+                    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+                        raise ValueError
+                except (ValueError, TypeError, IndexError):
+                    shown = cells[period_at] if period_at is not None and period_at < width else ""
+                    error(result, row, "period", shown, _("Not a year and month."))
+                    continue
+                key = (enterprise_id, year, month)
+                if key in seen:
+                    error(
+                        result,
+                        row,
+                        "uscc",
+                        code,
+                        _("Duplicates row {row} of this file.").format(row=seen[key]),
+                    )
+                    continue
+                seen[key] = row
+                if all_present:
+                    raws = [cells[i] for i in indexes] if width > top else None
+                    if (
+                        raws is not None
+                        and all(type(r) is float for r in raws)
+                        and min(raws) >= 0
+                        and max(raws) < 1e13
+                        and raws[3].is_integer()
+                    ):
+                        periods.add((year, month))
+                        parsed.append(
+                            (
+                                row,
+                                key,
+                                (
+                                    f"{raws[0]:.2f}",
+                                    f"{raws[1]:.2f}",
+                                    f"{raws[2]:.2f}",
+                                    int(raws[3]),
+                                    f"{raws[4]:.2f}",
+                                    f"{raws[5]:.2f}",
+                                ),
+                            )
+                        )
+                        continue
+                values = []
+                bad = False
+                for field_name, index, negative_ok in specs:
+                    raw = cells[index] if index is not None and index < width else None
+                    if type(raw) is float and raw == raw and -1e13 < raw < 1e13:
+                        number = raw
+                    elif raw is None or raw == "":
+                        values.append(None if index is None else ZERO[field_name])
+                        continue
+                    else:
+                        try:
+                            number = float(_decimal(raw))
+                        except ValueError:
+                            error(result, row, field_name, raw, _("Not a number."))
+                            bad = True
+                            continue
+                        if not -1e13 < number < 1e13:
+                            error(result, row, field_name, raw, _("Too large."))
+                            bad = True
+                            continue
+                    if number < 0 and not negative_ok:
+                        error(result, row, field_name, raw, _("Cannot be negative."))
+                        bad = True
+                    elif field_name == "employees":
+                        if number != int(number):
+                            error(result, row, field_name, raw, _("Not a whole number."))
+                            bad = True
+                        values.append(int(number))
+                    else:
+                        values.append(f"{number:.2f}")
+                if bad:
+                    continue
+                values = tuple(values)
+                periods.add((year, month))
+                parsed.append((row, key, values))
+        if result.errors:
+            return result
+        # Approved months are locked.
+        locked = {period: services.locked_zone_ids(*period) for period in periods}
+        zone_of = {}
+        if any(locked.values()):
+            zone_of = dict(
+                Enterprise.objects.filter(pk__in={k[0] for _r, k, _v in parsed}).values_list(
+                    "pk", "zone_id"
+                )
+            )
+            for row, (enterprise_id, year, month), _values in parsed:
+                if zone_of.get(enterprise_id) in locked[(year, month)]:
+                    error(
+                        result,
+                        row,
+                        "period",
+                        f"{year}-{month:02d}",
+                        _("This month is approved for the zone and cannot be changed."),
+                    )
+            if result.errors:
+                return result
+        self.write(parsed, periods, name, result)
+        return result
+
+    def write(self, parsed, periods, name, result) -> None:
+        from django.utils import timezone
+
+        source = f"import: {Path(name).name}"[:300]
+        ids = {key[0] for _row, key, _values in parsed}
+        existing = {}
+        for year, month in periods:
+            for figure in MonthlyFigure.objects.filter(year=year, month=month):
+                if figure.enterprise_id in ids:
+                    existing[(figure.enterprise_id, year, month)] = figure
+        # Enterprises with their zone, for the audit rows' text and zone.
+        names = (
+            {
+                pk: (enterprise_name, zone_id)
+                for pk, enterprise_name, zone_id in Enterprise.objects.filter(pk__in=ids)
+                .values_list("pk", "name", "zone_id")
+                .iterator(chunk_size=10000)
+            }
+            if len(ids) < 5000
+            else {
+                pk: (enterprise_name, zone_id)
+                for pk, enterprise_name, zone_id in Enterprise.objects.values_list(
+                    "pk", "name", "zone_id"
+                ).iterator(chunk_size=10000)
+                if pk in ids
+            }
+        )
+        zones = {}
+        stubs = {}
+
+        def stub(pk):
+            if pk not in stubs:
+                enterprise_name, zone_id = names[pk]
+                if zone_id not in zones:
+                    zones[zone_id] = Zone.objects.only("id", "name", "path").get(pk=zone_id)
+                stubs[pk] = Enterprise(pk=pk, name=enterprise_name, zone_id=zone_id)
+                stubs[pk]._state.fields_cache["zone"] = zones[zone_id]
+            return stubs[pk]
+
+        fields = FIGURE_FIELDS
+        new, changed = [], []
+        for _row, key, values in parsed:
+            figure = existing.get(key)
+            if figure is None:
+                new.append(
+                    (
+                        key,
+                        tuple(
+                            ZERO[f] if v is None else v for f, v in zip(fields, values, strict=True)
+                        ),
+                    )
+                )
+            else:
+                before = audit.snapshot(figure)
+                for field_name, value in zip(fields, values, strict=True):
+                    if value is not None:
+                        setattr(
+                            figure,
+                            field_name,
+                            value if field_name == "employees" else Decimal(value),
+                        )
+                figure._state.fields_cache["enterprise"] = stub(key[0])
+                changed.append((figure, before))
+        with transaction.atomic():
+            if new:
+                now = bulk.prep(MonthlyFigure, "created_at", timezone.now())
+                first = bulk.max_pk(MonthlyFigure)
+                columns = ("created_at", "updated_at", "source", "enterprise_id", "year", "month")
+                bulk.insert_rows(
+                    MonthlyFigure,
+                    (*columns, *fields),
+                    ((now, now, source, *key, *values) for key, values in new),
+                )
+                inserted = {
+                    (enterprise_id, year, month): pk
+                    for pk, enterprise_id, year, month in MonthlyFigure.objects.filter(pk__gt=first)
+                    .values_list("pk", "enterprise_id", "year", "month")
+                    .iterator(chunk_size=10000)
+                }
+                # The audit text of each row, as log_bulk_create would write it (built from a
+                # template: json.dumps per row costs more than the insert).
+                template = audit_template(source, fields)
+                bulk.audit_created(
+                    MonthlyFigure,
+                    (
+                        (
+                            inserted[key],
+                            f"{names[key[0]][0]} {key[1]}-{key[2]:02d}",
+                            names[key[0]][1],
+                            template % (*key, *values),
+                        )
+                        for key, values in new
+                    ),
+                )
+            write_updates(MonthlyFigure, changed, [*fields, "updated_at"])
+        result.created = len(new)
+        result.updated = len(changed)
+
+    def update_fields(self) -> list[str]:
+        return ["main_revenue", "output_value", "tax_paid", "employees", "rd_expense", "energy_use"]
+
+
+def audit_template(source: str, fields) -> str:
+    """The JSON of a new figure's audit ``changes``, with %-slots for key and values."""
+    null = '{"before": null, "after": %s}'
+    parts = [f'"source": {null % json.dumps(source).replace("%", "%%")}']
+    parts += [f'"{name}": {null % "%d"}' for name in ("enterprise_id", "year", "month")]
+    parts += [
+        f'"{f}": {null % ("%d" if f == "employees" else chr(34) + "%s" + chr(34))}' for f in fields
+    ]
+    return "{" + ", ".join(parts) + "}"
+
+
+def _period(value) -> tuple[int, int]:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.year, value.month
+    if isinstance(value, float | int):
+        number = int(value)
+        if 200001 <= number <= 210012:
+            return number // 100, number % 100
+        raise ValueError
+    match = PERIOD.match(str(value).strip())
+    if not match:
+        raise ValueError
+    return int(match.group(1)), int(match.group(2))

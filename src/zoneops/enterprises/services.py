@@ -1,0 +1,779 @@
+"""Every rule of the enterprises app: tiers, the pyramid, scale-up candidates, coverage,
+month locks, visits, the cultivation pool, idle-enterprise revival and liaison cadres.
+
+Writes take a keyword-only ``acting_user``, run in one transaction, raise ``ValidationError``
+or ``PermissionDenied`` and change nothing on error. Reads take querysets that the caller
+has already restricted to what the user may see.
+"""
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.core.models import Role, User, Zone
+from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.enterprises.industries import DATA
+from zoneops.enterprises.models import (
+    TIER_RANK,
+    Certification,
+    Contact,
+    CultivationEntry,
+    Enterprise,
+    IdleRevival,
+    LiaisonAssignment,
+    MonthApproval,
+    MonthlyFigure,
+    RevivalGoal,
+    SupportMeasure,
+    Tier,
+    Visit,
+)
+
+RANK_TIER = {rank: tier for tier, rank in TIER_RANK.items()}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _require(user, action: str, obj) -> None:
+    """``user`` may do ``action`` on ``obj`` (role and zone), or PermissionDenied."""
+    model = type(obj)
+    if user is None:
+        return  # system jobs (demo, generate, commands)
+    if not role_may(user, action, model):
+        raise PermissionDenied(_("Your role may not do this."))
+    if obj.pk is None:
+        return
+    if not model.objects.restrict(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("This record belongs to a zone you are not granted."))
+
+
+def _require_enterprise(user, enterprise: Enterprise) -> None:
+    if user is None or user.is_zone_admin:
+        return
+    if not user.visible_zones().filter(pk=enterprise.zone_id).exists():
+        raise PermissionDenied(_("This enterprise belongs to a zone you are not granted."))
+
+
+# Phones ------------------------------------------------------------------------------------
+
+
+def mask_phone(phone: str) -> str:
+    """13812341234 → 138****1234; short numbers keep only their last two digits."""
+    digits = (phone or "").strip()
+    if not digits:
+        return ""
+    if len(digits) >= 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) > 4:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return "*" * len(digits)
+
+
+def may_see_phones(user) -> bool:
+    """Administrators, zone staff and liaison cadres call enterprises; leaders read masked."""
+    return bool(user and user.is_authenticated and user.is_superuser) or (
+        getattr(user, "role", None) in Contact.phone_roles
+    )
+
+
+def phone_for(user, phone: str) -> str:
+    return phone if may_see_phones(user) else mask_phone(phone)
+
+
+# Above-scale thresholds --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Threshold:
+    sector: str
+    label: str
+    prefixes: tuple[str, ...]
+    measure: str  # "revenue" or "qualification"
+    amount: Decimal | None  # 万元 of annual revenue
+    source: str
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> tuple[Threshold, ...]:
+    """The national thresholds from ``data/above_scale_thresholds.csv``."""
+    path = DATA / "above_scale_thresholds.csv"
+    with path.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    result = []
+    for row in csv.DictReader(lines):
+        result.append(
+            Threshold(
+                sector=row["sector"],
+                label=row["label"],
+                prefixes=tuple(p.strip() for p in row["prefixes"].split(";") if p.strip()),
+                measure=row["measure"],
+                amount=Decimal(row["threshold"]) if row["threshold"] else None,
+                source=row["source"],
+            )
+        )
+    return tuple(result)
+
+
+@lru_cache(maxsize=8192)
+def threshold_for(full_code: str | None) -> Threshold | None:
+    """The threshold of the sector an industry code (with section letter) belongs to."""
+    if not full_code:
+        return None
+    best, best_length = None, 0
+    for threshold in thresholds():
+        for prefix in threshold.prefixes:
+            if full_code.startswith(prefix) and len(prefix) > best_length:
+                best, best_length = threshold, len(prefix)
+    return best
+
+
+# Tiers and the pyramid -----------------------------------------------------------------------
+
+
+def valid_on(day: dt.date) -> Q:
+    return Q(issued_on__lte=day) & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+
+
+def tier_of(enterprise: Enterprise, on: dt.date | None = None) -> str | None:
+    """The highest tier an enterprise holds a valid certification for on a day."""
+    on = on or today()
+    rank = (
+        enterprise.certifications.filter(valid_on(on), rank__gt=0)
+        .order_by("-rank")
+        .values_list("rank", flat=True)
+        .first()
+    )
+    return RANK_TIER.get(rank)
+
+
+def current_tier_rank(on: dt.date | None = None) -> Subquery:
+    """An annotation: the rank of the highest valid certification (None for no tier)."""
+    on = on or today()
+    return Subquery(
+        Certification.objects.filter(valid_on(on), enterprise=OuterRef("pk"), rank__gt=0)
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+
+
+def holding(qs: QuerySet, tier: str, on: dt.date | None = None) -> QuerySet:
+    """Enterprises of ``qs`` holding a valid certification of ``tier`` on a day."""
+    on = on or today()
+    ids = Certification.objects.filter(valid_on(on), kind=tier).values("enterprise_id")
+    return qs.filter(pk__in=ids)
+
+
+def with_tier(qs: QuerySet, tier: str, on: dt.date | None = None) -> QuerySet:
+    """Enterprises of ``qs`` whose highest valid tier is ``tier``."""
+    return qs.annotate(_tier_rank=current_tier_rank(on)).filter(_tier_rank=TIER_RANK[tier])
+
+
+@dataclass
+class PyramidLevel:
+    tier: str
+    label: str
+    holders: int = 0  # valid certification of this tier (an enterprise may count on several)
+    highest: int = 0  # this tier is the enterprise's highest
+    added: int = 0  # holds it now, did not at the end of last year
+    lost: int = 0  # held it at the end of last year, does not now
+    width: int = 0  # percent, for the drawing
+
+
+@dataclass
+class Pyramid:
+    zone: Zone
+    on: dt.date
+    levels: list[PyramidLevel]  # top (unicorn) first
+    enterprises: int
+    by_child: list[tuple[Zone, dict[str, int]]] = field(default_factory=list)
+
+
+def pyramid(zone: Zone, on: dt.date | None = None) -> Pyramid:
+    """Counts per tier for a zone and its sub-zones, with this year's additions and losses."""
+    on = on or today()
+    year_start = dt.date(on.year - 1, 12, 31)  # the state at the end of last year
+    rows = Certification.objects.filter(
+        enterprise__zone__path__startswith=zone.path,
+        rank__gt=0,
+        issued_on__lte=on,
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=year_start))
+    now: dict[int, set[int]] = defaultdict(set)
+    before: dict[int, set[int]] = defaultdict(set)
+    highest: dict[int, int] = {}
+    enterprise_path: dict[int, str] = {}
+    for enterprise_id, rank, issued_on, expires_on, path in rows.values_list(
+        "enterprise_id", "rank", "issued_on", "expires_on", "enterprise__zone__path"
+    ).iterator(chunk_size=5000):
+        if expires_on is None or expires_on >= on:
+            now[rank].add(enterprise_id)
+            if rank > highest.get(enterprise_id, 0):
+                highest[enterprise_id] = rank
+            enterprise_path[enterprise_id] = path
+        if issued_on <= year_start:
+            before[rank].add(enterprise_id)
+    levels = []
+    highest_counts: dict[int, int] = defaultdict(int)
+    for rank in highest.values():
+        highest_counts[rank] += 1
+    for tier, label in reversed(Tier.choices):
+        rank = TIER_RANK[tier]
+        levels.append(
+            PyramidLevel(
+                tier=tier,
+                label=str(label),
+                holders=len(now[rank]),
+                highest=highest_counts[rank],
+                added=len(now[rank] - before[rank]),
+                lost=len(before[rank] - now[rank]),
+            )
+        )
+    widest = max((level.holders for level in levels), default=0) or 1
+    for level in levels:
+        level.width = max(10, 5 * round(20 * level.holders / widest)) if level.holders else 5
+    total = Enterprise.objects.filter(zone__path__startswith=zone.path).count()
+    children = list(zone.children.all())
+    by_child = []
+    if children:
+        prefix = len(zone.path)
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for rank, ids in now.items():
+            tier = RANK_TIER[rank]
+            for enterprise_id in ids:
+                segment = enterprise_path[enterprise_id][prefix:].split("/", 1)[0]
+                counts[segment][tier] += 1
+        by_child = [(child, dict(counts.get(str(child.pk), {}))) for child in children]
+    return Pyramid(zone=zone, on=on, levels=levels, enterprises=total, by_child=by_child)
+
+
+# Scale-up candidates ---------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    enterprise_id: int
+    sector: str
+    threshold: Decimal
+    ttm_revenue: Decimal  # trailing twelve months
+    ytd_revenue: Decimal
+    yoy: Decimal | None  # percent, year to date against the same months of last year
+    projected: Decimal | None  # this year's revenue at this year's growth
+    reached: bool  # the threshold is reached already (else: within the margin, growing)
+    margin: Decimal
+    enterprise: Enterprise | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the enterprise is a candidate (written when shown: lists may be long)."""
+        if self.reached:
+            return _(
+                "Revenue of the last 12 months is {ttm} (10k yuan), at or above the {sector} "
+                "threshold of {amount}."
+            ).format(
+                ttm=_money(self.ttm_revenue), sector=self.sector, amount=_money(self.threshold)
+            )
+        return _(
+            "Revenue of the last 12 months is {ttm}, within {margin}% of the {sector} "
+            "threshold of {amount}; at this year's pace the year closes at {projected}."
+        ).format(
+            ttm=_money(self.ttm_revenue),
+            margin=_money(self.margin * 100),
+            sector=self.sector,
+            amount=_money(self.threshold),
+            projected=_money(self.projected),
+        )
+
+
+def latest_period(qs: QuerySet) -> tuple[int, int] | None:
+    """The most recent (year, month) with figures for the enterprises of ``qs``."""
+    row = (
+        MonthlyFigure.objects.filter(enterprise__in=qs)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def scale_up_candidates(
+    qs: QuerySet,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    margin: Decimal = Decimal("0.2"),
+) -> list[Candidate]:
+    """Operating enterprises of ``qs`` not above scale whose revenue reaches their sector's
+    threshold over the trailing twelve months, or is within ``margin`` of it and, growing as
+    this year so far, reaches it by the end of the year. The reason is given for each.
+    """
+    base = qs.filter(above_scale=False, status=Enterprise.Status.OPERATING)
+    if year is None or month is None:
+        period = latest_period(base)
+        if period is None:
+            return []
+        year, month = period
+    industry = {
+        pk: f"{section}{code}"
+        for pk, section, code in base.filter(industry__isnull=False).values_list(
+            "pk", "industry__section", "industry__code"
+        )
+    }
+    if not industry:
+        return []
+    # One indexed (year, month) query per month needed; enterprises are matched in Python
+    # (a join with an OR of periods makes SQLite scan far more rows).
+    current: dict[int, Decimal] = {}
+    last_same: dict[int, Decimal] = {}
+    last_full: dict[int, Decimal] = {}
+    wanted = [(year, month, current), (year - 1, month, last_same)]
+    if month != 12:
+        wanted.append((year - 1, 12, last_full))
+    for fig_year, fig_month, target in wanted:
+        # As floats: converting 60,000 decimals costs more than the query; the amounts that
+        # are shown are made decimal again below.
+        rows = (
+            MonthlyFigure.objects.filter(year=fig_year, month=fig_month)
+            .order_by()
+            .values_list("enterprise_id", Cast("main_revenue", FloatField()))
+        )
+
+        for enterprise_id, revenue in rows.iterator(chunk_size=10000):
+            if enterprise_id in industry:
+                target[enterprise_id] = revenue
+    if month == 12:
+        last_full = last_same
+    result = []
+    cent = Decimal("0.01")
+
+    def exact(value):
+        return None if value is None else Decimal(repr(value)).quantize(cent)
+
+    for enterprise_id, ytd in current.items():
+        threshold = threshold_for(industry.get(enterprise_id))
+        if threshold is None or threshold.measure != "revenue" or threshold.amount is None:
+            continue
+        full, same = last_full.get(enterprise_id), last_same.get(enterprise_id)
+        # A float screen first (most enterprises are far below), then exact decimals.
+        rough = (
+            ytd + full - same if (month != 12 and full is not None and same is not None) else ytd
+        )
+        if rough < float(threshold.amount) * (1 - float(margin)) - 1:
+            continue
+        ytd, full, same = exact(ytd), exact(full), exact(same)
+        if month == 12:
+            ttm = ytd
+        elif full is not None and same is not None:
+            ttm = ytd + full - same
+        else:
+            ttm = ytd  # no history: this year so far is all we know
+        yoy = (ytd / same - 1) * 100 if same else None
+        projected = full * (1 + (ytd / same - 1)) if (full and same) else None
+        if projected is None and month:
+            projected = ytd * 12 / month  # no history: this year's monthly pace
+        amount = threshold.amount
+        if ttm >= amount:
+            reached = True
+        elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
+            reached = False
+        else:
+            continue
+        result.append(
+            Candidate(
+                enterprise_id=enterprise_id,
+                sector=threshold.label,
+                threshold=amount,
+                ttm_revenue=ttm,
+                ytd_revenue=ytd,
+                yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
+                projected=projected.quantize(Decimal("0.01")) if projected else None,
+                reached=reached,
+                margin=margin,
+            )
+        )
+    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
+    return result
+
+
+def _money(value: Decimal) -> str:
+    value = Decimal(value).quantize(Decimal("0.01"))
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def attach_enterprises(candidates: list[Candidate]) -> list[Candidate]:
+    by_id = Enterprise.objects.select_related("zone", "industry").in_bulk(
+        [c.enterprise_id for c in candidates]
+    )
+    for candidate in candidates:
+        candidate.enterprise = by_id.get(candidate.enterprise_id)
+    return candidates
+
+
+# Coverage: visits --------------------------------------------------------------------------
+
+
+def without_recent_visit(qs: QuerySet, days: int, on: dt.date | None = None) -> QuerySet:
+    """Operating above-scale enterprises of ``qs`` not visited in the last ``days`` days."""
+    on = on or today()
+    since = on - dt.timedelta(days=days)
+    recent = Visit.objects.filter(visited_on__gt=since, visited_on__lte=on).values("enterprise_id")
+    return (
+        qs.filter(above_scale=True, status=Enterprise.Status.OPERATING)
+        .exclude(pk__in=recent)
+        .annotate(last_visit=Max("visits__visited_on"))
+    )
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def visited_too_often(qs: QuerySet, times: int, year: int, month: int) -> QuerySet:
+    """无事不扰: enterprises of ``qs`` visited more than ``times`` times in a month."""
+    first, last = month_bounds(year, month)
+    in_month = Q(visits__visited_on__gte=first, visits__visited_on__lte=last)
+    return qs.annotate(visits_in_month=Count("visits", filter=in_month)).filter(
+        visits_in_month__gt=times
+    )
+
+
+@transaction.atomic
+def record_visit(
+    enterprise: Enterprise,
+    *,
+    acting_user: User,
+    visited_on: dt.date | None = None,
+    cadre: User | None = None,
+    people_met: str = "",
+    findings: str = "",
+    appeals_raised: str = "",
+) -> Visit:
+    """A cadre's visit. A liaison cadre records their own visits only."""
+    if acting_user is not None:
+        if not role_may(acting_user, ADD, Visit):
+            raise PermissionDenied(_("Your role may not record visits."))
+        _require_enterprise(acting_user, enterprise)
+    cadre = cadre or acting_user
+    if cadre is None:
+        raise ValidationError(_("A visit needs the cadre who made it."))
+    if acting_user is not None and acting_user.role == Role.LIAISON and cadre != acting_user:
+        raise PermissionDenied(_("A liaison cadre records their own visits."))
+    visited_on = visited_on or today()
+    if visited_on > today():
+        raise ValidationError(_("A visit cannot be in the future."))
+    return Visit.objects.create(
+        enterprise=enterprise,
+        cadre=cadre,
+        visited_on=visited_on,
+        people_met=people_met,
+        findings=findings,
+        appeals_raised=appeals_raised,
+    )
+
+
+# Liaison cadres ------------------------------------------------------------------------------
+
+
+def my_enterprises(user) -> QuerySet:
+    return Enterprise.objects.restrict(user, VIEW).filter(liaison_assignments__user=user)
+
+
+@transaction.atomic
+def assign_liaison(
+    enterprise: Enterprise, user: User, *, acting_user: User, is_lead: bool = False
+) -> LiaisonAssignment:
+    if acting_user is not None and not role_may(acting_user, ADD, LiaisonAssignment):
+        raise PermissionDenied(_("Your role may not assign liaison cadres."))
+    _require_enterprise(acting_user, enterprise)
+    if not user.is_active:
+        raise ValidationError(_("{user} is not an active user.").format(user=user))
+    if not user.visible_zones().filter(pk=enterprise.zone_id).exists():
+        raise ValidationError(
+            _("{user} is not granted the zone of {enterprise}.").format(
+                user=user, enterprise=enterprise
+            )
+        )
+    assignment, _created = LiaisonAssignment.objects.get_or_create(
+        enterprise=enterprise, user=user, defaults={"is_lead": is_lead}
+    )
+    if assignment.is_lead != is_lead:
+        assignment.is_lead = is_lead
+        assignment.save(update_fields=["is_lead", "updated_at"])
+    return assignment
+
+
+# Cultivation pool ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_to_pool(
+    enterprise: Enterprise,
+    *,
+    acting_user: User,
+    target: str,
+    target_year: int,
+    measures: list[dict] | None = None,
+    progress: str = "",
+) -> CultivationEntry:
+    """Put an enterprise in the cultivation pool with its support plan (一企一策)."""
+    if acting_user is not None and not role_may(acting_user, ADD, CultivationEntry):
+        raise PermissionDenied(_("Your role may not add to the cultivation pool."))
+    _require_enterprise(acting_user, enterprise)
+    if target == CultivationEntry.Target.SCALE_UP and enterprise.above_scale:
+        raise ValidationError(
+            _("{enterprise} is already above scale.").format(enterprise=enterprise)
+        )
+    if target in TIER_RANK and tier_of(enterprise) == target:
+        raise ValidationError(
+            _("{enterprise} already holds this tier.").format(enterprise=enterprise)
+        )
+    if CultivationEntry.objects.filter(
+        enterprise=enterprise, target=target, target_year=target_year
+    ).exists():
+        raise ValidationError(_("This enterprise is already in the pool with this target."))
+    entry = CultivationEntry.objects.create(
+        enterprise=enterprise, target=target, target_year=target_year, progress=progress
+    )
+    for measure in measures or []:
+        SupportMeasure.objects.create(entry=entry, **measure)
+    return entry
+
+
+@transaction.atomic
+def add_progress_note(entry: CultivationEntry, text: str, *, acting_user: User) -> None:
+    """Append a dated, signed line to the entry's progress notes."""
+    _require(acting_user, CHANGE, entry)
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write the note first."))
+    who = str(acting_user) if acting_user else _("system")
+    line = f"{today():%Y-%m-%d} {who}: {text}"
+    entry.progress = f"{entry.progress}\n{line}".strip()
+    entry.save(update_fields=["progress", "updated_at"])
+
+
+# Idle enterprises ----------------------------------------------------------------------------
+
+REVIVAL_MOVES = {
+    IdleRevival.Status.IDLE: {IdleRevival.Status.REVIVING, IdleRevival.Status.EXITED},
+    IdleRevival.Status.REVIVING: {
+        IdleRevival.Status.REVIVED,
+        IdleRevival.Status.EXITED,
+        IdleRevival.Status.IDLE,
+    },
+    IdleRevival.Status.REVIVED: set(),
+    IdleRevival.Status.EXITED: set(),
+}
+
+
+@transaction.atomic
+def set_revival_status(
+    revival: IdleRevival, status: str, *, acting_user: User, on: dt.date | None = None
+) -> IdleRevival:
+    """idle → reviving → revived / exited. A revived enterprise is operating again; one
+    that exits is deregistered."""
+    _require(acting_user, CHANGE, revival)
+    revival = IdleRevival.objects.select_for_update().get(pk=revival.pk)
+    if status not in REVIVAL_MOVES.get(revival.status, set()):
+        raise ValidationError(
+            _("An idle enterprise cannot go from “{old}” to “{new}”.").format(
+                old=revival.get_status_display(),
+                new=IdleRevival.Status(status).label if status in IdleRevival.Status else status,
+            )
+        )
+    revival.status = status
+    fields = ["status", "updated_at"]
+    if status in (IdleRevival.Status.REVIVED, IdleRevival.Status.EXITED):
+        revival.resolved_on = on or today()
+        fields.append("resolved_on")
+        enterprise = revival.enterprise
+        enterprise.status = (
+            Enterprise.Status.OPERATING
+            if status == IdleRevival.Status.REVIVED
+            else Enterprise.Status.DEREGISTERED
+        )
+        enterprise.save(update_fields=["status", "updated_at"])
+    revival.save(update_fields=fields)
+    return revival
+
+
+@dataclass
+class RevivalProgress:
+    zone: Zone
+    year: int
+    target: int | None
+    revived: int
+    exited: int
+    open: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.target is None else max(self.target - self.revived, 0)
+
+
+def revival_progress(zone: Zone, year: int) -> RevivalProgress:
+    """A zone's revival goal for a year against revivals in its subtree (清零 when 0 open)."""
+    goal = RevivalGoal.objects.filter(zone=zone, year=year).first()
+    counts = dict(
+        IdleRevival.objects.filter(enterprise__zone__path__startswith=zone.path, year=year)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return RevivalProgress(
+        zone=zone,
+        year=year,
+        target=goal.target if goal else None,
+        revived=counts.get(IdleRevival.Status.REVIVED, 0),
+        exited=counts.get(IdleRevival.Status.EXITED, 0),
+        open=counts.get(IdleRevival.Status.IDLE, 0) + counts.get(IdleRevival.Status.REVIVING, 0),
+    )
+
+
+# Monthly figures and month locks --------------------------------------------------------------
+
+
+def locked_zone_ids(year: int, month: int) -> set[int]:
+    """Zones whose figures for the month are locked: approved zones and everything below."""
+    paths = list(
+        MonthApproval.objects.filter(year=year, month=month, approved=True).values_list(
+            "zone__path", flat=True
+        )
+    )
+    if not paths:
+        return set()
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return set(Zone.objects.filter(query).values_list("pk", flat=True))
+
+
+def is_locked(enterprise: Enterprise, year: int, month: int) -> bool:
+    ancestors = [int(p) for p in enterprise.zone.path.strip("/").split("/") if p]
+    return MonthApproval.objects.filter(
+        zone_id__in=ancestors, year=year, month=month, approved=True
+    ).exists()
+
+
+def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
+    if is_locked(enterprise, year, month):
+        raise ValidationError(
+            _("{year}-{month:02d} is approved for this zone and cannot be changed.").format(
+                year=year, month=month
+            )
+        )
+
+
+@transaction.atomic
+def approve_month(zone: Zone, year: int, month: int, *, acting_user: User) -> MonthApproval:
+    """Lock a month's figures for a zone and its sub-zones."""
+    if acting_user is not None:
+        if not role_may(acting_user, ADD, MonthApproval):
+            raise PermissionDenied(_("Your role may not approve months."))
+        if not acting_user.visible_zones().filter(pk=zone.pk).exists():
+            raise PermissionDenied(_("This zone is not granted to you."))
+    if not 1 <= month <= 12:
+        raise ValidationError(_("A month is 1 to 12."))
+    approval = MonthApproval.objects.filter(zone=zone, year=year, month=month).first()
+    if approval is None:
+        approval = MonthApproval(zone=zone, year=year, month=month)
+    elif approval.approved:
+        raise ValidationError(_("This month is already approved."))
+    approval.approved = True
+    approval.approved_by = acting_user
+    approval.approved_at = timezone.now()
+    approval.save()
+    return approval
+
+
+@transaction.atomic
+def reopen_month(approval: MonthApproval, *, acting_user: User, reason: str) -> MonthApproval:
+    """An administrator reopens an approved month (with a reason, in the audit trail)."""
+    if acting_user is None or not acting_user.is_zone_admin:
+        raise PermissionDenied(_("Only an administrator may reopen an approved month."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for reopening."))
+    approval = MonthApproval.objects.select_for_update().get(pk=approval.pk)
+    if not approval.approved:
+        raise ValidationError(_("This month is not approved."))
+    approval.approved = False
+    approval.reopened_by = acting_user
+    approval.reopened_at = timezone.now()
+    approval.reason = reason.strip()
+    approval.save(update_fields=["approved", "reopened_by", "reopened_at", "reason", "updated_at"])
+    return approval
+
+
+FIGURE_FIELDS = (
+    "main_revenue",
+    "output_value",
+    "tax_paid",
+    "employees",
+    "rd_expense",
+    "energy_use",
+)
+
+
+def with_yoy(qs: QuerySet) -> QuerySet:
+    """Figures with last year's same-month values (``prev_<field>``) for 同比."""
+    previous = MonthlyFigure.objects.filter(
+        enterprise=OuterRef("enterprise"), year=OuterRef("year") - 1, month=OuterRef("month")
+    )
+    return qs.annotate(
+        **{
+            f"prev_{name}": Subquery(previous.values(name)[:1])
+            for name in ("main_revenue", "output_value", "tax_paid")
+        }
+    )
+
+
+def yoy(current, previous) -> Decimal | None:
+    """Growth in percent, one decimal; None when there is nothing to compare with."""
+    if current is None or not previous:
+        return None
+    return ((Decimal(current) / Decimal(previous) - 1) * 100).quantize(Decimal("0.1"))
+
+
+def figure_yoy(figure: MonthlyFigure) -> dict[str, Decimal | None]:
+    previous = MonthlyFigure.objects.filter(
+        enterprise_id=figure.enterprise_id, year=figure.year - 1, month=figure.month
+    ).first()
+    return {
+        name: yoy(getattr(figure, name), getattr(previous, name, None))
+        for name in ("main_revenue", "output_value", "tax_paid")
+    }
+
+
+@transaction.atomic
+def save_figure(figure: MonthlyFigure, *, acting_user: User) -> MonthlyFigure:
+    """Create or change one month's figures, unless the month (new or old) is approved."""
+    _require(acting_user, CHANGE if figure.pk else ADD, figure)
+    _require_enterprise(acting_user, figure.enterprise)
+    ensure_unlocked(figure.enterprise, figure.year, figure.month)
+    if figure.pk:
+        old = MonthlyFigure.objects.select_related("enterprise__zone").get(pk=figure.pk)
+        ensure_unlocked(old.enterprise, old.year, old.month)
+    figure.full_clean()
+    figure.save()
+    return figure
+
+
+# Certifications --------------------------------------------------------------------------------
+
+
+def expiring(qs: QuerySet, days: int, on: dt.date | None = None) -> QuerySet:
+    """Certifications of ``qs`` valid today that expire within ``days`` days."""
+    on = on or today()
+    return qs.filter(expires_on__gte=on, expires_on__lte=on + dt.timedelta(days=days))

@@ -1,0 +1,305 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from zoneops.core.models import ObjectChange, Role
+from zoneops.enterprises import services
+from zoneops.enterprises.models import (
+    CultivationEntry,
+    Enterprise,
+    IdleRevival,
+    LiaisonAssignment,
+    MonthApproval,
+    MonthlyFigure,
+    RevivalGoal,
+    Visit,
+)
+from zoneops.enterprises.tests.factories import certify, enterprise, figure
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2025, 6, 15)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr(services, "today", lambda: DAY)
+    return DAY
+
+
+def test_phone_masking():
+    assert services.mask_phone("13812341234") == "138****1234"
+    assert services.mask_phone("043188600010") == "043****0010"
+    assert services.mask_phone("") == ""
+
+
+def test_phone_visibility_by_role(users):
+    assert services.phone_for(users["liaison"], "13812341234") == "13812341234"
+    assert services.phone_for(users["staff"], "13812341234") == "13812341234"
+    assert services.phone_for(users["leader"], "13812341234") == "138****1234"
+
+
+def test_thresholds_are_data_with_sources():
+    industry = services.threshold_for("C2761")
+    assert industry.amount == 2000 and "国家统计局" in industry.source
+    assert services.threshold_for("F5292").amount == 500  # retail
+    assert services.threshold_for("F51").amount == 2000  # wholesale
+    assert services.threshold_for("H6210").amount == 200  # catering
+    assert services.threshold_for("I6513").amount == 2000
+    assert services.threshold_for("M7320").amount == 1000
+    assert services.threshold_for("K7020").amount == 1000  # property management
+    assert services.threshold_for("K7010").measure == "qualification"  # real estate development
+    assert services.threshold_for("E47").measure == "qualification"
+    assert services.threshold_for("R88").amount == 500
+    assert services.threshold_for("A01") is None
+
+
+def test_tier_is_highest_valid_certification(zone_tree, today):
+    ent = enterprise(zone_tree["park"], 1)
+    certify(ent, "tech_sme", dt.date(2024, 1, 1), dt.date(2024, 12, 31))  # expired
+    certify(ent, "hnte", dt.date(2023, 1, 1))  # 3 years: until 2025-12-31
+    certify(ent, "tech_center", dt.date(2020, 1, 1))  # not a tier
+    assert services.tier_of(ent, today) == "hnte"
+    certify(ent, "little_giant", dt.date(2025, 7, 1), dt.date(2028, 6, 30))  # not yet valid
+    assert services.tier_of(ent, today) == "hnte"
+    assert services.tier_of(ent, dt.date(2025, 7, 2)) == "little_giant"
+    assert services.tier_of(ent, dt.date(2026, 1, 1)) == "little_giant"
+    assert services.tier_of(ent, dt.date(2029, 1, 1)) is None
+
+
+def test_hnte_expires_after_three_years_by_default(zone_tree):
+    cert = certify(enterprise(zone_tree["park"], 1), "hnte", dt.date(2024, 2, 29))
+    assert cert.expires_on == dt.date(2027, 2, 27)
+    assert cert.rank == 2
+
+
+@pytest.fixture
+def pyramid_data(zone_tree, today):
+    """In 高新区 (and its park): 3 hnte holders (one also a little giant), one hnte that
+    expired in March, one new this year; one tech SME; 经开区 has one hnte."""
+    park, hitech, econ = zone_tree["park"], zone_tree["hitech"], zone_tree["econ"]
+    a = enterprise(park, 1)
+    certify(a, "hnte", dt.date(2023, 5, 1))
+    certify(a, "little_giant", dt.date(2025, 2, 1), dt.date(2028, 1, 31))
+    b = enterprise(hitech, 2)
+    certify(b, "hnte", dt.date(2024, 1, 1))
+    c = enterprise(hitech, 3)
+    certify(c, "hnte", dt.date(2025, 4, 1))  # added this year
+    d = enterprise(park, 4)
+    certify(d, "hnte", dt.date(2022, 3, 1))  # expired 2025-02-28: lost this year
+    certify(d, "tech_sme", dt.date(2025, 1, 10), dt.date(2025, 12, 31))
+    e = enterprise(econ, 5)
+    certify(e, "hnte", dt.date(2024, 1, 1))
+    return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def test_pyramid_counts_additions_losses_and_sub_zones(zone_tree, pyramid_data, today):
+    result = services.pyramid(zone_tree["hitech"], today)
+    levels = {level.tier: level for level in result.levels}
+    assert [level.tier for level in result.levels][0] == "unicorn"  # top first
+    assert (levels["hnte"].holders, levels["hnte"].highest) == (3, 2)
+    assert (levels["hnte"].added, levels["hnte"].lost) == (1, 1)
+    assert (levels["little_giant"].holders, levels["little_giant"].added) == (1, 1)
+    assert (levels["tech_sme"].holders, levels["tech_sme"].highest) == (1, 1)
+    assert result.enterprises == 4
+    ((park, counts),) = result.by_child
+    assert park == zone_tree["park"]
+    assert counts == {"hnte": 1, "little_giant": 1, "tech_sme": 1}
+    whole = services.pyramid(zone_tree["city"], today)
+    assert {lv.tier: lv.holders for lv in whole.levels}["hnte"] == 4
+
+
+def test_tier_filters_match_the_pyramid(zone_tree, pyramid_data, today):
+    qs = Enterprise.objects.filter(zone__path__startswith=zone_tree["hitech"].path)
+    assert set(services.holding(qs, "hnte", today)) == {
+        pyramid_data["a"],
+        pyramid_data["b"],
+        pyramid_data["c"],
+    }
+    assert set(services.with_tier(qs, "hnte", today)) == {pyramid_data["b"], pyramid_data["c"]}
+
+
+def test_scale_up_candidates_with_reasons(zone_tree):
+    park = zone_tree["park"]
+    reached = enterprise(park, 1)  # TTM = 1500 + 2400 - 1800 = 2100 ≥ 2000
+    figure(reached, 2024, 6, 1800)
+    figure(reached, 2024, 12, 2400)
+    figure(reached, 2025, 6, 1500)
+    growing = enterprise(park, 2)  # TTM = 1100 + 1700 - 800 = 2000 - no: 1900 …
+    figure(growing, 2024, 6, 800)
+    figure(growing, 2024, 12, 1700)
+    figure(growing, 2025, 6, 1000)  # TTM 1900 (within 20%), at +25% the year closes at 2125
+    slow = enterprise(park, 3)
+    figure(slow, 2024, 6, 800)
+    figure(slow, 2024, 12, 1700)
+    figure(slow, 2025, 6, 820)  # TTM 1720 within 20%, but at +2.5% closes at 1742.5
+    already = enterprise(park, 4, above_scale=True)
+    figure(already, 2025, 6, 5000)
+    retail = enterprise(park, 5, industry="5292")  # retail: threshold 500
+    figure(retail, 2025, 6, 600)
+    services_firm = enterprise(park, 6, industry="7320")  # R&D services: 1000
+    figure(services_firm, 2025, 6, 400)
+    qs = Enterprise.objects.all()
+    result = {c.enterprise_id: c for c in services.scale_up_candidates(qs)}
+    assert set(result) == {reached.pk, growing.pk, retail.pk}
+    assert result[reached.pk].ttm_revenue == Decimal("2100")
+    assert "2100" in result[reached.pk].reason
+    assert result[growing.pk].ttm_revenue == Decimal("1900")
+    assert result[growing.pk].yoy == Decimal("25.0")
+    assert result[growing.pk].projected == Decimal("2125.00")
+    # A smaller margin drops the growing one.
+    narrow = services.scale_up_candidates(qs, margin=Decimal("0.04"))
+    assert {c.enterprise_id for c in narrow} == {reached.pk, retail.pk}
+
+
+def test_coverage_and_leave_them_in_peace(zone_tree, users, today):
+    park = zone_tree["park"]
+    cadre = users["liaison"]
+    fresh = enterprise(park, 1, above_scale=True)
+    stale = enterprise(park, 2, above_scale=True)
+    never = enterprise(park, 3, above_scale=True)
+    enterprise(park, 4)  # not above scale: not in the coverage list
+    enterprise(park, 5, above_scale=True, status="idle")  # not operating
+    Visit.objects.create(enterprise=fresh, cadre=cadre, visited_on=today - dt.timedelta(days=10))
+    Visit.objects.create(enterprise=stale, cadre=cadre, visited_on=today - dt.timedelta(days=100))
+    qs = Enterprise.objects.all()
+    assert set(services.without_recent_visit(qs, 90, today)) == {stale, never}
+    assert set(services.without_recent_visit(qs, 5, today)) == {fresh, stale, never}
+    for day in (1, 5, 9, 20):
+        Visit.objects.create(enterprise=stale, cadre=cadre, visited_on=dt.date(2025, 5, day))
+    Visit.objects.create(enterprise=fresh, cadre=cadre, visited_on=dt.date(2025, 5, 2))
+    assert list(services.visited_too_often(qs, 3, 2025, 5)) == [stale]
+    assert list(services.visited_too_often(qs, 4, 2025, 5)) == []
+    assert set(services.visited_too_often(qs, 0, 2025, 5)) == {stale, fresh}
+
+
+def test_record_visit_rules(zone_tree, users, today):
+    ent = enterprise(zone_tree["park"], 1)
+    visit = services.record_visit(ent, acting_user=users["liaison"], findings="缺电")
+    assert visit.cadre == users["liaison"] and visit.visited_on == today
+    with pytest.raises(PermissionDenied):
+        services.record_visit(ent, acting_user=users["liaison"], cadre=users["staff"])
+    with pytest.raises(PermissionDenied):
+        services.record_visit(ent, acting_user=users["leader"])
+    with pytest.raises(PermissionDenied):
+        services.record_visit(ent, acting_user=users["other_staff"])
+    with pytest.raises(ValidationError):
+        services.record_visit(
+            ent, acting_user=users["staff"], visited_on=today + dt.timedelta(days=1)
+        )
+    assert Visit.objects.count() == 1
+
+
+def test_liaison_assignment_and_my_enterprises(zone_tree, users):
+    mine = enterprise(zone_tree["park"], 1)
+    enterprise(zone_tree["park"], 2)
+    other = enterprise(zone_tree["econ"], 3)
+    services.assign_liaison(mine, users["liaison"], acting_user=users["staff"])
+    assert list(services.my_enterprises(users["liaison"])) == [mine]
+    with pytest.raises(ValidationError):
+        services.assign_liaison(other, users["liaison"], acting_user=users["admin"])
+    with pytest.raises(PermissionDenied):
+        services.assign_liaison(mine, users["liaison"], acting_user=users["liaison"])
+    assert LiaisonAssignment.objects.count() == 1
+
+
+def test_cultivation_pool_with_plan_and_notes(zone_tree, users, today):
+    ent = enterprise(zone_tree["park"], 1)
+    entry = services.add_to_pool(
+        ent,
+        acting_user=users["liaison"],
+        target="scale_up",
+        target_year=2025,
+        measures=[{"measure": "对接升规奖补政策", "cadre": users["liaison"]}],
+    )
+    assert entry.measures.count() == 1
+    services.add_progress_note(entry, "已提交入统申请", acting_user=users["liaison"])
+    entry.refresh_from_db()
+    assert entry.progress.endswith("gx_liaison: 已提交入统申请")
+    with pytest.raises(ValidationError):
+        services.add_to_pool(ent, acting_user=users["staff"], target="scale_up", target_year=2025)
+    big = enterprise(zone_tree["park"], 2, above_scale=True)
+    with pytest.raises(ValidationError):
+        services.add_to_pool(big, acting_user=users["staff"], target="scale_up", target_year=2025)
+    with pytest.raises(PermissionDenied):
+        services.add_to_pool(ent, acting_user=users["leader"], target="hnte", target_year=2026)
+    assert CultivationEntry.objects.count() == 1
+
+
+def test_idle_revival_moves_and_progress(zone_tree, users, today):
+    hitech = zone_tree["hitech"]
+    RevivalGoal.objects.create(zone=hitech, year=2025, target=4)
+    revivals = [
+        IdleRevival.objects.create(
+            enterprise=enterprise(zone_tree["park"], i, status="idle"), year=2025
+        )
+        for i in range(4)
+    ]
+    staff = users["staff"]
+    with pytest.raises(ValidationError):
+        services.set_revival_status(revivals[0], "revived", acting_user=staff)  # idle → revived
+    services.set_revival_status(revivals[0], "reviving", acting_user=staff)
+    services.set_revival_status(revivals[0], "revived", acting_user=staff)
+    services.set_revival_status(revivals[1], "exited", acting_user=staff)
+    revivals[0].enterprise.refresh_from_db()
+    assert revivals[0].enterprise.status == Enterprise.Status.OPERATING
+    revivals[1].enterprise.refresh_from_db()
+    assert revivals[1].enterprise.status == Enterprise.Status.DEREGISTERED
+    progress = services.revival_progress(hitech, 2025)
+    assert (progress.target, progress.revived, progress.exited, progress.open) == (4, 1, 1, 2)
+    assert progress.remaining == 3
+    with pytest.raises(PermissionDenied):
+        services.set_revival_status(revivals[2], "reviving", acting_user=users["other_staff"])
+
+
+def test_month_lock_approve_and_reopen(zone_tree, users):
+    ent = enterprise(zone_tree["park"], 1)
+    fig = figure(ent, 2025, 3, 100)
+    approval = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=users["staff"])
+    assert services.is_locked(ent, 2025, 3) and not services.is_locked(ent, 2025, 4)
+    fig.main_revenue = Decimal(200)
+    with pytest.raises(ValidationError):
+        services.save_figure(fig, acting_user=users["staff"])
+    with pytest.raises(ValidationError):
+        services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=users["staff"])
+    with pytest.raises(PermissionDenied):
+        services.approve_month(zone_tree["econ"], 2025, 3, acting_user=users["staff"])
+    with pytest.raises(PermissionDenied):
+        services.reopen_month(approval, acting_user=users["staff"], reason="更正")
+    with pytest.raises(ValidationError):
+        services.reopen_month(approval, acting_user=users["admin"], reason=" ")
+    services.reopen_month(approval, acting_user=users["admin"], reason="统计局更正数据")
+    services.save_figure(fig, acting_user=users["staff"])
+    assert MonthlyFigure.objects.get().main_revenue == 200
+    changes = ObjectChange.objects.filter(
+        object_id=approval.pk, content_type__model="monthapproval"
+    )
+    assert changes.count() == 2
+    assert changes.first().changes["approved"] == {"before": True, "after": False}
+    # Approving again re-locks the same record.
+    again = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=users["staff"])
+    assert again.pk == approval.pk and MonthApproval.objects.count() == 1
+
+
+def test_yoy(zone_tree):
+    ent = enterprise(zone_tree["park"], 1)
+    figure(ent, 2024, 5, 800)
+    now = figure(ent, 2025, 5, 1000)
+    assert services.figure_yoy(now)["main_revenue"] == Decimal("25.0")
+    annotated = services.with_yoy(MonthlyFigure.objects.filter(pk=now.pk)).get()
+    assert services.yoy(annotated.main_revenue, annotated.prev_main_revenue) == Decimal("25.0")
+    assert services.yoy(Decimal(1), None) is None
+
+
+def test_liaison_role_rights():
+    from zoneops.core.permissions import role_may
+
+    class U:
+        is_authenticated = is_active = True
+        is_superuser = False
+        role = Role.LIAISON
+
+    assert role_may(U, "add", Visit) and role_may(U, "add", MonthlyFigure)
+    assert not role_may(U, "add", Enterprise)
+    assert not role_may(U, "delete", Visit)
