@@ -52,6 +52,9 @@ class StatementFilterSet(ScopedFilterSet):
         lookup_expr="isnull",
         exclude=True,
     )
+    outcome = django_filters.MultipleChoiceFilter(
+        label=_("written to"), choices=Statement.Outcome.choices
+    )
     source = django_filters.CharFilter(label=_("source"), lookup_expr="icontains")
 
     class Meta:

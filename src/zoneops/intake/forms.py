@@ -84,6 +84,7 @@ class ReviewForm(forms.Form):
     ACTIONS = (
         ("accept", _("Accept")),
         ("correct", _("Correct and accept")),
+        ("preview", _("Preview the correction")),
         ("reject", _("Reject")),
     )
 
@@ -102,12 +103,16 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("review note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    replace = forms.BooleanField(
+        label=_("This figure replaces the accepted one it contradicts"), required=False
+    )
 
     def __init__(self, *args, statement=None, **kwargs):
         if statement is not None and not args and "initial" not in kwargs:
             kwargs["initial"] = {name: getattr(statement, name) for name in services.CORRECTABLE}
         super().__init__(*args, **kwargs)
         style_fields(self.fields)
+        self.fields["indicator"].widget.attrs["list"] = "intake-indicator-codes"
 
     def changes(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in services.CORRECTABLE}

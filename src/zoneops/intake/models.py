@@ -1,8 +1,10 @@
 """Intake: articles registered for reading, and the statements proposed from them for review.
 
 An accepted (or corrected) statement is the reviewed fact — value, unit, indicator code, period,
-kind, subject — linked to the sentence it came from. The indicators app turns accepted
-statements into targets and values; nothing is written there without a person accepting it.
+kind, subject — linked to the sentence it came from. Accepting it also writes what it maps to,
+through the indicators and tasks services and in the same transaction: a target, an indicator
+value or a campaign goal (``apply.py``); the statement keeps the link to what it wrote. Nothing
+is written to targets, values or goals without a person accepting it.
 """
 
 from django.conf import settings
@@ -64,6 +66,12 @@ class Statement(ZoneopsModel):
         ACCEPTED = "accepted", _("Accepted")
         CORRECTED = "corrected", _("Corrected and accepted")
         REJECTED = "rejected", _("Rejected")
+
+    class Outcome(models.TextChoices):
+        TARGET = "target", _("Target")
+        VALUE = "value", _("Indicator value")
+        GOAL = "goal", _("Campaign goal")
+        FACT = "fact", _("Reviewed fact only")
 
     REVIEWED_FACTS = (State.ACCEPTED, State.CORRECTED)
 
@@ -134,6 +142,41 @@ class Statement(ZoneopsModel):
         ),
     )
 
+    outcome = models.CharField(
+        _("written to"),
+        max_length=10,
+        choices=Outcome.choices,
+        blank=True,
+        help_text=_("What accepting the statement wrote."),
+    )
+    target = models.ForeignKey(
+        "indicators.Target",
+        verbose_name=_("target"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_statements",
+        help_text=_("The target accepting this statement created or updated."),
+    )
+    indicator_value = models.ForeignKey(
+        "indicators.IndicatorValue",
+        verbose_name=_("indicator value"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_statements",
+        help_text=_("The indicator value accepting this statement created or updated."),
+    )
+    goal = models.ForeignKey(
+        "tasks.Goal",
+        verbose_name=_("campaign goal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_statements",
+        help_text=_("The campaign goal accepting this statement updated."),
+    )
+
     zone_lookup = "document__zone"
     filter_exempt = (
         "position",
@@ -145,6 +188,9 @@ class Statement(ZoneopsModel):
         "proposed_data",
         "fingerprint",
         "review_note",
+        "target",
+        "indicator_value",
+        "goal",
     )
 
     class Meta:
@@ -173,6 +219,11 @@ class Statement(ZoneopsModel):
     @property
     def is_reviewed_fact(self) -> bool:
         return self.state in self.REVIEWED_FACTS
+
+    @property
+    def written(self):
+        """The record accepting this statement wrote (None: none, or the reviewed fact only)."""
+        return self.target or self.indicator_value or self.goal
 
     def highlighted(self) -> tuple[str, str, str, str, str]:
         """The sentence cut as (before the clause, clause before the number, the number,

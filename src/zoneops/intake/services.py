@@ -1,4 +1,10 @@
-"""Registering articles and reviewing the statements proposed from them."""
+"""Registering articles and reviewing the statements proposed from them.
+
+Accepting (as proposed, or corrected) writes what the statement maps to — a target, an indicator
+value, a campaign goal, or the reviewed fact only — through ``apply`` in the same transaction
+as the review: if that write is refused (a locked month, no right), the review is not recorded
+either and the statement stays proposed.
+"""
 
 import hashlib
 from decimal import Decimal
@@ -10,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core.audit import log_bulk_create
 from zoneops.core.permissions import ADD, CHANGE, role_may
-from zoneops.intake import pipeline
+from zoneops.intake import apply, pipeline
 from zoneops.intake.extract import read_article
 from zoneops.intake.models import Document, Statement
 from zoneops.intake.numerals import plain
@@ -162,14 +168,7 @@ def _flag_conflict(statement: Statement) -> None:
     """Point a proposal at an accepted figure it contradicts (or clear the flag)."""
     if statement.is_reviewed_fact or not (statement.indicator or statement.measure):
         return
-    other = next(
-        (
-            fact
-            for fact in _same_key(statement).filter(state__in=Statement.REVIEWED_FACTS)
-            if _differs(statement, fact)
-        ),
-        None,
-    )
+    other = contradicted_fact(statement)
     if other != statement.conflicts_with:
         statement.conflicts_with = other
         statement.save(update_fields=["conflicts_with", "updated_at"])
@@ -178,6 +177,40 @@ def _flag_conflict(statement: Statement) -> None:
 def _refresh_conflicts_after(fact: Statement) -> None:
     for other in _same_key(fact).filter(state=S.PROPOSED):
         _flag_conflict(other)
+
+
+def contradicted_fact(statement: Statement) -> Statement | None:
+    """An accepted figure about the same thing (zone, subject, indicator, period, kind) with
+    another value; figures accepted into different campaign goals are about different things."""
+    if not (statement.indicator or statement.measure):
+        return None
+    planned = None
+    for fact in _same_key(statement).filter(state__in=Statement.REVIEWED_FACTS):
+        if not _differs(statement, fact):
+            continue
+        if fact.goal_id is not None:
+            planned = planned or apply.plan(statement)
+            if planned.goal is None or planned.goal.pk != fact.goal_id:
+                continue
+        return fact
+    return None
+
+
+def _check_contradiction(statement: Statement, replace: bool) -> None:
+    """A figure contradicting an accepted one is accepted only when the reviewer says it
+    replaces it; otherwise it stays proposed and flagged."""
+    fact = contradicted_fact(statement)
+    if fact is not None and not replace:
+        raise ValidationError(
+            _(
+                "This figure contradicts the accepted figure “{fact}”. Check both; to accept it "
+                "anyway, confirm that it replaces the accepted figure."
+            ).format(fact=fact),
+            code="contradiction",
+        )
+
+
+WRITTEN_FIELDS = ["outcome", "target", "indicator_value", "goal"]
 
 
 def _reviewable(statement: Statement, user) -> Statement:
@@ -193,9 +226,15 @@ def _reviewable(statement: Statement, user) -> Statement:
 
 
 @transaction.atomic
-def accept(statement: Statement, *, acting_user, note: str = "") -> Statement:
-    """Accept the statement as proposed: it becomes a reviewed fact."""
+def accept(
+    statement: Statement, *, acting_user, note: str = "", replace: bool = False
+) -> Statement:
+    """Accept the statement as proposed: it becomes a reviewed fact, and what it maps to is
+    created or updated (see ``apply.plan``). ``replace``: the reviewer confirms that a figure
+    contradicting an accepted one replaces it."""
     statement = _reviewable(statement, acting_user)
+    _check_contradiction(statement, replace)
+    apply.apply(statement, apply.plan(statement), acting_user=acting_user)
     statement.state = S.ACCEPTED
     statement.reviewed_by = acting_user
     statement.reviewed_at = timezone.now()
@@ -204,6 +243,7 @@ def accept(statement: Statement, *, acting_user, note: str = "") -> Statement:
     statement.save(
         update_fields=[
             "state", "reviewed_by", "reviewed_at", "review_note", "conflicts_with", "updated_at",
+            *WRITTEN_FIELDS,
         ]
     )  # fmt: skip
     _refresh_conflicts_after(statement)
@@ -214,9 +254,32 @@ CORRECTABLE = ("subject", "indicator", "measure", "value", "unit", "growth_pct",
                "period", "kind")  # fmt: skip
 
 
+def _check_code(code) -> None:
+    if code and code not in apply.known_codes():
+        raise ValidationError(
+            _("“{code}” is not an indicator code of the catalog.").format(code=code),
+            code="indicator",
+        )
+
+
+def corrected_copy(statement: Statement, changes: dict) -> Statement:
+    """The statement with ``changes`` applied, in memory only (for the page's preview)."""
+    copy = Statement.objects.select_related("document__zone").get(pk=statement.pk)
+    for name, new in changes.items():
+        if name not in CORRECTABLE:
+            continue
+        if name in ("value", "growth_pct") and new is not None:
+            new = Decimal(str(new))
+        setattr(copy, name, "" if new is None and name not in ("value", "growth_pct") else new)
+    return copy
+
+
 @transaction.atomic
-def correct(statement: Statement, *, acting_user, note: str = "", **changes) -> Statement:
-    """Correct the figure and accept it; the proposal is kept in ``proposed_data``."""
+def correct(
+    statement: Statement, *, acting_user, note: str = "", replace: bool = False, **changes
+) -> Statement:
+    """Correct the figure and accept it; the proposal is kept in ``proposed_data``, and what
+    the corrected figure maps to is created or updated as for ``accept``."""
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise ValidationError(
@@ -233,6 +296,7 @@ def correct(statement: Statement, *, acting_user, note: str = "", **changes) -> 
         raise ValidationError(_("A value needs a unit."))
     if changes.get("kind", statement.kind) not in Statement.Kind.values:
         raise ValidationError(_("Kind must be target or actual."))
+    _check_code(changes.get("indicator"))
     snapshot = _snapshot(statement)
     for name, new in changes.items():
         if name in ("value", "growth_pct") and new is not None:
@@ -244,10 +308,14 @@ def correct(statement: Statement, *, acting_user, note: str = "", **changes) -> 
     statement.reviewed_at = timezone.now()
     statement.review_note = note
     statement.conflicts_with = None
-    statement.full_clean(exclude=["document", "fingerprint", "conflicts_with", "reviewed_by"])
+    statement.full_clean(
+        exclude=["document", "fingerprint", "conflicts_with", "reviewed_by", *WRITTEN_FIELDS]
+    )
+    _check_contradiction(statement, replace)
+    apply.apply(statement, apply.plan(statement), acting_user=acting_user)
     statement.save(
         update_fields=[*changes, "proposed_data", "state", "reviewed_by", "reviewed_at",
-                       "review_note", "conflicts_with", "updated_at"]
+                       "review_note", "conflicts_with", "updated_at", *WRITTEN_FIELDS]
     )  # fmt: skip
     _refresh_conflicts_after(statement)
     return statement
@@ -267,6 +335,6 @@ def reject(statement: Statement, *, acting_user, note: str = "") -> Statement:
 
 
 def reviewed_facts(queryset=None):
-    """Accepted and corrected statements: what the indicators app turns into targets/values."""
+    """Accepted and corrected statements, each linked to what accepting it wrote."""
     queryset = queryset if queryset is not None else Statement.objects.all()
     return queryset.filter(state__in=Statement.REVIEWED_FACTS).select_related("document__zone")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.core import generic
 from zoneops.core.permissions import CHANGE
 from zoneops.core.tables import Column
-from zoneops.intake import services
+from zoneops.intake import apply, services
 from zoneops.intake.data import indicator_labels
 from zoneops.intake.filters import DocumentFilterSet, StatementFilterSet
 from zoneops.intake.forms import DocumentForm, ReviewForm
@@ -43,7 +43,10 @@ class DocumentDetailView(generic.ObjectDetailView):
     fields = ("title", "zone", "date", "source", "file_name", "registered_by", "created_at")
 
     def extra_context(self, obj):
-        statements = obj.statements.select_related("reviewed_by", "conflicts_with")
+        statements = obj.statements.select_related(
+            "reviewed_by", "conflicts_with", "target__zone", "target__indicator",
+            "indicator_value__zone", "indicator_value__indicator", "goal",
+        )  # fmt: skip
         counts = {state: 0 for state in Statement.State.values}
         for statement in statements:
             counts[statement.state] += 1
@@ -102,6 +105,7 @@ class StatementListView(generic.ObjectListView):
         Column("period"),
         Column("subject"),
         Column("state"),
+        Column("outcome"),
         Column(
             "conflicts_with",
             gettext_lazy("Contradicts"),
@@ -118,7 +122,14 @@ class StatementDetailView(generic.ObjectDetailView):
     model = Statement
     template_name = "intake/statement_detail.html"
     queryset = Statement.objects.select_related(
-        "document__zone", "reviewed_by", "conflicts_with__document"
+        "document__zone",
+        "reviewed_by",
+        "conflicts_with__document",
+        "target__zone",
+        "target__indicator",
+        "indicator_value__zone",
+        "indicator_value__indicator",
+        "goal",
     )
     fields = (
         "document",
@@ -133,24 +144,50 @@ class StatementDetailView(generic.ObjectDetailView):
         "period",
         "kind",
         "state",
+        "outcome",
         "reviewed_by",
         "reviewed_at",
         "review_note",
         "source",
     )
 
+    # A correction being previewed: (bound form, the statement with the changes in memory).
+    preview = None
+
     def extra_context(self, obj):
         can_review = (
             obj.state == Statement.State.PROPOSED
             and self.restricted(CHANGE).filter(pk=obj.pk).exists()
         )
+        form, planned, contradiction = None, None, None
+        if obj.state == Statement.State.PROPOSED:
+            subject = obj
+            if self.preview is not None:
+                form, subject = self.preview
+            planned = apply.plan(subject)
+            contradiction = services.contradicted_fact(subject)
+        if can_review and form is None:
+            form = ReviewForm(statement=obj)
         return {
             "parts": obj.highlighted(),
-            "review_form": ReviewForm(statement=obj) if can_review else None,
+            "review_form": form if can_review else None,
+            "previewing": self.preview is not None,
+            "plan": planned,
+            "contradiction": contradiction,
+            "written": obj.written if obj.is_reviewed_fact else None,
+            "fact_reason": self._fact_reason(obj),
+            "indicator_codes": apply.catalog_choices(),
             "indicator_label": indicator_labels().get(obj.indicator, ""),
             "contradicted_by": obj.contradicted_by.select_related("document")[:20],
             "next_url": self._next_proposed(obj),
         }
+
+    @staticmethod
+    def _fact_reason(obj) -> str:
+        """Why an accepted statement wrote nothing but the reviewed fact (as things stand)."""
+        if not obj.is_reviewed_fact or obj.outcome != Statement.Outcome.FACT:
+            return ""
+        return apply.plan(obj).reason
 
     def _next_proposed(self, obj):
         following = (
@@ -170,13 +207,24 @@ class StatementDetailView(generic.ObjectDetailView):
             messages.error(request, _("Please check the form."))
             return HttpResponseRedirect(statement.get_absolute_url())
         action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+        replace = bool(form.cleaned_data.get("replace"))
         try:
+            if action == "preview":
+                self.preview = (form, services.corrected_copy(statement, form.changes()))
+                return self.get(request, *args, **kwargs)
             if action == "accept":
-                services.accept(statement, acting_user=request.user, note=note)
-                messages.success(request, _("Accepted."))
+                done = services.accept(
+                    statement, acting_user=request.user, note=note, replace=replace
+                )
+                messages.success(request, f"{_('Accepted.')} {apply.outcome_text(done)}")
             elif action == "correct":
-                services.correct(statement, acting_user=request.user, note=note, **form.changes())
-                messages.success(request, _("Corrected and accepted."))
+                done = services.correct(
+                    statement, acting_user=request.user, note=note, replace=replace,
+                    **form.changes(),
+                )  # fmt: skip
+                messages.success(
+                    request, f"{_('Corrected and accepted.')} {apply.outcome_text(done)}"
+                )
             else:
                 services.reject(statement, acting_user=request.user, note=note)
                 messages.success(request, _("Rejected."))
