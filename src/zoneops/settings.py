@@ -224,3 +224,21 @@ ZONEOPS_EXPORT_MAX_ROWS = int(os.environ.get("ZONEOPS_EXPORT_MAX_ROWS", "1000000
 ZONEOPS_ESCALATION_AFTER_DAYS = [0, 3, 5]
 
 PRODUCT_NAME = _("zoneops")
+
+# projects: traffic lights against 序时进度 (defaults: the published practice) and photo uploads
+ZONEOPS_PROJECT_LIGHT_START_RED_MONTHS = 3  # not started by the planned start: red this late
+ZONEOPS_PROJECT_LIGHT_INVEST_YELLOW_POINTS = 10  # completed share behind the elapsed share by …
+ZONEOPS_PROJECT_LIGHT_INVEST_RED_POINTS = 30  # … 10–30 points: yellow; more than 30: red
+ZONEOPS_PROJECT_LIGHT_MILESTONE_OVERDUE = "yellow"
+ZONEOPS_PROJECT_LIGHT_BLOCKER_OVERDUE = "red"
+ZONEOPS_PROJECT_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# projects / investment: distinct OpenAPI enum names for the two "stage" choice sets
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ProjectStageEnum": "zoneops.projects.models.Project.Stage",
+        "LeadStageEnum": "zoneops.investment.models.Lead.Stage",
+    }
+)
+# investment: response deadlines of a new lead, in working days after it is received
+ZONEOPS_LEAD_FIRST_CONTACT_WORKING_DAYS = 1
+ZONEOPS_LEAD_ASSESSMENT_WORKING_DAYS = 3

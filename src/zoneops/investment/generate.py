@@ -1,0 +1,84 @@
+"""Deterministic synthetic investment leads for benchmarks (``zoneops generate``).
+
+Bulk written, not audited; every record's ``source`` says it is synthetic.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from zoneops.core import calendar
+from zoneops.core.models import Zone
+from zoneops.investment.models import STAGE_ORDER, FundsInPlace, Lead, Signing
+from zoneops.investment.regions import region_of
+
+REGIONS = ["110108", "310115", "320500", "330100", "440300", "441900", "220100", "510100"]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--leads", type=int, default=500, help="investment leads (default 500)")
+
+
+def generate(options, *, rng: random.Random, zones: list[Zone], stdout) -> str:
+    count = options.get("leads") or 0
+    if not zones or count <= 0:
+        return "no leads"
+    source = f"synthetic: zoneops generate --seed {options.get('seed', 1)}"
+    today = timezone.localdate()
+    stages = [s for s in Lead.Stage.values]
+    leads = []
+    for index in range(count):
+        received = today - dt.timedelta(days=rng.randint(5, 300))
+        stage = rng.choice(stages)
+        division = rng.choice(REGIONS)
+        lead = Lead(
+            name=f"合成招商项目{index + 1}",
+            zone=zones[index % len(zones)],
+            investor_company=f"合成投资公司{index + 1}",
+            contact_name="合成联系人",
+            contact_phone=f"139{index:08d}",
+            source_division=division,
+            source_region=region_of(division),
+            method=rng.choice(Lead.Method.values),
+            intended_investment=Decimal(rng.randint(1, 200) * 1000),
+            stage=stage,
+            stage_changed_on=received + dt.timedelta(days=rng.randint(0, 4)),
+            stage_reached=STAGE_ORDER[stage] if stage != "terminated" else 1,
+            terminated_reason="合成:投资方放弃" if stage == "terminated" else "",
+            received_on=received,
+            first_contact_due=calendar.add_working_days(received, 1),
+            assessment_due=calendar.add_working_days(received, 3),
+            first_contact_on=received if stage != "lead" else None,
+            source=source,
+        )
+        leads.append(lead)
+    Lead.objects.bulk_create(leads, batch_size=2000)
+    signings, funds = [], []
+    for lead in leads:
+        if lead.stage not in ("signed", "registered", "started"):
+            continue
+        signings.append(
+            Signing(
+                lead=lead,
+                signed_on=lead.stage_changed_on,
+                amount=lead.intended_investment,
+                counted=True,
+                counted_amount=lead.intended_investment,
+                source=source,
+            )
+        )
+        for month in range(1, today.month):
+            funds.append(
+                FundsInPlace(
+                    lead=lead,
+                    year=today.year,
+                    month=month,
+                    amount=(lead.intended_investment / 20).quantize(Decimal("1")),
+                    source=source,
+                )
+            )
+    Signing.objects.bulk_create(signings, batch_size=2000)
+    FundsInPlace.objects.bulk_create(funds, batch_size=2000)
+    return f"{len(leads)} leads, {len(signings)} signings, {len(funds)} monthly funds"

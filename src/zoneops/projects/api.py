@@ -1,0 +1,319 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.core.models import Zone
+from zoneops.projects import services
+from zoneops.projects.filters import (
+    BlockerFilterSet,
+    MilestoneFilterSet,
+    MonthlyInvestmentFilterSet,
+    ProgressNoteFilterSet,
+    ProjectFilterSet,
+)
+from zoneops.projects.lights import reasons
+from zoneops.projects.models import (
+    Blocker,
+    Milestone,
+    MonthlyInvestment,
+    ProgressNote,
+    Project,
+    Tag,
+    tags_from_text,
+    tags_to_text,
+)
+
+
+def _visible_zone(serializer, zone: Zone) -> Zone:
+    user = serializer.context["request"].user
+    if not user.visible_zones().filter(pk=zone.pk).exists():
+        raise serializers.ValidationError("Unknown zone.")
+    return zone
+
+
+def _changeable_project(serializer, project: Project) -> Project:
+    user = serializer.context["request"].user
+    if not Project.objects.restrict(user, "change").filter(pk=project.pk).exists():
+        raise serializers.ValidationError("Unknown project.")
+    return project
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=Tag.choices), required=False)
+    light = serializers.SerializerMethodField()
+    light_reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "name",
+            "zone",
+            "owner_name",
+            "enterprise",
+            "industry",
+            "chain",
+            "type",
+            "category",
+            "stage",
+            "total_investment",
+            "plan_year",
+            "annual_plan",
+            "completed_ytd",
+            "completed_month",
+            "planned_start",
+            "actual_start",
+            "planned_production",
+            "actual_production",
+            "planned_completion",
+            "actual_completion",
+            "tags",
+            "leader_name",
+            "leader",
+            "special_team",
+            "responsible_unit",
+            "baselined_at",
+            "light",
+            "light_reasons",
+            "source",
+        ]
+        read_only_fields = ["completed_ytd", "completed_month", "baselined_at"]
+
+    def get_light(self, obj) -> str | None:
+        return {0: "green", 1: "yellow", 2: "red"}.get(getattr(obj, "light", None))
+
+    def get_light_reasons(self, obj) -> list[str]:
+        if not hasattr(obj, "light"):
+            return []
+        return [text for _level, text in reasons(obj)]
+
+    def validate_zone(self, zone):
+        return _visible_zone(self, zone)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["tags"] = tags_from_text(instance.tags)
+        return data
+
+    def _save(self, instance, validated):
+        tags = validated.pop("tags", None)
+        if instance is None:
+            instance = Project(**validated)
+        else:
+            for key, value in validated.items():
+                setattr(instance, key, value)
+        if tags is not None:
+            instance.tags = tags_to_text(tags)
+        instance.save()
+        services.set_annual_plan(
+            instance,
+            instance.plan_year,
+            instance.annual_plan,
+            acting_user=self.context["request"].user,
+        )
+        services.refresh_completed([instance.pk])
+        return instance
+
+    def create(self, validated_data):
+        return self._save(None, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "project",
+            "name",
+            "baseline_date",
+            "planned_date",
+            "actual_date",
+            "order",
+            "source",
+        ]
+        read_only_fields = ["baseline_date"]
+
+    def validate_project(self, project):
+        return _changeable_project(self, project)
+
+
+class MonthlyInvestmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MonthlyInvestment
+        fields = ["id", "project", "year", "month", "completed_ytd", "source"]
+
+    def validate_project(self, project):
+        return _changeable_project(self, project)
+
+    def create(self, validated_data):
+        try:
+            return services.record_monthly(
+                validated_data["project"],
+                validated_data["year"],
+                validated_data["month"],
+                validated_data["completed_ytd"],
+                acting_user=self.context["request"].user,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+class BlockerSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(source="case.state", read_only=True)
+    due_date = serializers.DateField(source="case.due_date", read_only=True)
+    is_open = serializers.BooleanField(source="case.is_open", read_only=True)
+    escalation = serializers.IntegerField(source="case.escalation", read_only=True)
+    limit_working_days = serializers.IntegerField(
+        write_only=True, required=False, min_value=1, max_value=120
+    )
+
+    class Meta:
+        model = Blocker
+        fields = [
+            "id",
+            "project",
+            "case",
+            "kind",
+            "description",
+            "state",
+            "due_date",
+            "is_open",
+            "escalation",
+            "limit_working_days",
+            "source",
+        ]
+        read_only_fields = ["case"]
+
+    def validate_project(self, project):
+        return _changeable_project(self, project)
+
+    def create(self, validated_data):
+        try:
+            return services.raise_blocker(
+                validated_data["project"],
+                kind=validated_data["kind"],
+                description=validated_data["description"],
+                limit_working_days=validated_data.get("limit_working_days"),
+                source=validated_data.get("source", ""),
+                acting_user=self.context["request"].user,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+    def update(self, instance, validated_data):
+        validated_data.pop("limit_working_days", None)
+        validated_data.pop("project", None)
+        return super().update(instance, validated_data)
+
+
+class BlockerTransitionSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    comment = serializers.CharField(required=False, allow_blank=True)
+    extra_working_days = serializers.IntegerField(required=False, min_value=1)
+
+
+class ProgressNoteSerializer(serializers.ModelSerializer):
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressNote
+        fields = ["id", "project", "date", "text", "author", "photos", "source"]
+        read_only_fields = ["author"]
+
+    def get_photos(self, obj) -> list[int]:
+        return [p.pk for p in obj.photos.all()]
+
+    def validate_project(self, project):
+        return _changeable_project(self, project)
+
+    def create(self, validated_data):
+        try:
+            return services.add_progress_note(
+                validated_data["project"],
+                text=validated_data["text"],
+                date=validated_data.get("date"),
+                acting_user=self.context["request"].user,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+class ProjectViewSet(ScopedModelViewSet):
+    base_queryset = Project.objects.select_related("zone")
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    search_fields = ["code", "name", "owner_name", "chain"]
+    ordering_fields = ["code", "name", "total_investment", "annual_plan", "completed_ytd"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.with_lights() if self.request is not None and self.request.method == "GET" else qs
+
+
+class MilestoneViewSet(ScopedModelViewSet):
+    base_queryset = Milestone.objects.select_related("project")
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["planned_date", "actual_date"]
+
+
+class MonthlyInvestmentViewSet(ScopedModelViewSet):
+    base_queryset = MonthlyInvestment.objects.select_related("project")
+    serializer_class = MonthlyInvestmentSerializer
+    filterset_class = MonthlyInvestmentFilterSet
+    search_fields = ["project__code"]
+    ordering_fields = ["year", "month"]
+    http_method_names = ["get", "post", "head", "options"]
+
+
+class BlockerViewSet(ScopedModelViewSet):
+    base_queryset = Blocker.objects.select_related("project", "case")
+    serializer_class = BlockerSerializer
+    filterset_class = BlockerFilterSet
+    search_fields = ["description"]
+    ordering_fields = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @action(detail=True, methods=["post"], serializer_class=BlockerTransitionSerializer)
+    def transition(self, request, pk=None):
+        blocker = self.get_object()
+        serializer = BlockerTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            services.blocker_transition(
+                blocker,
+                data["transition"],
+                acting_user=request.user,
+                comment=data.get("comment", ""),
+                extra_working_days=data.get("extra_working_days"),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        blocker.case.refresh_from_db()
+        return Response(BlockerSerializer(blocker, context={"request": request}).data)
+
+
+class ProgressNoteViewSet(ScopedModelViewSet):
+    base_queryset = ProgressNote.objects.select_related("project").prefetch_related("photos")
+    serializer_class = ProgressNoteSerializer
+    filterset_class = ProgressNoteFilterSet
+    search_fields = ["text"]
+    ordering_fields = ["date"]
+    http_method_names = ["get", "post", "head", "options"]
+
+
+def register(router) -> None:
+    router.register("projects/projects", ProjectViewSet, basename="project")
+    router.register("projects/milestones", MilestoneViewSet, basename="milestone")
+    router.register("projects/monthly", MonthlyInvestmentViewSet, basename="monthlyinvestment")
+    router.register("projects/blockers", BlockerViewSet, basename="blocker")
+    router.register("projects/notes", ProgressNoteViewSet, basename="progressnote")

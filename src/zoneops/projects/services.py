@@ -1,0 +1,287 @@
+"""Writes with rules for key projects: plans and baselines, monthly figures, blockers, notes."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.core import services as core_services
+from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.projects.models import (
+    AnnualPlan,
+    Blocker,
+    Milestone,
+    MonthlyInvestment,
+    ProgressNote,
+    ProgressPhoto,
+    Project,
+)
+from zoneops.projects.workflow import KIND as BLOCKER_KIND
+
+
+def _require(user, action: str, project: Project) -> None:
+    if user is None:
+        return
+    if not Project.objects.restrict(user, action).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("You may not change this project."))
+
+
+# Plans and baselines ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_annual_plan(project: Project, year: int, planned: Decimal, *, acting_user) -> AnnualPlan:
+    """Record the planned investment of ``year``; the plan year's figure is kept on the project."""
+    _require(acting_user, CHANGE, project)
+    if planned is None or planned < 0:
+        raise ValidationError(_("The planned investment cannot be negative."))
+    plan, created = AnnualPlan.objects.get_or_create(
+        project=project, year=year, defaults={"planned": planned}
+    )
+    if not created and plan.planned != planned:
+        plan.planned = planned
+        plan.save(update_fields=["planned", "updated_at"])
+    if project.plan_year == year and project.annual_plan != planned:
+        project.annual_plan = planned
+        project.save(update_fields=["annual_plan", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def set_baseline(project: Project, *, acting_user) -> int:
+    """Keep the current plan (milestone dates and the plan year's investment) as the baseline."""
+    _require(acting_user, CHANGE, project)
+    count = 0
+    for milestone in project.milestones.all():
+        if milestone.baseline_date != milestone.planned_date:
+            milestone.baseline_date = milestone.planned_date
+            milestone.save(update_fields=["baseline_date", "updated_at"])
+            count += 1
+    plan, _created = AnnualPlan.objects.get_or_create(
+        project=project, year=project.plan_year, defaults={"planned": project.annual_plan}
+    )
+    if plan.baseline != plan.planned:
+        plan.baseline = plan.planned
+        plan.save(update_fields=["baseline", "updated_at"])
+        count += 1
+    project.baselined_at = timezone.now()
+    project.save(update_fields=["baselined_at", "updated_at"])
+    return count
+
+
+@dataclass
+class PlanChange:
+    what: str
+    baseline: object
+    current: object
+    moved: object  # days (int) or 万元 (Decimal); None for a new item
+    unit: str
+
+
+def replan_comparison(project: Project) -> list[PlanChange]:
+    """What the re-plan moved against the baseline: milestones in days, plans in 万元."""
+    changes = []
+    if project.baselined_at is None:
+        return changes
+    for milestone in project.milestones.all():
+        if milestone.baseline_date is None:
+            changes.append(
+                PlanChange(milestone.name, None, milestone.planned_date, None, _("days"))
+            )
+        elif milestone.days_moved:
+            changes.append(
+                PlanChange(
+                    milestone.name,
+                    milestone.baseline_date,
+                    milestone.planned_date,
+                    milestone.days_moved,
+                    _("days"),
+                )
+            )
+    for plan in project.annual_plans.all():
+        if plan.baseline is not None and plan.moved:
+            changes.append(
+                PlanChange(
+                    _("Planned investment {year}").format(year=plan.year),
+                    plan.baseline,
+                    plan.planned,
+                    plan.moved,
+                    _("10k yuan"),
+                )
+            )
+    return changes
+
+
+# Monthly figures -------------------------------------------------------------------------------
+
+
+def refresh_completed(project_ids) -> None:
+    """Copy each project's latest 本年累计 of its plan year onto it (one UPDATE a chunk)."""
+    ids = list(project_ids)
+    latest = MonthlyInvestment.objects.filter(
+        project=OuterRef("pk"), year=OuterRef("plan_year")
+    ).order_by("-month")
+    for start in range(0, len(ids), 2000):
+        Project.objects.filter(pk__in=ids[start : start + 2000]).update(
+            completed_ytd=Coalesce(
+                Subquery(latest.values("completed_ytd")[:1]), Value(Decimal("0"))
+            ),
+            completed_month=Subquery(latest.values("month")[:1]),
+        )
+
+
+@transaction.atomic
+def record_monthly(
+    project: Project, year: int, month: int, completed_ytd: Decimal, *, acting_user
+) -> MonthlyInvestment:
+    _require(acting_user, CHANGE, project)
+    if not 1 <= month <= 12:
+        raise ValidationError(_("The month must be between 1 and 12."))
+    if completed_ytd < 0:
+        raise ValidationError(_("The completed investment cannot be negative."))
+    earlier = (
+        MonthlyInvestment.objects.filter(project=project, year=year, month__lt=month)
+        .order_by("-month")
+        .first()
+    )
+    if earlier and earlier.completed_ytd > completed_ytd:
+        raise ValidationError(
+            _("A year-to-date figure cannot be lower than month {month}'s ({value}).").format(
+                month=earlier.month, value=earlier.completed_ytd
+            )
+        )
+    row, created = MonthlyInvestment.objects.get_or_create(
+        project=project, year=year, month=month, defaults={"completed_ytd": completed_ytd}
+    )
+    if not created and row.completed_ytd != completed_ytd:
+        row.completed_ytd = completed_ytd
+        row.save(update_fields=["completed_ytd", "updated_at"])
+    refresh_completed([project.pk])
+    return row
+
+
+# Blockers -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def raise_blocker(
+    project: Project,
+    *,
+    kind: str,
+    description: str,
+    acting_user,
+    limit_working_days: int | None = None,
+    opened_on: dt.date | None = None,
+    source: str = "",
+) -> Blocker:
+    """Register a blocker and open its closed-loop case (deadline in working days)."""
+    _require(acting_user, CHANGE, project)
+    if acting_user is not None and not role_may(acting_user, ADD, Blocker):
+        raise PermissionDenied(_("Your role may not register blockers."))
+    if kind not in Blocker.Kind.values:
+        raise ValidationError(_("Unknown kind of blocker."))
+    if not (description or "").strip():
+        raise ValidationError(_("Describe the blocker."))
+    case = core_services.open_case(
+        kind=BLOCKER_KIND,
+        zone=project.zone,
+        title=f"{project.name} · {Blocker.Kind(kind).label}"[:200],
+        acting_user=acting_user,
+        opened_on=opened_on,
+        limit_working_days=limit_working_days,
+    )
+    return Blocker.objects.create(
+        project=project, case=case, kind=kind, description=description.strip(), source=source
+    )
+
+
+def blocker_transition(blocker: Blocker, name: str, *, acting_user, **kwargs):
+    """Carry a blocker's case through one transition of the blocker workflow."""
+    return core_services.do_transition(blocker.case, name, acting_user=acting_user, **kwargs)
+
+
+# Progress notes and photos -----------------------------------------------------------------------
+
+PHOTO_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+]
+
+
+def photo_max_bytes() -> int:
+    return int(getattr(settings, "ZONEOPS_PROJECT_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def check_photo(upload) -> str:
+    """The photo's content type, judged by its first bytes (not its name); raise if not a photo."""
+    size = upload.size
+    if size > photo_max_bytes():
+        raise ValidationError(
+            _("“{name}” is {size} MB; a photo may be at most {limit} MB.").format(
+                name=upload.name,
+                size=f"{size / 1048576:.1f}",
+                limit=f"{photo_max_bytes() / 1048576:.0f}",
+            )
+        )
+    if size == 0:
+        raise ValidationError(_("“{name}” is empty.").format(name=upload.name))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in PHOTO_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValidationError(
+        _("“{name}” is not a JPEG, PNG, GIF or WebP photo.").format(name=upload.name)
+    )
+
+
+@transaction.atomic
+def add_progress_note(
+    project: Project, *, text: str, acting_user, date: dt.date | None = None, photos=()
+) -> ProgressNote:
+    _require(acting_user, CHANGE, project)
+    if not (text or "").strip():
+        raise ValidationError(_("Write what progressed."))
+    checked = [(photo, check_photo(photo)) for photo in photos]
+    note = ProgressNote.objects.create(
+        project=project,
+        date=date or timezone.localdate(),
+        text=text.strip(),
+        author=acting_user,
+    )
+    for photo, content_type in checked:
+        add_photo(note, photo, content_type)
+    return note
+
+
+def add_photo(note: ProgressNote, upload, content_type: str | None = None) -> ProgressPhoto:
+    content_type = content_type or check_photo(upload)
+    photo = ProgressPhoto(note=note, content_type=content_type, size=upload.size)
+    photo.image.save(upload.name, upload, save=False)
+    photo.save()
+    return photo
+
+
+# Milestones -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complete_milestone(milestone: Milestone, *, on: dt.date, acting_user) -> Milestone:
+    _require(acting_user, CHANGE, milestone.project)
+    if on > timezone.localdate():
+        raise ValidationError(_("An actual date cannot be in the future."))
+    milestone.actual_date = on
+    milestone.save(update_fields=["actual_date", "updated_at"])
+    return milestone
