@@ -76,3 +76,26 @@ def test_cumulative_figure_across_the_year_boundary(zone_tree, users):
     section = next(s for s in services.sections_of(pack) if s.key == "indicators.progress")
     row = next(r for r in section.table.rows if r[0] == gdp.name)
     assert row[4] == 110000 and row[5] == 10 and row[8] == 1430000
+
+
+def test_red_projects_and_their_reasons_are_in_the_pack(zone_tree, users):
+    from zoneops.projects.tests.factories import make_project
+
+    # planned to start on 2025-03-01, not started by the end of September: red (3+ months late)
+    late = make_project(
+        zone_tree["park"],
+        1,
+        annual_plan=0,
+        planned_start=dt.date(2025, 3, 1),
+        name="光电产业园二期",
+    )
+    make_project(zone_tree["park"], 2, annual_plan=0, planned_start=dt.date(2025, 12, 1))
+    make_project(zone_tree["econ"], 3, annual_plan=0, planned_start=dt.date(2025, 1, 1))
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=9, acting_user=users["staff"]
+    )
+    section = next(s for s in services.sections_of(pack) if s.key == "projects.lagging")
+    assert [row[0] for row in section.table.rows] == [f"{late.code} 光电产业园二期"]
+    assert section.table.rows[0][4] == "红灯"
+    assert "2025-03-01" in section.table.rows[0][5]
+    assert section.paragraphs == ["1 个项目亮红灯或黄灯(其中红灯 1 个)。"]

@@ -1,0 +1,127 @@
+"""Key projects on the dashboard and in the dispatch pack: lights, investment, the lagging list."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.projects.lights import GREEN, LIGHT_CHOICES, RED, YELLOW, elapsed_share, reasons
+from zoneops.projects.models import Project
+from zoneops.reports.registry import Panel, Section, Table, period_end
+
+
+def _as_of(year: int, month: int) -> dt.date:
+    """Lights as they stood at the end of the period (or today, for the current month)."""
+    return min(period_end(year, month), timezone.localdate())
+
+
+def panels(zones, year, month, user):
+    day = _as_of(year, month)
+    projects = Project.objects.filter(zone__in=zones).with_lights(today=day)
+    counts = projects.aggregate(
+        total=Count("pk"),
+        red=Count("pk", filter=Q(light=RED)),
+        yellow=Count("pk", filter=Q(light=YELLOW)),
+        plan=Sum("annual_plan"),
+        done=Sum("completed_ytd"),
+    )
+    if not counts["total"]:
+        return []
+    rate = (counts["done"] or 0) * 100 / counts["plan"] if counts["plan"] else None
+    labels = dict(LIGHT_CHOICES)
+    return [
+        Panel(
+            key="projects.lights",
+            title=_("Key projects"),
+            value=counts["red"],
+            unit=_("red, {yellow} yellow of {total}").format(
+                yellow=counts["yellow"], total=counts["total"]
+            ),
+            note=_("Investment {rate}% of the annual plan; {elapsed}% of the year elapsed").format(
+                rate=f"{rate:.1f}" if rate is not None else "—",
+                elapsed=f"{elapsed_share(day):.1f}",
+            ),
+            url=reverse("projects:lagging"),
+            status="bad" if counts["red"] else ("warn" if counts["yellow"] else "ok"),
+            chart={
+                "tooltip": {"trigger": "item"},
+                "series": [
+                    {
+                        "type": "pie",
+                        "radius": ["40%", "70%"],
+                        "data": [
+                            {
+                                "name": str(labels[GREEN]),
+                                "value": counts["total"] - counts["red"] - counts["yellow"],
+                                "itemStyle": {"color": "#198754"},
+                            },
+                            {
+                                "name": str(labels[YELLOW]),
+                                "value": counts["yellow"],
+                                "itemStyle": {"color": "#ffc107"},
+                            },
+                            {
+                                "name": str(labels[RED]),
+                                "value": counts["red"],
+                                "itemStyle": {"color": "#dc3545"},
+                            },
+                        ],
+                    }
+                ],
+            },
+            order=20,
+        )
+    ]
+
+
+def sections(zone, year, month, user):
+    day = _as_of(year, month)
+    lagging = (
+        Project.objects.filter(zone__path__startswith=zone.path)
+        .with_lights(today=day)
+        .filter(light__in=[RED, YELLOW])
+        .select_related("zone")
+        .order_by("-light", "zone__path", "code")
+    )
+    labels = dict(LIGHT_CHOICES)
+    rows = [
+        [
+            f"{p.code} {p.name}",
+            p.zone.name,
+            p.get_stage_display(),
+            p.leader_name,
+            str(labels[p.light]),
+            ";".join(text for _level, text in reasons(p)),
+        ]
+        for p in lagging
+    ]
+    red = sum(1 for p in lagging if p.light == RED)
+    return [
+        Section(
+            key="projects.lagging",
+            title=_("Key projects behind schedule"),
+            order=20,
+            paragraphs=[
+                _("{count} projects are red or yellow ({red} red).").format(
+                    count=len(rows), red=red
+                )
+                if rows
+                else _("No key project is behind schedule.")
+            ],
+            table=Table(
+                [
+                    _("Project"),
+                    _("Zone"),
+                    _("Stage"),
+                    _("Responsible leader"),
+                    _("Light"),
+                    _("Reasons"),
+                ],
+                rows,
+            )
+            if rows
+            else None,
+        )
+    ]
