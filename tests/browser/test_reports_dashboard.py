@@ -32,6 +32,35 @@ def gdp_behind(zone_tree, users):
     return gdp
 
 
+@pytest.fixture
+def red_project(zone_tree):
+    """Planned to start on 2025-03-01 and still not started: red."""
+    import datetime as dt
+
+    from zoneops.projects.tests.factories import make_project
+
+    return make_project(
+        zone_tree["park"],
+        1,
+        annual_plan=0,
+        planned_start=dt.date(2025, 3, 1),
+        name="光电产业园二期",
+    )
+
+
+def test_leader_drills_into_a_red_project(login_as, url, users, zone_tree, red_project, screenshot):
+    page = login_as(users["leader"])
+    page.goto(url(f"/dashboard/?zone={zone_tree['hitech'].pk}&period=2025-09"))
+    panel = page.locator("#panel-projectslights")
+    expect(panel).to_contain_text("重点项目")
+    panel.locator("a").first.click()  # the figure opens the lagging list
+    row = page.locator("tr", has_text="光电产业园二期")
+    expect(row).to_contain_text("2025-03-01")
+    row.locator("a", has_text="光电产业园二期").first.click()
+    expect(page.locator("h1")).to_contain_text("光电产业园二期")
+    screenshot("red-project")
+
+
 def test_leader_sees_the_gap_and_downloads_the_pack(
     login_as, url, users, zone_tree, gdp_behind, screenshot
 ):
