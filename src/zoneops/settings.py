@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zoneops.core.context_processors.navigation",
+                "zoneops.notifications.context_processors.unread",
             ],
         },
     },

@@ -1,2 +1,22 @@
+from django.urls import path
+
+from zoneops.appeals import views
+from zoneops.core.generic import crud_urls
+
 app_name = "appeals"
-urlpatterns: list = []
+urlpatterns = [
+    path("overdue/", views.OverdueListView.as_view(), name="overdue"),
+    path("report/", views.ReportView.as_view(), name="report"),
+    path(
+        "attachments/<int:pk>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
+    *crud_urls(
+        "",
+        "appeal",
+        list_view=views.AppealListView,
+        detail_view=views.AppealDetailView,
+        edit_view=views.AppealEditView,
+    ),
+]

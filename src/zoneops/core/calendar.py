@@ -6,6 +6,8 @@ has published; a date outside them is an error, never a guess.
 """
 
 import datetime as dt
+from bisect import bisect_left
+from functools import cache
 
 import chinese_calendar
 from django.utils.translation import gettext as _
@@ -26,14 +28,37 @@ def _check(day: dt.date) -> None:
         )
 
 
+@cache
 def calendar_years() -> tuple[int, int]:
     years = {day.year for day in chinese_calendar.constants.holidays}
     return min(years), max(years)
 
 
+@cache
+def _table() -> tuple[int, list[int]]:
+    """(first ordinal, cumulative working days): ``cum[i]`` counts the working days from the
+    first covered day up to and including day ``first + i``. Built once; every question
+    afterwards is an index or a bisection instead of a walk over days."""
+    first_year, last_year = calendar_years()
+    first = dt.date(first_year, 1, 1).toordinal()
+    last = dt.date(last_year, 12, 31).toordinal()
+    cum, count = [], 0
+    for ordinal in range(first, last + 1):
+        count += chinese_calendar.is_workday(dt.date.fromordinal(ordinal))
+        cum.append(count)
+    return first, cum
+
+
+def _cum(day: dt.date) -> int:
+    first, cum = _table()
+    return cum[day.toordinal() - first]
+
+
 def is_working_day(day: dt.date) -> bool:
     _check(day)
-    return chinese_calendar.is_workday(day)
+    first, cum = _table()
+    index = day.toordinal() - first
+    return cum[index] - (cum[index - 1] if index else 0) == 1
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -43,17 +68,17 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     """
     if days < 0:
         raise ValueError("days must not be negative")
-    current = start
+    _check(start)
+    first, cum = _table()
     if days == 0:
-        while not is_working_day(current):
-            current += dt.timedelta(days=1)
-        return current
-    remaining = days
-    while remaining:
-        current += dt.timedelta(days=1)
-        if is_working_day(current):
-            remaining -= 1
-    return current
+        target = cum[start.toordinal() - first - 1] + 1 if start.toordinal() > first else 1
+        index = bisect_left(cum, target, start.toordinal() - first)
+    else:
+        index = bisect_left(cum, _cum(start) + days, start.toordinal() - first + 1)
+    if index >= len(cum):
+        # Past the last published year: the same clear error as for a date outside it.
+        _check(dt.date.fromordinal(first + len(cum)))
+    return dt.date.fromordinal(first + index)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
@@ -63,10 +88,6 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     """
     if end == start:
         return 0
-    sign = 1
-    if end < start:
-        start, end, sign = end, start, -1
     _check(start)
     _check(end)
-    count = len(chinese_calendar.get_workdays(start + dt.timedelta(days=1), end))
-    return sign * count
+    return _cum(end) - _cum(start)

@@ -8,6 +8,7 @@ roles may take them, what else they do) and its time limits. Apps register their
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.dispatch import Signal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,16 @@ class Transition:
     extends: bool = False  # moves the due date by a number of working days
     closes: bool = False
     reopens: bool = False  # back to open: a new deadline from today
+    # Four eyes: the case's handler may not take it, nor whoever last took one of
+    # ``not_actor_of`` on this case (e.g. verification of a rectification).
+    not_handler: bool = False
+    not_actor_of: tuple[str, ...] = ()
+    # Requests and approvals: a transition with ``request_for="x"`` files a request (it may
+    # carry ``extra_working_days``); a transition with ``needs_request="r"`` is possible only
+    # while a request filed by transition ``r`` is pending, settles it, and takes the request's
+    # working days when none are given. One request of a kind may be pending at a time.
+    request_for: str | None = None
+    needs_request: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,12 +57,27 @@ class Workflow:
     # Working days past the due date at which each level starts: overdue, head, leader.
     escalation_after: tuple[int, int, int] = (1, 3, 5)
     closed_states: frozenset[str] = field(default_factory=frozenset)
+    # Open states in which the clock does not run because the case waits for the other side
+    # (e.g. an answer waiting for the enterprise's confirmation): no due-soon, no overdue.
+    waiting_states: frozenset[str] = field(default_factory=frozenset)
 
     def available(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
 
+    def settling(self, request_name: str) -> tuple[str, ...]:
+        """Names of the transitions that settle a request filed by ``request_name``."""
+        return tuple(t.name for t in self.transitions.values() if t.needs_request == request_name)
+
 
 _registry: dict[str, Workflow] = {}
+
+# Sent inside the transaction of every transition (so that what receivers write, e.g. a
+# notification, commits or rolls back with it): sender=LoopCase, case, transition, event,
+# acting_user.
+transitioned = Signal()
+# Sent by ``services.tick`` inside its transaction for each group of cases whose level rises:
+# sender=LoopCase, kind, level, rising = [(case id, old level, handler id), ...].
+escalated = Signal()
 
 
 def register(workflow: Workflow) -> Workflow:

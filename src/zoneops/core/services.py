@@ -1,11 +1,11 @@
 """Writes with rules in core: the closed loop and the periodic tick."""
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,48 @@ def open_case(
     return case
 
 
-def _check_allowed(case: LoopCase, transition: loop.Transition, user: User) -> None:
+def pending_request(case: LoopCase, request_name: str) -> LoopEvent | None:
+    """The event of a request filed by ``request_name`` that no transition has settled yet."""
+    workflow = loop.get_workflow(case.kind)
+    last = (
+        LoopEvent.objects.filter(
+            case=case, transition__in=(request_name, *workflow.settling(request_name))
+        )
+        .order_by("-time", "-id")
+        .first()
+    )
+    return last if last is not None and last.transition == request_name else None
+
+
+def _check_four_eyes(case: LoopCase, transition: loop.Transition, user: User | None) -> None:
+    if user is None:
+        return
+    if transition.not_handler and case.handler_id == user.pk:
+        raise PermissionDenied(
+            _("“{transition}” must be done by someone other than the case's handler.").format(
+                transition=transition.label
+            )
+        )
+    if transition.not_actor_of:
+        last = (
+            LoopEvent.objects.filter(case=case, transition__in=transition.not_actor_of)
+            .order_by("-time", "-id")
+            .first()
+        )
+        if last is not None and last.actor_id == user.pk:
+            raise PermissionDenied(
+                _("“{transition}” must be done by someone other than who did “{other}”.").format(
+                    transition=transition.label,
+                    other=loop.get_workflow(case.kind).transitions[last.transition].label,
+                )
+            )
+
+
+def _check_allowed(case: LoopCase, transition: loop.Transition, user: User | None) -> None:
+    if user is None:
+        # The system: demo data, commands, or a service that has checked who is acting by
+        # other means (the public appeal page: tracking number + phone digits).
+        return
     if user.is_zone_admin:
         return
     if not user.visible_zones().filter(pk=case.zone_id).exists():
@@ -75,7 +116,7 @@ def do_transition(
     case: LoopCase,
     name: str,
     *,
-    acting_user: User,
+    acting_user: User | None,
     comment: str = "",
     department: Department | None = None,
     handler: User | None = None,
@@ -85,7 +126,8 @@ def do_transition(
     """Carry out one transition, or raise and change nothing.
 
     Raises ValidationError for an illegal transition or missing input, PermissionDenied when
-    the acting user's role or zones do not allow it.
+    the acting user's role or zones do not allow it. ``acting_user=None`` is the system
+    (or a service that checked the actor itself, e.g. the enterprise on a public page).
     """
     case = LoopCase.objects.select_for_update().get(pk=case.pk)
     workflow = loop.get_workflow(case.kind)
@@ -106,12 +148,33 @@ def do_transition(
             code="illegal_transition",
         )
     _check_allowed(case, transition, acting_user)
+    _check_four_eyes(case, transition, acting_user)
     comment = (comment or "").strip()
     if transition.requires_comment and not comment:
         raise ValidationError(
             _("“{action}” needs a comment saying why.").format(action=transition.label),
             code="comment_required",
         )
+    request_event = None
+    if transition.request_for and pending_request(case, transition.name):
+        raise ValidationError(
+            _("A request “{action}” is already waiting for a decision.").format(
+                action=transition.label
+            ),
+            code="request_pending",
+        )
+    if transition.needs_request:
+        request_event = pending_request(case, transition.needs_request)
+        if request_event is None:
+            raise ValidationError(
+                _("“{action}” needs a pending request “{request}”.").format(
+                    action=transition.label,
+                    request=workflow.transitions[transition.needs_request].label,
+                ),
+                code="no_request",
+            )
+        if transition.extends and not extra_working_days:
+            extra_working_days = request_event.data.get("extra_working_days")
 
     from_state = case.state
     fields = {"state", "updated_at"}
@@ -151,6 +214,18 @@ def do_transition(
         data.update(paused_working_days=paused, due=case.due_date)
         case.paused_on = None
         fields |= {"paused_on", "due_date"}
+    if transition.request_for:
+        requested = workflow.transitions.get(transition.request_for)
+        if requested is not None and requested.extends:
+            if not extra_working_days or extra_working_days < 1:
+                raise ValidationError(
+                    _("An extension needs a number of working days of at least 1."),
+                    code="extend",
+                )
+            data.update(extra_working_days=extra_working_days)
+        data.update(request_for=transition.request_for)
+    if request_event is not None:
+        data.update(request=request_event.pk)
     if transition.extends:
         if not extra_working_days or extra_working_days < 1:
             raise ValidationError(
@@ -181,11 +256,14 @@ def do_transition(
         comment=comment,
         data=data,
     )
+    loop.transitioned.send(
+        sender=LoopCase, case=case, transition=transition, event=event, acting_user=acting_user
+    )
     return TransitionResult(case=case, event=event)
 
 
 def _level_for(case: LoopCase, workflow: loop.Workflow, day: dt.date) -> int:
-    if not case.is_open:
+    if not case.is_open or case.state in workflow.waiting_states:
         return LoopCase.Escalation.NORMAL
     if case.paused_on:
         return case.escalation
@@ -202,43 +280,74 @@ class TickResult:
 def tick(*, on: dt.date | None = None) -> TickResult:
     """Recompute the escalation level of every open, running case.
 
-    Cases sharing a kind and a due date share a level, so the work is one UPDATE per
-    (kind, due date, level) group however many cases there are; an event row is written for
-    each case whose level rises.
+    A case's level depends only on its kind and due date, and it falls as the due date moves
+    later: so for each kind the levels are consecutive ranges of due dates, and the new level
+    is one CASE expression over the due date. The work is two statements per kind (the cases
+    whose level rises, then one UPDATE) however many cases and dates there are. An event row
+    is written for each case whose level rises, and ``loop.escalated`` is sent for them.
     """
     day = on or today()
-    groups = (
-        LoopCase.objects.filter(is_open=True, paused_on__isnull=True)
-        .values_list("kind", "due_date")
-        .distinct()
-    )
-    by_level: dict[tuple[str, int], list[dt.date]] = defaultdict(list)
-    for kind, due_date in groups:
-        level = loop.escalation_level(loop.get_workflow(kind), due_date, day)
-        by_level[(kind, level)].append(due_date)
-    checked = LoopCase.objects.filter(is_open=True, paused_on__isnull=True).count()
+    running = LoopCase.objects.filter(is_open=True, paused_on__isnull=True)
+    for workflow in loop.registered().values():
+        if workflow.waiting_states:
+            running = running.exclude(kind=workflow.kind, state__in=workflow.waiting_states)
+    levels_by_kind: dict[str, dict[dt.date, int]] = {}
+    checked = 0
+    groups = running.values_list("kind", "due_date").annotate(count=Count("id")).order_by()
+    for kind, due_date, count in groups:
+        levels_by_kind.setdefault(kind, {})[due_date] = loop.escalation_level(
+            loop.get_workflow(kind), due_date, day
+        )
+        checked += count
     changed = escalated = 0
     now = timezone.now()
     with transaction.atomic():
-        for (kind, level), dates in by_level.items():
-            for start in range(0, len(dates), 500):
-                chunk = dates[start : start + 500]
-                base = LoopCase.objects.filter(
-                    kind=kind, is_open=True, paused_on__isnull=True, due_date__in=chunk
-                )
-                rising = list(base.filter(escalation__lt=level).values_list("pk", "escalation"))
-                LoopEvent.objects.bulk_create(
-                    [
-                        LoopEvent(
-                            case_id=pk,
-                            type=LoopEvent.Type.ESCALATION,
-                            time=now,
-                            data={"from": old, "to": level},
-                        )
-                        for pk, old in rising
-                    ],
-                    batch_size=2000,
-                )
-                escalated += len(rising)
-                changed += base.exclude(escalation=level).update(escalation=level)
+        for kind, levels in levels_by_kind.items():
+            new_level = _level_expression(levels)
+            cases = running.filter(kind=kind)
+            rising = list(
+                cases.annotate(new_level=new_level)
+                .filter(escalation__lt=F("new_level"))
+                .values_list("pk", "escalation", "handler_id", "new_level")
+            )
+            by_level: dict[int, list[tuple[int, int, int | None]]] = {}
+            for pk, old, handler_id, level in rising:
+                by_level.setdefault(level, []).append((pk, old, handler_id))
+            for level, rows in sorted(by_level.items()):
+                for start in range(0, len(rows), 10000):
+                    LoopEvent.objects.bulk_create(
+                        [
+                            LoopEvent(
+                                case_id=pk,
+                                type=LoopEvent.Type.ESCALATION,
+                                time=now,
+                                data={"from": old, "to": level},
+                            )
+                            for pk, old, _handler in rows[start : start + 10000]
+                        ],
+                        batch_size=2000,
+                    )
+                loop.escalated.send(sender=LoopCase, kind=kind, level=level, rising=rows)
+            escalated += len(rising)
+            changed += cases.exclude(escalation=new_level).update(escalation=new_level)
     return TickResult(checked=checked, changed=changed, escalated=escalated)
+
+
+def _level_expression(levels: dict[dt.date, int]) -> Case:
+    """CASE over ``due_date`` giving each of ``levels``' dates its level.
+
+    The levels fall as the date moves later, so consecutive dates of one level collapse into
+    one ``due_date <= last date of the run`` branch: a handful of branches, not one per date.
+    """
+    branches: list[tuple[dt.date, int]] = []
+    for due_date in sorted(levels):
+        level = levels[due_date]
+        if branches and branches[-1][1] == level:
+            branches[-1] = (due_date, level)
+        else:
+            branches.append((due_date, level))
+    return Case(
+        *(When(due_date__lte=last, then=Value(level)) for last, level in branches[:-1]),
+        default=Value(branches[-1][1]),
+        output_field=IntegerField(),
+    )

@@ -1,0 +1,69 @@
+"""Hazards' part of the dashboard and the dispatch pack: open hazards, major ones first."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zoneops.hazards.models import Hazard, Level
+from zoneops.reports.registry import Panel, Section, Table
+
+
+def panels(zones, year, month, user):
+    figures = Hazard.objects.filter(zone__in=zones, case__is_open=True).aggregate(
+        total=Count("id"),
+        major=Count("id", filter=Q(level=Level.MAJOR)),
+        overdue=Count("id", filter=Q(case__escalation__gte=2)),
+    )
+    return [
+        Panel(
+            key="hazards.open",
+            title=_("Open safety hazards"),
+            value=figures["total"],
+            unit=_("{major} major, {overdue} overdue").format(
+                major=figures["major"], overdue=figures["overdue"]
+            ),
+            url=reverse("hazards:hazard_list") + "?is_open=true",
+            status="bad" if figures["major"] or figures["overdue"] else "ok",
+            order=70,
+        )
+    ]
+
+
+def sections(zone, year, month, user):
+    major = (
+        Hazard.objects.filter(
+            zone__path__startswith=zone.path, case__is_open=True, level=Level.MAJOR
+        )
+        .select_related("case", "case__handler", "zone", "enterprise")
+        .order_by("deadline", "id")
+    )
+    if not major:
+        return []
+    return [
+        Section(
+            key="hazards.major",
+            title=_("Open major hazards"),
+            order=70,
+            table=Table(
+                headers=[
+                    _("Hazard"),
+                    _("Enterprise or place"),
+                    _("Zone"),
+                    _("Owner"),
+                    _("Rectification deadline"),
+                    _("State"),
+                ],
+                rows=[
+                    [
+                        h.title,
+                        h.enterprise.name if h.enterprise else h.place,
+                        h.zone.name,
+                        str(h.case.handler or ""),
+                        h.deadline.isoformat(),
+                        str(h.state_label),
+                    ]
+                    for h in major
+                ],
+            ),
+        )
+    ]
