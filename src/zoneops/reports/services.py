@@ -30,6 +30,24 @@ def heading_number(index: int) -> str:
     )
 
 
+# A pack is read in a meeting: its tables list the most pressing rows, the system the rest.
+MAX_TABLE_ROWS = 200
+
+
+def _capped(section: Section) -> Section:
+    """Keep the first rows of a long table (apps order them most pressing first)."""
+    if section.table is None or len(section.table.rows) <= MAX_TABLE_ROWS:
+        return section
+    total = len(section.table.rows)
+    section.table.rows = section.table.rows[:MAX_TABLE_ROWS]
+    section.paragraphs.append(
+        _("The table shows the first {shown} of {total} rows; zoneops lists them all.").format(
+            shown=MAX_TABLE_ROWS, total=total
+        )
+    )
+    return section
+
+
 def previous_pack(zone: Zone, year: int, month: int) -> DispatchPack | None:
     """The latest pack of the zone made before this period (or earlier for the same period)."""
     return (
@@ -92,7 +110,7 @@ def build_pack(*, zone: Zone, year: int, month: int, acting_user: User | None) -
             cls=DjangoJSONEncoder,
         )
     )
-    sections = [Section.from_dict(s) for s in plain]
+    sections = [_capped(Section.from_dict(s)) for s in plain]
     earlier = previous_pack(zone, year, month)
     if earlier is not None:
         sections.append(compare([Section.from_dict(s) for s in earlier.snapshot], sections))

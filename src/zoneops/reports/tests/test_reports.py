@@ -175,3 +175,22 @@ def test_a_meeting_decision_becomes_a_task_in_one_step(client_for, users, zone_t
     # an empty decision is refused and writes nothing
     client.post(f"/dashboard/packs/{pack.pk}/decision/", {"decision": "", "deadline": deadline})
     assert Task.objects.count() == 1
+
+
+def test_long_tables_are_cut_to_the_most_pressing_rows(zone_tree, users, monkeypatch):
+    for index in range(5):
+        core_services.open_case(
+            kind="standard",
+            zone=zone_tree["park"],
+            title=f"诉求{index}",
+            acting_user=users["staff"],
+            opened_on=D(2025, 9, 1 + index),
+        )
+    core_services.tick(on=D(2025, 10, 31))
+    monkeypatch.setattr(services, "MAX_TABLE_ROWS", 3)
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    section = next(s for s in services.sections_of(pack) if s.key == "core.overdue")
+    assert [row[0] for row in section.table.rows] == ["诉求0", "诉求1", "诉求2"]
+    assert "表中列出前 3 行,共 5 行" in section.paragraphs[-1]
