@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zoneops.core.models import ZoneopsModel
 from zoneops.investment.regions import REGION_CHOICES, place_name
@@ -17,7 +18,8 @@ class Lead(ZoneopsModel):
 
     class Stage(models.TextChoices):
         LEAD = "lead", _("Lead")
-        CONTACT = "contact", _("Contact")
+        # With a context: other catalogues read a bare "Contact" as 联系人 (a contact person).
+        CONTACT = "contact", pgettext_lazy("lead stage", "Contact")
         VISIT = "visit", _("Site visit")
         NEGOTIATION = "negotiation", _("Negotiation")
         SIGNED = "signed", _("Signed")
@@ -172,7 +174,8 @@ class StageChange(ZoneopsModel):
 
 class FollowUp(ZoneopsModel):
     class Kind(models.TextChoices):
-        CONTACT = "contact", _("Contact")
+        # A first contact (接洽), worded like the stage of that name.
+        CONTACT = "contact", pgettext_lazy("lead stage", "Contact")
         ASSESSMENT = "assessment", _("Assessment")
         VISIT = "visit", _("Visit")
         TALKS = "talks", _("Talks")
