@@ -11,6 +11,9 @@ from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound
 
+# <input type="date"> only takes ISO dates: the localised "2025/06/15" would leave it empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class EnterpriseByUsccField(forms.CharField):
     """An enterprise typed as its USCC (the registry is too large for a drop-down)."""
@@ -45,8 +48,8 @@ class HazardForm(ScopedModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "remedy": forms.Textarea(attrs={"rows": 2}),
-            "found_on": forms.DateInput(attrs={"type": "date"}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "found_on": DATE,
+            "deadline": DATE,
         }
 
     def __init__(self, *args, **kwargs):
@@ -115,7 +118,7 @@ class InspectionRoundForm(ScopedModelForm):
     class Meta:
         model = InspectionRound
         fields = ["zone", "title", "planned_on", "inspectors", "notes", "source"]
-        widgets = {"planned_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"planned_on": DATE}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
