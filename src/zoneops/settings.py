@@ -221,6 +221,8 @@ LOGGING = {
 # Rows per page on list pages, and the most rows one export may hold.
 ZONEOPS_PAGE_SIZE = 50
 ZONEOPS_EXPORT_MAX_ROWS = int(os.environ.get("ZONEOPS_EXPORT_MAX_ROWS", "1000000"))
+# A year's holiday arrangement published before chinese-calendar knows it (see core/calendar.py).
+ZONEOPS_HOLIDAYS_FILE = os.environ.get("ZONEOPS_HOLIDAYS_FILE", "")
 # Closed-loop escalation: working days past the deadline before each further level.
 ZONEOPS_ESCALATION_AFTER_DAYS = [0, 3, 5]
 

@@ -3,8 +3,15 @@
 Deadlines in appeals, hazards and tasks count working days, not calendar days. The
 holiday tables come from chinese-calendar, which knows only the years the State Council
 has published; a date outside them is an error, never a guess.
+
+When the State Council has published a year that chinese-calendar does not know yet, an
+administrator puts its arrangement in a CSV file named by ZONEOPS_HOLIDAYS_FILE: one line
+per day, ``date,kind,name`` with kind ``holiday`` (a day off on a weekday) or ``workday``
+(a 调休 weekend workday). Every year listed in the file is then covered; other days of those
+years are working days from Monday to Friday.
 """
 
+import csv
 import datetime as dt
 from bisect import bisect_left
 from functools import cache
@@ -23,15 +30,62 @@ def _check(day: dt.date) -> None:
         raise CalendarRangeError(
             _(
                 "The working-day calendar covers {first}–{last}; {day} is outside it. "
-                "Update chinese-calendar once the State Council publishes that year's holidays."
+                "Update chinese-calendar, or add the State Council's arrangement for that year to "
+                "the file named by ZONEOPS_HOLIDAYS_FILE."
             ).format(first=first, last=last, day=day.isoformat())
         )
 
 
 @cache
+def extra_arrangements() -> dict[dt.date, bool]:
+    """Days from ZONEOPS_HOLIDAYS_FILE: date → is a working day."""
+    from django.conf import settings
+
+    path = getattr(settings, "ZONEOPS_HOLIDAYS_FILE", "")
+    if not path:
+        return {}
+    days: dict[dt.date, bool] = {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            if not row or row[0].strip().lower() in ("", "date") or row[0].startswith("#"):
+                continue
+            try:
+                day = dt.date.fromisoformat(row[0].strip())
+                kind = row[1].strip().lower()
+            except (ValueError, IndexError):
+                raise ValueError(
+                    f"{path}, line {number}: expected 'YYYY-MM-DD,holiday|workday'"
+                ) from None
+            if kind not in ("holiday", "workday"):
+                raise ValueError(f"{path}, line {number}: kind must be 'holiday' or 'workday'")
+            days[day] = kind == "workday"
+    return days
+
+
+@cache
 def calendar_years() -> tuple[int, int]:
     years = {day.year for day in chinese_calendar.constants.holidays}
-    return min(years), max(years)
+    first, last = min(years), max(years)
+    # Years from the file extend the range only without a gap.
+    extra_years = {day.year for day in extra_arrangements()}
+    while last + 1 in extra_years:
+        last += 1
+    return first, last
+
+
+def reload() -> None:
+    """Read the calendar again (after ZONEOPS_HOLIDAYS_FILE changed)."""
+    for cached in (extra_arrangements, calendar_years, _table):
+        cached.cache_clear()
+
+
+def _is_workday(day: dt.date, known_until: int) -> bool:
+    extra = extra_arrangements()
+    if day in extra:
+        return extra[day]
+    if day.year > known_until:
+        return day.weekday() < 5
+    return chinese_calendar.is_workday(day)
 
 
 @cache
@@ -40,11 +94,12 @@ def _table() -> tuple[int, list[int]]:
     first covered day up to and including day ``first + i``. Built once; every question
     afterwards is an index or a bisection instead of a walk over days."""
     first_year, last_year = calendar_years()
+    known_until = max(day.year for day in chinese_calendar.constants.holidays)
     first = dt.date(first_year, 1, 1).toordinal()
     last = dt.date(last_year, 12, 31).toordinal()
     cum, count = [], 0
     for ordinal in range(first, last + 1):
-        count += chinese_calendar.is_workday(dt.date.fromordinal(ordinal))
+        count += _is_workday(dt.date.fromordinal(ordinal), known_until)
         cum.append(count)
     return first, cum
 
