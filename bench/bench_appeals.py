@@ -90,15 +90,15 @@ def _free_port() -> int:
 
 
 def _registered_enterprises(count: int) -> list[str]:
-    from zoneops.appeals.validators import uscc_check_char
     from zoneops.core.models import Zone
     from zoneops.enterprises.models import Enterprise
+    from zoneops.enterprises.uscc import check_char
 
     zone = Zone.objects.filter(code__regex=r"^S-Z[0-9]{4}$").order_by("code").first()
     codes = []
     for serial in range(count):
         body = f"91990000MB{serial:07d}"
-        codes.append(body + uscc_check_char(body))
+        codes.append(body + check_char(body))
     existing = set(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", flat=True))
     Enterprise.objects.bulk_create(
         [

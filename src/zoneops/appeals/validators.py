@@ -7,40 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def normalise_uscc(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
-
-
-def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARS[(31 - total % 31) % 31]
+from zoneops.enterprises import uscc
 
 
 def validate_uscc(value: str) -> str:
-    """The normalised 统一社会信用代码, or ValidationError with a message saying what is wrong."""
-    code = normalise_uscc(value)
-    if len(code) != 18:
-        raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has {count}.").format(
-                count=len(code)
-            ),
-            code="uscc_length",
-        )
-    bad = sorted({c for c in code if c not in USCC_CHARS})
-    if bad:
-        raise ValidationError(
-            _("A unified social credit code cannot contain {chars}.").format(chars="、".join(bad)),
-            code="uscc_chars",
-        )
-    if uscc_check_char(code[:17]) != code[17]:
-        raise ValidationError(
-            _("The check digit of this unified social credit code is wrong; please check it."),
-            code="uscc_check",
-        )
+    """The normalised 统一社会信用代码, or ValidationError saying what is wrong (the registry's
+    own GB 32100-2015 check)."""
+    code = (value or "").strip().upper().replace(" ", "")
+    uscc.validate_uscc(code)
     return code
 
 

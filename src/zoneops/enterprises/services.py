@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.privacy import mask_phone
 from zoneops.enterprises.industries import DATA
 from zoneops.enterprises.models import (
     TIER_RANK,
@@ -67,18 +68,6 @@ def _require_enterprise(user, enterprise: Enterprise) -> None:
 
 
 # Phones ------------------------------------------------------------------------------------
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234; short numbers keep only their last two digits."""
-    digits = (phone or "").strip()
-    if not digits:
-        return ""
-    if len(digits) >= 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return "*" * len(digits)
 
 
 def may_see_phones(user) -> bool:

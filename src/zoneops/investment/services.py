@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core import calendar
 from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.core.privacy import mask_phone
 from zoneops.investment.models import (
     SIGNED_STAGES,
     STAGE_ORDER,
@@ -41,16 +42,6 @@ def _require(user, action: str, lead: Lead) -> None:
 
 
 # Phones -----------------------------------------------------------------------------------
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234."""
-    phone = (phone or "").strip()
-    if len(phone) >= 11:
-        return f"{phone[:3]}****{phone[-4:]}"
-    if len(phone) > 4:
-        return "*" * (len(phone) - 4) + phone[-4:]
-    return "*" * len(phone)
 
 
 def phone_for(user, phone: str) -> str:

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from zoneops.appeals import services
-from zoneops.appeals.validators import uscc_check_char
 from zoneops.core.models import Department
+from zoneops.enterprises.uscc import check_char
 
 D = dt.date
 OPENED = D(2025, 9, 26)
@@ -12,7 +12,7 @@ OPENED = D(2025, 9, 26)
 
 def make_uscc(serial: int) -> str:
     body = f"91220101MA{serial:07d}"
-    return body + uscc_check_char(body)
+    return body + check_char(body)
 
 
 @pytest.fixture
