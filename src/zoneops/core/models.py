@@ -25,6 +25,9 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Zone staff")
     LIAISON = "liaison", _("Liaison cadre")
     LEADER = "leader", _("Leader (read only)")
+    # 三员分立: accounts (ADMIN above), security policy, and audit are three different people.
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDITOR = "auditor", _("Audit administrator")
 
 
 class AuditedMixin:
@@ -127,8 +130,15 @@ class Zone(ZoneopsModel):
     # Materialised path of primary keys ("/1/4/9/"): a subtree is one indexed prefix match.
     path = models.CharField(max_length=400, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    boundary = models.JSONField(
+        _("boundary (GeoJSON)"),
+        null=True,
+        blank=True,
+        help_text=_("The zone's outline in WGS-84, drawn on the map page."),
+    )
 
     zone_lookup = "pk"
+    filter_exempt = ("boundary",)
     audit_exclude = ("created_at", "updated_at", "path", "depth")
 
     class Meta:
@@ -198,7 +208,13 @@ class ZoneopsUserManager(UserManager):
 class User(AuditedMixin, AbstractUser):
     """A person using zoneops: one role, granted one or more zones (and thereby their subtrees)."""
 
-    audit_exclude = ("password", "last_login", "date_joined", "password_changed_at")
+    audit_exclude = (
+        "password",
+        "last_login",
+        "date_joined",
+        "password_changed_at",
+        "totp_secret",
+    )
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     zones = models.ManyToManyField(
@@ -218,6 +234,10 @@ class User(AuditedMixin, AbstractUser):
         _("must change password"),
         default=False,
         help_text=_("Set for initial passwords: the user must choose a new one at first login."),
+    )
+    totp_secret = models.CharField(_("TOTP secret"), max_length=64, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(
+        _("second factor confirmed at"), null=True, blank=True, editable=False
     )
 
     objects = ZoneopsUserManager()
@@ -397,6 +417,25 @@ class LoopEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition or self.type}: {self.from_state} → {self.to_state}"
+
+
+class ClientSubmission(models.Model):
+    """A form sent from a phone that may retry after a dropped connection: its client token is
+    claimed in the same transaction as the write, so a second arrival is refused, not saved twice.
+    """
+
+    token = models.UUIDField(_("client token"), unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(_("path"), max_length=300)
+    result_url = models.CharField(_("result"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("client submission")
+        verbose_name_plural = _("client submissions")
+
+    def __str__(self) -> str:
+        return str(self.token)
 
 
 def new_request_id() -> uuid.UUID:
