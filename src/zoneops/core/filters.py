@@ -113,3 +113,13 @@ class LoopCaseFilterSet(ScopedFilterSet):
             "closed_at": ["date__gte", "date__lte"],
             "source": ["icontains"],
         }
+
+
+class LocatedFilterSet(django_filters.FilterSet):
+    """Filters for models with a map point: whether one is set, and a bounding box."""
+
+    located = django_filters.BooleanFilter(
+        field_name="longitude", lookup_expr="isnull", exclude=True, label=_("has a location")
+    )
+    longitude = django_filters.RangeFilter(label=_("longitude"))
+    latitude = django_filters.RangeFilter(label=_("latitude"))

@@ -8,9 +8,9 @@ from operator import or_
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -87,6 +87,47 @@ class ZoneopsModel(AuditedMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+
+
+# China's extent including the South China Sea islands; finer checks (the zone's own boundary)
+# belong to the map services.
+CHINA_LONGITUDE = (73.0, 135.5)
+CHINA_LATITUDE = (3.5, 53.6)
+
+
+class Located(models.Model):
+    """A point on the map in WGS-84 (what GPS gives); GCJ-02 is derived on export."""
+
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(CHINA_LONGITUDE[0], _("Longitude is outside China.")),
+            MaxValueValidator(CHINA_LONGITUDE[1], _("Longitude is outside China.")),
+        ],
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(CHINA_LATITUDE[0], _("Latitude is outside China.")),
+            MaxValueValidator(CHINA_LATITUDE[1], _("Latitude is outside China.")),
+        ],
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.longitude is None) != (self.latitude is None):
+            raise ValidationError(_("Give both longitude and latitude, or neither."))
 
 
 class Zone(ZoneopsModel):

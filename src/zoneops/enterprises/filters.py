@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.filters import ScopedFilterSet
+from zoneops.core.filters import LocatedFilterSet, ScopedFilterSet
 from zoneops.core.models import Department, User, Zone
 from zoneops.enterprises import services
 from zoneops.enterprises.models import (
@@ -22,6 +22,7 @@ from zoneops.enterprises.models import (
     SupportMeasure,
     Tier,
     Visit,
+    VisitPhoto,
 )
 
 
@@ -102,7 +103,7 @@ class IndustrialChainFilterSet(ScopedFilterSet):
         fields = ["zone", "name", "description", "source"]
 
 
-class EnterpriseFilterSet(ScopedFilterSet):
+class EnterpriseFilterSet(LocatedFilterSet, ScopedFilterSet):
     within = within_filter("zone")
     status = django_filters.MultipleChoiceFilter(
         label=_("status"), choices=Enterprise.Status.choices
@@ -251,6 +252,21 @@ class VisitFilterSet(ScopedFilterSet):
     class Meta:
         model = Visit
         fields = []
+
+
+class VisitPhotoFilterSet(ScopedFilterSet):
+    visit = django_filters.NumberFilter(label=_("visit id"))
+
+    class Meta:
+        model = VisitPhoto
+        fields = {
+            "name": ["icontains"],
+            "content_type": ["exact"],
+            "size": ["lte"],
+            "sha256": ["exact"],
+            "uploaded_by": ["exact"],
+            "source": ["icontains"],
+        }
 
 
 class CultivationEntryFilterSet(ScopedFilterSet):

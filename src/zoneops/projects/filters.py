@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.filters import ScopedFilterSet
+from zoneops.core.filters import LocatedFilterSet, ScopedFilterSet
 from zoneops.core.models import LoopCase, Zone
 from zoneops.projects.lights import LIGHT_CHOICES
 from zoneops.projects.models import (
@@ -25,7 +25,7 @@ def within_zone(queryset, name, value, prefix=""):
     return queryset.filter(**{f"{prefix}zone__path__startswith": value.path})
 
 
-class ProjectFilterSet(ScopedFilterSet):
+class ProjectFilterSet(LocatedFilterSet, ScopedFilterSet):
     within = extend_schema_field(OpenApiTypes.INT)(
         django_filters.ModelChoiceFilter(
             label=_("within zone"), queryset=Zone.objects.all(), method="filter_within"

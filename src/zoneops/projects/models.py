@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import LoopCase, ZoneopsModel
+from zoneops.core.models import Located, LoopCase, ZoneopsModel
 from zoneops.core.querysets import RestrictedQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -47,7 +47,7 @@ class ProjectQuerySet(RestrictedQuerySet):
         return annotate_lights(self, today=today, elapsed=elapsed)
 
 
-class Project(ZoneopsModel):
+class Project(Located, ZoneopsModel):
     """One key project of a zone, as the dispatch sheet (重点项目调度表) lists it."""
 
     class Type(models.TextChoices):
