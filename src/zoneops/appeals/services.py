@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -364,6 +364,18 @@ def public_rate_limit() -> tuple[int, int]:
     return int(limit[0]), int(limit[1])
 
 
+def _serialise_per_address(key: str) -> None:
+    """Make the count-then-insert of the per-address limit atomic.
+
+    SQLite runs every transaction here as BEGIN IMMEDIATE, so writers already go one at a time;
+    PostgreSQL takes a transaction-scoped advisory lock on the address key instead, so that two
+    forms from one address at the same moment cannot both pass a limit of one left.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
 @transaction.atomic
 def public_submit(
     *,
@@ -396,6 +408,7 @@ def public_submit(
             code="unknown_enterprise",
         )
     key = client_key(address)
+    _serialise_per_address(key)
     count, seconds = public_rate_limit()
     since = timezone.now() - dt.timedelta(seconds=seconds)
     if Submission.objects.filter(client_key=key, created_at__gte=since).count() >= count:

@@ -177,3 +177,47 @@ def test_staff_page_lists_public_submissions(client, enterprise, client_for, use
         reverse("appeals:appeal_list"), {"q": submission.tracking_number}
     )
     assert [obj.submission for obj, _cells in response.context["rows"]] == [submission]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forms_from_one_address_at_the_same_moment_keep_to_the_limit(enterprise, settings):
+    """The limit is a count then an insert; at the same moment both must not see room for one."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs these transactions one at a time (BEGIN IMMEDIATE)")
+    settings.ZONEOPS_APPEAL_PUBLIC_RATE = (1, 3600)
+    start = threading.Barrier(6)
+    outcomes = []
+
+    def send(index):
+        from django.core.exceptions import ValidationError
+        from django.db import connections
+
+        start.wait()
+        try:
+            services.public_submit(
+                uscc=make_uscc(1),
+                contact_name="张经理",
+                contact_phone="13904311234",
+                title=f"同时提交{index}",
+                category="utilities",
+                description="同一地址同时提交。",
+                address="203.0.113.20",
+                nonce=f"same-moment-{index}",
+            )
+            outcomes.append("saved")
+        except ValidationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["rate_limited"] * 5 + ["saved"]
+    assert Submission.objects.count() == 1
