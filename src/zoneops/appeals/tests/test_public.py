@@ -145,6 +145,31 @@ def test_lookup_guessing_is_limited(client, enterprise):
     assert blocked.status_code == 429
 
 
+def test_lookup_failures_are_counted_for_every_worker_process(client, enterprise):
+    """gunicorn runs several processes: a guesser must not get 20 tries from each of them."""
+    import subprocess
+    import sys
+
+    submission = submitted(client)
+    for i in range(3):
+        client.post(
+            LOOKUP, {"tracking_number": submission.tracking_number, "phone_suffix": f"{i:04d}"}
+        )
+    key = f"appeal-lookup-fail:{services.client_key('127.0.0.1')}"
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            f"print(cache.get({key!r}))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert other_process.stdout.strip() == "3"
+
+
 def test_enterprise_rates_on_the_public_page(client, enterprise, users, department):
     submission = submitted(client)
     appeal = submission.appeals.get()
