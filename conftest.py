@@ -47,16 +47,33 @@ def make_user(db):
 
 @pytest.fixture
 def users(zone_tree, make_user):
-    """admin (all zones), staff of 高新区, staff of 经开区, liaison of 高新区, leader of 新区."""
+    """admin (all zones), staff of 高新区, staff of 经开区, liaison of 高新区, leader of 新区,
+    and the other two of 三员分立: a security administrator and an audit administrator.
+    The administrators have set up their second factor (``core.twofactor``)."""
+    from django.utils import timezone
+
+    from zoneops.core import twofactor
     from zoneops.core.models import Role
 
+    enrolled = {"totp_secret": twofactor.new_secret(), "totp_confirmed_at": timezone.now()}
     return {
-        "admin": make_user("admin", Role.ADMIN, is_superuser=True, is_staff=True),
+        "admin": make_user("admin", Role.ADMIN, is_superuser=True, is_staff=True, **enrolled),
         "staff": make_user("gx_staff", Role.STAFF, [zone_tree["hitech"]]),
         "other_staff": make_user("jk_staff", Role.STAFF, [zone_tree["econ"]]),
         "liaison": make_user("gx_liaison", Role.LIAISON, [zone_tree["hitech"]]),
         "leader": make_user("xq_leader", Role.LEADER, [zone_tree["new_area"]]),
+        "security_admin": make_user("sec_admin", Role.SECURITY_ADMIN, **enrolled),
+        "auditor": make_user("auditor", Role.AUDITOR, **enrolled),
     }
+
+
+@pytest.fixture
+def colleague(make_user, zone_tree):
+    """A second member of 高新区's staff: who approves or verifies what the first asked for
+    (the system administrator takes no such decision: 三员分立)."""
+    from zoneops.core.models import Role
+
+    return make_user("gx_staff2", Role.STAFF, [zone_tree["hitech"]])
 
 
 @pytest.fixture

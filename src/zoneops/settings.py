@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "zoneops.core.security.SessionSecurityMiddleware",
     "zoneops.core.security.SecurityHeadersMiddleware",
     "zoneops.core.middleware.ChangeContextMiddleware",
+    "zoneops.core.middleware.PhoneFormRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "zoneops.urls"
@@ -157,6 +158,11 @@ ZONEOPS_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZONEOPS_PASSWORD_MAX_AGE_DAY
 ZONEOPS_LOCKOUT_FAILURES = int(os.environ.get("ZONEOPS_LOCKOUT_FAILURES", "5"))
 ZONEOPS_LOCKOUT_MINUTES = int(os.environ.get("ZONEOPS_LOCKOUT_MINUTES", "30"))
 ZONEOPS_SESSION_IDLE_MINUTES = int(os.environ.get("ZONEOPS_SESSION_IDLE_MINUTES", "30"))
+# Administrators (system, security, audit; superusers) log in with a second factor (TOTP).
+# Off only for development and the demo: ZONEOPS_REQUIRE_ADMIN_TOTP=0.
+ZONEOPS_REQUIRE_ADMIN_TOTP = env_bool("ZONEOPS_REQUIRE_ADMIN_TOTP", True)
+# The audit trail is kept at least this many days (等保 2.0: 180 at least; checked at start-up).
+ZONEOPS_AUDIT_RETENTION_DAYS = int(os.environ.get("ZONEOPS_AUDIT_RETENTION_DAYS", "180"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -235,6 +241,16 @@ ZONEOPS_PAGE_SIZE = 50
 ZONEOPS_EXPORT_MAX_ROWS = int(os.environ.get("ZONEOPS_EXPORT_MAX_ROWS", "1000000"))
 # A year's holiday arrangement published before chinese-calendar knows it (see core/calendar.py).
 ZONEOPS_HOLIDAYS_FILE = os.environ.get("ZONEOPS_HOLIDAYS_FILE", "")
+# The zone map's base layer (off by default: the map draws the zone's boundary without tiles).
+# An XYZ tile service in WGS-84 / Web Mercator with {z}, {x}, {y} (and {s} for one of
+# ZONEOPS_MAP_TILE_SUBDOMAINS), e.g. an intranet 天地图 WMTS with its key:
+# http://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec
+#   &STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY
+# GCJ-02 services (高德, 腾讯) would put every point some 500 m off: not for this setting.
+ZONEOPS_MAP_TILE_URL = os.environ.get("ZONEOPS_MAP_TILE_URL", "")
+ZONEOPS_MAP_TILE_SUBDOMAINS = os.environ.get("ZONEOPS_MAP_TILE_SUBDOMAINS", "")
+ZONEOPS_MAP_TILE_ATTRIBUTION = os.environ.get("ZONEOPS_MAP_TILE_ATTRIBUTION", "")
+ZONEOPS_MAP_TILE_MAX_ZOOM = int(os.environ.get("ZONEOPS_MAP_TILE_MAX_ZOOM", "18"))
 # Closed-loop escalation: working days past the deadline before each further level.
 ZONEOPS_ESCALATION_AFTER_DAYS = [0, 3, 5]
 
@@ -257,3 +273,26 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # investment: response deadlines of a new lead, in working days after it is received
 ZONEOPS_LEAD_FIRST_CONTACT_WORKING_DAYS = 1
 ZONEOPS_LEAD_ASSESSMENT_WORKING_DAYS = 3
+# notifications: the outbox (retries, leases, threads), the daily digest, SMS and 无事不扰
+ZONEOPS_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("ZONEOPS_NOTIFY_MAX_ATTEMPTS", "8"))
+ZONEOPS_NOTIFY_BACKOFF_SECONDS = 30  # first retry after 30 s, then doubling …
+ZONEOPS_NOTIFY_BACKOFF_MAX_SECONDS = 3600  # … up to an hour
+ZONEOPS_NOTIFY_LEASE_SECONDS = 300  # a claimed row returns to the queue if not settled by then
+ZONEOPS_NOTIFY_WORKERS = int(os.environ.get("ZONEOPS_NOTIFY_WORKERS", "16"))
+ZONEOPS_NOTIFY_BATCH = 500
+ZONEOPS_NOTIFY_TIMEOUT_SECONDS = 10
+ZONEOPS_DIGEST_HOUR = int(os.environ.get("ZONEOPS_DIGEST_HOUR", "8"))  # local time, working days
+ZONEOPS_ENTERPRISE_SMS_PER_MONTH = int(os.environ.get("ZONEOPS_ENTERPRISE_SMS_PER_MONTH", "4"))
+ZONEOPS_SMS_URL = os.environ.get("ZONEOPS_SMS_URL", "")
+ZONEOPS_SMS_BODY_TEMPLATE = os.environ.get(
+    "ZONEOPS_SMS_BODY_TEMPLATE", '{"phone": $phone, "content": $text}'
+)
+ZONEOPS_SMS_CONTENT_TYPE = "application/json; charset=utf-8"
+ZONEOPS_SMS_OK_FIELD = os.environ.get("ZONEOPS_SMS_OK_FIELD", "")  # e.g. "code" …
+ZONEOPS_SMS_OK_VALUE = os.environ.get("ZONEOPS_SMS_OK_VALUE", "0")  # … must equal this
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "NotificationEventEnum": "zoneops.notifications.models.Event",
+        "NotificationChannelEnum": "zoneops.notifications.models.Channel",
+    }
+)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from zoneops.core import auth_views as core_auth
 from zoneops.core import views as core_views
@@ -9,6 +10,8 @@ handler403 = core_auth.permission_denied
 
 urlpatterns = [
     path("accounts/login/", core_auth.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", core_auth.login_code, name="login_code"),
+    path("accounts/two-factor/", core_auth.two_factor, name="two_factor"),
     path("accounts/password/", core_auth.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
@@ -18,6 +21,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
+    # One way in, with the lockout and the second factor: the admin site's own login form
+    # would check the password only.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/", include("zoneops.api.urls")),
     path("enterprises/", include("zoneops.enterprises.urls")),

@@ -47,8 +47,18 @@ def admin_token(transactional_db):
     from zoneops.core.models import Role, User
 
     call_command("seed_demo", stdout=io.StringIO())
+    from django.utils import timezone
+
+    from zoneops.core import twofactor
+
+    # An administrator works only with a confirmed second factor (the API answers 403 before).
     admin = User.objects.create_user(
-        username="fuzz-admin", role=Role.ADMIN, is_superuser=True, is_staff=True
+        username="fuzz-admin",
+        role=Role.ADMIN,
+        is_superuser=True,
+        is_staff=True,
+        totp_secret=twofactor.new_secret(),
+        totp_confirmed_at=timezone.now(),
     )
     return Token.objects.create(user=admin).key
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from zoneops.notifications.testing import robot_server  # noqa: F401  (a fixture)
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = [
     "--disable-gpu",

@@ -134,6 +134,7 @@ def test_systemd_units_name_the_commands():
     web = (systemd / "zoneops-web.service").read_text()
     assert "ExecStart=/opt/zoneops/venv/bin/gunicorn --config /etc/zoneops/gunicorn.conf.py" in web
     assert "EnvironmentFile=/etc/zoneops/zoneops.env" in web
+    assert "ExecStartPre=/opt/zoneops/venv/bin/zoneops check\n" in web  # audit retention ≥ 180
     assert (
         "ExecStart=/opt/zoneops/venv/bin/zoneops tick\n"
         in (systemd / "zoneops-tick.service").read_text()

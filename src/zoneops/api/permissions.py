@@ -1,5 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from zoneops.core import twofactor
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 
 _METHOD_ACTION = {"POST": ADD, "PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
@@ -13,4 +14,6 @@ class RolePermission(BasePermission):
         action = (
             VIEW if request.method in SAFE_METHODS else _METHOD_ACTION.get(request.method, CHANGE)
         )
+        if request.user.is_authenticated and twofactor.needs_enrolment(request.user):
+            return False  # an administrator without a second factor works nowhere, API included
         return role_may(request.user, action, model)

@@ -1,6 +1,8 @@
-from rest_framework import viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 from zoneops.api.permissions import RolePermission
+from zoneops.core import context
 from zoneops.core.permissions import CHANGE, DELETE, VIEW
 
 
@@ -9,6 +11,13 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     permission_classes = [RolePermission]
     base_queryset = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A token is authenticated here, not in the middleware: the audit trail names the user.
+        ctx = context.current()
+        if request.user.is_authenticated and (ctx is None or ctx.user is None):
+            context.attribute_to(request.user)
 
     def get_queryset(self):
         action = VIEW
@@ -20,3 +29,33 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if self.request is None or getattr(self, "swagger_fake_view", False):
             return qs.none()
         return qs.restrict(self.request.user, action)
+
+
+# Bulk upserts from other systems ------------------------------------------------------------
+
+
+class BulkRowErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the record in the list, from 0.")
+    field = serializers.CharField()
+    value = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+
+
+class BulkErrorsSerializer(serializers.Serializer):
+    errors = BulkRowErrorSerializer(many=True)
+
+
+def bulk_response(result) -> Response:
+    """200 with the counts, or 400 with every refused record: nothing was written then."""
+    if result.errors:
+        errors = [
+            {"index": e.row, "field": e.field, "value": e.value, "reason": str(e.reason)}
+            for e in result.errors
+        ]
+        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"created": result.created, "updated": result.updated})

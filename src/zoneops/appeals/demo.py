@@ -15,7 +15,7 @@ D = dt.date
 SOURCE = "synthetic demo appeal, modelled on {seed}"
 
 # title, category, channel, enterprise, description, seed, multi-department, opened, steps
-# steps: (transition, who, day, extra) with who in {"staff", "liaison", "admin", None}
+# steps: (transition, who, day, extra) with who in {"staff", "liaison", None}
 APPEALS = [
     (
         "新建制剂车间用电增容",
@@ -141,8 +141,7 @@ def seed() -> str:
         return "no zone CCGX"
     staff = User.objects.filter(username="gx_staff").first()
     liaison = User.objects.filter(username="gx_liaison").first()
-    admin = User.objects.filter(is_superuser=True).order_by("pk").first() or staff
-    who = {"staff": staff, "liaison": liaison, "admin": admin, None: None}
+    who = {"staff": staff, "liaison": liaison, None: None}
     created = 0
     for title, category, channel, name, text, seed_ref, multi, opened, steps in APPEALS:
         source = SOURCE.format(seed=seed_ref)

@@ -50,6 +50,8 @@ class AppealFilterSet(ScopedFilterSet):
         label=_("satisfaction"), choices=[(i, str(i)) for i in range(1, 6)]
     )
 
+    mine = django_filters.BooleanFilter(label=_("mine"), method="filter_mine")
+
     class Meta:
         model = Appeal
         fields = {
@@ -70,6 +72,15 @@ class AppealFilterSet(ScopedFilterSet):
             "rated_at": ["date__gte", "date__lte"],
             "source": ["icontains"],
         }
+
+    def filter_mine(self, queryset, name, value):
+        """Appeals I handle, or that were raised on my visits."""
+        from django.db.models import Q
+
+        user = getattr(self.request, "user", None)
+        if value and user is not None:
+            return queryset.filter(Q(case__handler=user) | Q(visit__cadre=user))
+        return queryset
 
     def filter_zone(self, queryset, name, value):
         return queryset.filter(zone__path__startswith=value.path) if value else queryset

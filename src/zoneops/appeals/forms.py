@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.appeals import services
 from zoneops.appeals.models import Appeal, Category, Submission
 from zoneops.appeals.validators import validate_uscc
-from zoneops.core.forms import ScopedModelForm
+from zoneops.core.forms import ScopedModelForm, client_token_field
 from zoneops.core.models import Department, User
 from zoneops.core.widgets import style_fields
 from zoneops.enterprises.models import Enterprise
@@ -270,3 +270,21 @@ class PublicAppealForm(forms.Form):
             self.add_error("answer", _("The answer to the question is not right."))
         data["nonce"] = payload["n"]
         return data
+
+
+class VisitAppealForm(forms.Form):
+    """An appeal the enterprise raised on a liaison visit: the visit gives enterprise and zone."""
+
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contact_name = forms.CharField(label=_("contact person"), max_length=50)
+    contact_phone = forms.CharField(label=_("contact phone"), max_length=20)
+    client_token = client_token_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+        self.fields["contact_phone"].widget.input_type = "tel"

@@ -6,6 +6,11 @@ from zoneops.core.generic import crud_urls
 app_name = "appeals"
 urlpatterns = [
     path("overdue/", views.OverdueListView.as_view(), name="overdue"),
+    path(
+        "from-visit/<int:visit_pk>/",
+        views.AppealFromVisitView.as_view(),
+        name="appeal_from_visit",
+    ),
     path("report/", views.ReportView.as_view(), name="report"),
     path(
         "attachments/<int:pk>/",

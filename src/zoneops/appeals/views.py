@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,11 +18,13 @@ from zoneops.appeals.forms import (
     PublicAppealForm,
     RatingForm,
     TransitionForm,
+    VisitAppealForm,
     make_challenge,
 )
-from zoneops.appeals.models import Appeal, Attachment
+from zoneops.appeals.models import Appeal, Attachment, Channel
 from zoneops.core import calendar, generic
-from zoneops.core.permissions import VIEW
+from zoneops.core import services as core_services
+from zoneops.core.permissions import ADD, VIEW, role_may
 from zoneops.core.tables import Column
 
 LIST_QUERYSET = Appeal.objects.select_related(
@@ -136,8 +138,9 @@ class AppealDetailView(generic.ObjectDetailView):
     def extra_context(self, obj):
         case = obj.case
         user = self.request.user
+        # 三员分立: administrators take no decision, so they are offered none.
         may_change = Appeal.objects.restrict(user, VIEW).filter(pk=obj.pk).exists() and (
-            user.is_zone_admin or user.role != "leader"
+            not user.is_administrator and user.role != "leader"
         )
         transitions = workflow.APPEAL.available(case.state) if may_change else []
         return {
@@ -218,6 +221,79 @@ class AppealEditView(generic.ObjectEditView):
             return self.render_form(form, instance)
         messages.success(request, _("Saved “{object}”.").format(object=obj))
         return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class AppealFromVisitView(generic.ObjectViewMixin, View):
+    """Raise an appeal from a liaison visit: enterprise, zone and channel come from the visit,
+    the contact from the enterprise's primary contact. Sent once per rendered form."""
+
+    model = Appeal
+    template_name = "appeals/appeal_from_visit.html"
+
+    def get_visit(self):
+        from zoneops.enterprises.models import Visit
+
+        if not role_may(self.request.user, ADD, Appeal):
+            raise PermissionDenied(_("Your role may not add records here."))
+        return get_object_or_404(
+            Visit.objects.restrict(self.request.user, VIEW).select_related("enterprise__zone"),
+            pk=self.kwargs["visit_pk"],
+        )
+
+    def render_form(self, form, visit, status=200):
+        context = self.common_context() | {"form": form, "visit": visit}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, visit_pk):
+        visit = self.get_visit()
+        contact = visit.enterprise.contacts.order_by("-is_primary", "name").first()
+        initial = {"description": visit.appeals_raised}
+        if contact is not None:
+            initial |= {"contact_name": contact.name, "contact_phone": contact.phone}
+        return self.render_form(VisitAppealForm(initial=initial), visit)
+
+    def post(self, request, visit_pk):
+        visit = self.get_visit()
+        token = request.POST.get("client_token")
+        earlier = core_services.previous_submission(request, token)
+        if earlier is not None:
+            return core_services.already_received(request, earlier)
+        form = VisitAppealForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, visit)
+        data = form.cleaned_data
+        enterprise = visit.enterprise
+
+        def write():
+            submission = services.submit(
+                zone=enterprise.zone,
+                channel=Channel.VISIT,
+                enterprise_name=enterprise.name,
+                uscc=enterprise.uscc,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                items=[
+                    services.Item(
+                        title=data["title"],
+                        category=data["category"],
+                        description=data["description"],
+                    )
+                ],
+                acting_user=request.user,
+                enterprise=enterprise,
+                visit=visit,
+            )
+            return submission.appeals.order_by("-pk").first()
+
+        try:
+            appeal, duplicate = core_services.submit_once(request, token, write)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            return self.render_form(form, visit)
+        if duplicate is not None:
+            return duplicate
+        messages.success(request, _("Saved “{object}”.").format(object=appeal))
+        return HttpResponseRedirect(appeal.get_absolute_url())
 
 
 class AttachmentDownloadView(generic.ObjectViewMixin, View):

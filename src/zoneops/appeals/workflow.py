@@ -25,8 +25,8 @@ STATES = {
     "replied": _("Replied"),
     "closed": _("Closed"),
 }
-STAFF = frozenset({Role.ADMIN, Role.STAFF})
-WORKERS = frozenset({Role.ADMIN, Role.STAFF, Role.LIAISON})
+STAFF = frozenset({Role.STAFF})
+WORKERS = frozenset({Role.STAFF, Role.LIAISON})
 WORKING = ("assigned", "in_progress")
 
 # Published practice: start (accept) within 1 working day, first answer within 2,

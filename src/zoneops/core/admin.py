@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.models import Department, ObjectChange, User, Zone
+from zoneops.core.permissions import role_may
 
 
 @admin.register(User)
@@ -45,3 +46,31 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # 三员分立: the audit log is the audit administrator's (the /audit/ pages), not the
+        # system administrator's, superuser or not.
+        return role_may(request.user, "view", ObjectChange)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+def read_only_domain_admins(site=admin.site) -> None:
+    """Domain records are read only on Django's admin site (called once the site is filled).
+
+    Their rules (closed loops, approvals, four eyes, locked months) live in the services that
+    the pages and the API call; the admin site would skip them, and 三员分立 keeps the system
+    administrator to accounts, zones and departments.
+    """
+    from django.conf import settings
+
+    def deny(*args, **kwargs):
+        return False
+
+    for model, model_admin in site._registry.items():
+        label = model._meta.app_label
+        if label in settings.ZONEOPS_APPS and label != "core":
+            model_admin.has_add_permission = deny
+            model_admin.has_change_permission = deny
+            model_admin.has_delete_permission = deny

@@ -1,8 +1,15 @@
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 
+from zoneops.api.permissions import RolePermission
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.filters import DepartmentFilterSet, ZoneFilterSet
-from zoneops.core.models import Department, Zone
+from zoneops.core import security
+from zoneops.core.filters import (
+    DepartmentFilterSet,
+    ObjectChangeFilterSet,
+    SecurityEventFilterSet,
+    ZoneFilterSet,
+)
+from zoneops.core.models import Department, ObjectChange, SecurityEvent, Zone
 
 
 class ZoneSerializer(serializers.ModelSerializer):
@@ -50,6 +57,78 @@ class DepartmentViewSet(ScopedModelViewSet):
     ordering_fields = ["name"]
 
 
+class ObjectChangeSerializer(serializers.ModelSerializer):
+    content_type = serializers.SlugRelatedField(slug_field="model", read_only=True)
+
+    class Meta:
+        model = ObjectChange
+        fields = [
+            "id",
+            "time",
+            "user",
+            "user_name",
+            "request_id",
+            "action",
+            "content_type",
+            "object_id",
+            "object_repr",
+            "zone_id",
+            "changes",
+        ]
+
+
+class SecurityEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SecurityEvent
+        fields = ["id", "time", "type", "user", "username", "address", "path", "detail"]
+
+
+class AuditTrailViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, read only for everyone: no method writes, changes or deletes a row.
+
+    Readers are the roles the model names (the auditor; the security administrator for
+    security events); each page read is itself logged as an export.
+    """
+
+    permission_classes = [RolePermission]
+    base_queryset = None
+
+    def get_queryset(self):
+        qs = self.base_queryset.all()
+        if self.request is None or getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        return qs.restrict(self.request.user, "view")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        security.log_event(
+            SecurityEvent.Type.EXPORT,
+            request,
+            model=self.base_queryset.model._meta.label,
+            query=request.GET.urlencode()[:500],
+            api=True,
+        )
+        return response
+
+
+class ObjectChangeViewSet(AuditTrailViewSet):
+    base_queryset = ObjectChange.objects.all()
+    serializer_class = ObjectChangeSerializer
+    filterset_class = ObjectChangeFilterSet
+    search_fields = ["object_repr", "user_name"]
+    ordering_fields = ["time"]
+
+
+class SecurityEventViewSet(AuditTrailViewSet):
+    base_queryset = SecurityEvent.objects.all()
+    serializer_class = SecurityEventSerializer
+    filterset_class = SecurityEventFilterSet
+    search_fields = ["username", "path"]
+    ordering_fields = ["time"]
+
+
 def register(router) -> None:
+    router.register("audit/changes", ObjectChangeViewSet, basename="objectchange")
+    router.register("audit/security-events", SecurityEventViewSet, basename="securityevent")
     router.register("zones", ZoneViewSet, basename="zone")
     router.register("departments", DepartmentViewSet, basename="department")

@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from zoneops.core import security, signals  # noqa: F401  (connect audit and login events)
+        from zoneops.core import checks, security, signals  # noqa: F401  (connect audit and login events)
+        from zoneops.core.admin import read_only_domain_admins
+
+        read_only_domain_admins()

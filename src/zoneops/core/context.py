@@ -29,3 +29,13 @@ def acting_as(user, request_id: uuid.UUID | None = None):
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+def attribute_to(user) -> None:
+    """Name ``user`` as the actor for the rest of the current request (same request id).
+
+    The API authenticates tokens inside the view, after the middleware opened the context
+    without a user; the middleware's reset at the end of the request undoes this too.
+    """
+    ctx = _current.get()
+    _current.set(ChangeContext(user=user, request_id=ctx.request_id if ctx else uuid.uuid4()))

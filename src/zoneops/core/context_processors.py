@@ -2,6 +2,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.permissions import VIEW, role_may
+from zoneops.core.security import oversight_may_open, oversight_only
 
 ADMINS_ONLY = "admins-only"
 
@@ -13,6 +14,7 @@ NAVIGATION = [
     (_("Zones"), "core:zone_list", "core.Zone"),
     (_("Enterprises"), "enterprises:enterprise_list", None),
     (_("Projects"), "projects:project_list", None),
+    (_("Map"), "projects:map_index", None),
     (_("Investment leads"), "investment:lead_list", None),
     (_("Appeals"), "appeals:appeal_list", None),
     (_("Hazards"), "hazards:hazard_list", None),
@@ -22,6 +24,7 @@ NAVIGATION = [
     (_("Closed-loop cases"), "core:loopcase_list", "core.LoopCase"),
     (_("Departments"), "core:department_list", "core.Department"),
     (_("Audit log"), "core:objectchange_list", "core.ObjectChange"),
+    (_("Security events"), "core:securityevent_list", "core.SecurityEvent"),
     (_("Users and grants"), "admin:core_user_changelist", ADMINS_ONLY),
 ]
 
@@ -37,6 +40,8 @@ def navigation(request):
         try:
             url = reverse(url_name)
         except NoReverseMatch:
+            continue
+        if oversight_only(user) and not oversight_may_open(url):
             continue
         if model_label == ADMINS_ONLY:
             if not user.is_zone_admin:

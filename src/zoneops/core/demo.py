@@ -5,6 +5,7 @@ import secrets
 from django.db import transaction
 
 from zoneops.core.context import acting_as
+from zoneops.core.geo import feature_collection, ring
 from zoneops.core.models import Department, Role, User, Zone
 
 S000 = "seed 000 · 吉林日报 2025 · 长春高新区:实干笃行决胜全年目标"
@@ -58,6 +59,47 @@ ZONES = [
     ),
 ]
 
+# Approximate outlines (WGS-84) drawn by hand for the demo map: not surveyed boundaries.
+BOUNDARY_SOURCE = "synthetic: approximate outline drawn for the demo map, not a surveyed boundary"
+_GX = ring(
+    (125.195, 43.815), (125.245, 43.800), (125.320, 43.812),
+    (125.335, 43.850), (125.290, 43.872), (125.215, 43.865),
+)  # fmt: skip
+_BH = ring(
+    (125.370, 43.945), (125.440, 43.938), (125.480, 43.975),
+    (125.460, 44.030), (125.395, 44.035), (125.360, 43.990),
+)  # fmt: skip
+_LK = ring(
+    (125.640, 43.960), (125.720, 43.955), (125.760, 44.000),
+    (125.730, 44.060), (125.660, 44.055), (125.630, 44.010),
+)  # fmt: skip
+_XQ = ring(
+    (125.180, 43.790), (125.350, 43.790), (125.500, 43.900), (125.780, 43.940),
+    (125.790, 44.080), (125.350, 44.060), (125.180, 43.880),
+)  # fmt: skip
+_JK = ring(
+    (125.345, 43.835), (125.420, 43.825), (125.455, 43.860), (125.430, 43.895), (125.360, 43.890)
+)
+_XL = ring((125.500, 43.915), (125.545, 43.912), (125.550, 43.940), (125.505, 43.943))
+_JS = ring(
+    (126.495, 43.805), (126.560, 43.800), (126.575, 43.835), (126.530, 43.850), (126.490, 43.835)
+)
+_JN = ring(
+    (126.470, 43.930), (126.540, 43.925), (126.555, 43.965), (126.500, 43.985), (126.465, 43.960)
+)
+# zone code → polygons (each a list of rings)
+BOUNDARIES = {
+    "CCXQ": [[_XQ]],
+    "CCGX": [[_GX]],
+    "CCBH": [[_BH]],
+    "CCLK": [[_LK]],
+    "CCJK": [[_JK], [_XL]],
+    "CCJK-XL": [[_XL]],
+    "JLGX": [[_JS], [_JN]],
+    "JLGX-S": [[_JS]],
+    "JLGX-N": [[_JN]],
+}
+
 DEPARTMENT_SOURCE = "synthetic: a typical administration committee's departments"
 DEPARTMENTS = ["经济发展局", "投资促进局", "科技创新局", "营商环境建设局", "应急管理局"]
 DEPARTMENT_ZONES = ["CCGX", "CCJK", "JLGX"]
@@ -69,6 +111,9 @@ DEMO_USERS = [
     ("xq_leader", "张", "伟", Role.LEADER, ["CCXQ"]),
     ("jk_staff", "刘", "洋", Role.STAFF, ["CCJK"]),
     ("jl_staff", "陈", "静", Role.STAFF, ["JLGX"]),
+    # 三员分立: the system administrator is "admin" (zoneops createadmin); these are the other two.
+    ("sec_admin", "赵", "安", Role.SECURITY_ADMIN, []),
+    ("auditor", "孙", "审", Role.AUDITOR, []),
 ]
 DEMO_USER_SOURCE = "synthetic demo account"
 
@@ -84,6 +129,10 @@ def seed_zones() -> int:
             created += 1
         zone.name, zone.kind, zone.division_code, zone.source = name, kind, division_code, source
         zone.parent = by_code.get(parent_code)
+        if code in BOUNDARIES:
+            zone.source = f"{source}; boundary: {BOUNDARY_SOURCE}"
+            if zone.boundary is None:  # an uploaded boundary is kept
+                zone.boundary = feature_collection(name, BOUNDARIES[code], BOUNDARY_SOURCE)
         zone.save()
         by_code[code] = zone
     for zone_code in DEPARTMENT_ZONES:
@@ -92,6 +141,44 @@ def seed_zones() -> int:
                 zone=by_code[zone_code], name=name, defaults={"source": DEPARTMENT_SOURCE}
             )
     return created
+
+
+DEMO_POINT_NOTE = "location synthetic (random point inside the approximate zone outline)"
+
+
+def place_demo_points(model, *, seed: str = "demo") -> int:
+    """Give records of ``model`` without a point a deterministic one inside their zone's
+    boundary (or the nearest ancestor's); records outside zones with a boundary keep none."""
+    import random
+
+    from zoneops.core.geo import sample_point
+
+    zones = {z.pk: z for z in Zone.objects.only("pk", "path", "boundary")}
+
+    def boundary(zone_id):
+        zone = zones.get(zone_id)
+        if zone is None:
+            return None
+        for part in reversed(zone.path.strip("/").split("/")):
+            found = zones.get(int(part))
+            if found is not None and found.boundary:
+                return found.boundary
+        return None
+
+    changed = []
+    for obj in model.objects.filter(longitude__isnull=True).order_by("pk"):
+        outline = boundary(obj.zone_id)
+        if outline is None:
+            continue
+        point = sample_point(outline, random.Random(f"{seed}:{model.__name__}:{obj}"))
+        if point is not None:
+            obj.longitude, obj.latitude = point
+            if DEMO_POINT_NOTE not in obj.source:
+                obj.source = f"{obj.source}; {DEMO_POINT_NOTE}"[:300]
+            changed.append(obj)
+    # Demo records only: not put in the audit trail one by one.
+    model.objects.bulk_update(changed, ["longitude", "latitude", "source"], batch_size=500)
+    return len(changed)
 
 
 def seed_users(stdout=None) -> list[tuple[str, str]]:

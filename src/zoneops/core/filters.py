@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.models import Department, LoopCase, ObjectChange, Zone
+from zoneops.core.models import Department, LoopCase, ObjectChange, SecurityEvent, Zone
 from zoneops.core.widgets import style_fields
 
 
@@ -86,6 +86,26 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         style_fields(self.form.fields)
 
 
+class SecurityEventFilterSet(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(label=_("event"), choices=SecurityEvent.Type.choices)
+    username = django_filters.CharFilter(label=_("user name"))
+    address = django_filters.CharFilter(label=_("address"))
+    time_after = django_filters.DateFilter(
+        label=_("from"), field_name="time", lookup_expr="date__gte"
+    )
+    time_before = django_filters.DateFilter(
+        label=_("to"), field_name="time", lookup_expr="date__lte"
+    )
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["type", "username", "address"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self.form.fields)
+
+
 class LoopCaseFilterSet(ScopedFilterSet):
     zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=Zone.objects.all())
     kind = django_filters.CharFilter(label=_("kind"))
@@ -121,5 +141,10 @@ class LocatedFilterSet(django_filters.FilterSet):
     located = django_filters.BooleanFilter(
         field_name="longitude", lookup_expr="isnull", exclude=True, label=_("has a location")
     )
-    longitude = django_filters.RangeFilter(label=_("longitude"))
-    latitude = django_filters.RangeFilter(label=_("latitude"))
+    # Typed for the schema: mapping the model fields would trip over their float limits.
+    longitude = extend_schema_field(OpenApiTypes.NUMBER)(
+        django_filters.RangeFilter(label=_("longitude"))
+    )
+    latitude = extend_schema_field(OpenApiTypes.NUMBER)(
+        django_filters.RangeFilter(label=_("latitude"))
+    )

@@ -1,4 +1,7 @@
+import uuid
+
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.models import Department, Zone
@@ -19,6 +22,46 @@ class ScopedModelForm(forms.ModelForm):
             if user is not None and queryset is not None and hasattr(queryset, "restrict"):
                 form_field.queryset = queryset.restrict(user, "view")
         style_fields(self.fields)
+
+
+class LocatedFormMixin:
+    """For forms of ``core.models.Located`` records: both coordinates or neither (the error
+    on the missing one), and the inputs marked for the map picker (``zoneops/map-picker.js``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        boundary_url = reverse("core:zone_boundary")
+        for name in ("longitude", "latitude"):
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["data-map-coordinate"] = name
+                attrs["data-boundary-url"] = boundary_url
+                attrs.setdefault("step", "0.000001")
+        if "longitude" in self.fields:
+            attrs = self.fields["longitude"].widget.attrs
+            attrs["data-picker-hint"] = _("Click the map to set the point.")
+            attrs["data-picker-locate"] = _("Use my position")
+            attrs["data-picker-none"] = _(
+                "The zone has no boundary yet: type the coordinates, or upload its boundary."
+            )
+            self.fields["longitude"].help_text = _("WGS-84 degrees (GPS, 天地图).")
+
+    def clean(self):
+        data = super().clean()
+        if "longitude" not in self.fields or "latitude" not in self.fields:
+            return data
+        if self.has_error("longitude") or self.has_error("latitude"):
+            return data
+        lon, lat = data.get("longitude"), data.get("latitude")
+        if (lon is None) != (lat is None):
+            self.add_error(
+                "latitude" if lat is None else "longitude",
+                _("Give both longitude and latitude, or neither."),
+            )
+            # The model's own check would repeat this at the top of the form.
+            data.pop("longitude", None)
+            data.pop("latitude", None)
+        return data
 
 
 class ZoneForm(ScopedModelForm):
@@ -52,3 +95,111 @@ class DepartmentForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone"].to_field_name = "code"
+
+
+class ZoneEditForm(ZoneForm):
+    """The zone's edit page: its fields and, for administrators, its boundary (GeoJSON)."""
+
+    boundary_file = forms.FileField(
+        label=_("boundary (GeoJSON file)"),
+        required=False,
+        help_text=_(
+            "A Polygon, MultiPolygon, Feature or FeatureCollection in WGS-84, at most 2 MB; "
+            "it replaces the present boundary."
+        ),
+    )
+    clear_boundary = forms.BooleanField(label=_("remove the boundary"), required=False)
+    boundary_fields = ("boundary_file", "clear_boundary")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None and not self.user.is_zone_admin:
+            del self.fields["boundary_file"]
+            del self.fields["clear_boundary"]
+        elif not (self.instance.pk and self.instance.boundary):
+            del self.fields["clear_boundary"]
+        style_fields({k: v for k, v in self.fields.items() if k in self.boundary_fields})
+
+    def clean_boundary_file(self):
+        from django.core.exceptions import ValidationError
+
+        from zoneops.core import geo
+
+        upload = self.cleaned_data.get("boundary_file")
+        if not upload:
+            return None
+        if upload.size > geo.BOUNDARY_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than {size} MB; simplify the boundary first.").format(
+                    size=geo.BOUNDARY_MAX_BYTES // (1024 * 1024)
+                )
+            )
+        name = self.cleaned_data.get("name") or self.instance.name or ""
+        return geo.parse_boundary(upload.read(), name=name)
+
+    def save(self, commit=True):
+        zone = super().save(commit=False)
+        boundary = self.cleaned_data.get("boundary_file")
+        if boundary is not None:
+            for feature in boundary["features"]:
+                feature["properties"]["name"] = zone.name
+            zone.boundary = boundary
+        elif self.cleaned_data.get("clear_boundary"):
+            zone.boundary = None
+        if commit:
+            zone.save()
+        return zone
+
+
+# Phone forms: photos from the camera, and a token that makes a retried form count once ------
+
+
+def client_token_field() -> forms.UUIDField:
+    """A hidden ``client_token``: a new UUID in every rendered form (``services.submit_once``)."""
+    return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+
+class PhotosInput(forms.ClearableFileInput):
+    """Several photos, straight from the phone's rear camera; ``phone.js`` shrinks them."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "accept": "image/*",
+            "capture": "environment",
+            "data-resize": "2000000",  # at most 2 megapixels, resized in the browser
+        }
+        super().__init__(defaults | (attrs or {}))
+
+
+class PhotosField(forms.FileField):
+    """Zero or more uploaded photos (checked by content in the service that stores them)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", PhotosInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        items = [item for item in data if item] if isinstance(data, list | tuple) else [data]
+        items = [item for item in items if item]
+        if not items and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [single(item, initial) for item in items]
+
+
+KEEP_LOCATION_HELP = _(
+    "Keep where the photo was taken (GPS) in the file; otherwise it is removed. "
+    "Photos with their location are uploaded at full size."
+)
+
+
+def keep_location_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("keep location"),
+        required=False,
+        help_text=KEEP_LOCATION_HELP,
+        widget=forms.CheckboxInput(attrs={"data-keep-location": ""}),
+    )

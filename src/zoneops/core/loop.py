@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.core import calendar
 from zoneops.core.models import LoopCase, Role
 
-ALL_ROLES = frozenset(Role.values)
+# Roles that work on domain data; the three administrators (三员) take no loop decision.
+ALL_ROLES = frozenset({Role.STAFF, Role.LIAISON, Role.LEADER})
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Transition:
     label: str | Promise
     sources: tuple[str, ...]
     target: str | None  # None: stays in its state (e.g. an extension)
-    roles: frozenset[str] = frozenset({Role.ADMIN, Role.STAFF})
+    roles: frozenset[str] = frozenset({Role.STAFF})
     handler_may: bool = False  # the assigned handler may take it whatever their role
     requires_comment: bool = False
     assigns: bool = False  # needs a department and a handler
@@ -121,8 +122,8 @@ S = {
     "replied": _("Replied"),
     "closed": _("Closed"),
 }
-_STAFF = frozenset({Role.ADMIN, Role.STAFF})
-_WORKERS = frozenset({Role.ADMIN, Role.STAFF, Role.LIAISON})
+_STAFF = frozenset({Role.STAFF})
+_WORKERS = frozenset({Role.STAFF, Role.LIAISON})
 
 STANDARD = register(
     Workflow(

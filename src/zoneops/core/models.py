@@ -30,6 +30,11 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Audit administrator")
 
 
+# The three administrators of 三员分立 (system, security, audit): each sees every zone for its
+# own duty, none decides on domain data, and each needs a second factor to log in.
+ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
 class AuditedMixin:
     """Keeps the values a row was loaded with, so the audit trail can show them as "before"."""
 
@@ -294,8 +299,26 @@ class User(AuditedMixin, AbstractUser):
 
     @property
     def is_zone_admin(self) -> bool:
-        """Administrators see every zone."""
+        """The system administrator (accounts, zones, departments) works on every zone."""
         return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three administrators (三员), or a superuser: needs a second factor."""
+        return self.is_superuser or self.role in ADMINISTRATOR_ROLES
+
+    @property
+    def sees_all_zones(self) -> bool:
+        """Zone scoping does not narrow what an administrator's role lets them read.
+
+        Which rows that is comes from the role alone: the auditor reads the audit trail of every
+        zone and no domain record; the security administrator only the security events.
+        """
+        return self.is_administrator
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret and self.totp_confirmed_at)
 
     def visible_zones(self) -> models.QuerySet:
         """The zones granted to the user and all zones below them (every zone for an admin).
@@ -304,12 +327,30 @@ class User(AuditedMixin, AbstractUser):
         """
         if not self.is_active:
             return Zone.objects.none()
-        if self.is_zone_admin:
+        if self.sees_all_zones:
             return Zone.objects.all()
         paths = list(self.zones.values_list("path", flat=True))
         if not paths:
             return Zone.objects.none()
         return Zone.objects.filter(reduce(or_, (Q(path__startswith=path) for path in paths)))
+
+
+class AuditQuerySet(RestrictedQuerySet):
+    """The audit trail's rows: appended by the system, never changed or removed in bulk either.
+
+    Only ``zoneops purge_audit`` removes rows, older than the retention period, and it does so
+    with ``purge_older_than`` below.
+    """
+
+    def update(self, **kwargs):
+        raise PermissionDenied(_("The audit trail cannot be edited."))
+
+    def delete(self):
+        raise PermissionDenied(_("The audit trail cannot be deleted."))
+
+    def purge_older_than(self, cutoff) -> int:
+        """Remove rows older than ``cutoff`` (the caller checks it against the retention)."""
+        return self.filter(time__lt=cutoff)._raw_delete(self.db)
 
 
 class ObjectChange(models.Model):
@@ -341,10 +382,11 @@ class ObjectChange(models.Model):
     zone_id = models.BigIntegerField(_("zone id"), null=True, blank=True, db_index=True)
     changes = models.JSONField(_("changes"), encoder=DjangoJSONEncoder, default=dict)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = AuditQuerySet.as_manager()
     zone_lookup = "zone_id"
-    # Only administrators read the global log; nobody writes it except the system.
-    role_actions = {"admin": frozenset({"view"})}
+    # 三员分立: only the audit administrator reads (and exports) the log of what everyone,
+    # the system administrator included, changed; nobody writes it except the system.
+    role_actions = {"auditor": frozenset({"view"})}
 
     class Meta:
         ordering = ["-time", "-id"]
@@ -511,9 +553,10 @@ class SecurityEvent(models.Model):
     path = models.CharField(_("path"), max_length=300, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = AuditQuerySet.as_manager()
     zone_lookup = "pk"
-    role_actions = {"admin": frozenset({"view"})}
+    # The security administrator watches logins and lockouts; the auditor reads everything.
+    role_actions = {"auditor": frozenset({"view"}), "security_admin": frozenset({"view"})}
 
     class Meta:
         ordering = ["-time", "-id"]

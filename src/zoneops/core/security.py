@@ -6,6 +6,8 @@ ZONEOPS_PASSWORD_MAX_AGE_DAYS = 90     0 turns expiry off
 ZONEOPS_LOCKOUT_FAILURES = 5           failed logins (per account, and per address) ...
 ZONEOPS_LOCKOUT_MINUTES = 30           ... within this window lock logins for this long
 ZONEOPS_SESSION_IDLE_MINUTES = 30      idle time after which a session ends
+ZONEOPS_REQUIRE_ADMIN_TOTP = True      administrators need a second factor (core.twofactor)
+ZONEOPS_AUDIT_RETENTION_DAYS = 180     audit rows are kept at least this long (refused below 180)
 """
 
 import datetime as dt
@@ -16,14 +18,21 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core import twofactor
 from zoneops.core.models import PasswordHistory, SecurityEvent
+
+# ``detail["action"]`` of the LOCKED_OUT event the security administrator's unlock writes.
+UNLOCK = "unlock"
+MIN_AUDIT_RETENTION_DAYS = 180
 
 
 def setting(name: str, default: int) -> int:
@@ -138,8 +147,17 @@ def lockout_remaining(username: str, address: str | None) -> dt.timedelta | None
         events = recent.filter(
             **{field: value}, type__in=[SecurityEvent.Type.LOGIN_FAILED, SecurityEvent.Type.LOGIN]
         )
-        # Failures since the last success count; a success resets the account's count.
-        last_success = events.filter(type=SecurityEvent.Type.LOGIN).order_by("-time").first()
+        # Failures since the last success count; a success (or the security administrator's
+        # unlock) resets the account's count.
+        last_success = (
+            recent.filter(**{field: value})
+            .filter(
+                Q(type=SecurityEvent.Type.LOGIN)
+                | Q(type=SecurityEvent.Type.LOCKED_OUT, detail__action=UNLOCK)
+            )
+            .order_by("-time")
+            .first()
+        )
         failed = events.filter(type=SecurityEvent.Type.LOGIN_FAILED)
         if last_success is not None and field == "username__iexact":
             failed = failed.filter(time__gt=last_success.time)
@@ -169,9 +187,69 @@ def _on_logged_out(sender, request, user, **kwargs):
         log_event(SecurityEvent.Type.LOGOUT, request, user=user)
 
 
+def locked_accounts() -> list[tuple[str, dt.timedelta]]:
+    """Accounts locked right now, with how long they stay locked."""
+    window = dt.timedelta(minutes=setting("ZONEOPS_LOCKOUT_MINUTES", 30))
+    names = (
+        SecurityEvent.objects.filter(
+            time__gte=timezone.now() - window, type=SecurityEvent.Type.LOGIN_FAILED
+        )
+        .exclude(username="")
+        .values_list("username", flat=True)
+        .distinct()
+    )
+    locked = []
+    for name in sorted(set(names)):
+        remaining = lockout_remaining(name, None)
+        if remaining is not None:
+            locked.append((name, remaining))
+    return locked
+
+
+def policy() -> list[tuple[str, object]]:
+    """The security settings in force, as the security administrator's page shows them."""
+    return [
+        (_("Password history"), setting("ZONEOPS_PASSWORD_HISTORY", 5)),
+        (_("Password maximum age (days)"), setting("ZONEOPS_PASSWORD_MAX_AGE_DAYS", 90)),
+        (_("Failed logins before lockout"), setting("ZONEOPS_LOCKOUT_FAILURES", 5)),
+        (_("Lockout (minutes)"), setting("ZONEOPS_LOCKOUT_MINUTES", 30)),
+        (_("Idle session ends after (minutes)"), setting("ZONEOPS_SESSION_IDLE_MINUTES", 30)),
+        (
+            _("Administrators need a second factor"),
+            _("yes") if getattr(settings, "ZONEOPS_REQUIRE_ADMIN_TOTP", True) else _("no"),
+        ),
+        (_("Audit retention (days)"), setting("ZONEOPS_AUDIT_RETENTION_DAYS", 180)),
+    ]
+
+
 # Middleware ------------------------------------------------------------------------------------
 
 _OPEN_PREFIXES = ("/static/", "/i18n/", "/healthz", "/accounts/logout/", "/public/")
+# 三员分立: the security and audit administrators work on these pages only (the API checks
+# their roles itself); every domain page answers 403 to them.
+OVERSIGHT_PREFIXES = (
+    "/audit/",
+    "/security/",
+    "/accounts/",
+    "/api/",
+    "/static/",
+    "/i18n/",
+    "/notifications/",  # their own notifications (the bell on every page)
+)
+
+
+def oversight_only(user) -> bool:
+    """The security and audit administrators: no page of domain data."""
+    from zoneops.core.models import Role
+
+    return user.role in (Role.SECURITY_ADMIN, Role.AUDITOR)
+
+
+def oversight_may_open(path: str) -> bool:
+    return path == "/" or path.startswith(OVERSIGHT_PREFIXES) or path == "/healthz"
+
+
+ACTIVITY_WRITE_SECONDS = 60
 
 
 class SessionSecurityMiddleware:
@@ -190,7 +268,11 @@ class SessionSecurityMiddleware:
                 logout(request)
                 messages.info(request, _("You were logged out after a period of inactivity."))
                 return redirect(f"{reverse('login')}?next={request.path}")
-            request.session["last_activity"] = now
+            # Written at most once a minute: a session save per request makes the bell's and
+            # the page's requests queue for SQLite's write lock, and a minute is nothing
+            # against a 30-minute limit.
+            if last is None or now - last >= ACTIVITY_WRITE_SECONDS:
+                request.session["last_activity"] = now
             change_url = reverse("password_change")
             if (
                 (user.must_change_password or password_expired(user))
@@ -200,6 +282,24 @@ class SessionSecurityMiddleware:
             ):
                 messages.warning(request, _("Please choose a new password before you go on."))
                 return redirect(change_url)
+            enrol_url = reverse("two_factor")
+            if (
+                twofactor.needs_enrolment(user)
+                and not request.path.startswith(_OPEN_PREFIXES)
+                and request.path not in (enrol_url, change_url, reverse("password_change_done"))
+            ):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": _("Set up the second factor before you go on.")}, status=403
+                    )
+                if request.headers.get("HX-Request"):
+                    return HttpResponse(status=204)  # a page fragment: nothing to show yet
+                messages.warning(request, _("Set up the second factor before you go on."))
+                return redirect(enrol_url)
+            if oversight_only(user) and not oversight_may_open(request.path):
+                raise PermissionDenied(
+                    _("The security and audit administrators do not work on domain data.")
+                )
         return self.get_response(request)
 
 

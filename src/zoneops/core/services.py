@@ -1,6 +1,7 @@
 """Writes with rules in core: the closed loop and the periodic tick."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,8 +93,12 @@ def _check_allowed(case: LoopCase, transition: loop.Transition, user: User | Non
         # The system: demo data, commands, or a service that has checked who is acting by
         # other means (the public appeal page: tracking number + phone digits).
         return
-    if user.is_zone_admin:
-        return
+    if user.is_administrator:
+        # 三员分立: the system, security and audit administrators (and superusers) see every
+        # zone for their own duties, which gives no right to decide on a case.
+        raise PermissionDenied(
+            _("Administrators take no decision on cases (separation of duties).")
+        )
     if not user.visible_zones().filter(pk=case.zone_id).exists():
         raise PermissionDenied(_("This case belongs to a zone you are not granted."))
     if user.role in transition.roles:
@@ -192,10 +197,12 @@ def do_transition(
                 ),
                 code="assign",
             )
-        if (
-            not handler.is_zone_admin
-            and not handler.visible_zones().filter(pk=case.zone_id).exists()
-        ):
+        if handler.is_administrator:
+            raise ValidationError(
+                _("Administrators take no decision on cases (separation of duties)."),
+                code="assign",
+            )
+        if not handler.visible_zones().filter(pk=case.zone_id).exists():
             raise ValidationError(
                 _("{handler} is not granted this case's zone.").format(handler=handler),
                 code="assign",
@@ -350,4 +357,179 @@ def _level_expression(levels: dict[dt.date, int]) -> Case:
         *(When(due_date__lte=last, then=Value(level)) for last, level in branches[:-1]),
         default=Value(branches[-1][1]),
         output_field=IntegerField(),
+    )
+
+
+# Forms sent from phones that may arrive twice -------------------------------------------------
+
+
+class DuplicateSubmission(Exception):
+    """The form with this client token was received before: nothing was written again."""
+
+    def __init__(self, submission):
+        super().__init__(str(submission.token))
+        self.submission = submission
+
+
+def parse_client_token(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def previous_submission(request, token):
+    """The earlier arrival of the form with ``token`` from this user, if there was one.
+
+    A token another user has claimed is refused (it is not theirs to look up).
+    """
+    from zoneops.core.models import ClientSubmission
+
+    token = parse_client_token(token)
+    if token is None:
+        return None
+    found = ClientSubmission.objects.filter(token=token).first()
+    if found is not None and found.user_id != request.user.pk:
+        raise PermissionDenied(_("This form was sent by someone else; please reload the page."))
+    return found
+
+
+def claim_client_token(request, token, result_url: str):
+    """Record that the form with ``token`` has been received and where its result is.
+
+    Call it inside the transaction that writes the form's result: when the token was claimed
+    already (a retry, or a second request racing this one), it raises ``DuplicateSubmission``,
+    which rolls back the whole write. Without a token (a form from an old page, the API) it
+    does nothing and returns None.
+    """
+    from django.db import IntegrityError
+
+    from zoneops.core.models import ClientSubmission
+
+    token = parse_client_token(token)
+    if token is None:
+        return None
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_client_token() belongs inside the write's transaction")
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            return ClientSubmission.objects.create(
+                token=token, user=request.user, path=request.path[:300], result_url=result_url
+            )
+    except IntegrityError:
+        earlier = ClientSubmission.objects.filter(token=token).first()
+        if earlier is None or earlier.user_id != request.user.pk:
+            raise PermissionDenied(
+                _("This form was sent by someone else; please reload the page.")
+            ) from None
+        raise DuplicateSubmission(earlier) from None
+
+
+def already_received(request, submission):
+    """The answer to a form that arrived before: back to its first result, saying so."""
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+
+    messages.info(request, _("Already received: this form was saved before, not again."))
+    return HttpResponseRedirect(submission.result_url or "/")
+
+
+def submit_once(request, token, write, result_url=lambda obj: obj.get_absolute_url()):
+    """Run ``write()`` and claim ``token`` in one transaction.
+
+    Returns ``(result, None)`` after a first arrival, ``(None, response)`` redirecting to the
+    first result when the form arrived before (whether found before writing or by losing a
+    race to claim the token). ``write`` raises as usual (ValidationError, PermissionDenied).
+    """
+    earlier = previous_submission(request, token)
+    if earlier is not None:
+        return None, already_received(request, earlier)
+    try:
+        with transaction.atomic():
+            result = write()
+            claim_client_token(request, token, result_url(result))
+    except DuplicateSubmission as exc:
+        return None, already_received(request, exc.submission)
+    return result, None
+
+
+# Account security: second factor and unlocking (等保 2.0) -----------------------------------
+
+
+@transaction.atomic
+def confirm_second_factor(user: User, secret: str, code: str, *, acting_user: User) -> User:
+    """Turn the second factor on with a code from the new secret (which is then used up)."""
+    from zoneops.core import twofactor
+
+    if acting_user is None or acting_user.pk != user.pk:
+        raise PermissionDenied(_("Only the account's owner may set up its second factor."))
+    step = twofactor.matching_step(secret, code)
+    if step is None:
+        raise ValidationError(
+            _("The code is wrong or has expired. Check the phone's clock and try again."),
+            code="totp",
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.totp_secret = twofactor.join(secret, step)
+    user.totp_confirmed_at = timezone.now()
+    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    return user
+
+
+@transaction.atomic
+def use_second_factor(user: User, code: str) -> bool:
+    """Check a login code: right, within its window, and not used before (then it is used up)."""
+    from zoneops.core import twofactor
+
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.has_second_factor:
+        return False
+    secret, last_step = twofactor.split(locked.totp_secret)
+    step = twofactor.matching_step(secret, code)
+    if step is None or step <= last_step:
+        return False
+    locked.totp_secret = twofactor.join(secret, step)
+    locked.save(update_fields=["totp_secret"])
+    return True
+
+
+@transaction.atomic
+def remove_second_factor(user: User, *, acting_user: User, code: str = "") -> User:
+    """Turn the second factor off: the owner with a current code (unless it is required for
+    them), or the security administrator for someone who lost their phone (they enrol again).
+    """
+    from zoneops.core import twofactor
+    from zoneops.core.models import Role
+
+    owner = acting_user is not None and acting_user.pk == user.pk
+    if not owner and (acting_user is None or acting_user.role != Role.SECURITY_ADMIN):
+        raise PermissionDenied(_("Only the owner or the security administrator may do this."))
+    if owner:
+        if twofactor.required_for(user):
+            raise PermissionDenied(_("Administrators must keep their second factor."))
+        if not use_second_factor(user, code):
+            raise ValidationError(_("The code is wrong, expired or already used."), code="totp")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.totp_secret, user.totp_confirmed_at = "", None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    return user
+
+
+@transaction.atomic
+def unlock_account(username: str, *, acting_user: User, request=None) -> None:
+    """The security administrator lifts a lockout: earlier failures no longer count."""
+    from zoneops.core import security
+    from zoneops.core.models import Role, SecurityEvent
+
+    if acting_user is None or not acting_user.is_active or acting_user.role != Role.SECURITY_ADMIN:
+        raise PermissionDenied(_("Only the security administrator may unlock accounts."))
+    target = User.objects.filter(username__iexact=username).first()
+    if target is None:
+        raise ValidationError(_("There is no account “{name}”.").format(name=username))
+    security.log_event(
+        SecurityEvent.Type.LOCKED_OUT,
+        request,
+        user=target,
+        action=security.UNLOCK,
+        unlocked_by=acting_user.get_username(),
     )

@@ -138,3 +138,29 @@ class ScopedViewTests:
             response = client.get(self.url("list"))
         assert response.status_code == 200
         assert len(response.context["rows"]) >= 30
+
+
+def photo_bytes(kind: str = "PNG", size=(8, 8), *, gps: bool = False) -> bytes:
+    """A small real image made with Pillow; with ``gps`` a JPEG carrying an EXIF GPS block
+    (长春, 43.88° N 125.35° E) as a phone camera writes it."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size)
+    image.putdata(
+        [((x * 37) % 256, (x * 91) % 256, (x * 13) % 256) for x in range(size[0] * size[1])]
+    )
+    exif = Image.Exif()
+    exif[0x010F] = "zoneops test camera"  # Make
+    exif[0x0112] = 1  # Orientation
+    if gps:
+        exif[0x8825] = {
+            1: "N",
+            2: (43.0, 52.0, 48.0),
+            3: "E",
+            4: (125.0, 21.0, 0.0),
+        }
+    out = io.BytesIO()
+    image.save(out, format=kind, exif=exif.tobytes())
+    return out.getvalue()

@@ -7,6 +7,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("zones/boundary.json", views.zone_boundary, name="zone_boundary"),
     *crud_urls(
         "zones",
         "zone",
@@ -31,6 +32,9 @@ urlpatterns = [
         list_view=views.ObjectChangeListView,
         detail_view=views.ObjectChangeDetailView,
     ),
+    path("security/", views.SecurityEventListView.as_view(), name="securityevent_list"),
+    path("security/unlock/", views.unlock_account, name="unlock_account"),
+    path("security/reset-second-factor/", views.reset_second_factor, name="reset_second_factor"),
     *crud_urls(
         "cases", "loopcase", list_view=views.LoopCaseListView, detail_view=views.LoopCaseDetailView
     ),

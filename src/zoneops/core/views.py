@@ -6,20 +6,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from zoneops.core import generic, loop, services
+from zoneops.core import generic, loop, security, services
 from zoneops.core.filters import (
     DepartmentFilterSet,
     LoopCaseFilterSet,
     ObjectChangeFilterSet,
+    SecurityEventFilterSet,
     ZoneFilterSet,
 )
-from zoneops.core.forms import DepartmentForm, ZoneForm
+from zoneops.core.forms import DepartmentForm, ZoneEditForm, ZoneForm
 from zoneops.core.imports import ModelImporter
-from zoneops.core.models import Department, LoopCase, ObjectChange, User, Zone
+from zoneops.core.models import (
+    Department,
+    LoopCase,
+    ObjectChange,
+    Role,
+    SecurityEvent,
+    User,
+    Zone,
+)
+from zoneops.core.permissions import VIEW, role_may
 from zoneops.core.tables import Column
 
 
@@ -38,6 +49,9 @@ def home(request):
         user.zones.all() if not user.is_zone_admin else Zone.objects.filter(parent__isnull=True)
     )
     visible = user.visible_zones().select_related("parent")
+    if security.oversight_only(user):
+        # The security and audit administrators see every zone's trail, not the zone tree.
+        granted, visible = Zone.objects.none(), Zone.objects.none()
     return render(
         request,
         "core/home.html",
@@ -83,6 +97,8 @@ class ZoneDetailView(generic.ObjectDetailView):
     def extra_context(self, obj):
         visible = self.request.user.visible_zones()
         return {
+            "map_url": generic.optional_reverse("projects:map", obj.pk),
+            "has_boundary": obj.boundary is not None,
             "children": obj.children.filter(pk__in=visible.values("pk")),
             "ancestors": [z for z in obj.ancestors() if visible.filter(pk=z.pk).exists()],
             "departments": obj.departments.all(),
@@ -91,7 +107,49 @@ class ZoneDetailView(generic.ObjectDetailView):
 
 class ZoneEditView(generic.ObjectEditView):
     model = Zone
-    form_class = ZoneForm
+    form_class = ZoneEditForm
+
+
+def boundary_of(zone: Zone, visible) -> tuple[Zone | None, dict | None]:
+    """The zone's own boundary, else that of its nearest ancestor the user sees that has one."""
+    if zone.boundary:
+        return zone, zone.boundary
+    ids = [int(part) for part in zone.path.strip("/").split("/") if part][:-1]
+    ancestors = (
+        visible.filter(pk__in=ids, boundary__isnull=False)
+        .order_by("-depth")
+        .only("name", "boundary")
+    )
+    for ancestor in ancestors:
+        if ancestor.boundary:
+            return ancestor, ancestor.boundary
+    return None, None
+
+
+@login_required
+@require_GET
+def zone_boundary(request):
+    """``?zone=<id or code>``: the boundary the map picker draws for a zone the user sees;
+    with ``&children=1`` the outlines of its sub-zones follow as further features."""
+    key = request.GET.get("zone", "").strip()
+    visible = request.user.visible_zones()
+    zone = None
+    if key:
+        lookup = {"pk": int(key)} if key.isdigit() else {"code": key}
+        zone = visible.filter(**lookup).first()
+    if zone is None:
+        return JsonResponse({"zone": None, "boundary": None})
+    owner, boundary = boundary_of(zone, visible)
+    if boundary and request.GET.get("children"):
+        # The zone map also outlines the sub-zones (each a region of its own).
+        features = list(boundary["features"])
+        for child in visible.filter(parent=zone, boundary__isnull=False).order_by("path"):
+            for feature in (child.boundary or {}).get("features", []):
+                features.append(feature | {"properties": {"name": child.name}})
+        boundary = boundary | {"features": features}
+    return JsonResponse(
+        {"zone": zone.name, "boundary_of": owner.name if owner else None, "boundary": boundary}
+    )
 
 
 class ZoneDeleteView(generic.ObjectDeleteView):
@@ -183,8 +241,8 @@ class ObjectChangeListView(generic.ObjectListView):
     ]
 
     def restricted(self, action="view"):
-        if not self.request.user.is_zone_admin:
-            raise PermissionDenied(_("Only administrators may read the audit log."))
+        if not role_may(self.request.user, action, ObjectChange):
+            raise PermissionDenied(_("Only the audit administrator may read the audit log."))
         return super().restricted(action)
 
 
@@ -200,6 +258,89 @@ class ObjectChangeDetailView(generic.ObjectDetailView):
         "object_repr",
         "request_id",
     )
+
+
+# Security events and accounts (security administrator; the auditor reads) ------------------
+
+
+class SecurityEventListView(generic.ObjectListView):
+    model = SecurityEvent
+    queryset = SecurityEvent.objects.all()
+    filterset_class = SecurityEventFilterSet
+    search_fields = ("username", "path")
+    default_ordering = ("-time", "-id")
+    export_name = "security-events"
+    template_name = "core/securityevent_list.html"
+    columns = [
+        Column("time"),
+        Column("type"),
+        Column("username"),
+        Column("address"),
+        Column("path", sortable=False),
+        Column(
+            "detail",
+            sortable=False,
+            accessor=lambda e: "; ".join(f"{k}={v}" for k, v in (e.detail or {}).items()),
+        ),
+    ]
+
+    def restricted(self, action=VIEW):
+        if not role_may(self.request.user, action, SecurityEvent):
+            raise PermissionDenied(
+                _("Only the security and audit administrators may read security events.")
+            )
+        return super().restricted(action)
+
+    def extra_context(self) -> dict:
+        user = self.request.user
+        if user.role != Role.SECURITY_ADMIN:
+            return {}
+        return {
+            "locked": [
+                (name, max(1, int(left.total_seconds() // 60) + 1))
+                for name, left in security.locked_accounts()
+            ],
+            "policy": security.policy(),
+            "second_factor_users": User.objects.exclude(totp_confirmed_at=None).order_by(
+                "username"
+            ),
+        }
+
+
+def _security_admin_post(request, action):
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("core:securityevent_list"))
+    if request.user.role != Role.SECURITY_ADMIN:
+        raise PermissionDenied(_("Only the security administrator may do this."))
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Done."))
+    return HttpResponseRedirect(reverse("core:securityevent_list"))
+
+
+@login_required
+def unlock_account(request):
+    username = request.POST.get("username", "")
+    return _security_admin_post(
+        request,
+        lambda: services.unlock_account(username, acting_user=request.user, request=request),
+    )
+
+
+@login_required
+def reset_second_factor(request):
+    target = User.objects.filter(username=request.POST.get("username", "")).first()
+
+    def reset():
+        if target is None:
+            raise ValidationError(_("No such account."))
+        services.remove_second_factor(target, acting_user=request.user)
+
+    return _security_admin_post(request, reset)
 
 
 # Closed-loop cases ------------------------------------------------------------------------------

@@ -2,12 +2,20 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.api.viewsets import (
+    BulkErrorsSerializer,
+    BulkResultSerializer,
+    ScopedModelViewSet,
+    bulk_response,
+)
+from zoneops.core import geo
 from zoneops.core.models import Role
 from zoneops.enterprises import filters, services
 from zoneops.enterprises.models import (
@@ -24,6 +32,7 @@ from zoneops.enterprises.models import (
     RevivalGoal,
     SupportMeasure,
     Visit,
+    VisitPhoto,
 )
 from zoneops.enterprises.uscc import problem as uscc_problem
 
@@ -80,11 +89,20 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "status",
             "above_scale",
             "above_scale_since",
+            "longitude",
+            "latitude",
             "tier",
             "source",
         ]
+        extra_kwargs = geo.API_FIELD_KWARGS
 
     validate_zone = _visible_zone
+
+    def validate(self, data):
+        problem = geo.pair_problem(data, self.instance)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return data
 
     def validate_uscc(self, value):
         value = value.strip().upper()
@@ -144,7 +162,28 @@ class LiaisonAssignmentSerializer(serializers.ModelSerializer):
         return data
 
 
+class VisitPhotoSerializer(serializers.ModelSerializer):
+    """A visit photo; ``url`` serves it to whoever may see the visit."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VisitPhoto
+        fields = ["id", "name", "content_type", "size", "sha256", "url"]
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:visitphoto", args=[obj.pk])
+
+
+class VisitPhotoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A JPEG, PNG, WebP or GIF photo, at most 10 MB.")
+
+
 class VisitSerializer(serializers.ModelSerializer):
+    photos = VisitPhotoSerializer(many=True, read_only=True)
+
     class Meta:
         model = Visit
         fields = [
@@ -155,6 +194,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "people_met",
             "findings",
             "appeals_raised",
+            "photos",
             "source",
         ]
         extra_kwargs = {"cadre": {"required": False}}
@@ -282,6 +322,24 @@ class MonthlyFigureSerializer(serializers.ModelSerializer):
         return data
 
 
+class MonthlyFigureBulkItemSerializer(serializers.Serializer):
+    """One record of ``POST figures/bulk/`` (documentation: the service checks every value)."""
+
+    uscc = serializers.CharField(
+        required=False, help_text="统一社会信用代码 of the enterprise (or give `enterprise`)."
+    )
+    enterprise = serializers.IntegerField(required=False, help_text="The enterprise's id.")
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    main_revenue = serializers.DecimalField(16, 2, required=False)
+    output_value = serializers.DecimalField(16, 2, required=False)
+    tax_paid = serializers.DecimalField(16, 2, required=False)
+    employees = serializers.IntegerField(min_value=0, required=False)
+    rd_expense = serializers.DecimalField(16, 2, required=False)
+    energy_use = serializers.DecimalField(14, 2, required=False)
+    source = serializers.CharField(required=False, max_length=300)
+
+
 class MonthApprovalSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonthApproval
@@ -397,7 +455,7 @@ class LiaisonAssignmentViewSet(ScopedModelViewSet):
 
 
 class VisitViewSet(ScopedModelViewSet):
-    base_queryset = Visit.objects.select_related("enterprise", "cadre")
+    base_queryset = Visit.objects.select_related("enterprise", "cadre").prefetch_related("photos")
     serializer_class = VisitSerializer
     filterset_class = filters.VisitFilterSet
     search_fields = ["findings", "enterprise__name"]
@@ -408,6 +466,26 @@ class VisitViewSet(ScopedModelViewSet):
         if user.role == Role.LIAISON and serializer.instance.cadre_id != user.pk:
             raise PermissionDenied("A liaison cadre changes their own visits only.")
         serializer.save()
+
+    @extend_schema(
+        request={"multipart/form-data": VisitPhotoUploadSerializer},
+        responses={201: VisitPhotoSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Add a photo to the visit (checked by content, its location removed)."""
+        visit = self.get_object()
+        incoming = VisitPhotoUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            photo = services.add_visit_photo(
+                visit, incoming.validated_data["file"], acting_user=request.user
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"file": exc.messages}) from None
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(VisitPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
 class CultivationEntryViewSet(ScopedModelViewSet):
@@ -473,6 +551,25 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
     filterset_class = filters.MonthlyFigureFilterSet
     search_fields = ["enterprise__name", "enterprise__uscc"]
     ordering_fields = ["year", "month", "main_revenue"]
+
+    @extend_schema(
+        request=MonthlyFigureBulkItemSerializer(many=True),
+        responses={200: BulkResultSerializer, 400: BulkErrorsSerializer},
+        description=(
+            "Create or update many monthly figures at once (data from other systems), keyed by "
+            "enterprise (uscc or id), year and month. All or nothing: on any error nothing is "
+            "written and every refused record is listed with its index, field and reason. "
+            "Figures left out keep their value. Same zone and role rules as one figure; "
+            "approved months are refused; every write is in the audit trail."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        try:
+            result = services.upsert_monthly_figures(request.data, acting_user=request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return bulk_response(result)
 
     def perform_destroy(self, instance):
         if services.is_locked(instance.enterprise, instance.year, instance.month):

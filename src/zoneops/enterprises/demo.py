@@ -101,6 +101,9 @@ def seed() -> str:
     _liaison_demo(zones["CCGX"], named, today)
     _idle_demo(zones["JLGX"], rng, industries)
     _figures_demo(zones["CCGX"], named, rng, today, industries)
+    from zoneops.core.demo import place_demo_points
+
+    place_demo_points(Enterprise)
     return f"{created} enterprises created"
 
 

@@ -1,7 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm
+from zoneops.core.forms import (
+    LocatedFormMixin,
+    PhotosField,
+    ScopedModelForm,
+    client_token_field,
+)
 from zoneops.core.models import Role, User, Zone
 from zoneops.enterprises import services
 from zoneops.enterprises.industries import clean_code
@@ -54,7 +59,7 @@ class IndustryCodeField(forms.ModelChoiceField):
         return f"{obj.full_code} {obj.name}"
 
 
-class EnterpriseForm(ScopedModelForm):
+class EnterpriseForm(LocatedFormMixin, ScopedModelForm):
     industry = IndustryCodeField(
         label=_("industry"),
         queryset=Industry.objects.all(),
@@ -78,6 +83,8 @@ class EnterpriseForm(ScopedModelForm):
             "status",
             "above_scale",
             "above_scale_since",
+            "longitude",
+            "latitude",
             "source",
         ]
         widgets = {"founded_on": DATE, "above_scale_since": DATE}
@@ -176,6 +183,12 @@ class LiaisonAssignmentForm(EnterpriseChildForm):
 
 
 class VisitForm(EnterpriseChildForm):
+    photos = PhotosField(
+        label=_("photos"),
+        help_text=_("Taken with the phone's camera; JPEG or PNG, at most 10 MB each."),
+    )
+    client_token = client_token_field()
+
     class Meta:
         model = Visit
         fields = ["enterprise", "visited_on", "cadre", "people_met", "findings", "appeals_raised"]

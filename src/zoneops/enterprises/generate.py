@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zoneops.core.geo import synthetic_point
 from zoneops.core.models import Zone
 from zoneops.enterprises import uscc
 from zoneops.enterprises.industries import code_map
@@ -127,6 +128,7 @@ def create_enterprises(
         place, top = places[i % len(places)]
         serial = serial_start + i
         chain = rng.choice(chains[top]) if rng.random() < 0.5 else None
+        longitude, latitude = synthetic_point(place, serial, "enterprise")
         enterprises.append(
             Enterprise(
                 uscc=synthetic_code(serial),
@@ -139,6 +141,8 @@ def create_enterprises(
                 above_scale=rng.random() < 0.25,
                 founded_on=dt.date(rng.randint(1995, 2023), rng.randint(1, 12), rng.randint(1, 28)),
                 registered_capital=Decimal(rng.randint(50, 50000)),
+                longitude=longitude,
+                latitude=latitude,
                 source=source,
             )
         )

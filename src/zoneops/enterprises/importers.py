@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook
 
-from zoneops.core import audit
+from zoneops.core import audit, geo
 from zoneops.core.imports import ImportFileError, ImportResult, RowError
 from zoneops.core.models import ObjectChange, Zone
 from zoneops.enterprises import bulk, services, uscc
@@ -271,6 +271,18 @@ class EnterpriseImporter(FastImporter):
             ["四上企业", "是否规上", "规上企业", "是否四上", "above_scale"],
             help_text=gettext_lazy("是 / 否"),
         ),
+        Column(
+            "longitude",
+            gettext_lazy("longitude"),
+            ["经度", "经度(wgs84)", "lng", "lon", "longitude"],
+            help_text=gettext_lazy("WGS-84 degrees, e.g. 125.35; give latitude too."),
+        ),
+        Column(
+            "latitude",
+            gettext_lazy("latitude"),
+            ["纬度", "纬度(wgs84)", "lat", "latitude"],
+            help_text=gettext_lazy("WGS-84 degrees, e.g. 43.88; give longitude too."),
+        ),
     ]
 
     def run(self, name: str, content: bytes) -> ImportResult:
@@ -414,6 +426,15 @@ class EnterpriseImporter(FastImporter):
                 "是",
                 _("A chain leader needs its industrial chain."),
             )
+        if "longitude" in mapping or "latitude" in mapping:
+            lon_cell = _cell(cells, mapping, "longitude")
+            lat_cell = _cell(cells, mapping, "latitude")
+            point, problems = geo.parse_point(lon_cell, lat_cell)
+            for field, reason in problems:
+                self.error(
+                    result, row, field, lon_cell if field == "longitude" else lat_cell, reason
+                )
+            fields["longitude"], fields["latitude"] = point or (None, None)
         status_word = _text(_cell(cells, mapping, "status"))
         if status_word or "status" in mapping:
             status = STATUS_WORDS.get(status_word.lower())
@@ -441,6 +462,8 @@ ENTERPRISE_COLUMNS = (
     "status",
     "above_scale",
     "above_scale_since",
+    "longitude",
+    "latitude",
 )
 
 
@@ -472,6 +495,8 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
             "status": fields.get("status") or Enterprise.Status.OPERATING,
             "above_scale": fields.get("above_scale", False),
             "above_scale_since": None,
+            "longitude": fields.get("longitude"),
+            "latitude": fields.get("latitude"),
         }
         plain.append(values)
         row = [now, now, *values.values()]
@@ -499,6 +524,8 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
                     "registered_capital": None
                     if values["registered_capital"] is None
                     else str(values["registered_capital"]),
+                    "longitude": None if values["longitude"] is None else str(values["longitude"]),
+                    "latitude": None if values["latitude"] is None else str(values["latitude"]),
                 },
             )
             for values in plain

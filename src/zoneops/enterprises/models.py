@@ -644,8 +644,9 @@ class MonthApproval(ZoneopsModel):
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
 
+    # 三员分立: approving figures is a decision on data, not the system administrator's.
     role_actions = {
-        "admin": ALL,
+        "admin": READ,
         "staff": frozenset({"view", "add", "change"}),
         "liaison": READ,
         "leader": READ,

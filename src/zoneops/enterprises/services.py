@@ -8,12 +8,14 @@ has already restricted to what the user may see.
 
 import csv
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.photos import check_photo
 from zoneops.core.privacy import mask_phone
 from zoneops.enterprises.industries import DATA
 from zoneops.enterprises.models import (
@@ -38,6 +41,7 @@ from zoneops.enterprises.models import (
     SupportMeasure,
     Tier,
     Visit,
+    VisitPhoto,
 )
 
 RANK_TIER = {rank: tier for tier, rank in TIER_RANK.items()}
@@ -448,8 +452,11 @@ def record_visit(
     people_met: str = "",
     findings: str = "",
     appeals_raised: str = "",
+    photos=(),
 ) -> Visit:
-    """A cadre's visit. A liaison cadre records their own visits only."""
+    """A cadre's visit, with the photos taken there (their location removed).
+
+    A liaison cadre records their own visits only."""
     if acting_user is not None:
         if not role_may(acting_user, ADD, Visit):
             raise PermissionDenied(_("Your role may not record visits."))
@@ -462,7 +469,8 @@ def record_visit(
     visited_on = visited_on or today()
     if visited_on > today():
         raise ValidationError(_("A visit cannot be in the future."))
-    return Visit.objects.create(
+    checked = [check_photo(upload) for upload in photos]
+    visit = Visit.objects.create(
         enterprise=enterprise,
         cadre=cadre,
         visited_on=visited_on,
@@ -470,6 +478,33 @@ def record_visit(
         findings=findings,
         appeals_raised=appeals_raised,
     )
+    for photo in checked:
+        _store_visit_photo(visit, photo, acting_user)
+    return visit
+
+
+@transaction.atomic
+def add_visit_photo(visit: Visit, upload, *, acting_user: User) -> VisitPhoto:
+    """Add a photo to a visit (its location removed); a liaison cadre to their own visits."""
+    if not Visit.objects.restrict(acting_user, CHANGE).filter(pk=visit.pk).exists():
+        raise PermissionDenied(_("You may not add photos to this visit."))
+    if acting_user.role == Role.LIAISON and visit.cadre_id != acting_user.pk:
+        raise PermissionDenied(_("A liaison cadre changes their own visits only."))
+    return _store_visit_photo(visit, check_photo(upload), acting_user)
+
+
+def _store_visit_photo(visit: Visit, photo, acting_user) -> VisitPhoto:
+    record = VisitPhoto(
+        visit=visit,
+        name=photo.name,
+        content_type=photo.content_type,
+        size=len(photo.content),
+        sha256=hashlib.sha256(photo.content).hexdigest(),
+        uploaded_by=acting_user,
+    )
+    record.file.save(photo.name[-80:], ContentFile(photo.content), save=False)
+    record.save()
+    return record
 
 
 # Liaison cadres ------------------------------------------------------------------------------
@@ -766,3 +801,198 @@ def expiring(qs: QuerySet, days: int, on: dt.date | None = None) -> QuerySet:
     """Certifications of ``qs`` valid today that expire within ``days`` days."""
     on = on or today()
     return qs.filter(expires_on__gte=on, expires_on__lte=on + dt.timedelta(days=days))
+
+
+# Bulk upsert from other systems (API) ------------------------------------------------------------
+
+BULK_MAX_ROWS = 5000
+BULK_FIGURE_KEYS = frozenset({"uscc", "enterprise", "year", "month", "source", *FIGURE_FIELDS})
+
+
+@transaction.atomic
+def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> "BulkResult":
+    """Create or update monthly figures keyed by (enterprise, year, month), all or nothing.
+
+    Each item names its enterprise by ``uscc`` (or ``enterprise``, the id) and gives ``year``,
+    ``month`` and any of the figures; figures left out keep their value (0 on a new row). The
+    same rules as one figure: the enterprise in the user's zones, the role's right to add and
+    change figures, no approved (locked) month, no negative amount but tax. Errors name the
+    item's index (from 0), the field and the reason, like the Excel import's; on any error
+    nothing is written. Every write leaves its audit row.
+    """
+    from zoneops.core.imports import RowError
+    from zoneops.enterprises.importers import FigureImporter, _decimal
+    from zoneops.enterprises.uscc import problem as uscc_problem
+
+    if not (
+        role_may(acting_user, ADD, MonthlyFigure) and role_may(acting_user, CHANGE, MonthlyFigure)
+    ):
+        raise PermissionDenied(_("Your role may not record monthly figures."))
+    result = BulkResult()
+    if not isinstance(items, list) or not items:
+        result.errors.append(RowError(0, "", "", _("Send a non-empty list of records.")))
+        return result
+    if len(items) > BULK_MAX_ROWS:
+        result.errors.append(
+            RowError(
+                len(items) - 1,
+                "",
+                "",
+                _("At most {count} records at a time.").format(count=BULK_MAX_ROWS),
+            )
+        )
+        return result
+    error = result.errors.append
+    visible = Enterprise.objects.restrict(acting_user, VIEW)
+    usccs = {str(i.get("uscc", "")).strip().upper() for i in items if isinstance(i, dict)}
+    ids = {
+        i.get("enterprise")
+        for i in items
+        if isinstance(i, dict) and type(i.get("enterprise")) is int
+    }
+    by_uscc = dict(visible.filter(uscc__in=usccs).values_list("uscc", "pk"))
+    known_ids = set(
+        visible.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("pk", flat=True)
+    )
+    negative_ok = FigureImporter.may_be_negative
+    limits = {
+        name: Decimal(2**31)
+        if name == "employees"
+        else Decimal(10) ** (f.max_digits - f.decimal_places)
+        for name in FIGURE_FIELDS
+        for f in [MonthlyFigure._meta.get_field(name)]
+    }
+    parsed = []
+    seen: dict[tuple, int] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            error(RowError(index, "", "", _("Each record is an object.")))
+            continue
+        unknown = sorted(set(item) - BULK_FIGURE_KEYS)
+        if unknown:
+            error(RowError(index, unknown[0], "", _("Unknown field.")))
+            continue
+        if item.get("enterprise") not in (None, ""):
+            enterprise_id = item["enterprise"]
+            if type(enterprise_id) is not int or enterprise_id not in known_ids:
+                error(
+                    RowError(
+                        index,
+                        "enterprise",
+                        str(enterprise_id)[:100],
+                        _("No such enterprise in the zones you are granted."),
+                    )
+                )
+                continue
+        else:
+            code = str(item.get("uscc") or "").strip().upper()
+            enterprise_id = by_uscc.get(code)
+            if enterprise_id is None:
+                reason = uscc_problem(code) or _("No such enterprise in the zones you are granted.")
+                error(RowError(index, "uscc", code[:100], reason))
+                continue
+        period = []
+        for name, low, high in (("year", 2000, 2100), ("month", 1, 12)):
+            value = item.get(name)
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                value = None
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                number = None
+            if number is None or not low <= number <= high:
+                error(
+                    RowError(index, name, str(item.get(name, ""))[:100], _("Not a year and month."))
+                )
+                break
+            period.append(number)
+        if len(period) != 2:
+            continue
+        key = (enterprise_id, *period)
+        if key in seen:
+            error(
+                RowError(
+                    index,
+                    "uscc" if "uscc" in item else "enterprise",
+                    str(item.get("uscc") or item.get("enterprise")),
+                    _("Duplicates record {row} of this request.").format(row=seen[key]),
+                )
+            )
+            continue
+        seen[key] = index
+        values = {}
+        for name in FIGURE_FIELDS:
+            if name not in item:
+                continue
+            raw = item[name]
+            try:
+                number = _decimal(raw)
+            except ValueError:
+                error(RowError(index, name, str(raw)[:100], _("Not a number.")))
+                continue
+            if abs(number) >= limits[name]:
+                error(RowError(index, name, str(raw)[:100], _("Too large.")))
+            elif number < 0 and name not in negative_ok:
+                error(RowError(index, name, str(raw)[:100], _("Cannot be negative.")))
+            elif name == "employees" and number != int(number):
+                error(RowError(index, name, str(raw)[:100], _("Not a whole number.")))
+            else:
+                values[name] = int(number) if name == "employees" else number
+        parsed.append((index, key, values, str(item.get("source") or source)[:300]))
+    if result.errors:
+        return result
+    zone_of = dict(
+        Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
+            "pk", "zone_id"
+        )
+    )
+    locked = {}
+    for index, (enterprise_id, year, month), _values, _source in parsed:
+        if (year, month) not in locked:
+            locked[(year, month)] = locked_zone_ids(year, month)
+        if zone_of[enterprise_id] in locked[(year, month)]:
+            error(
+                RowError(
+                    index,
+                    "month",
+                    f"{year}-{month:02d}",
+                    _("This month is approved for the zone and cannot be changed."),
+                )
+            )
+    if result.errors:
+        return result
+    existing = {}
+    for figure in (
+        MonthlyFigure.objects.select_for_update()
+        .filter(enterprise_id__in=zone_of, year__in={k[1] for _i, k, _v, _s in parsed})
+        .select_related("enterprise")
+    ):
+        existing[(figure.enterprise_id, figure.year, figure.month)] = figure
+    for _index, key, values, row_source in parsed:
+        figure = existing.get(key)
+        if figure is None:
+            MonthlyFigure.objects.create(
+                enterprise_id=key[0], year=key[1], month=key[2], source=row_source, **values
+            )
+            result.created += 1
+            continue
+        changed = [name for name, value in values.items() if getattr(figure, name) != value]
+        if changed:
+            for name in changed:
+                setattr(figure, name, values[name])
+            figure.save(update_fields=[*changed, "updated_at"])
+        result.updated += 1
+    return result
+
+
+@dataclass
+class BulkResult:
+    """What a bulk upsert did, or why it did nothing (``errors``: core.imports.RowError)."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

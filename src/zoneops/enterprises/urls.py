@@ -6,6 +6,7 @@ from zoneops.enterprises import views
 app_name = "enterprises"
 
 urlpatterns = [
+    path("visits/photos/<int:pk>/", views.VisitPhotoView.as_view(), name="visitphoto"),
     path("pyramid/", views.PyramidView.as_view(), name="pyramid"),
     path("candidates/", views.CandidateListView.as_view(), name="candidates"),
     path("coverage/", views.CoverageListView.as_view(), name="coverage"),

@@ -4,7 +4,8 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import exports, generic
+from zoneops.core import exports, generic, geo
+from zoneops.core import services as core_services
 from zoneops.core.imports import ModelImporter
 from zoneops.core.models import Role, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
@@ -33,6 +35,7 @@ from zoneops.enterprises.models import (
     SupportMeasure,
     Tier,
     Visit,
+    VisitPhoto,
 )
 
 TIER_LABELS = dict(Tier.choices)
@@ -164,6 +167,9 @@ class EnterpriseListView(generic.ObjectListView):
             )
         )
 
+    def export(self, qs, columns):
+        return super().export(qs, [*columns, *geo.export_columns(self.model)])
+
     def sort(self, qs, columns):
         qs, current = super().sort(qs, columns)
         if not current and self.request.user.role == Role.LIAISON:
@@ -230,19 +236,34 @@ class EnterpriseDetailView(generic.ObjectDetailView):
             "certifications": certifications,
             "contacts": contacts,
             "liaisons": obj.liaison_assignments.select_related("user"),
-            "visits": obj.visits.select_related("cadre")[:20],
+            "visits": obj.visits.select_related("cadre").annotate(photo_count=Count("photos"))[:20],
             "pool": obj.cultivation_entries.prefetch_related("measures"),
             "revivals": obj.revivals.all(),
             "figures": figures,
             "threshold": threshold,
             "may_visit": role_may(user, ADD, Visit),
             "may_pool": role_may(user, ADD, CultivationEntry),
+            "may_call": services.may_see_phones(user),
+            "open_appeals": open_appeals_of(user, obj),
         }
+
+
+def open_appeals_of(user, enterprise):
+    """The enterprise's appeals still in the loop, the next deadline first."""
+    from zoneops.appeals.models import Appeal
+
+    return (
+        Appeal.objects.restrict(user, VIEW)
+        .filter(enterprise=enterprise, case__is_open=True)
+        .select_related("case", "submission")
+        .order_by("case__due_date", "pk")[:20]
+    )
 
 
 class EnterpriseEditView(generic.ObjectEditView):
     model = Enterprise
     form_class = forms.EnterpriseForm
+    template_name = "core/located_edit.html"
 
 
 class EnterpriseDeleteView(generic.ObjectDeleteView):
@@ -463,13 +484,27 @@ class VisitListView(generic.ObjectListView):
 class VisitDetailView(generic.ObjectDetailView):
     model = Visit
     queryset = Visit.objects.select_related("enterprise", "cadre")
+    template_name = "enterprises/visit_detail.html"
+
+    def extra_context(self, obj):
+        from zoneops.appeals.models import Appeal
+
+        return {
+            "photos": obj.photos.all(),
+            "appeals": Appeal.objects.restrict(self.request.user, VIEW)
+            .filter(visit=obj)
+            .select_related("case", "submission"),
+            "may_raise_appeal": role_may(self.request.user, ADD, Appeal),
+        }
 
 
 class VisitEditView(generic.ObjectEditView):
-    """Recording a visit goes through ``services.record_visit``; editing one is a plain save."""
+    """Recording a visit goes through ``services.record_visit``, once per rendered form (the
+    phone may send it again after a dropped connection); editing one is a plain save."""
 
     model = Visit
     form_class = forms.VisitForm
+    template_name = "enterprises/visit_edit.html"
 
     def get(self, request, *args, **kwargs):
         instance = self.get_instance()
@@ -485,26 +520,65 @@ class VisitEditView(generic.ObjectEditView):
         if instance is not None:
             if request.user.role == Role.LIAISON and instance.cadre_id != request.user.pk:
                 raise PermissionDenied(_("A liaison cadre changes their own visits only."))
-            return super().post(request, *args, **kwargs)
-        form = self.form_class(request.POST, user=request.user)
+            form = self.form_class(
+                request.POST, request.FILES, instance=instance, user=request.user
+            )
+            if not form.is_valid():
+                return self.render_form(form, instance)
+            try:
+                with transaction.atomic():
+                    visit = form.save()
+                    for upload in form.cleaned_data["photos"]:
+                        services.add_visit_photo(visit, upload, acting_user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                return self.render_form(form, instance)
+            messages.success(request, _("Saved “{object}”.").format(object=visit))
+            return HttpResponseRedirect(visit.get_absolute_url())
+        token = request.POST.get("client_token")
+        earlier = core_services.previous_submission(request, token)
+        if earlier is not None:
+            return core_services.already_received(request, earlier)
+        form = self.form_class(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render_form(form, None)
         data = form.cleaned_data
         try:
-            visit = services.record_visit(
-                data["enterprise"],
-                acting_user=request.user,
-                visited_on=data["visited_on"],
-                cadre=data.get("cadre"),
-                people_met=data["people_met"],
-                findings=data["findings"],
-                appeals_raised=data["appeals_raised"],
+            visit, duplicate = core_services.submit_once(
+                request,
+                token,
+                lambda: services.record_visit(
+                    data["enterprise"],
+                    acting_user=request.user,
+                    visited_on=data["visited_on"],
+                    cadre=data.get("cadre"),
+                    people_met=data["people_met"],
+                    findings=data["findings"],
+                    appeals_raised=data["appeals_raised"],
+                    photos=data["photos"],
+                ),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.render_form(form, None)
+        if duplicate is not None:
+            return duplicate
         messages.success(request, _("Saved “{object}”.").format(object=visit))
         return HttpResponseRedirect(visit.get_absolute_url())
+
+
+class VisitPhotoView(generic.ObjectViewMixin, View):
+    """A visit photo, for users who may see the visit (never from a public folder)."""
+
+    model = VisitPhoto
+
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        photo = self.get_object(VIEW)
+        return FileResponse(
+            photo.file.open("rb"), filename=photo.name, content_type=photo.content_type
+        )
 
 
 class VisitDeleteView(generic.ObjectDeleteView):

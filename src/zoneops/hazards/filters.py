@@ -36,6 +36,8 @@ class HazardFilterSet(ScopedFilterSet):
         label=_("found until"), field_name="found_on", lookup_expr="lte"
     )
 
+    mine = django_filters.BooleanFilter(label=_("mine"), method="filter_mine")
+
     class Meta:
         model = Hazard
         fields = {
@@ -51,6 +53,15 @@ class HazardFilterSet(ScopedFilterSet):
             "rework_count": ["gte"],
             "source": ["icontains"],
         }
+
+    def filter_mine(self, queryset, name, value):
+        """Hazards I own (rectify), or found."""
+        from django.db.models import Q
+
+        user = getattr(self.request, "user", None)
+        if value and user is not None:
+            return queryset.filter(Q(case__handler=user) | Q(found_by=user))
+        return queryset
 
     def filter_zone(self, queryset, name, value):
         return queryset.filter(zone__path__startswith=value.path) if value else queryset

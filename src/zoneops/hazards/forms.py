@@ -4,7 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm
+from zoneops.core.forms import (
+    PhotosField,
+    ScopedModelForm,
+    client_token_field,
+    keep_location_field,
+)
 from zoneops.core.models import Department, User
 from zoneops.core.widgets import style_fields
 from zoneops.enterprises.models import Enterprise
@@ -182,7 +187,36 @@ class TransitionForm(forms.Form):
 
 class PhotoForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=HazardPhoto.Kind.choices)
-    file = forms.FileField(label=_("file"))
+    file = forms.FileField(
+        label=_("file"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": "image/*,application/pdf",
+                "capture": "environment",
+                "data-resize": "2000000",
+            }
+        ),
+    )
+    keep_location = keep_location_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+
+class RectifyForm(forms.Form):
+    """Report a hazard rectified from the site: photos of the result and what was done."""
+
+    photos = PhotosField(
+        label=_("photos of the rectification"),
+        required=True,
+        help_text=_("Taken with the phone's camera; JPEG or PNG, at most 10 MB each."),
+    )
+    comment = forms.CharField(
+        label=_("what was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    keep_location = keep_location_field()
+    client_token = client_token_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

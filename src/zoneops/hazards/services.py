@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.appeals.validators import FILE_KINDS, IMAGE_KINDS, check_upload
+from zoneops.appeals.validators import max_upload_bytes
 from zoneops.core import calendar, loop
 from zoneops.core import services as core_services
 from zoneops.core.models import Department, LoopEvent, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.photos import check_photo
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound, Level
 
@@ -178,7 +179,11 @@ def set_level(hazard: Hazard, level: str, *, acting_user: User, comment: str = "
 
 
 @transaction.atomic
-def add_photo(hazard: Hazard, upload, *, kind: str, acting_user: User) -> HazardPhoto:
+def add_photo(
+    hazard: Hazard, upload, *, kind: str, acting_user: User, keep_location: bool = False
+) -> HazardPhoto:
+    """A photo (or PDF) of the hazard as found or of its rectification. The photo's location
+    (EXIF GPS) is removed unless ``keep_location``: where a hazard is may be the point."""
     may = Hazard.objects.restrict(acting_user, VIEW).filter(pk=hazard.pk).exists() and (
         acting_user.is_zone_admin
         or acting_user.role in ("staff", "liaison")
@@ -192,20 +197,57 @@ def add_photo(hazard: Hazard, upload, *, kind: str, acting_user: User) -> Hazard
         raise ValidationError(
             _("Evidence is added while the hazard is being rectified."), code="state"
         )
-    file_kind, content = check_upload(upload, kinds=(*IMAGE_KINDS, "pdf"))
+    checked = check_photo(
+        upload, keep_location=keep_location, allow_pdf=True, max_bytes=max_upload_bytes()
+    )
     photo = HazardPhoto(
         hazard=hazard,
         kind=kind,
         attempt=hazard.rework_count,
-        name=upload.name[-200:],
-        content_type=FILE_KINDS[file_kind][0],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        name=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=hashlib.sha256(checked.content).hexdigest(),
         uploaded_by=acting_user,
     )
-    photo.file.save(upload.name[-80:], ContentFile(content), save=False)
+    photo.file.save(checked.name[-80:], ContentFile(checked.content), save=False)
     photo.save()
     return photo
+
+
+@transaction.atomic
+def rectify_with_photos(
+    hazard: Hazard,
+    photos,
+    *,
+    acting_user: User,
+    comment: str,
+    keep_location: bool = False,
+    on: dt.date | None = None,
+) -> Hazard:
+    """Report a hazard rectified from the site in one step: start rectifying if it was only
+    assigned, add the photos as evidence of this attempt, and report it rectified."""
+    hazard = Hazard.objects.select_related("case").get(pk=hazard.pk)
+    if not photos:
+        raise ValidationError(
+            _("Upload a photo or document showing the rectification first."),
+            code="evidence_required",
+        )
+    if hazard.case.state == "assigned":
+        hazard = transition(hazard, "start", acting_user=acting_user, on=on)
+    if hazard.case.state != "rectifying":
+        raise ValidationError(
+            _("Evidence is added while the hazard is being rectified."), code="state"
+        )
+    for upload in photos:
+        add_photo(
+            hazard,
+            upload,
+            kind=HazardPhoto.Kind.EVIDENCE,
+            acting_user=acting_user,
+            keep_location=keep_location,
+        )
+    return transition(hazard, "rectify", acting_user=acting_user, comment=comment, on=on)
 
 
 @transaction.atomic

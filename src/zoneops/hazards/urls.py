@@ -8,6 +8,7 @@ urlpatterns = [
     path("major/", views.MajorHazardListView.as_view(), name="major"),
     path("report/", views.ReportView.as_view(), name="report"),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
+    path("<int:pk>/rectify/", views.RectifyView.as_view(), name="hazard_rectify"),
     *crud_urls(
         "rounds",
         "inspectionround",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zoneops.core import generic
+from zoneops.core import services as core_services
 from zoneops.core.models import LoopCase
 from zoneops.core.permissions import CHANGE, VIEW
 from zoneops.core.tables import Column
@@ -18,6 +19,7 @@ from zoneops.hazards.forms import (
     HazardForm,
     InspectionRoundForm,
     PhotoForm,
+    RectifyForm,
     TransitionForm,
     current_quarter,
 )
@@ -110,7 +112,7 @@ class HazardDetailView(generic.ObjectDetailView):
 
     def extra_context(self, obj):
         user = self.request.user
-        may_act = user.is_zone_admin or user.role != "leader"
+        may_act = not user.is_administrator and user.role != "leader"  # 三员分立
         case = obj.case
         wf = workflow.MAJOR_HAZARD if obj.level == Level.MAJOR else workflow.HAZARD
         return {
@@ -120,6 +122,9 @@ class HazardDetailView(generic.ObjectDetailView):
             "transitions": wf.available(case.state) if may_act else [],
             "transition_form": TransitionForm(hazard=obj),
             "photo_form": PhotoForm() if may_act else None,
+            "rectify_url": reverse("hazards:hazard_rectify", args=[obj.pk])
+            if may_act and case.state in ("assigned", "rectifying")
+            else None,
             "photos": obj.photos.all(),
             "events": case.events.select_related("actor"),
         }
@@ -137,6 +142,7 @@ class HazardDetailView(generic.ObjectDetailView):
                     form.cleaned_data["file"],
                     kind=form.cleaned_data["kind"],
                     acting_user=request.user,
+                    keep_location=form.cleaned_data["keep_location"],
                 )
             elif action == "level":
                 services.set_level(
@@ -163,6 +169,50 @@ class HazardDetailView(generic.ObjectDetailView):
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(request, text)
+        return HttpResponseRedirect(hazard.get_absolute_url())
+
+
+class RectifyView(generic.ObjectViewMixin, View):
+    """Report a hazard rectified from the site, with photos; sent once per rendered form."""
+
+    model = Hazard
+    template_name = "hazards/hazard_rectify.html"
+
+    def render_form(self, form, hazard):
+        context = self.common_context() | {"form": form, "object": hazard}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk):
+        return self.render_form(RectifyForm(), self.get_object(VIEW))
+
+    def post(self, request, pk):
+        hazard = self.get_object(VIEW)
+        token = request.POST.get("client_token")
+        earlier = core_services.previous_submission(request, token)
+        if earlier is not None:
+            return core_services.already_received(request, earlier)
+        form = RectifyForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form, hazard)
+        data = form.cleaned_data
+        try:
+            hazard, duplicate = core_services.submit_once(
+                request,
+                token,
+                lambda: services.rectify_with_photos(
+                    hazard,
+                    data["photos"],
+                    acting_user=request.user,
+                    comment=data["comment"],
+                    keep_location=data["keep_location"],
+                ),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            return self.render_form(form, self.get_object(VIEW))
+        if duplicate is not None:
+            return duplicate
+        messages.success(request, _("Reported rectified; waiting for verification."))
         return HttpResponseRedirect(hazard.get_absolute_url())
 
 

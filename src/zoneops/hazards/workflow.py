@@ -20,8 +20,8 @@ STATES = {
     "verified": _("Verified"),
     "closed": _("Closed"),
 }
-STAFF = frozenset({Role.ADMIN, Role.STAFF})
-WORKERS = frozenset({Role.ADMIN, Role.STAFF, Role.LIAISON})
+STAFF = frozenset({Role.STAFF})
+WORKERS = frozenset({Role.STAFF, Role.LIAISON})
 
 
 def default_limit(major: bool) -> int:

@@ -174,6 +174,14 @@ class MonthClose(ZoneopsModel):
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
 
+    # 三员分立: approving a month is the statistics staff's decision, not the system admin's.
+    role_actions = {
+        "admin": frozenset({"view"}),
+        "staff": frozenset({"view", "add", "change", "delete"}),
+        "liaison": frozenset({"view"}),
+        "leader": frozenset({"view"}),
+    }
+
     class Meta:
         ordering = ["-year", "-month", "zone__path"]
         verbose_name = _("month approval")

@@ -178,6 +178,14 @@ class Statement(ZoneopsModel):
     )
 
     zone_lookup = "document__zone"
+    # 三员分立: accepting or rejecting a proposed figure is a decision on data; the system
+    # administrator reads but does not review.
+    role_actions = {
+        "admin": frozenset({"view"}),
+        "staff": frozenset({"view", "add", "change", "delete"}),
+        "liaison": frozenset({"view"}),
+        "leader": frozenset({"view"}),
+    }
     filter_exempt = (
         "position",
         "context",

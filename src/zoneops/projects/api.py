@@ -1,10 +1,18 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.api.viewsets import (
+    BulkErrorsSerializer,
+    BulkResultSerializer,
+    ScopedModelViewSet,
+    bulk_response,
+)
+from zoneops.core import geo
 from zoneops.core.models import Zone
 from zoneops.projects import services
 from zoneops.projects.filters import (
@@ -77,11 +85,14 @@ class ProjectSerializer(serializers.ModelSerializer):
             "special_team",
             "responsible_unit",
             "baselined_at",
+            "longitude",
+            "latitude",
             "light",
             "light_reasons",
             "source",
         ]
         read_only_fields = ["completed_ytd", "completed_month", "baselined_at"]
+        extra_kwargs = geo.API_FIELD_KWARGS
 
     def get_light(self, obj) -> str | None:
         return {0: "green", 1: "yellow", 2: "red"}.get(getattr(obj, "light", None))
@@ -93,6 +104,12 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     def validate_zone(self, zone):
         return _visible_zone(self, zone)
+
+    def validate(self, data):
+        problem = geo.pair_problem(data, self.instance)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return data
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -163,6 +180,17 @@ class MonthlyInvestmentSerializer(serializers.ModelSerializer):
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages) from exc
+
+
+class MonthlyInvestmentBulkItemSerializer(serializers.Serializer):
+    """One record of ``POST monthly/bulk/`` (documentation: the service checks every value)."""
+
+    code = serializers.CharField(help_text="The project's code.")
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    completed_ytd = serializers.DecimalField(
+        16, 2, min_value=0, help_text="Completed this year (本年累计), 10k yuan."
+    )
 
 
 class BlockerSerializer(serializers.ModelSerializer):
@@ -272,6 +300,25 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
     search_fields = ["project__code"]
     ordering_fields = ["year", "month"]
     http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(
+        request=MonthlyInvestmentBulkItemSerializer(many=True),
+        responses={200: BulkResultSerializer, 400: BulkErrorsSerializer},
+        description=(
+            "Create or update many months of completed investment at once (data from other "
+            "systems), keyed by project code, year and month. All or nothing: on any error "
+            "nothing is written and every refused record is listed with its index, field and "
+            "reason. Same checks as the monthly Excel import and the same zone and role rules "
+            "as one record; every write is in the audit trail."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        try:
+            result = services.upsert_monthly_investments(request.data, acting_user=request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return bulk_response(result)
 
 
 class BlockerViewSet(ScopedModelViewSet):

@@ -56,7 +56,10 @@ def split(total: int, count: int, rng: random.Random, low: float = 0.3) -> list[
 def seed() -> str:
     if not Zone.objects.filter(code__in=["JLGX", "CCGX"]).exists():
         return "no demo zones"
+    from zoneops.core.demo import place_demo_points
+
     created = seed_jlgx() + seed_ccgx()
+    place_demo_points(Project)
     return f"{created} projects created"
 
 

@@ -3,7 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm
+from zoneops.core.forms import (
+    LocatedFormMixin,
+    PhotosField,
+    ScopedModelForm,
+    keep_location_field,
+)
 from zoneops.core.widgets import style_fields
 from zoneops.projects import services
 from zoneops.projects.models import (
@@ -31,7 +36,7 @@ def people_in_reach(user):
     return people.filter(zones__in=user.visible_zones()).distinct()
 
 
-class ProjectForm(ScopedModelForm):
+class ProjectForm(LocatedFormMixin, ScopedModelForm):
     tag_choices = forms.MultipleChoiceField(
         label=_("tags"),
         required=False,
@@ -66,6 +71,8 @@ class ProjectForm(ScopedModelForm):
             "leader",
             "special_team",
             "responsible_unit",
+            "longitude",
+            "latitude",
             "source",
         ]
         widgets = {
@@ -189,24 +196,12 @@ class BlockerForm(ProjectChildForm):
         )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
 class ProgressNoteForm(ProjectChildForm):
-    photos = MultipleFileField(label=_("photos"), required=False)
+    photos = PhotosField(
+        label=_("photos"),
+        help_text=_("Taken with the phone's camera; JPEG or PNG, at most 10 MB each."),
+    )
+    keep_location = keep_location_field()
 
     class Meta:
         model = ProgressNote
@@ -218,11 +213,17 @@ class ProgressNoteForm(ProjectChildForm):
         self.fields["date"].initial = timezone.localdate()
         style_fields({"photos": self.fields["photos"]})
 
-    def clean_photos(self):
-        photos = self.cleaned_data.get("photos") or []
-        for photo in photos:
-            services.check_photo(photo)
-        return photos
+    def clean(self):
+        data = super().clean()
+        keep = data.get("keep_location", False)
+        checked = []
+        for photo in data.get("photos") or []:
+            try:
+                checked.append(services.check_photo(photo, keep_location=keep))
+            except ValidationError as exc:
+                self.add_error("photos", exc)
+        data["photos"] = checked
+        return data
 
     def clean_date(self):
         value = self.cleaned_data.get("date")

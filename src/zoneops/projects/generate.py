@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zoneops.core.geo import synthetic_point
 from zoneops.core.models import Zone
 from zoneops.projects import services
 from zoneops.projects.models import (
@@ -76,6 +77,7 @@ def random_project(
         responsible_unit="经济发展局",
         source=source,
     )
+    project.longitude, project.latitude = synthetic_point(zone, index, "project")
     project.apply_automatic_tags()
     return project
 

@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit
+from zoneops.core import audit, geo
 from zoneops.core.imports import ImportFileError, ImportResult, ModelImporter, RowError, read_table
-from zoneops.core.models import ObjectChange
+from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE, ObjectChange
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.projects import bulk, services
 from zoneops.projects.models import (
@@ -199,6 +199,10 @@ class SheetImporter(ModelImporter):
             return parse_int(text, 2000, 2100)
         if col.kind == "month":
             return parse_int(text, 1, 12)
+        if col.kind == "longitude":
+            return geo.parse_coordinate(text, *CHINA_LONGITUDE, _("Longitude is outside China."))
+        if col.kind == "latitude":
+            return geo.parse_coordinate(text, *CHINA_LATITUDE, _("Latitude is outside China."))
         if len(text) > col.max_length:
             raise ValueError(_("At most {count} characters.").format(count=col.max_length))
         return text
@@ -285,6 +289,22 @@ PROJECT_COLUMNS = [
     Col(
         "responsible_unit", gettext_lazy("responsible unit"), aliases=("责任单位",), max_length=100
     ),
+    Col(
+        "longitude",
+        gettext_lazy("longitude"),
+        False,
+        "longitude",
+        aliases=("经度", "经度(wgs84)", "lng", "lon"),
+        help=gettext_lazy("WGS-84 degrees, e.g. 125.35; give latitude too."),
+    ),
+    Col(
+        "latitude",
+        gettext_lazy("latitude"),
+        False,
+        "latitude",
+        aliases=("纬度", "纬度(wgs84)", "lat"),
+        help=gettext_lazy("WGS-84 degrees, e.g. 43.88; give longitude too."),
+    ),
 ]
 
 PROJECT_FIELDS = [
@@ -309,6 +329,8 @@ PROJECT_FIELDS = [
     "leader_name",
     "special_team",
     "responsible_unit",
+    "longitude",
+    "latitude",
 ]
 
 
@@ -375,6 +397,9 @@ class DispatchSheetImporter(SheetImporter):
             problems.append(
                 (label["annual_plan"], _("The annual plan is larger than the total investment."))
             )
+        if (values.get("longitude") is None) != (values.get("latitude") is None):
+            missing = "latitude" if values.get("latitude") is None else "longitude"
+            problems.append((label[missing], _("Give both longitude and latitude, or neither.")))
         if (values.get("completed_ytd") is None) != (values.get("completed_month") is None):
             problems.append(
                 (
@@ -766,9 +791,17 @@ class MonthlyImporter(SheetImporter):
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         roomy_cache()
-        self._cell_cache = {}
         headers, rows = read_table(name, content)
         mapping = self.header_map(headers)
+        return self.run_rows(name, mapping, rows)
+
+    @transaction.atomic
+    def run_rows(self, name: str, mapping: dict, rows) -> ImportResult:
+        """The import after reading: ``rows`` are (row number, cell texts) in ``mapping``'s
+        column order; also what the bulk API sends its records through (row = index)."""
+        if not role_may(self.user, CHANGE, Project):
+            raise PermissionDenied(_("Your role may not import records here."))
+        self._cell_cache = {}
         result = ImportResult()
         errors = result.errors
         parsed = []

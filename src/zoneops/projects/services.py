@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core import photos as core_photos
 from zoneops.core import services as core_services
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.projects.models import (
@@ -209,67 +211,53 @@ def blocker_transition(blocker: Blocker, name: str, *, acting_user, **kwargs):
 
 # Progress notes and photos -----------------------------------------------------------------------
 
-PHOTO_SIGNATURES = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-]
-
 
 def photo_max_bytes() -> int:
     return int(getattr(settings, "ZONEOPS_PROJECT_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def check_photo(upload) -> str:
-    """The photo's content type, judged by its first bytes (not its name); raise if not a photo."""
-    size = upload.size
-    if size > photo_max_bytes():
-        raise ValidationError(
-            _("“{name}” is {size} MB; a photo may be at most {limit} MB.").format(
-                name=upload.name,
-                size=f"{size / 1048576:.1f}",
-                limit=f"{photo_max_bytes() / 1048576:.0f}",
-            )
-        )
-    if size == 0:
-        raise ValidationError(_("“{name}” is empty.").format(name=upload.name))
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in PHOTO_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    raise ValidationError(
-        _("“{name}” is not a JPEG, PNG, GIF or WebP photo.").format(name=upload.name)
-    )
+def check_photo(upload, *, keep_location: bool = False) -> core_photos.CheckedPhoto:
+    """The photo checked by its content (Pillow, not its name) and, unless ``keep_location``,
+    without its EXIF GPS block; raise ValidationError if it is not a photo or too large."""
+    return core_photos.check_photo(upload, keep_location=keep_location, max_bytes=photo_max_bytes())
 
 
 @transaction.atomic
 def add_progress_note(
-    project: Project, *, text: str, acting_user, date: dt.date | None = None, photos=()
+    project: Project,
+    *,
+    text: str,
+    acting_user,
+    date: dt.date | None = None,
+    photos=(),
+    keep_location: bool = False,
 ) -> ProgressNote:
     _require(acting_user, CHANGE, project)
     if not (text or "").strip():
         raise ValidationError(_("Write what progressed."))
-    checked = [(photo, check_photo(photo)) for photo in photos]
+    checked = [
+        photo
+        if isinstance(photo, core_photos.CheckedPhoto)
+        else check_photo(photo, keep_location=keep_location)
+        for photo in photos
+    ]
     note = ProgressNote.objects.create(
         project=project,
         date=date or timezone.localdate(),
         text=text.strip(),
         author=acting_user,
     )
-    for photo, content_type in checked:
-        add_photo(note, photo, content_type)
+    for photo in checked:
+        add_photo(note, photo)
     return note
 
 
-def add_photo(note: ProgressNote, upload, content_type: str | None = None) -> ProgressPhoto:
-    content_type = content_type or check_photo(upload)
-    photo = ProgressPhoto(note=note, content_type=content_type, size=upload.size)
-    photo.image.save(upload.name, upload, save=False)
+def add_photo(note: ProgressNote, upload, *, keep_location: bool = False) -> ProgressPhoto:
+    """Store a site photo of a progress note (``upload`` may be checked already)."""
+    if not isinstance(upload, core_photos.CheckedPhoto):
+        upload = check_photo(upload, keep_location=keep_location)
+    photo = ProgressPhoto(note=note, content_type=upload.content_type, size=len(upload.content))
+    photo.image.save(upload.name[-80:], ContentFile(upload.content), save=False)
     photo.save()
     return photo
 
@@ -285,3 +273,70 @@ def complete_milestone(milestone: Milestone, *, on: dt.date, acting_user) -> Mil
     milestone.actual_date = on
     milestone.save(update_fields=["actual_date", "updated_at"])
     return milestone
+
+
+# Bulk upsert from other systems (API) ------------------------------------------------------------
+
+BULK_MAX_ROWS = 5000
+
+
+@transaction.atomic
+def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
+    """Create or update 本年累计 completed investment keyed by (project code, year, month).
+
+    All or nothing, through the monthly Excel import's own checks (projects the user may
+    change, year and month, amounts, a year-to-date figure never falling from one month to a
+    later one); errors name the record's index (from 0), the field and the reason. Returns a
+    ``core.imports.ImportResult``; the audit trail gets a row per write.
+    """
+    from zoneops.core.imports import ImportResult, RowError
+    from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
+
+    if not (
+        role_may(acting_user, ADD, MonthlyInvestment)
+        and role_may(acting_user, CHANGE, MonthlyInvestment)
+        and role_may(acting_user, CHANGE, Project)
+    ):
+        raise PermissionDenied(_("Your role may not record monthly investment."))
+    result = ImportResult()
+    if not isinstance(items, list) or not items:
+        result.errors.append(RowError(0, "", "", _("Send a non-empty list of records.")))
+        return result
+    if len(items) > BULK_MAX_ROWS:
+        result.errors.append(
+            RowError(
+                len(items) - 1,
+                "",
+                "",
+                _("At most {count} records at a time.").format(count=BULK_MAX_ROWS),
+            )
+        )
+        return result
+    names = [col.name for col in MONTHLY_COLUMNS]
+    rows = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            result.errors.append(RowError(index, "", "", _("Each record is an object.")))
+            continue
+        unknown = sorted(set(item) - set(names))
+        if unknown:
+            result.errors.append(RowError(index, unknown[0], "", _("Unknown field.")))
+            continue
+        cells = []
+        for name in names:
+            value = item.get(name)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, bool | dict | list):
+                cells.append("?")  # refused by the cell's parser with its own reason
+            else:
+                cells.append(str(value).strip())
+        rows.append((index, cells))
+    if result.errors:
+        return result
+    mapping = dict(enumerate(MONTHLY_COLUMNS))
+    result = MonthlyImporter(acting_user).run_rows(source, mapping, rows)
+    by_label = {str(col.label): col.name for col in MONTHLY_COLUMNS}
+    for error in result.errors:
+        error.field = by_label.get(error.field, error.field)
+    return result

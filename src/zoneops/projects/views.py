@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from zoneops.core import generic, loop
+from zoneops.core import generic, geo, loop
 from zoneops.core.models import Zone
 from zoneops.core.permissions import CHANGE, VIEW
 from zoneops.core.tables import Column
@@ -88,6 +88,9 @@ class ProjectListView(generic.ObjectListView):
     def base_queryset(self):
         return Project.objects.select_related("zone").with_lights()
 
+    def export(self, qs, columns):
+        return super().export(qs, [*columns, *geo.export_columns(self.model)])
+
 
 class LaggingListView(ProjectListView):
     """The lagging list for the dispatch meeting: yellow and red projects with their reasons."""
@@ -150,6 +153,8 @@ class ProjectDetailView(generic.ObjectDetailView):
         "leader_name",
         "special_team",
         "responsible_unit",
+        "longitude",
+        "latitude",
         "source",
         "created_at",
         "updated_at",
@@ -230,6 +235,7 @@ def timeline_labels() -> dict:
 class ProjectEditView(generic.ObjectEditView):
     model = Project
     form_class = ProjectForm
+    template_name = "core/located_edit.html"
 
 
 class ProjectDeleteView(generic.ObjectDeleteView):
@@ -692,3 +698,167 @@ def photo(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+# The zone map ----------------------------------------------------------------------------------
+
+LIGHT_COLOURS = {0: "#198754", 1: "#ffc107", 2: "#dc3545"}
+TIER_COLOURS = ["#6c757d", "#0dcaf0", "#0d6efd", "#6610f2", "#d63384", "#fd7e14", "#b02a37"]
+
+
+def _map_zone(request, pk):
+    return get_object_or_404(request.user.visible_zones(), pk=pk)
+
+
+@login_required
+def map_index(request):
+    """The map of the user's first granted zone (administrators: the first top-level zone)."""
+    user = request.user
+    chosen = request.GET.get("zone", "")
+    if chosen.isdigit():
+        zones = user.visible_zones().filter(pk=chosen)
+    elif user.is_zone_admin:
+        zones = Zone.objects.filter(parent=None)
+    else:
+        zones = user.zones.all()
+    zone = zones.order_by("path").first()
+    if zone is None:
+        raise Http404
+    return HttpResponseRedirect(reverse("projects:map", args=[zone.pk]))
+
+
+@login_required
+def map_page(request, pk):
+    from zoneops.enterprises.models import Tier
+    from zoneops.projects import maps
+
+    zone = _map_zone(request, pk)
+    project_filters, enterprise_filters = maps.filtersets(request, zone)
+    query = request.GET.urlencode()
+    legend = {
+        "lights": [
+            {"value": value, "label": str(label), "color": LIGHT_COLOURS[value]}
+            for value, label in LIGHT_CHOICES
+        ],
+        "tiers": [{"value": 0, "label": str(_("No tier")), "color": TIER_COLOURS[0]}]
+        + [
+            {"value": rank, "label": str(label), "color": TIER_COLOURS[rank]}
+            for rank, (_value, label) in enumerate(Tier.choices, start=1)
+        ],
+        "projects": str(_("Projects")),
+        "enterprises": str(_("Enterprises")),
+        "investment": str(_("Total investment (10k yuan)")),
+    }
+    tiles = tile_layer()
+    response = render(
+        request,
+        "projects/map.html",
+        {
+            "zone": zone,
+            "tiles": tiles,
+            "project_filters": project_filters,
+            "enterprise_filters": enterprise_filters,
+            "data_url": reverse("projects:map_data", args=[zone.pk])
+            + (f"?{query}" if query else ""),
+            "boundary_url": f"{reverse('core:zone_boundary')}?zone={zone.pk}&children=1",
+            "card_url": reverse("projects:map_card"),
+            "legend": legend,
+            "zones": request.user.visible_zones().order_by("path").only("pk", "name", "depth"),
+        },
+    )
+    if tiles:
+        # This page alone may load images from the tile service.
+        from zoneops.core.security import SecurityHeadersMiddleware
+
+        policy = SecurityHeadersMiddleware.POLICY.replace(
+            "img-src 'self' data: blob:", f"img-src 'self' data: blob: {' '.join(tiles['origins'])}"
+        )
+        response["Content-Security-Policy"] = policy
+    return response
+
+
+def tile_layer() -> dict | None:
+    """The configured base layer (``ZONEOPS_MAP_TILE_URL``), or None: the map then shows the
+    zone's boundary on a plain ground."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    template = getattr(settings, "ZONEOPS_MAP_TILE_URL", "")
+    if not template:
+        return None
+    subdomains = getattr(settings, "ZONEOPS_MAP_TILE_SUBDOMAINS", "") or ""
+    origins = set()
+    for sub in subdomains or [""]:
+        parts = urlsplit(template.replace("{s}", sub))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return {
+        "url": template,
+        "subdomains": subdomains,
+        "attribution": getattr(settings, "ZONEOPS_MAP_TILE_ATTRIBUTION", ""),
+        "max_zoom": int(getattr(settings, "ZONEOPS_MAP_TILE_MAX_ZOOM", 18)),
+        "origins": sorted(origins),
+    }
+
+
+@login_required
+def map_data(request, pk):
+    from django.http import JsonResponse
+
+    from zoneops.projects import maps
+
+    zone = _map_zone(request, pk)
+    return JsonResponse(maps.points(request, zone), json_dumps_params={"separators": (",", ":")})
+
+
+@login_required
+def map_card(request):
+    """One point's card: ``?kind=project|enterprise&id=…``, for records the user sees."""
+    from django.http import JsonResponse
+
+    from zoneops.enterprises import services as enterprise_services
+    from zoneops.enterprises.models import Enterprise, Tier
+
+    kind, pk = request.GET.get("kind"), request.GET.get("id", "")
+    if not pk.isdigit():
+        raise Http404
+    if kind == "project":
+        project = get_object_or_404(
+            Project.objects.restrict(request.user, VIEW).select_related("zone").with_lights(),
+            pk=pk,
+        )
+        return JsonResponse(
+            {
+                "title": str(project),
+                "zone": project.zone.name,
+                "badge": LIGHT_LABELS[project.light],
+                "color": LIGHT_COLOURS[project.light],
+                "lines": [
+                    f"{_('Stage')}: {project.get_stage_display()}",
+                    f"{_('Total investment (10k yuan)')}: {project.total_investment}",
+                    *[text for _level, text in reasons(project)],
+                ],
+                "url": project.get_absolute_url(),
+            }
+        )
+    if kind == "enterprise":
+        enterprise = get_object_or_404(
+            Enterprise.objects.restrict(request.user, VIEW).select_related("zone"), pk=pk
+        )
+        tier = enterprise_services.tier_of(enterprise)
+        rank = list(Tier.values).index(tier) + 1 if tier else 0
+        return JsonResponse(
+            {
+                "title": enterprise.name,
+                "zone": enterprise.zone.name,
+                "badge": str(dict(Tier.choices)[tier]) if tier else str(_("No tier")),
+                "color": TIER_COLOURS[rank],
+                "lines": [
+                    f"{_('Status')}: {enterprise.get_status_display()}",
+                    enterprise.address,
+                ],
+                "url": enterprise.get_absolute_url(),
+            }
+        )
+    raise Http404

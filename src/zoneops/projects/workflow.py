@@ -6,8 +6,8 @@ from zoneops.core import loop
 from zoneops.core.models import Role
 
 KIND = "blocker"
-_STAFF = frozenset({Role.ADMIN, Role.STAFF})
-_WORKERS = frozenset({Role.ADMIN, Role.STAFF, Role.LIAISON})
+_STAFF = frozenset({Role.STAFF})
+_WORKERS = frozenset({Role.STAFF, Role.LIAISON})
 
 STATES = {
     "raised": _("Registered"),

@@ -6,8 +6,8 @@ from zoneops.core.loop import Transition, Workflow, register
 from zoneops.core.models import Role
 
 KIND = "task"
-STAFF = frozenset({Role.ADMIN, Role.STAFF})
-WORKERS = frozenset({Role.ADMIN, Role.STAFF, Role.LIAISON})
+STAFF = frozenset({Role.STAFF})
+WORKERS = frozenset({Role.STAFF, Role.LIAISON})
 
 STATES = {
     "assigned": _("Assigned"),

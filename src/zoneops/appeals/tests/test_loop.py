@@ -50,9 +50,9 @@ def test_limits_per_category_come_from_settings(zone_tree, users, settings):
 
 
 def test_full_loop_with_extension_transfer_and_confirmation(
-    appeal, users, department, second_department
+    appeal, users, department, second_department, colleague
 ):
-    staff, liaison, admin = users["staff"], users["liaison"], users["admin"]
+    staff, liaison = users["staff"], users["liaison"]
     appeal = step(appeal, "accept", staff)
     assert appeal.accepted_on == D(2025, 9, 29)
     appeal = step(appeal, "assign", staff, department=department, handler=liaison)
@@ -74,7 +74,9 @@ def test_full_loop_with_extension_transfer_and_confirmation(
         appeal, "request_extension", liaison, comment="需供电公司现场勘察", extra_working_days=5
     )
     assert appeal.case.due_date == D(2025, 11, 6)  # nothing moves before approval
-    appeal = step(appeal, "approve_extension", admin)
+    with pytest.raises(PermissionDenied):  # 三员分立: not the system administrator
+        step(appeal, "approve_extension", users["admin"])
+    appeal = step(appeal, "approve_extension", colleague)
     assert appeal.case.due_date == D(2025, 11, 13)
     appeal = step(
         appeal, "reply", liaison, comment="已协调供电公司，11月底完成增容", on=D(2025, 10, 10)
@@ -101,7 +103,7 @@ def test_full_loop_with_extension_transfer_and_confirmation(
     ]
 
 
-def test_extension_is_approved_by_someone_else(appeal, users, department):
+def test_extension_is_approved_by_someone_else(appeal, users, department, colleague):
     appeal = to_in_progress(appeal, users, department)
     staff = users["staff"]
     with pytest.raises(ValidationError):  # nothing requested yet
@@ -114,10 +116,13 @@ def test_extension_is_approved_by_someone_else(appeal, users, department):
     with pytest.raises(PermissionDenied):  # nor may the handler
         step(appeal, "approve_extension", users["liaison"])
     due = LoopCase.objects.get(pk=appeal.case_id).due_date
-    appeal = step(appeal, "reject_extension", users["admin"], comment="时限内可办结")
+    for administrator in ("admin", "security_admin", "auditor"):  # 三员分立
+        with pytest.raises(PermissionDenied):
+            step(appeal, "approve_extension", users[administrator])
+    appeal = step(appeal, "reject_extension", colleague, comment="时限内可办结")
     assert appeal.case.due_date == due
     with pytest.raises(ValidationError):  # the request is settled
-        step(appeal, "approve_extension", users["admin"])
+        step(appeal, "approve_extension", colleague)
 
 
 def test_suspension_pauses_the_clock_over_the_holiday(appeal, users, department):

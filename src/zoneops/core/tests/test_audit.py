@@ -65,8 +65,8 @@ def test_request_changes_carry_user_and_one_request_id(client_for, users, zone_t
     assert change.zone_id == zone_tree["park"].pk
 
 
-def test_admin_audit_log_filters(client_for, users, zone_tree):
-    client = client_for(users["admin"])
+def test_auditor_audit_log_filters(client_for, users, zone_tree):
+    client = client_for(users["auditor"])
     rows = client.get("/audit/", {"action": "create"}).context["rows"]
     assert rows and all(obj.action == "create" for obj, _ in rows)
     rows = client.get("/audit/", {"q": "北湖区"}).context["rows"]

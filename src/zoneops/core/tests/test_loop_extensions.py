@@ -53,9 +53,9 @@ def go(case, name, user, **kw):
     return services.do_transition(case, name, acting_user=user, on=D(2025, 9, 29), **kw).case
 
 
-def test_request_then_approval_by_another_person(case, users):
+def test_request_then_approval_by_another_person(case, users, colleague):
     with pytest.raises(ValidationError):
-        go(case, "grant", users["admin"])  # nothing asked for
+        go(case, "grant", colleague)  # nothing asked for
     with pytest.raises(ValidationError):
         go(case, "ask", users["staff"])  # an extension request says how many days
     go(case, "ask", users["staff"], extra_working_days=4)
@@ -64,7 +64,10 @@ def test_request_then_approval_by_another_person(case, users):
         go(case, "ask", users["staff"], extra_working_days=2)  # one at a time
     with pytest.raises(PermissionDenied):
         go(case, "grant", users["staff"])  # not by the one who asked
-    case = go(case, "grant", users["admin"])
+    for administrator in ("admin", "security_admin", "auditor"):
+        with pytest.raises(PermissionDenied):  # 三员分立: no administrator decides
+            go(case, "grant", users[administrator])
+    case = go(case, "grant", colleague)
     assert case.due_date == D(2025, 10, 22)  # 16 Oct + 4 working days (Sat 11 Oct worked)
     assert services.pending_request(case, "ask") is None
     go(case, "ask", users["staff"], extra_working_days=1)
@@ -73,17 +76,19 @@ def test_request_then_approval_by_another_person(case, users):
     assert LoopCase.objects.get(pk=case.pk).due_date == D(2025, 10, 22)
 
 
-def test_four_eyes_and_public_transitions(case, users, zone_tree):
+def test_four_eyes_and_public_transitions(case, users, zone_tree, colleague):
     department = Department.objects.create(zone=zone_tree["hitech"], name="应急管理局")
     case = go(case, "assign", users["staff"], department=department, handler=users["liaison"])
     case = go(case, "finish", users["staff"])
     with pytest.raises(PermissionDenied):
         go(case, "check", users["staff"])  # not by who finished it
-    LoopCase.objects.filter(pk=case.pk).update(handler=users["admin"])
+    LoopCase.objects.filter(pk=case.pk).update(handler=colleague)
     with pytest.raises(PermissionDenied):
-        go(case, "check", users["admin"])  # nor by the handler, whatever their role
+        go(case, "check", colleague)  # nor by the handler, whatever their role
     LoopCase.objects.filter(pk=case.pk).update(handler=users["liaison"])
-    case = go(case, "check", users["admin"])
+    with pytest.raises(PermissionDenied):
+        go(case, "check", users["admin"])  # nor by the system administrator (三员分立)
+    case = go(case, "check", colleague)
     assert case.escalation == LoopCase.Escalation.NORMAL  # waiting: the clock stopped
     case = go(case, "accept", None)  # the system (or a service that checked the actor)
     assert case.state == "closed" and LoopEvent.objects.filter(actor=None).exists()

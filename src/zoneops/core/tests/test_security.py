@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
@@ -92,8 +93,10 @@ def test_lockout_after_five_failures_per_account(users):
     assert "锁定" in response.content.decode()
     assert SecurityEvent.objects.filter(type="locked_out", username="gx_staff").exists()
     # 31 minutes later the lock has passed
-    SecurityEvent.objects.filter(type="login_failed").update(
-        time=timezone.now() - dt.timedelta(minutes=31)
+    # (the audit trail refuses updates; the test moves time by the plain QuerySet's update)
+    QuerySet.update(
+        SecurityEvent.objects.filter(type="login_failed"),
+        time=timezone.now() - dt.timedelta(minutes=31),
     )
     assert login(client, "gx_staff", "Pw-12345678", address="10.0.0.99").status_code == 302
 
@@ -116,6 +119,24 @@ def test_idle_session_ends(users, settings):
     response = client.get("/zones/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client.get("/zones/").status_code == 302
+
+
+def test_activity_is_written_once_a_minute_and_still_keeps_the_session(users):
+    """Pages fetch fragments (the bell) alongside: they must not each rewrite the session."""
+    client = Client()
+    login(client, "gx_staff", "Pw-12345678")
+    client.get("/zones/")
+    session = client.session
+    written = timezone.now().timestamp() - 20
+    session["last_activity"] = written
+    session.save()
+    assert client.get("/zones/").status_code == 200
+    assert client.session["last_activity"] == written  # 20 s ago: not written again
+    session = client.session
+    session["last_activity"] = timezone.now().timestamp() - 25 * 60
+    session.save()
+    assert client.get("/zones/").status_code == 200  # 25 minutes idle: still in
+    assert client.session["last_activity"] > timezone.now().timestamp() - 5
 
 
 def test_logins_exports_and_denials_are_logged(users):

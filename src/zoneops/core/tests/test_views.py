@@ -54,9 +54,12 @@ def test_zone_form_errors_are_in_chinese(client_for, users, zone_tree):
     assert "GB/T 2260 行政区划代码为 6 位数字。" in errors["division_code"]
 
 
-def test_audit_log_is_for_administrators_only(client_for, users):
+def test_audit_log_is_for_the_audit_administrator_only(client_for, users):
+    """三员分立: the system administrator does not read the log of its own changes."""
     assert client_for(users["staff"]).get("/audit/").status_code == 403
-    assert client_for(users["admin"]).get("/audit/").status_code == 200
+    assert client_for(users["admin"]).get("/audit/").status_code == 403
+    assert client_for(users["security_admin"]).get("/audit/").status_code == 403
+    assert client_for(users["auditor"]).get("/audit/").status_code == 200
 
 
 def test_healthz_answers_when_the_database_does(db, client):
@@ -108,7 +111,12 @@ def test_navigation_follows_the_role(client_for, users):
     assert "区域" in staff_nav
     assert "审计日志" not in staff_nav and "用户与授权" not in staff_nav
     admin_nav = [str(i["label"]) for i in client_for(users["admin"]).get("/").context["navigation"]]
-    assert "审计日志" in admin_nav and "用户与授权" in admin_nav
+    assert "审计日志" not in admin_nav and "用户与授权" in admin_nav
+    auditor_nav = [
+        str(i["label"]) for i in client_for(users["auditor"]).get("/").context["navigation"]
+    ]
+    assert "审计日志" in auditor_nav and "安全事件" in auditor_nav
+    assert "区域" not in auditor_nav and "用户与授权" not in auditor_nav
 
 
 def test_pages_load_nothing_from_outside(client_for, users, zone_tree):

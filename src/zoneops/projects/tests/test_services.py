@@ -77,10 +77,14 @@ def test_record_monthly_keeps_the_latest_month_on_the_project(zone_tree, users):
 def test_photo_check_reads_the_content():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    jpeg = SimpleUploadedFile("a.png", b"\xff\xd8\xff\xe0" + b"0" * 20)
-    webp = SimpleUploadedFile("b", b"RIFF\x00\x00\x00\x00WEBPVP8 ")
-    assert services.check_photo(jpeg) == "image/jpeg"
-    assert services.check_photo(webp) == "image/webp"
+    from zoneops.core.testing import photo_bytes
+
+    jpeg = SimpleUploadedFile("a.png", photo_bytes("JPEG"))
+    webp = SimpleUploadedFile("b", photo_bytes("WEBP"))
+    assert services.check_photo(jpeg).content_type == "image/jpeg"
+    assert services.check_photo(webp).content_type == "image/webp"
+    with pytest.raises(ValidationError):  # the right first bytes, but no picture after them
+        services.check_photo(SimpleUploadedFile("e.jpg", b"\xff\xd8\xff\xe0" + b"0" * 20))
     with pytest.raises(ValidationError):
         services.check_photo(SimpleUploadedFile("c.jpg", b"<svg onload=alert(1)>"))
     with pytest.raises(ValidationError):
@@ -108,3 +112,30 @@ def test_an_overdue_blocker_escalates_to_the_responsible_leader(zone_tree, users
     assert blocker.case.escalation == LoopCase.Escalation.LEADER
     page = client_for(users["leader"]).get(reverse("projects:blocker_detail", args=[blocker.pk]))
     assert 'id="escalated-to"' in page.content.decode() and "张副主任" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_site_photos_keep_their_location_only_when_asked(zone_tree, users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zoneops.core import photos
+    from zoneops.core.testing import photo_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project(zone_tree["park"], 1)
+
+    def site_photo():
+        return SimpleUploadedFile("工地.jpg", photo_bytes("JPEG", gps=True), "image/jpeg")
+
+    plain = services.add_progress_note(
+        project, text="主体封顶", acting_user=users["staff"], photos=[site_photo()]
+    )
+    assert photos.location_of(plain.photos.get().image.read()) == {}
+    kept = services.add_progress_note(
+        project,
+        text="设备进场",
+        acting_user=users["staff"],
+        photos=[site_photo()],
+        keep_location=True,
+    )
+    assert photos.location_of(kept.photos.get().image.read())[1] == "N"

@@ -6,12 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.testing import ScopedViewTests, photo_bytes
 from zoneops.projects import services
 from zoneops.projects.models import Blocker, Milestone, ProgressNote, ProgressPhoto, Project
 from zoneops.projects.tests.factories import make_project
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = photo_bytes("PNG")
 
 
 @pytest.mark.django_db
@@ -149,6 +149,24 @@ class TestProgressNoteViews(ScopedViewTests):
         assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
         other = client_for(users["other_staff"]).get(reverse("projects:photo", args=[stored.pk]))
         assert other.status_code == 404
+
+    def test_site_photos_from_the_phone_camera(
+        self, client_for, users, zone_tree, settings, tmp_path
+    ):
+        from zoneops.core import photos
+
+        settings.MEDIA_ROOT = tmp_path
+        project = make_project(zone_tree["park"], 1)
+        client = client_for(users["staff"])
+        form = client.get(self.url("add") + f"?project={project.code}").content.decode()
+        assert 'capture="environment"' in form and "data-keep-location" in form
+        for text, keep in (("基坑开挖", ""), ("主体封顶", "on")):
+            photo = SimpleUploadedFile("IMG.jpg", photo_bytes("JPEG", gps=True), "image/jpeg")
+            data = {"project": project.code, "date": "2025-05-01", "text": text, "photos": [photo]}
+            assert client.post(self.url("add"), data | {"keep_location": keep}).status_code == 302
+        stripped = ProgressPhoto.objects.get(note__text="基坑开挖").image.read()
+        kept = ProgressPhoto.objects.get(note__text="主体封顶").image.read()
+        assert photos.location_of(stripped) == {} and photos.location_of(kept)[1] == "N"
 
     def test_photo_size_limit(self, client_for, users, zone_tree, settings):
         settings.ZONEOPS_PROJECT_PHOTO_MAX_BYTES = 50

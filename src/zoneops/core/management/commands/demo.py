@@ -20,5 +20,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Administrator 'admin' exists (its password was printed when it was created)."
             )
+        from django.conf import settings
+
+        if settings.ZONEOPS_REQUIRE_ADMIN_TOTP:
+            self.stdout.write(
+                "Administrators (admin, sec_admin, auditor) set up a second factor at first "
+                "login: scan the QR code with an authenticator app. For a demo without a phone "
+                "run with ZONEOPS_REQUIRE_ADMIN_TOTP=0 (make demo does)."
+            )
+        else:
+            self.stdout.write(
+                "ZONEOPS_REQUIRE_ADMIN_TOTP=0: administrators log in without a second factor "
+                "(development and demo only)."
+            )
         if not no_serve:
             call_command("serve")
