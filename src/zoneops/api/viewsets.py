@@ -6,6 +6,32 @@ from zoneops.core import context
 from zoneops.core.permissions import CHANGE, DELETE, VIEW
 
 
+class PeoplePickerMixin:
+    """Serializer mixin: a field that takes a user id accepts only the people the requesting
+    user may pick (``User.objects.restrict``, as ``core.forms.ScopedModelForm`` does for pages);
+    anybody else is a 400 "not found", as if the account did not exist."""
+
+    def get_fields(self):
+        from django.contrib.auth import get_user_model
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if viewer is None or not viewer.is_authenticated:
+            return fields
+        user_model = get_user_model()
+        for field in fields.values():
+            target = getattr(field, "child_relation", field)
+            queryset = getattr(target, "queryset", None)
+            if field.read_only or queryset is None or queryset.model is not user_model:
+                continue
+            target.queryset = user_model.objects.restrict(viewer, VIEW)
+            target.error_messages["does_not_exist"] = (
+                'User "{pk_value}" not found among the people you may pick.'
+            )
+        return fields
+
+
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """A viewset whose rows come through ``restrict(user, action)`` like every page's."""
 

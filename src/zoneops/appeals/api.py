@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
 from zoneops.appeals import services
 from zoneops.appeals.filters import AppealFilterSet
 from zoneops.appeals.models import Appeal, Category, Channel
@@ -132,7 +132,7 @@ class AppealCreateSerializer(serializers.Serializer):
         return data
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(PeoplePickerMixin, serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True)
     department = serializers.PrimaryKeyRelatedField(
@@ -208,7 +208,7 @@ class AppealViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         appeal = self.get_object()
-        incoming = TransitionSerializer(data=request.data)
+        incoming = TransitionSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         appeal = service_call(

@@ -11,7 +11,8 @@ from zoneops.core.widgets import style_fields
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose choices of related records are limited to what the user may see.
 
-    A record's zone must be one the user may change records in.
+    A record's zone must be one the user may change records in. People pickers (fields to the
+    user model) are narrowed by ``User.objects.restrict``: the people the user may pick.
     """
 
     def __init__(self, *args, user=None, **kwargs):

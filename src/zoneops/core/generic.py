@@ -288,6 +288,8 @@ class BulkImportView(ObjectViewMixin, View):
     template_name = "core/object_import.html"
     importer_class: type[imports.ModelImporter]
     session_key = "zoneops_import_errors"
+    # Shown above the columns: what a row does (e.g. which rows update a record).
+    import_help = ""
 
     def check_role(self):
         if not role_may(self.request.user, ADD, self.model):
@@ -303,6 +305,7 @@ class BulkImportView(ObjectViewMixin, View):
                     (str(f.label), f.required, str(f.help_text or "")) for f in fields.values()
                 ],
                 "template_url": f"{self.request.path}?template=xlsx",
+                "import_help": str(self.import_help),
             }
             | extra
         )

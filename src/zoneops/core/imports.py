@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 MAX_ROWS = 200_000
+TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "on"})
+FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "off", ""})
 
 
 class ImportFileError(ValueError):
@@ -44,6 +46,11 @@ class ImportResult:
 
 
 def _plain_cell(value) -> str:
+    kind = type(value)  # the usual cells first: this runs for every cell of a file
+    if kind is str:
+        return value.strip()
+    if kind is float:
+        return str(int(value)) if value.is_integer() else str(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -83,7 +90,7 @@ def read_table(name: str, content: bytes) -> tuple[list[str], list[tuple[int, li
     headers = [_plain_cell(h) for h in rows[0]]
     body = []
     for index, cells in enumerate(rows[1:], start=2):
-        values = [_plain_cell(c) for c in cells]
+        values = list(map(_plain_cell, cells))
         if any(values):
             body.append((index, values))
     if len(body) > MAX_ROWS:
@@ -99,13 +106,16 @@ class ModelImporter:
     """Imports rows into ``model`` through ``form_class``.
 
     ``key_field``: a row whose key matches a record the user may change updates it; otherwise
-    a new record is created. Column headers may be the field's label (in Chinese or English)
-    or its name.
+    a new record is created (``row_key``/``existing`` may be overridden for a key of several
+    columns). Column headers may be the field's label (in Chinese or English), its name, or one
+    of ``header_aliases[name]`` (the words spreadsheets in the wild use). Yes/no columns take
+    是/否, yes/no, true/false, 1/0, √ (empty: no).
     """
 
     model: type[models.Model]
     form_class: type[forms.ModelForm]
     key_field: str | None = None
+    header_aliases: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, user):
         self.user = user
@@ -120,6 +130,9 @@ class ModelImporter:
         fields = self.form_fields()
         for name in fields:
             aliases[name.lower()] = name
+        for name, words in self.header_aliases.items():
+            for word in words:
+                aliases[word.strip().lower()] = name
         for language in ("zh-hans", "en"):
             with translation.override(language):
                 for name, form_field in self.form_class(user=self.user).fields.items():
@@ -155,6 +168,41 @@ class ModelImporter:
                             aliases.setdefault(name, {})[str(label).strip().lower()] = str(value)
         return aliases
 
+    def clean_row(self, data: dict[str, str]) -> dict[str, str]:
+        """The cells of a row before the form sees them (for normalising, e.g. upper case)."""
+        return data
+
+    def row_key(self, data: dict[str, str]) -> str:
+        """What identifies the record a row is about ("" for none: always a new record)."""
+        return data.get(self.key_field, "") if self.key_field else ""
+
+    def key_label(self) -> str:
+        return str(self.form_fields()[self.key_field].label) if self.key_field else _("Row")
+
+    def boolean_error(self, data: dict[str, str]) -> list[RowError]:
+        """Yes/no cells to "true"/"false"; a cell that is neither is an error of its row."""
+        if not hasattr(self, "_booleans"):
+            self._booleans = {
+                name: form_field
+                for name, form_field in self.form_fields().items()
+                if isinstance(form_field, forms.BooleanField)
+            }
+        errors = []
+        for name, form_field in self._booleans.items():
+            if name not in data:
+                continue
+            word = data[name].strip().lower()
+            if word in TRUE_WORDS:
+                data[name] = "true"
+            elif word in FALSE_WORDS:
+                data[name] = "false"
+            else:
+                errors.append(
+                    RowError(0, str(form_field.label), data[name], _("Write 是 or 否 (yes or no)."))
+                )
+                data[name] = "false"  # the row is refused; its other cells are still checked
+        return errors
+
     def existing(self, key: str):
         if not self.key_field or not key:
             return None
@@ -179,13 +227,18 @@ class ModelImporter:
                     data[field_name] = labels.get(
                         data[field_name].strip().lower(), data[field_name]
                     )
-            key = data.get(self.key_field, "") if self.key_field else ""
+            data = self.clean_row(data)
+            bad_words = self.boolean_error(data)
+            for error in bad_words:
+                error.row = row_number
+            result.errors.extend(bad_words)
+            key = self.row_key(data)
             if key:
                 if key in seen_keys:
                     result.errors.append(
                         RowError(
                             row_number,
-                            str(self.form_fields()[self.key_field].label),
+                            self.key_label(),
                             key,
                             _("Duplicates row {row} of this file.").format(row=seen_keys[key]),
                         )
@@ -204,6 +257,8 @@ class ModelImporter:
                     result.errors.append(
                         RowError(row_number, label, data.get(field_name, ""), " ".join(messages))
                     )
+                continue
+            if bad_words:
                 continue
             sid = transaction.savepoint()
             try:

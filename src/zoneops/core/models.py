@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -247,7 +247,46 @@ class Department(ZoneopsModel):
         return self.name
 
 
-class ZoneopsUserManager(UserManager):
+class UserQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> "UserQuerySet":
+        """The people ``user`` may pick for a record (liaison cadre, visit cadre, handler, …).
+
+        The single place where people pickers (``ScopedModelForm``, the API serializers) are
+        narrowed. ``action`` is accepted for symmetry with every other model and not used: a
+        person is either within reach or not.
+
+        - Only active accounts are offered.
+        - The three administrators (``ADMINISTRATOR_ROLES``: admin, security_admin, auditor)
+          are never offered: they may not handle domain data (三员分立).
+        - An administrator viewer (``sees_all_zones``) reaches every other active user.
+        - Anybody else reaches users granted a zone *inside* the viewer's visible zones (a
+          granted zone or below it) or *on the path above* a zone granted to the viewer, so a
+          leader of the parent zone may be picked, but nobody of a sibling zone (the staff of
+          长春高新区 never see the people of 长春经开区). The viewer may always pick themself.
+        - An inactive viewer (or none) reaches nobody.
+        """
+        if user is None or not getattr(user, "is_active", False):
+            return self.none()
+        qs = self.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
+        if user.sees_all_zones:
+            return qs
+        # One SQL statement, no query of its own: pickers sit on list pages' filter forms.
+        granted = Zone.objects.filter(users=user.pk)
+        reach = Zone.objects.filter(
+            # the zone is a granted one or above one (its path a prefix of a granted path) …
+            Exists(granted.filter(path__startswith=OuterRef("path")))
+            # … or below a granted one
+            | Exists(
+                granted.annotate(
+                    outer_path=ExpressionWrapper(OuterRef("path"), output_field=models.CharField())
+                ).filter(outer_path__startswith=F("path"))
+            )
+        )
+        ids = self.model.objects.filter(Q(pk=user.pk) | Q(zones__in=reach)).values("pk")
+        return qs.filter(pk__in=ids)
+
+
+class ZoneopsUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from zoneops.api.viewsets import (
     BulkErrorsSerializer,
     BulkResultSerializer,
+    PeoplePickerMixin,
     ScopedModelViewSet,
     bulk_response,
 )
@@ -122,6 +123,12 @@ class ContactSerializer(serializers.ModelSerializer):
 
     validate_enterprise = _visible_enterprise
 
+    def validate_phone(self, value):
+        try:
+            return services.clean_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["phone"] = services.phone_for(self.context["request"].user, instance.phone)
@@ -148,7 +155,7 @@ class CertificationSerializer(serializers.ModelSerializer):
     validate_enterprise = _visible_enterprise
 
 
-class LiaisonAssignmentSerializer(serializers.ModelSerializer):
+class LiaisonAssignmentSerializer(PeoplePickerMixin, serializers.ModelSerializer):
     class Meta:
         model = LiaisonAssignment
         fields = ["id", "enterprise", "user", "is_lead", "since", "source"]
@@ -181,7 +188,7 @@ class VisitPhotoUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A JPEG, PNG, WebP or GIF photo, at most 10 MB.")
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(PeoplePickerMixin, serializers.ModelSerializer):
     photos = VisitPhotoSerializer(many=True, read_only=True)
 
     class Meta:
@@ -215,7 +222,7 @@ class VisitSerializer(serializers.ModelSerializer):
             raise PermissionDenied(str(exc)) from exc
 
 
-class SupportMeasureSerializer(serializers.ModelSerializer):
+class SupportMeasureSerializer(PeoplePickerMixin, serializers.ModelSerializer):
     class Meta:
         model = SupportMeasure
         fields = ["id", "entry", "measure", "cadre", "department", "due_on", "status", "done_on"]
@@ -253,7 +260,7 @@ class CultivationEntrySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-class IdleRevivalSerializer(serializers.ModelSerializer):
+class IdleRevivalSerializer(PeoplePickerMixin, serializers.ModelSerializer):
     class Meta:
         model = IdleRevival
         fields = [

@@ -7,7 +7,7 @@ from zoneops.core.forms import (
     ScopedModelForm,
     client_token_field,
 )
-from zoneops.core.models import Role, User, Zone
+from zoneops.core.models import ADMINISTRATOR_ROLES, Role, User, Zone
 from zoneops.enterprises import services
 from zoneops.enterprises.industries import clean_code
 from zoneops.enterprises.models import (
@@ -39,11 +39,12 @@ def zone_by_code(form: ScopedModelForm, field: str = "zone") -> None:
 
 
 def users_of_zones(form: ScopedModelForm, *fields: str) -> None:
-    """People to choose from: active users granted one of the zones the user sees."""
+    """People to choose from: whom ``User.objects.restrict`` lets the user pick."""
     user = form.user
-    qs = User.objects.filter(is_active=True)
-    if user is not None and not user.is_zone_admin:
-        qs = qs.filter(zones__in=user.visible_zones()).distinct()
+    if user is not None:
+        qs = User.objects.restrict(user, "view")
+    else:
+        qs = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
     for name in fields:
         if name in form.fields:
             form.fields[name].queryset = qs.order_by("username")
@@ -132,12 +133,47 @@ class EnterpriseChildForm(ScopedModelForm):
         if "enterprise" in self.fields:
             self.fields["enterprise"].to_field_name = "uscc"
             self.fields["enterprise"].help_text = _("Unified social credit code or pick one.")
+            # An enterprise outside the user's zones is "not found", as if it did not exist.
+            self.fields["enterprise"].error_messages["invalid_choice"] = _(
+                "No enterprise with this unified social credit code was found in your zones."
+            )
 
 
 class ContactForm(EnterpriseChildForm):
     class Meta:
         model = Contact
         fields = ["enterprise", "name", "role", "phone", "is_primary", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _(
+            "Mobile (13812341234) or landline with area code (0431-88600010)."
+        )
+        # A person's name and job title (the model's "name"/"role" read 名称/角色 in Chinese).
+        self.fields["name"].label = _("full name")
+        self.fields["role"].label = _("job title")
+
+    def clean_phone(self):
+        return services.clean_phone(self.cleaned_data.get("phone", ""))
+
+
+class ContactImportForm(ContactForm):
+    """A row of the contacts import: the enterprise by its USCC, the other columns as the form's.
+
+    A row updates the contact of the same name at the same enterprise (``ContactImporter``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].label = _("unified social credit code")
+        self.fields["enterprise"].help_text = _(
+            "Of an enterprise in your zones; finds the enterprise."
+        )
+        self.fields["name"].help_text = _(
+            "With the enterprise, identifies the contact: a contact of the same name at the "
+            "same enterprise is updated, any other row adds a contact."
+        )
+        self.fields["is_primary"].help_text = _("是 / 否; empty: no.")
 
 
 class CertificationForm(EnterpriseChildForm):

@@ -46,6 +46,7 @@ urlpatterns = [
         detail_view=views.ContactDetailView,
         edit_view=views.ContactEditView,
         delete_view=views.ContactDeleteView,
+        import_view=views.ContactImportView,
     ),
     *crud_urls(
         "certifications",

@@ -332,6 +332,71 @@ class ContactDeleteView(generic.ObjectDeleteView):
     model = Contact
 
 
+class ContactImporter(ModelImporter):
+    """Contacts from a spreadsheet, all or nothing.
+
+    The enterprise is found by its USCC among the enterprises of the user's zones (any other is
+    "not found"). A row whose enterprise already has a contact of the same name updates that
+    contact (its role, phone, primary flag), so a corrected list can be imported again; two rows
+    for the same person at the same enterprise are refused.
+    """
+
+    model = Contact
+    form_class = forms.ContactImportForm
+    header_aliases = {
+        "enterprise": ("统一社会信用代码", "社会信用代码", "信用代码", "uscc", "enterprise"),
+        "name": ("姓名", "联系人", "联系人姓名", "name"),
+        "role": ("职务", "职位", "岗位", "role"),
+        "phone": ("手机/电话", "手机", "电话", "手机号", "手机号码", "联系电话", "phone"),
+        "is_primary": ("是否主要联系人", "主要联系人", "is_primary"),
+    }
+
+    def run(self, name: str, content: bytes):
+        from pathlib import Path
+
+        self.source = f"import: {Path(name).name}"[:300]
+        return super().run(name, content)
+
+    def clean_row(self, data):
+        data = {key: value.strip() for key, value in data.items()}
+        if "enterprise" in data:
+            data["enterprise"] = data["enterprise"].upper()
+        if not data.get("source"):
+            data["source"] = getattr(self, "source", "")
+        return data
+
+    def row_key(self, data) -> str:
+        if not data.get("enterprise") or not data.get("name"):
+            return ""
+        return f"{data['enterprise']} {data['name']}"
+
+    def key_label(self) -> str:
+        return str(self.form_fields()["name"].label)
+
+    def existing(self, key: str):
+        if not key:
+            return None
+        uscc, _sep, name = key.partition(" ")
+        return (
+            Contact.objects.restrict(self.user, "change")
+            .filter(enterprise__uscc=uscc, name=name)
+            .order_by("pk")
+            .first()
+        )
+
+
+class ContactImportView(generic.BulkImportView):
+    model = Contact
+    importer_class = ContactImporter
+    import_help = gettext_lazy(
+        "The enterprise is found by its unified social credit code among the enterprises of "
+        "your zones. A row for a person who is already a contact of that enterprise (same name) "
+        "updates the contact's role, phone and primary flag; any other row adds a contact. "
+        "The same person twice in one file is refused. Phones: an 11-digit mobile or a "
+        "landline with its area code."
+    )
+
+
 # Certifications ----------------------------------------------------------------------------
 
 

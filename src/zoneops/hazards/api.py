@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
 from zoneops.appeals.api import CodeChoiceField, LoopSerializerMixin, service_call
 from zoneops.core.models import Department, User, Zone
 from zoneops.enterprises.models import Enterprise
@@ -81,7 +81,7 @@ class HazardCreateSerializer(serializers.Serializer):
         return data
 
 
-class HazardTransitionSerializer(serializers.Serializer):
+class HazardTransitionSerializer(PeoplePickerMixin, serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True)
     department = serializers.PrimaryKeyRelatedField(
@@ -118,7 +118,7 @@ class HazardViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         hazard = self.get_object()
-        incoming = HazardTransitionSerializer(data=request.data)
+        incoming = HazardTransitionSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         hazard = service_call(

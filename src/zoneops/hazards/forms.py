@@ -10,7 +10,7 @@ from zoneops.core.forms import (
     client_token_field,
     keep_location_field,
 )
-from zoneops.core.models import Department, User
+from zoneops.core.models import ADMINISTRATOR_ROLES, Department, User
 from zoneops.core.widgets import style_fields
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
@@ -128,9 +128,7 @@ class InspectionRoundForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone"].to_field_name = "code"
-        self.fields["inspectors"].queryset = User.objects.filter(is_active=True).order_by(
-            "username"
-        )
+        self.fields["inspectors"].queryset = self.fields["inspectors"].queryset.order_by("username")
         self.fields["inspectors"].required = False
         if self.instance.pk:
             self.fields["enterprise_usccs"].initial = "\n".join(
@@ -179,6 +177,7 @@ class TransitionForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(zone_id__in=ancestors)
         self.fields["handler"].queryset = (
             User.objects.filter(is_active=True, zones__id__in=ancestors)
+            .exclude(role__in=ADMINISTRATOR_ROLES)
             .distinct()
             .order_by("username")
         )

@@ -5,11 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoneops.hazards.models import Hazard, Level
-from zoneops.reports.registry import Panel, Section, Table
+from zoneops.reports.registry import Panel, Section, Table, zone_ids
 
 
 def panels(zones, year, month, user):
-    figures = Hazard.objects.filter(zone__in=zones, case__is_open=True).aggregate(
+    figures = Hazard.objects.filter(zone_id__in=zone_ids(zones), case__is_open=True).aggregate(
         total=Count("id"),
         major=Count("id", filter=Q(level=Level.MAJOR)),
         overdue=Count("id", filter=Q(case__escalation__gte=2)),

@@ -26,14 +26,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def people_in_reach(user):
-    """Users a form may name (a leader, a responsible person): those granted a zone the
-    acting user sees, so that other zones' staff are not listed."""
-    from zoneops.core.models import User
+    """Users a form may name (a leader, a responsible person): ``User.objects.restrict``, so
+    that other zones' staff and the administrators are not listed."""
+    from zoneops.core.models import ADMINISTRATOR_ROLES, User
 
-    people = User.objects.filter(is_active=True).order_by("username")
-    if user is None or user.is_zone_admin:
-        return people
-    return people.filter(zones__in=user.visible_zones()).distinct()
+    if user is None:
+        people = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
+    else:
+        people = User.objects.restrict(user, "view")
+    return people.order_by("username")
 
 
 class ProjectForm(LocatedFormMixin, ScopedModelForm):

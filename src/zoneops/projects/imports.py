@@ -149,15 +149,14 @@ class SheetImporter(ModelImporter):
             self._choice_aliases[name] = table
         return self._choice_aliases[name]
 
-    def cells(self, mapping, cells) -> dict[str, str]:
-        return {
-            col.name: (cells[index] if index < len(cells) else "").strip()
-            for index, col in mapping.items()
-        }
+    # Kinds whose cells repeat (a file's year and month, choices, zones, tags, dates) and
+    # whose parsing depends on the text alone: each distinct text is parsed once per import.
+    CACHED_KINDS = frozenset({"choice", "zone", "tags", "year", "month", "date"})
+    # Kinds a subclass's ``parse_cell`` parses itself instead of this class's.
+    own_kinds: frozenset[str] = frozenset()
 
     def cached_cell(self, col: Col, text: str):
-        """Choice, zone and tag cells repeat: each distinct text is parsed once per import."""
-        if col.kind not in ("choice", "zone", "tags"):
+        if col.kind not in self.CACHED_KINDS:
             return self.parse_cell(col, text)
         cache = self.__dict__.setdefault("_cell_cache", {})
         key = (col.name, text)
@@ -168,23 +167,64 @@ class SheetImporter(ModelImporter):
                 cache[key] = (False, exc)
         ok, value = cache[key]
         if not ok:
-            raise value
+            raise value.with_traceback(None)  # a repeated error: no traceback piling up
         return list(value) if isinstance(value, list) else value
 
+    def row_plan(self, mapping: dict) -> list[tuple]:
+        """Per mapped column, worked out once per file: (index, name, column, how to parse).
+
+        How: "cached" (see ``CACHED_KINDS``), "text" (only its length is checked),
+        "decimal", else "cell" (``parse_cell``). Text and decimal cells are parsed here
+        directly, as ``SheetImporter.parse_cell`` does, unless a subclass names their kind in
+        ``own_kinds`` (the kinds its ``parse_cell`` handles itself).
+        """
+        plan = self.__dict__.get("_row_plan")
+        if plan is not None and plan[0] is mapping:
+            return plan[1]
+        steps = []
+        for index, col in mapping.items():
+            if col.kind in self.CACHED_KINDS:
+                how = "cached"
+            elif col.kind in ("text", "decimal") and col.kind not in self.own_kinds:
+                how = col.kind
+            else:
+                how = "cell"
+            steps.append((index, col.name, col, how))
+        self._row_plan = (mapping, steps)
+        return steps
+
     def parse_row(self, row_number, mapping, cells, errors) -> dict | None:
-        raw = self.cells(mapping, cells)
+        """The row's parsed values by column name, or None after adding its errors."""
         values = {}
         ok = True
-        for col in mapping.values():
-            text = raw[col.name]
+        count = len(cells)
+        cache = self.__dict__.setdefault("_cell_cache", {})
+        # This loop runs for every cell of a file: the usual cases are handled inline.
+        for index, name, col, how in self.row_plan(mapping):
+            text = cells[index].strip() if index < count else ""
             if not text:
                 if col.required:
                     errors.append(RowError(row_number, str(col.label), "", _("Required.")))
                     ok = False
-                values[col.name] = None
+                values[name] = None
                 continue
             try:
-                values[col.name] = self.cached_cell(col, text)
+                if how == "text":
+                    if len(text) > col.max_length:
+                        raise ValueError(
+                            _("At most {count} characters.").format(count=col.max_length)
+                        )
+                    values[name] = text
+                elif how == "decimal":
+                    values[name] = parse_decimal(text)
+                elif how == "cached":
+                    hit = cache.get((name, text))
+                    if hit is not None and hit[0] and type(hit[1]) is not list:
+                        values[name] = hit[1]
+                    else:
+                        values[name] = self.cached_cell(col, text)
+                else:
+                    values[name] = self.cached_cell(col, text)
             except ValueError as exc:
                 errors.append(RowError(row_number, str(col.label), text, str(exc)))
                 ok = False
@@ -340,6 +380,7 @@ class DispatchSheetImporter(SheetImporter):
     model = Project
     columns = PROJECT_COLUMNS
     source_prefix = "import"
+    own_kinds = frozenset({"choice", "zone", "tags"})
 
     def __init__(self, user, *, today: dt.date | None = None):
         super().__init__(user)
@@ -409,6 +450,7 @@ class DispatchSheetImporter(SheetImporter):
             )
         return problems
 
+    @bulk.gc_paused
     @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, ADD, Project):
@@ -629,12 +671,19 @@ def insert_projects(rows: list[dict]) -> dict[str, Ref]:
                 refs[row["code"]].pk,
                 f"{row['code']} {row['name']}",
                 row["zone_id"],
-                {name: audit._plain(row[name]) for name in AUDITED},
+                {
+                    name: value if type(value := row[name]) in AS_IS else audit._plain(value)
+                    for name in AUDITED
+                },
             )
             for row in rows
         ],
     )
     return refs
+
+
+# Values that ``audit._plain`` returns unchanged.
+AS_IS = frozenset({str, int, bool, float, type(None)})
 
 
 def insert_plans(items: list[tuple[Ref, dict]]) -> None:
@@ -712,18 +761,11 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
                     row, ObjectChange.Action.UPDATE, audit.diff(before, audit.snapshot(row))
                 )
             )
-    bulk.insert(
+    bulk.insert_values(
         MonthlyInvestment,
-        [
-            {
-                "source": source,
-                "project_id": e.project_id,
-                "year": e.year,
-                "month": e.month,
-                "completed_ytd": e.value,
-            }
-            for e in new
-        ],
+        ["project_id", "year", "month", "completed_ytd"],
+        [(e.project_id, e.year, e.month, e.value) for e in new],
+        {"source": source},
     )
     if new:
         # The rows of one year and month: one (project, year, month) each, so their ids are
@@ -739,6 +781,19 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
         template = bulk.json_template(
             {"source": source, "project_id": ..., "year": ..., "month": ..., "completed_ytd": ...}
         )
+        if bulk.created_json(template, 0, 0, 0, '""') is not None:
+            changes = [template % (e.project_id, e.year, e.month, f'"{e.value}"') for e in new]
+        else:
+            changes = [
+                {
+                    "source": source,
+                    "project_id": e.project_id,
+                    "year": e.year,
+                    "month": e.month,
+                    "completed_ytd": str(e.value),
+                }
+                for e in new
+            ]
         bulk.log_created(
             MonthlyInvestment,
             [
@@ -746,16 +801,9 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
                     ids[(e.project_id, e.year, e.month)],
                     f"{e.code} {e.year}-{e.month:02d}",
                     e.zone_id,
-                    bulk.created_json(template, e.project_id, e.year, e.month, f'"{e.value}"')
-                    or {
-                        "source": source,
-                        "project_id": e.project_id,
-                        "year": e.year,
-                        "month": e.month,
-                        "completed_ytd": str(e.value),
-                    },
+                    change,
                 )
-                for e in new
+                for e, change in zip(new, changes, strict=True)
             ],
         )
     if changed:
@@ -786,6 +834,7 @@ class MonthlyImporter(SheetImporter):
     model = MonthlyInvestment
     columns = MONTHLY_COLUMNS
 
+    @bulk.gc_paused
     @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, CHANGE, Project):
@@ -795,6 +844,7 @@ class MonthlyImporter(SheetImporter):
         mapping = self.header_map(headers)
         return self.run_rows(name, mapping, rows)
 
+    @bulk.gc_paused
     @transaction.atomic
     def run_rows(self, name: str, mapping: dict, rows) -> ImportResult:
         """The import after reading: ``rows`` are (row number, cell texts) in ``mapping``'s

@@ -2,14 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.projects.lights import GREEN, LIGHT_CHOICES, RED, YELLOW, elapsed_share, reasons
 from zoneops.projects.models import Project
-from zoneops.reports.registry import Panel, Section, Table, period_end
+from zoneops.reports.registry import Panel, Section, Table, period_end, zone_ids
 
 
 def _as_of(year: int, month: int) -> dt.date:
@@ -19,16 +19,26 @@ def _as_of(year: int, month: int) -> dt.date:
 
 def panels(zones, year, month, user):
     day = _as_of(year, month)
-    projects = Project.objects.filter(zone__in=zones).with_lights(today=day)
-    counts = projects.aggregate(
-        total=Count("pk"),
-        red=Count("pk", filter=Q(light=RED)),
-        yellow=Count("pk", filter=Q(light=YELLOW)),
-        plan=Sum("annual_plan"),
-        done=Sum("completed_ytd"),
+    # Grouped by light, each project's light is worked out once (a filtered count per light
+    # works it out, with its milestone and blocker look-ups, once per count), and PostgreSQL
+    # may then read the late milestones and blockers once into a hash instead of per project.
+    rows = list(
+        Project.objects.filter(zone_id__in=zone_ids(zones))
+        .with_lights(today=day)
+        .order_by()
+        .values("light")
+        .annotate(n=Count("pk"), plan=Sum("annual_plan"), done=Sum("completed_ytd"))
     )
-    if not counts["total"]:
+    if not rows:
         return []
+    per_light = {row["light"]: row["n"] for row in rows}
+    counts = {
+        "total": sum(per_light.values()),
+        "red": per_light.get(RED, 0),
+        "yellow": per_light.get(YELLOW, 0),
+        "plan": sum(row["plan"] or 0 for row in rows),
+        "done": sum(row["done"] or 0 for row in rows),
+    }
     rate = (counts["done"] or 0) * 100 / counts["plan"] if counts["plan"] else None
     labels = dict(LIGHT_CHOICES)
     return [

@@ -6,7 +6,9 @@ Each app may have a ``reporting.py`` with
     def sections(zone, year, month, user) -> list[Section]       # the dispatch pack (调度通报)
 
 ``zones`` is a queryset of the zones the figure covers (a zone with its sub-zones, or every
-zone the user can see); ``zone`` is the pack's zone, whose sub-zones are included.
+zone the user can see); ``zone`` is the pack's zone, whose sub-zones are included. Panels
+filter with ``zone_id__in=zone_ids(zones)`` and count in the database, in a fixed number of
+queries however many zones there are (``reports/tests/test_dashboard_panels.py``).
 """
 
 import datetime as dt
@@ -55,6 +57,21 @@ class Panel:
     status: str = "ok"  # ok / warn / bad: colours the panel
     chart: dict | None = None  # an ECharts option
     order: int = 50
+
+
+def zone_ids(zones) -> list[int]:
+    """The primary keys of ``panels()``'s zones, read once for all panels.
+
+    Filter with ``zone_id__in=zone_ids(zones)``: the database then plans with the actual zones
+    (an index for one zone's few rows, a scan for a province) where a subquery of zones, e.g.
+    a path prefix, is planned without knowing them and scans every row of every zone.
+    """
+    if not hasattr(zones, "values_list"):
+        return [getattr(zone, "pk", zone) for zone in zones]
+    ids = getattr(zones, "_zoneops_zone_ids", None)
+    if ids is None:
+        ids = zones._zoneops_zone_ids = list(zones.values_list("pk", flat=True))
+    return ids
 
 
 def _call_all(function: str, *args) -> list:

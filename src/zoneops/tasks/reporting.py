@@ -1,22 +1,27 @@
 """Task books on the dashboard and in the dispatch pack: what is due or overdue."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoneops.core.models import LoopCase
-from zoneops.reports.registry import Panel, Section, Table, period_end
+from zoneops.reports.registry import Panel, Section, Table, period_end, zone_ids
 from zoneops.tasks import selectors
 from zoneops.tasks.models import Task
 
 
 def panels(zones, year, month, user):
-    tasks = Task.objects.filter(zone__in=zones)
-    open_tasks = tasks.filter(case__is_open=True)
-    total, still_open = tasks.count(), open_tasks.count()
+    is_open = Q(case__is_open=True)
+    counts = Task.objects.filter(zone_id__in=zone_ids(zones)).aggregate(
+        total=Count("pk"),
+        still_open=Count("pk", filter=is_open),
+        late=Count("pk", filter=is_open & Q(case__escalation__gte=LoopCase.Escalation.OVERDUE)),
+        soon=Count("pk", filter=is_open & Q(case__escalation=LoopCase.Escalation.DUE_SOON)),
+    )
+    total, still_open = counts["total"], counts["still_open"]
     if not total:
         return []
-    late = open_tasks.filter(case__escalation__gte=LoopCase.Escalation.OVERDUE).count()
-    soon = open_tasks.filter(case__escalation=LoopCase.Escalation.DUE_SOON).count()
+    late, soon = counts["late"], counts["soon"]
     return [
         Panel(
             key="tasks.progress",

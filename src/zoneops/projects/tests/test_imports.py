@@ -236,3 +236,24 @@ def test_a_new_plan_year_takes_its_own_monthly_figures(users, zone_tree):
     assert (result.created, result.updated) == (0, 1)
     project.refresh_from_db()
     assert project.completed_ytd == Decimal("60")
+
+
+@pytest.mark.django_db
+def test_repeated_bad_cells_are_each_reported_and_the_collector_runs_again(users, zone_tree):
+    import gc
+
+    from django.core.exceptions import PermissionDenied
+
+    bad = [row(f"GX-{i}", 计划开工="2025-02-30", 建设性质="新开工") for i in range(3)]
+    result = DispatchSheetImporter(users["staff"]).run("bad.xlsx", xlsx(HEADERS, bad))
+    assert sorted((e.row, e.field) for e in result.errors) == [
+        (row_number, field) for row_number in (2, 3, 4) for field in ("计划开工日期", "项目类型")
+    ]
+    assert not Project.objects.exists() and gc.isenabled()
+    make_project(zone_tree["park"], 1)
+    months = [["P-1", 2025, 13, 1], ["P-1", 2025, 13, 2]]
+    result = MonthlyImporter(users["staff"]).run("m.xlsx", xlsx(MONTHLY, months))
+    assert [(e.row, e.value) for e in result.errors] == [(2, "13"), (3, "13")] and gc.isenabled()
+    with pytest.raises(PermissionDenied):
+        MonthlyImporter(users["leader"]).run("m.xlsx", xlsx(MONTHLY, months))
+    assert gc.isenabled()
