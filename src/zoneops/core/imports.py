@@ -45,6 +45,24 @@ class ImportResult:
         return not self.errors
 
 
+BULK_MAX_ROWS = 5000  # records in one bulk API request
+
+
+def bulk_items_error(items) -> RowError | None:
+    """Why the body of a bulk API request cannot be taken at all: it is not a non-empty list of
+    records, or it holds more than ``BULK_MAX_ROWS`` (the index of the last names the excess)."""
+    if not isinstance(items, list) or not items:
+        return RowError(0, "", "", _("Send a non-empty list of records."))
+    if len(items) > BULK_MAX_ROWS:
+        return RowError(
+            len(items) - 1,
+            "",
+            "",
+            _("At most {count} records at a time.").format(count=BULK_MAX_ROWS),
+        )
+    return None
+
+
 def _plain_cell(value) -> str:
     kind = type(value)  # the usual cells first: this runs for every cell of a file
     if kind is str:

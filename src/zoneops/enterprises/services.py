@@ -23,6 +23,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo
@@ -836,12 +837,11 @@ def expiring(qs: QuerySet, days: int, on: dt.date | None = None) -> QuerySet:
 
 # Bulk upsert from other systems (API) ------------------------------------------------------------
 
-BULK_MAX_ROWS = 5000
 BULK_FIGURE_KEYS = frozenset({"uscc", "enterprise", "year", "month", "source", *FIGURE_FIELDS})
 
 
 @transaction.atomic
-def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> "BulkResult":
+def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> ImportResult:
     """Create or update monthly figures keyed by (enterprise, year, month), all or nothing.
 
     Each item names its enterprise by ``uscc`` (or ``enterprise``, the id) and gives ``year``,
@@ -851,7 +851,6 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     item's index (from 0), the field and the reason, like the Excel import's; on any error
     nothing is written. Every write leaves its audit row.
     """
-    from zoneops.core.imports import RowError
     from zoneops.enterprises.importers import FigureImporter, _decimal
     from zoneops.enterprises.uscc import problem as uscc_problem
 
@@ -859,19 +858,10 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
         role_may(acting_user, ADD, MonthlyFigure) and role_may(acting_user, CHANGE, MonthlyFigure)
     ):
         raise PermissionDenied(_("Your role may not record monthly figures."))
-    result = BulkResult()
-    if not isinstance(items, list) or not items:
-        result.errors.append(RowError(0, "", "", _("Send a non-empty list of records.")))
-        return result
-    if len(items) > BULK_MAX_ROWS:
-        result.errors.append(
-            RowError(
-                len(items) - 1,
-                "",
-                "",
-                _("At most {count} records at a time.").format(count=BULK_MAX_ROWS),
-            )
-        )
+    result = ImportResult()
+    refused = bulk_items_error(items)
+    if refused is not None:
+        result.errors.append(refused)
         return result
     error = result.errors.append
     visible = Enterprise.objects.restrict(acting_user, VIEW)
@@ -1014,16 +1004,3 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
             figure.save(update_fields=[*changed, "updated_at"])
         result.updated += 1
     return result
-
-
-@dataclass
-class BulkResult:
-    """What a bulk upsert did, or why it did nothing (``errors``: core.imports.RowError)."""
-
-    created: int = 0
-    updated: int = 0
-    errors: list = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors

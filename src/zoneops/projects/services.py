@@ -277,8 +277,6 @@ def complete_milestone(milestone: Milestone, *, on: dt.date, acting_user) -> Mil
 
 # Bulk upsert from other systems (API) ------------------------------------------------------------
 
-BULK_MAX_ROWS = 5000
-
 
 @transaction.atomic
 def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
@@ -289,7 +287,7 @@ def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
     later one); errors name the record's index (from 0), the field and the reason. Returns a
     ``core.imports.ImportResult``; the audit trail gets a row per write.
     """
-    from zoneops.core.imports import ImportResult, RowError
+    from zoneops.core.imports import ImportResult, RowError, bulk_items_error
     from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
 
     if not (
@@ -299,18 +297,9 @@ def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
     ):
         raise PermissionDenied(_("Your role may not record monthly investment."))
     result = ImportResult()
-    if not isinstance(items, list) or not items:
-        result.errors.append(RowError(0, "", "", _("Send a non-empty list of records.")))
-        return result
-    if len(items) > BULK_MAX_ROWS:
-        result.errors.append(
-            RowError(
-                len(items) - 1,
-                "",
-                "",
-                _("At most {count} records at a time.").format(count=BULK_MAX_ROWS),
-            )
-        )
+    refused = bulk_items_error(items)
+    if refused is not None:
+        result.errors.append(refused)
         return result
     names = [col.name for col in MONTHLY_COLUMNS]
     rows = []
