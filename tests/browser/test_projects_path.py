@@ -234,7 +234,8 @@ def test_lead_funnel_to_landing_and_funds_against_target(
     page.locator("#add-signing").click()
     page.locator("#id_signed_on").fill(today.isoformat())
     page.locator("#id_amount").fill("60000")
-    page.get_by_role("button", name="保存").click()
+    with page.expect_navigation():  # saved before the next page is opened
+        page.get_by_role("button", name="保存").click()
     page.goto(url("/investment/leads/kanban/"))
     move("signed", "签约")
 
@@ -260,7 +261,8 @@ def test_lead_funnel_to_landing_and_funds_against_target(
     page.locator("#id_year").fill(str(today.year))
     page.locator("#id_month").fill(str(today.month))
     page.locator("#id_amount").fill("15000")
-    page.get_by_role("button", name="保存").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     funds = FundsInPlace.objects.get(lead=lead)
     assert (funds.year, funds.month, funds.amount) == (today.year, today.month, Decimal(15000))
 
@@ -268,7 +270,9 @@ def test_lead_funnel_to_landing_and_funds_against_target(
     page.locator("#nav-progress").click()
     page.locator("#id_zone").select_option(label="长春高新区")
     page.locator("#id_year").fill(str(today.year))
-    page.get_by_role("button", name="显示").click()
+    # Read the table of the answer, not the one still shown while it loads.
+    with page.expect_navigation():
+        page.get_by_role("button", name="显示").click()
     progress = {row[0]: row for row in table_rows(page, "#progress-table")}
     assert progress["到位资金(万元)"][1:4] == ["20000", "15000", "75"]
     pace = "落后" if Decimal(75) < year_elapsed(today.year, today) else "符合序时进度"
