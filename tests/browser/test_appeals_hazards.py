@@ -359,7 +359,7 @@ def test_hazard_loop_with_evidence_and_verification_by_another(
     expect(page.locator("#case-state")).to_have_text("已验收")
     act(page, "close")
     expect(success(page)).to_have_text("操作成功。")
-    expect(page.locator("#case-state")).to_have_text("已办结")
+    expect(page.locator("#case-state")).to_have_text("已销号")
     expect(page.locator("#case-escalation")).to_have_count(0)
     shot(page, "2-closed")
 

@@ -6,6 +6,7 @@ Major hazards run in their own workflow kind with the same steps and a faster es
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zoneops.core.loop import Transition, Workflow, register
 from zoneops.core.models import Role
@@ -18,7 +19,8 @@ STATES = {
     "rectifying": _("Rectifying"),
     "rectified": _("Rectified, awaiting verification"),
     "verified": _("Verified"),
-    "closed": _("Closed"),
+    # 销号, not the appeals' 办结: the same English word, another word in Chinese.
+    "closed": pgettext_lazy("hazard", "Closed"),
 }
 STAFF = frozenset({Role.STAFF})
 WORKERS = frozenset({Role.STAFF, Role.LIAISON})
@@ -82,7 +84,7 @@ TRANSITIONS = {
             requires_comment=True,
             extends=True,
         ),
-        T("close", _("Close"), ("verified",), "closed", STAFF, closes=True),
+        T("close", pgettext_lazy("hazard", "Close"), ("verified",), "closed", STAFF, closes=True),
     ]
 }
 COMMON = {

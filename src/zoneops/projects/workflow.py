@@ -1,6 +1,7 @@
 """The closed loop of a blocker (要素保障问题): registered, assigned, coordinated, resolved."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zoneops.core import loop
 from zoneops.core.models import Role
@@ -15,7 +16,8 @@ STATES = {
     "in_progress": _("Being coordinated"),
     "escalated": _("Escalated to the responsible leader"),
     "resolved": _("Resolved"),
-    "closed": _("Closed"),
+    # 销号, not the appeals' 办结: the same English word, another word in Chinese.
+    "closed": pgettext_lazy("blocker", "Closed"),
 }
 
 BLOCKER = loop.register(
@@ -68,7 +70,14 @@ BLOCKER = loop.register(
                     handler_may=True,
                     requires_comment=True,
                 ),
-                loop.Transition("close", _("Close"), ("resolved",), "closed", _STAFF, closes=True),
+                loop.Transition(
+                    "close",
+                    pgettext_lazy("blocker", "Close"),
+                    ("resolved",),
+                    "closed",
+                    _STAFF,
+                    closes=True,
+                ),
                 loop.Transition(
                     "reopen",
                     _("Reopen"),
