@@ -2,14 +2,13 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.appeals import workflow
-from zoneops.core.models import LoopCase, Zone, ZoneopsModel
+from zoneops.core.models import LoopCase, StoredFile, Zone, ZoneopsModel
 from zoneops.core.permissions import ACTIONS, ADD, CHANGE, VIEW
 
 
@@ -202,32 +201,15 @@ def attachment_path(instance, filename: str) -> str:
     return f"appeals/{instance.appeal_id}/{instance.sha256[:16]}-{filename[-80:]}"
 
 
-class Attachment(ZoneopsModel):
+class Attachment(StoredFile):
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    name = models.CharField(_("name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     zone_lookup = "appeal__zone"
     role_actions = APPEAL_ROLES
-    filter_exempt = ("file",)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.name

@@ -16,6 +16,7 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zoneops.core.querysets import RestrictedQuerySet
 
@@ -92,6 +93,36 @@ class ZoneopsModel(AuditedMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+
+
+class StoredFile(ZoneopsModel):
+    """An uploaded file kept under the data directory: what was sent, its checksum and sender.
+
+    Subclasses add the record it belongs to and ``file`` with their own ``upload_to``.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    # "content type" alone is the audit trail's 对象类型; here it is the file's type.
+    content_type = models.CharField(pgettext_lazy("file", "content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    filter_exempt = ("file",)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # China's extent including the South China Sea islands; finer checks (the zone's own boundary)

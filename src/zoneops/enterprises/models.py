@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import Department, Located, Zone, ZoneopsModel
+from zoneops.core.models import Department, Located, StoredFile, Zone, ZoneopsModel
 from zoneops.core.permissions import ACTIONS, VIEW
 from zoneops.core.querysets import RestrictedQuerySet
 from zoneops.enterprises.uscc import validate_uscc
@@ -358,37 +358,20 @@ def visit_photo_path(instance, filename: str) -> str:
     return f"enterprises/visits/{instance.visit_id}/{instance.sha256[:16]}-{filename[-80:]}"
 
 
-class VisitPhoto(ZoneopsModel):
+class VisitPhoto(StoredFile):
     """A photo taken on a visit, usually straight from the cadre's phone camera."""
 
     visit = models.ForeignKey(
         Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField(_("file"), upload_to=visit_photo_path, max_length=300)
-    name = models.CharField(_("name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     zone_lookup = "visit__enterprise__zone"
     role_actions = LIAISON_WORKS
-    filter_exempt = ("file",)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CultivationEntry(ZoneopsModel):

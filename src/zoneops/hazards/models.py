@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import LoopCase, Zone, ZoneopsModel
+from zoneops.core.models import LoopCase, StoredFile, Zone, ZoneopsModel
 from zoneops.hazards import workflow
 
 
@@ -130,7 +130,7 @@ def photo_path(instance, filename: str) -> str:
     return f"hazards/{instance.hazard_id}/{instance.sha256[:16]}-{filename[-80:]}"
 
 
-class HazardPhoto(ZoneopsModel):
+class HazardPhoto(StoredFile):
     class Kind(models.TextChoices):
         FOUND = "found", _("As found")
         EVIDENCE = "evidence", _("Rectification evidence")
@@ -142,26 +142,9 @@ class HazardPhoto(ZoneopsModel):
     # Evidence belongs to one rectification attempt: 0, then 1 after the first rework …
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=0)
     file = models.FileField(_("file"), upload_to=photo_path, max_length=300)
-    name = models.CharField(_("name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     zone_lookup = "hazard__zone"
-    filter_exempt = ("file",)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("hazard photo")
         verbose_name_plural = _("hazard photos")
-
-    def __str__(self) -> str:
-        return self.name
