@@ -131,7 +131,7 @@ def two_factor(request):
         if request.method == "POST" and form.is_valid():
             try:
                 services.remove_second_factor(
-                    user, acting_user=user, code=form.cleaned_data["code"]
+                    user, acting_user=user, code=form.cleaned_data["code"], request=request
                 )
             except (ValidationError, PermissionDenied) as exc:
                 text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -149,7 +149,7 @@ def two_factor(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_second_factor(
-                user, secret, form.cleaned_data["code"], acting_user=user
+                user, secret, form.cleaned_data["code"], acting_user=user, request=request
             )
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -606,6 +606,9 @@ class SecurityEvent(models.Model):
         PERMISSION_DENIED = "permission_denied", _("Permission denied")
         EXPORT = "export", _("Export")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        UNLOCKED = "unlocked", _("Account unlocked")
+        SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor enrolled")
+        SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     type = models.CharField(_("event"), max_length=30, choices=Type.choices, db_index=True)

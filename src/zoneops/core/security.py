@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from zoneops.core import twofactor
 from zoneops.core.models import PasswordHistory, SecurityEvent
 
-# ``detail["action"]`` of the LOCKED_OUT event the security administrator's unlock writes.
+# ``detail["action"]`` of the LOCKED_OUT event that recorded an unlock before UNLOCKED existed.
 UNLOCK = "unlock"
 MIN_AUDIT_RETENTION_DAYS = 180
 
@@ -152,7 +152,8 @@ def lockout_remaining(username: str, address: str | None) -> dt.timedelta | None
         last_success = (
             recent.filter(**{field: value})
             .filter(
-                Q(type=SecurityEvent.Type.LOGIN)
+                Q(type__in=[SecurityEvent.Type.LOGIN, SecurityEvent.Type.UNLOCKED])
+                # Unlocks logged before the UNLOCKED type existed (audit rows are never rewritten).
                 | Q(type=SecurityEvent.Type.LOCKED_OUT, detail__action=UNLOCK)
             )
             .order_by("-time")

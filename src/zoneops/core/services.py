@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When
@@ -425,6 +426,19 @@ def claim_client_token(request, token, result_url: str):
         raise DuplicateSubmission(earlier) from None
 
 
+def purge_client_submissions(*, now: dt.datetime | None = None) -> int:
+    """Forget client tokens older than ``ZONEOPS_CLIENT_TOKEN_DAYS`` (default 30): a phone
+    retries a queued form when it is back online, which is hours or days, not months.
+    Returns how many were forgotten.
+    """
+    from zoneops.core.models import ClientSubmission
+
+    days = int(getattr(settings, "ZONEOPS_CLIENT_TOKEN_DAYS", 30))
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted, _by_model = ClientSubmission.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def already_received(request, submission):
     """The answer to a form that arrived before: back to its first result, saying so."""
     from django.contrib import messages
@@ -457,9 +471,12 @@ def submit_once(request, token, write, result_url=lambda obj: obj.get_absolute_u
 
 
 @transaction.atomic
-def confirm_second_factor(user: User, secret: str, code: str, *, acting_user: User) -> User:
+def confirm_second_factor(
+    user: User, secret: str, code: str, *, acting_user: User, request=None
+) -> User:
     """Turn the second factor on with a code from the new secret (which is then used up)."""
-    from zoneops.core import twofactor
+    from zoneops.core import security, twofactor
+    from zoneops.core.models import SecurityEvent
 
     if acting_user is None or acting_user.pk != user.pk:
         raise PermissionDenied(_("Only the account's owner may set up its second factor."))
@@ -473,6 +490,7 @@ def confirm_second_factor(user: User, secret: str, code: str, *, acting_user: Us
     user.totp_secret = twofactor.join(secret, step)
     user.totp_confirmed_at = timezone.now()
     user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    security.log_event(SecurityEvent.Type.SECOND_FACTOR_ENROLLED, request, user=user)
     return user
 
 
@@ -494,12 +512,12 @@ def use_second_factor(user: User, code: str) -> bool:
 
 
 @transaction.atomic
-def remove_second_factor(user: User, *, acting_user: User, code: str = "") -> User:
+def remove_second_factor(user: User, *, acting_user: User, code: str = "", request=None) -> User:
     """Turn the second factor off: the owner with a current code (unless it is required for
     them), or the security administrator for someone who lost their phone (they enrol again).
     """
-    from zoneops.core import twofactor
-    from zoneops.core.models import Role
+    from zoneops.core import security, twofactor
+    from zoneops.core.models import Role, SecurityEvent
 
     owner = acting_user is not None and acting_user.pk == user.pk
     if not owner and (acting_user is None or acting_user.role != Role.SECURITY_ADMIN):
@@ -512,6 +530,12 @@ def remove_second_factor(user: User, *, acting_user: User, code: str = "") -> Us
     user = User.objects.select_for_update().get(pk=user.pk)
     user.totp_secret, user.totp_confirmed_at = "", None
     user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    security.log_event(
+        SecurityEvent.Type.SECOND_FACTOR_REMOVED,
+        request,
+        user=user,
+        removed_by=acting_user.get_username(),
+    )
     return user
 
 
@@ -527,9 +551,5 @@ def unlock_account(username: str, *, acting_user: User, request=None) -> None:
     if target is None:
         raise ValidationError(_("There is no account “{name}”.").format(name=username))
     security.log_event(
-        SecurityEvent.Type.LOCKED_OUT,
-        request,
-        user=target,
-        action=security.UNLOCK,
-        unlocked_by=acting_user.get_username(),
+        SecurityEvent.Type.UNLOCKED, request, user=target, unlocked_by=acting_user.get_username()
     )

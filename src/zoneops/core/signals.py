@@ -1,5 +1,10 @@
-"""Connects every ZoneopsModel, and users with their zone grants, to the audit trail."""
+"""Connects every ZoneopsModel, and users with their zone grants, to the audit trail; and
+removes uploaded files from the disk once the record that held them is gone.
+"""
 
+import functools
+
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from zoneops.core import audit
@@ -76,9 +81,44 @@ def record_zone_grants(sender, instance, action, pk_set, reverse, **kwargs):
         ).save()
 
 
+# Uploaded files ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _file_fields(sender) -> tuple[str, ...]:
+    return tuple(f.attname for f in sender._meta.concrete_fields if isinstance(f, models.FileField))
+
+
+def _delete_after_commit(storage, name: str) -> None:
+    # After the commit only: a rolled-back delete or replacement must still find its file.
+    transaction.on_commit(functools.partial(storage.delete, name), robust=True)
+
+
+def remove_replaced_files(sender, instance, raw=False, **kwargs):
+    """A file field given a new file (e.g. a renewed certificate's evidence): drop the old one."""
+    if raw or not _is_audited(sender) or instance._state.adding:
+        return
+    loaded = getattr(instance, "_loaded_values", None) or {}
+    for attname in _file_fields(sender):
+        old, new = loaded.get(attname), getattr(instance, attname)
+        if old and old != (new.name if new else ""):
+            _delete_after_commit(new.storage, old)
+
+
+def remove_deleted_files(sender, instance, **kwargs):
+    if not _is_audited(sender):
+        return
+    for attname in _file_fields(sender):
+        fieldfile = getattr(instance, attname)
+        if fieldfile:
+            _delete_after_commit(fieldfile.storage, fieldfile.name)
+
+
 pre_save.connect(load_missing_snapshot, dispatch_uid="zoneops_audit_snapshot")
 post_save.connect(record_save, dispatch_uid="zoneops_audit_save")
 post_delete.connect(record_delete, dispatch_uid="zoneops_audit_delete")
+pre_save.connect(remove_replaced_files, dispatch_uid="zoneops_files_replaced")
+post_delete.connect(remove_deleted_files, dispatch_uid="zoneops_files_deleted")
 m2m_changed.connect(
     record_zone_grants, sender=User.zones.through, dispatch_uid="zoneops_audit_zones"
 )

@@ -338,7 +338,7 @@ def reset_second_factor(request):
     def reset():
         if target is None:
             raise ValidationError(_("No such account."))
-        services.remove_second_factor(target, acting_user=request.user)
+        services.remove_second_factor(target, acting_user=request.user, request=request)
 
     return _security_admin_post(request, reset)
 

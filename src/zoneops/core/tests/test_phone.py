@@ -1,6 +1,9 @@
 """Phone forms: photos checked by content with their location removed, and forms that may
 arrive twice saved once (issue 10)."""
 
+import datetime as dt
+import functools
+import io
 import uuid
 
 import pytest
@@ -217,3 +220,21 @@ def test_phone_form_redirects_become_a_location_header():
     assert plain.status_code == 302
     page = PhoneFormRedirectMiddleware(lambda request: HttpResponse("form again"))(request)
     assert page.status_code == 200
+
+
+def test_client_tokens_are_forgotten_after_the_retry_window(rf_user, users, settings):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.ZONEOPS_CLIENT_TOKEN_DAYS = 30
+    request = rf_user(users["liaison"])
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    for code, token in (("Z1", old), ("Z2", recent)):
+        core_services.submit_once(request, str(token), functools.partial(new_zone, code))
+    ClientSubmission.objects.filter(token=old).update(
+        created_at=timezone.now() - dt.timedelta(days=31)
+    )
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    assert "forgot 1 client tokens" in out.getvalue()
+    assert list(ClientSubmission.objects.values_list("token", flat=True)) == [recent]

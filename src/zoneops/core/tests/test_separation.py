@@ -156,7 +156,7 @@ def test_security_admin_unlocks_a_locked_account(users):
     page = client.get("/security/")
     assert page.status_code == 200 and "gx_staff" in page.content.decode()
     assert client.post("/security/unlock/", {"username": "gx_staff"}).status_code == 302
-    unlock = SecurityEvent.objects.get(type="locked_out", detail__action="unlock")
+    unlock = SecurityEvent.objects.get(type=SecurityEvent.Type.UNLOCKED)
     assert unlock.username == "gx_staff" and unlock.detail["unlocked_by"] == "sec_admin"
     response = Client().post(
         "/accounts/login/",
@@ -164,6 +164,21 @@ def test_security_admin_unlocks_a_locked_account(users):
         REMOTE_ADDR="10.0.2.1",
     )
     assert response.status_code == 302
+
+
+def test_an_unlock_logged_before_its_own_event_type_still_counts(users):
+    """Audit rows are never rewritten: the older LOCKED_OUT + action=unlock rows keep working."""
+    from zoneops.core import security
+
+    for i in range(5):
+        Client().post(
+            "/accounts/login/",
+            {"username": "gx_staff", "password": "wrong"},
+            REMOTE_ADDR=f"10.0.1.{i}",
+        )
+    assert security.lockout_remaining("gx_staff", None) is not None
+    security.log_event(SecurityEvent.Type.LOCKED_OUT, user=users["staff"], action=security.UNLOCK)
+    assert security.lockout_remaining("gx_staff", None) is None
 
 
 def test_security_admin_cannot_touch_data_or_accounts(users, enterprise, zone_tree):

@@ -94,6 +94,8 @@ def test_optional_for_staff(users):
     login(client, "gx_staff")
     assert client.get("/zones/").status_code == 200  # no second factor needed
     enrol(client)
+    enrolled = SecurityEvent.objects.get(type=SecurityEvent.Type.SECOND_FACTOR_ENROLLED)
+    assert enrolled.username == "gx_staff" and enrolled.path == "/accounts/two-factor/"
     client.post("/accounts/logout/")
     client = Client()
     assert login(client, "gx_staff")["Location"] == "/accounts/login/code/"
@@ -148,6 +150,8 @@ def test_administrators_keep_their_second_factor_and_security_admin_resets_it(us
     assert response.status_code == 302
     admin.refresh_from_db()
     assert not admin.has_second_factor and admin.totp_confirmed_at is None
+    removed = SecurityEvent.objects.get(type=SecurityEvent.Type.SECOND_FACTOR_REMOVED)
+    assert removed.username == "admin" and removed.detail == {"removed_by": "sec_admin"}
     # audited (the secret itself is not written to the trail)
     from zoneops.core.models import ObjectChange
 

@@ -303,3 +303,20 @@ def test_liaison_role_rights():
     assert role_may(U, "add", Visit) and role_may(U, "add", MonthlyFigure)
     assert not role_may(U, "add", Enterprise)
     assert not role_may(U, "delete", Visit)
+
+
+def test_a_replaced_evidence_file_is_removed_after_the_commit(
+    zone_tree, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from zoneops.enterprises.models import Certification
+
+    settings.MEDIA_ROOT = tmp_path
+    cert = certify(enterprise(zone_tree["hitech"], 1), "hnte", dt.date(2024, 1, 1))
+    cert.evidence.save("旧证书.pdf", ContentFile(b"%PDF-1.4 old"))
+    old = tmp_path / cert.evidence.name
+    cert = Certification.objects.get(pk=cert.pk)  # as a form would load it
+    with django_capture_on_commit_callbacks(execute=True):
+        cert.evidence.save("新证书.pdf", ContentFile(b"%PDF-1.4 new"))
+    assert not old.exists() and (tmp_path / cert.evidence.name).exists()

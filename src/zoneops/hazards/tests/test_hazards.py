@@ -400,3 +400,28 @@ def test_my_open_hazards(client_for, users, enterprise, department):
     page = client_for(users["liaison"]).get(reverse("hazards:hazard_list") + "?mine=true")
     html = page.content.decode()
     assert "我的隐患" in html and "别人的隐患" not in html
+
+
+def test_photo_files_leave_the_disk_with_their_hazard_not_before(
+    enterprise, users, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    settings.MEDIA_ROOT = tmp_path
+    hazard = found(enterprise, users["staff"])
+    photo = services.add_photo(
+        hazard,
+        SimpleUploadedFile("现场.png", PNG, "image/png"),
+        kind="found",
+        acting_user=users["staff"],
+    )
+    path = tmp_path / photo.file.name
+    assert path.exists()
+    # a delete that is rolled back keeps the file
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Hazard.objects.get(pk=hazard.pk).delete()
+        raise RuntimeError
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Hazard.objects.get(pk=hazard.pk).delete()
+    assert not HazardPhoto.objects.exists() and not path.exists()

@@ -15,6 +15,8 @@ class Command(BaseCommand):
             f"checked {result.checked} open cases, {result.changed} changed level, "
             f"{result.escalated} escalated"
         )
+        forgotten = services.purge_client_submissions()
+        self.stdout.write(f"forgot {forgotten} client tokens older than the retry window")
         from zoneops.notifications import delivery
         from zoneops.notifications import services as notify
 
