@@ -124,7 +124,12 @@ def test_gunicorn_checks_the_config(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-UNITS = ["zoneops-web.service", "zoneops-tick.service", "zoneops-backup.service"]
+UNITS = [
+    "zoneops-web.service",
+    "zoneops-tick.service",
+    "zoneops-backup.service",
+    "zoneops-notify.service",
+]
 TIMERS = ["zoneops-tick.timer", "zoneops-backup.timer"]
 
 
@@ -138,6 +143,10 @@ def test_systemd_units_name_the_commands():
     assert (
         "ExecStart=/opt/zoneops/venv/bin/zoneops tick\n"
         in (systemd / "zoneops-tick.service").read_text()
+    )
+    assert (
+        "ExecStart=/opt/zoneops/venv/bin/zoneops notify --follow\n"
+        in (systemd / "zoneops-notify.service").read_text()
     )
     assert (
         "ExecStart=/opt/zoneops/venv/bin/zoneops backup\n"
