@@ -724,7 +724,13 @@ def map_index(request):
     zone = zones.order_by("path").first()
     if zone is None:
         raise Http404
-    return HttpResponseRedirect(reverse("projects:map", args=[zone.pk]))
+    # Changing the zone keeps the filters chosen on the map.
+    kept = request.GET.copy()
+    kept.pop("zone", None)
+    query = kept.urlencode()
+    return HttpResponseRedirect(
+        reverse("projects:map", args=[zone.pk]) + (f"?{query}" if query else "")
+    )
 
 
 @login_required
@@ -764,6 +770,12 @@ def map_page(request, pk):
             "card_url": reverse("projects:map_card"),
             "legend": legend,
             "zones": request.user.visible_zones().order_by("path").only("pk", "name", "depth"),
+            "kept_filters": [
+                (name, value)
+                for name, values in request.GET.lists()
+                if name != "zone"
+                for value in values
+            ],
         },
     )
     if tiles:

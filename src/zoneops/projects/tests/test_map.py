@@ -251,6 +251,22 @@ def test_map_page_and_navigation(client_for, users, zone_tree):
     assert reverse("projects:map_index") in page  # the navigation link
 
 
+def test_changing_the_zone_keeps_the_filters(client_for, users, zone_tree):
+    client = client_for(users["staff"])
+    url = reverse("projects:map", args=[zone_tree["hitech"].pk])
+    page = client.get(url, {"light": "red", "tier": "hnte"}).content.decode()
+    zone_form = page.split('id="map-zone-form"', 1)[1].split("</form>", 1)[0]
+    assert '<input type="hidden" name="light" value="red">' in zone_form
+    assert '<input type="hidden" name="tier" value="hnte">' in zone_form
+    moved = client.get(
+        reverse("projects:map_index"),
+        {"zone": zone_tree["park"].pk, "light": "red", "tier": "hnte"},
+    )
+    assert (
+        moved.url == reverse("projects:map", args=[zone_tree["park"].pk]) + "?light=red&tier=hnte"
+    )
+
+
 def test_demo_projects_lie_inside_their_zones_approximate_outlines():
     from zoneops.core.demo import BOUNDARY_SOURCE, seed_zones
     from zoneops.core.models import Zone
