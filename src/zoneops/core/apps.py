@@ -12,3 +12,10 @@ class CoreConfig(AppConfig):
         from zoneops.core.admin import read_only_domain_admins
 
         read_only_domain_admins()
+        # django-filter names lookups in English ("is greater than or equal to") and has no
+        # zh-hans catalogue: generated filter labels use these words instead.
+        from django_filters.conf import settings as filter_settings
+
+        from zoneops.core.filters import VERBOSE_LOOKUPS
+
+        filter_settings.VERBOSE_LOOKUPS = VERBOSE_LOOKUPS

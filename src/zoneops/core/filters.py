@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from zoneops.core import loop
 from zoneops.core.models import Department, LoopCase, ObjectChange, SecurityEvent, Zone
 from zoneops.core.widgets import style_fields
 
@@ -106,10 +107,44 @@ class SecurityEventFilterSet(django_filters.FilterSet):
         style_fields(self.form.fields)
 
 
+# Words appended to a field's name in generated filter labels ("受理日期 ≥"); see CoreConfig.
+VERBOSE_LOOKUPS = {
+    "exact": "",
+    "iexact": "",
+    "date": "",  # "closed at ≥" rather than "closed at date ≥"
+    "year": _("year"),
+    "month": _("month"),
+    "contains": _("contains"),
+    "icontains": _("contains"),
+    "in": _("is one of"),
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "startswith": _("starts with"),
+    "istartswith": _("starts with"),
+    "range": _("between"),
+    "isnull": _("is empty"),
+}
+
+
+def loop_kinds() -> list[tuple[str, str]]:
+    return [(kind, workflow.label) for kind, workflow in loop.registered().items()]
+
+
+def loop_states() -> list[tuple[str, str]]:
+    """Every workflow's states; a name shared by two workflows is offered once."""
+    states: dict[str, str] = {}
+    for workflow in loop.registered().values():
+        for name, label in workflow.states.items():
+            states.setdefault(name, label)
+    return list(states.items())
+
+
 class LoopCaseFilterSet(ScopedFilterSet):
     zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=Zone.objects.all())
-    kind = django_filters.CharFilter(label=_("kind"))
-    state = django_filters.CharFilter(label=_("state"))
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=loop_kinds)
+    state = django_filters.ChoiceFilter(label=_("state"), choices=loop_states)
     is_open = django_filters.BooleanFilter(label=_("open"))
     escalation = django_filters.MultipleChoiceFilter(
         label=_("escalation"), choices=LoopCase.Escalation.choices

@@ -571,6 +571,42 @@ class LoopEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.transition or self.type}: {self.from_state} → {self.to_state}"
 
+    # What the history shows: the workflow's own words, not the stored names.
+
+    def _workflow(self):
+        from zoneops.core import loop
+
+        try:
+            return loop.get_workflow(self.case.kind)
+        except LookupError:
+            return None
+
+    @property
+    def action_label(self) -> str:
+        if self.type == self.Type.ESCALATION:
+            return str(self.get_type_display())
+        if self.transition == "open":
+            return str(_("Opened"))
+        workflow = self._workflow()
+        found = workflow.transitions.get(self.transition) if workflow else None
+        return str(found.label) if found else self.transition
+
+    def _state_label(self, state: str) -> str:
+        workflow = self._workflow()
+        return str(workflow.states.get(state, state)) if workflow and state else state
+
+    @property
+    def from_label(self) -> str:
+        if self.type == self.Type.ESCALATION:
+            return str(LoopCase.Escalation(self.data.get("from", 0)).label)
+        return self._state_label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        if self.type == self.Type.ESCALATION:
+            return str(LoopCase.Escalation(self.data.get("to", 0)).label)
+        return self._state_label(self.to_state)
+
 
 class ClientSubmission(models.Model):
     """A form sent from a phone that may retry after a dropped connection: its client token is

@@ -354,7 +354,7 @@ class LoopCaseListView(generic.ObjectListView):
     default_ordering = ("due_date", "id")
     columns = [
         Column("title", linkify=True),
-        Column("kind"),
+        Column("kind", accessor=lambda c: loop.get_workflow(c.kind).label),
         Column("zone__name", gettext_lazy("Zone"), order_by="zone__path"),
         Column("state", accessor=lambda c: loop.get_workflow(c.kind).states.get(c.state, c.state)),
         Column("department__name", gettext_lazy("Department")),

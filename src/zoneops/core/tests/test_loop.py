@@ -230,3 +230,19 @@ def test_transition_via_the_page(client_for, users, case, department):
     assert LoopCase.objects.get(pk=case.pk).state == "accepted"
     other = client_for(users["other_staff"])
     assert other.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_history_and_case_list_speak_the_workflows_words(client_for, users, case, department):
+    client = client_for(users["staff"])
+    client.post(f"/cases/{case.pk}/", {"transition": "accept"})
+    LoopCase.objects.filter(pk=case.pk).update(due_date=D(2025, 10, 1), escalation=0)
+    assert services.tick(on=D(2025, 10, 21)).escalated == 1
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    history = html.split('id="loop-events"', 1)[1].split("</table>", 1)[0]
+    accepted = str(STANDARD.states["accepted"])
+    assert f"{STANDARD.transitions['accept'].label} " in history and f"→ {accepted})" in history
+    assert "创建" in history and "升级" in history and "(正常 → " in history
+    assert "submitted" not in history and "accept " not in history
+    listing = client.get("/cases/", {"kind": "standard"}).content.decode()
+    assert f'data-label="类型">{STANDARD.label}<' in listing
+    assert client.get("/cases/", {"kind": "nonsense"}).status_code == 200  # the form says why

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from zoneops.core.models import Department, Zone
@@ -148,3 +150,13 @@ def test_chinese_by_default_even_for_an_english_browser(client_for, users):
     client = client_for(users["staff"])
     html = client.get("/zones/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "区域" in html and "Zones" not in html
+
+
+def test_filter_labels_and_account_pages_are_in_chinese(client_for, users):
+    client = client_for(users["staff"])
+    html = client.get("/cases/").content.decode()
+    assert "标题 包含" in html and "≥" in html
+    labels = " ".join(re.findall(r"<label[^>]*>([^<]*)</label>", html))
+    assert "contains" not in labels and "greater than" not in labels and "null" not in labels
+    done = client.get("/accounts/password/done/").content.decode()
+    assert "密码已修改" in done and "Django" not in done
