@@ -55,6 +55,21 @@ ESCALATION_LABELS = {
 }
 
 T = Transition
+
+
+def enterprise_lead_cadres(case) -> list[int]:
+    """The enterprise's lead liaison cadres (包保领导) for an appeal handed to the leader."""
+    from zoneops.appeals.models import Appeal
+    from zoneops.enterprises.models import LiaisonAssignment
+
+    enterprise_ids = Appeal.objects.filter(case=case).values("enterprise_id")
+    return list(
+        LiaisonAssignment.objects.filter(enterprise_id__in=enterprise_ids, is_lead=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
 APPEAL = register(
     Workflow(
         kind=KIND,
@@ -67,6 +82,7 @@ APPEAL = register(
         limit_working_days=DEFAULT_LIMITS["resolve"],
         due_soon_working_days=1,
         escalation_after=(1, 3, 5),
+        responsible_leaders=enterprise_lead_cadres,
         transitions={
             t.name: t
             for t in [
@@ -174,6 +190,7 @@ APPEAL = register(
                     None,
                     STAFF,
                     requires_comment=True,
+                    to_leader=True,
                 ),
                 T(
                     "reply",

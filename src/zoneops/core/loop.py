@@ -6,6 +6,7 @@ roles may take them, what else they do) and its time limits. Apps register their
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.dispatch import Signal
@@ -44,6 +45,9 @@ class Transition:
     # working days when none are given. One request of a kind may be pending at a time.
     request_for: str | None = None
     needs_request: str | None = None
+    # Hands the case to the responsible leader (提请包保领导协调): the workflow's
+    # ``responsible_leaders`` are told, in the bell and in the zone's work groups.
+    to_leader: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class Workflow:
     # Open states in which the clock does not run because the case waits for the other side
     # (e.g. an answer waiting for the enterprise's confirmation): no due-soon, no overdue.
     waiting_states: frozenset[str] = field(default_factory=frozenset)
+    # The ids of the users a ``to_leader`` transition reaches, e.g. the project's 包保领导 for a
+    # blocker; the domain app knows them, the loop does not.
+    responsible_leaders: Callable[[LoopCase], list[int]] | None = None
 
     def available(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]

@@ -83,6 +83,20 @@ def on_transition(sender, case, transition, event, acting_user, **kwargs) -> Non
                     ),
                     case=case,
                 )
+        if transition.to_leader:
+            workflow = loop.get_workflow(case.kind)
+            leaders = workflow.responsible_leaders(case) if workflow.responsible_leaders else []
+            for user_id in leaders:
+                if user_id != getattr(acting_user, "pk", None):
+                    notify(
+                        user_id,
+                        Notification.Kind.ESCALATED,
+                        _("{kind} needs you as the responsible leader: {title}. {comment}").format(
+                            kind=label, title=case.title, comment=event.comment
+                        ),
+                        case=case,
+                    )
+            queue_case_event(case, Event.ESCALATED, event, acting_user=acting_user)
         if transition.assigns and case.handler_id:
             queue_case_event(case, Event.ASSIGNED, event, acting_user=acting_user)
         elif transition.target == "returned":
@@ -301,7 +315,8 @@ def _person(name_parts) -> str:
 
 
 def queue_case_event(case: LoopCase, event: str, loop_event, *, acting_user) -> int:
-    """An assignment or a return of a closed-loop case, to the routes of its zone."""
+    """An assignment, a return or a hand-off to the leader of a closed-loop case, to the routes
+    of its zone."""
     table = RouteTable()
     if not table:
         return 0
@@ -315,6 +330,8 @@ def queue_case_event(case: LoopCase, event: str, loop_event, *, acting_user) -> 
     department = str(case.department) if case.department_id else "—"
     if event == Event.ASSIGNED:
         text = _("[{zone}] {kind} assigned: {title}. Handler: {department} {handler}; due {due}.")
+    elif event == Event.ESCALATED:
+        text = _("[{zone}] {kind} handed to the responsible leader: {title}. By {actor}: {comment}")
     else:
         text = _("[{zone}] {kind} sent back: {title}. By {actor}: {comment}")
     text = text.format(

@@ -20,6 +20,18 @@ STATES = {
     "closed": pgettext_lazy("blocker", "Closed"),
 }
 
+
+def project_leaders(case) -> list[int]:
+    """The blocker's project's responsible leader (包保领导), when they have an account."""
+    from zoneops.projects.models import Blocker
+
+    return [
+        pk
+        for pk in Blocker.objects.filter(case=case).values_list("project__leader_id", flat=True)
+        if pk
+    ]
+
+
 BLOCKER = loop.register(
     loop.Workflow(
         kind=KIND,
@@ -29,6 +41,7 @@ BLOCKER = loop.register(
         closed_states=frozenset({"closed"}),
         limit_working_days=10,
         escalation_after=(1, 3, 5),
+        responsible_leaders=project_leaders,
         transitions={
             t.name: t
             for t in [
@@ -51,6 +64,7 @@ BLOCKER = loop.register(
                     _WORKERS,
                     handler_may=True,
                     requires_comment=True,
+                    to_leader=True,
                 ),
                 loop.Transition(
                     "extend",

@@ -743,3 +743,49 @@ def test_route_test_message_shows_the_robots_answer(zone_tree, users, robot_serv
     assert not OutboxMessage.objects.exists()  # a test is not a message of the outbox
     staff = client_for(users["staff"])
     assert staff.post(reverse("notifications:route_test", args=[route.pk])).status_code == 404
+
+
+def test_a_blocker_handed_to_the_leader_reaches_them_and_the_group(zone_tree, users, department):
+    from zoneops.projects import services as projects
+    from zoneops.projects.tests.factories import make_project
+
+    group = make_route(
+        zone_tree["hitech"], Channel.WECOM, "http://127.0.0.1:9/hook", events=[Event.ESCALATED]
+    )
+    project = make_project(zone_tree["park"], 1, leader=users["leader"])
+    blocker = projects.raise_blocker(
+        project, kind="water", description="供水管网未接入", acting_user=users["staff"]
+    )
+    for name, extra in (
+        ("assign", {"department": department, "handler": users["staff"]}),
+        ("start", {}),
+        ("escalate", {"comment": "需协调水务集团"}),
+    ):
+        projects.blocker_transition(blocker, name, acting_user=users["staff"], **extra)
+        blocker.case.refresh_from_db()
+    bell = Notification.objects.get(user=users["leader"], kind=Notification.Kind.ESCALATED)
+    assert project.name in bell.title or blocker.case.title in bell.title
+    assert "需协调水务集团" in bell.title and bell.case_id == blocker.case_id
+    message = OutboxMessage.objects.get(route=group, event=Event.ESCALATED)
+    assert "包保领导" in message.text and "需协调水务集团" in message.text
+
+
+def test_an_appeal_handed_to_the_leader_reaches_the_enterprises_lead_cadre(
+    zone_tree, users, department, handler
+):
+    from zoneops.appeals.models import Appeal
+    from zoneops.enterprises.models import Enterprise, LiaisonAssignment
+    from zoneops.enterprises.tests.factories import code
+
+    enterprise = Enterprise.objects.create(
+        uscc=code(1), name="长春光电科技有限公司", zone=zone_tree["park"]
+    )
+    LiaisonAssignment.objects.create(enterprise=enterprise, user=users["leader"], is_lead=True)
+    LiaisonAssignment.objects.create(enterprise=enterprise, user=users["liaison"])
+    appeal = assign(zone_tree["park"], users, department, handler)
+    Appeal.objects.filter(pk=appeal.pk).update(enterprise=enterprise)
+    appeals.transition(
+        appeal, "escalate_leader", acting_user=users["staff"], comment="九解一协调未能解决"
+    )
+    told = Notification.objects.filter(kind=Notification.Kind.ESCALATED)
+    assert list(told.values_list("user", flat=True)) == [users["leader"].pk]
