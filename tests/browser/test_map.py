@@ -92,9 +92,13 @@ def test_zone_map_points_card_and_picker(login_as, users, zone_tree, url, screen
     screenshot("card")
     page.locator("#map-card-link").click()
     expect(page).to_have_url(url(f"/projects/{late.pk}/"))
+    # … and back: the project's 在地图上查看 opens its zone's map with its card shown.
+    page.locator("#show-on-map").click()
+    expect(page).to_have_url(url(f"/projects/map/{late.zone_id}/?focus=project:{late.pk}"))
+    expect(page.locator("#map-card-title")).to_have_text(str(late))
 
     # The enterprise's point gives its card too.
-    page.go_back()
+    page.goto(url(f"/projects/map/{hitech.pk}/"))
     expect(chart).to_have_attribute("data-ready", "1")
     click_point(page, "#zone-map-chart", 125.27, 43.85)
     expect(page.locator("#map-card-title")).to_have_text("长春某光电公司")

@@ -216,6 +216,7 @@ class ObjectDetailView(ObjectViewMixin, View):
             "delete_url": optional_reverse(url_name(self.model, "delete"), obj.pk)
             if role_may(user, DELETE, self.model) and can_change
             else None,
+            "map_url": obj.get_map_url() if hasattr(obj, "get_map_url") else "",
         }
         context.update(self.extra_context(obj))
         return render(request, self.template_name, context)

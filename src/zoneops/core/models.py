@@ -165,6 +165,21 @@ class Located(models.Model):
         if (self.longitude is None) != (self.latitude is None):
             raise ValidationError(_("Give both longitude and latitude, or neither."))
 
+    # The kind of point on the zone map ("project", "enterprise"): its detail page links there.
+    map_point_kind = ""
+
+    def get_map_url(self) -> str:
+        """The map of the record's zone with its card open, or "" when it has no point."""
+        from django.urls import NoReverseMatch, reverse
+
+        if not self.map_point_kind or self.longitude is None or self.pk is None:
+            return ""
+        try:
+            url = reverse("projects:map", args=[self.zone_id])
+        except NoReverseMatch:  # the map's app is not installed
+            return ""
+        return f"{url}?focus={self.map_point_kind}:{self.pk}"
+
 
 class Zone(ZoneopsModel):
     """One unit of the org tree: national new area → development zone → park → street."""

@@ -169,6 +169,7 @@ class Enterprise(Located, ZoneopsModel):
     )
 
     role_actions = STAFF_ONLY
+    map_point_kind = "enterprise"
 
     class Meta:
         ordering = ["name"]

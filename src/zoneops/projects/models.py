@@ -122,6 +122,7 @@ class Project(Located, ZoneopsModel):
     baselined_at = models.DateTimeField(_("baseline set at"), null=True, blank=True)
 
     objects = ProjectQuerySet.as_manager()
+    map_point_kind = "project"
     # Derived from the monthly figures, which have their own audit rows.
     audit_exclude = ("created_at", "updated_at", "completed_ytd", "completed_month")
 

@@ -350,3 +350,24 @@ def test_api_reads_and_writes_points_both_or_neither(client_for, users, zone_tre
     assert both.status_code == 200, both.content
     firm.refresh_from_db()
     assert firm.longitude is None
+
+
+def test_detail_pages_of_located_records_link_to_their_point(client_for, users, zone_tree):
+    from zoneops.projects.tests.factories import make_project
+
+    client = client_for(users["staff"])
+    placed = make_project(
+        zone_tree["park"], 1, longitude=Decimal("125.23"), latitude=Decimal("43.84")
+    )
+    unplaced = make_project(zone_tree["park"], 2)
+    firm = enterprise(
+        zone_tree["hitech"], 1, longitude=Decimal("125.27"), latitude=Decimal("43.85")
+    )
+    link = reverse("projects:map", args=[zone_tree["park"].pk]) + f"?focus=project:{placed.pk}"
+    page = client.get(reverse("projects:project_detail", args=[placed.pk])).content.decode()
+    assert f'id="show-on-map" href="{link}"' in page and "在地图上查看" in page
+    page = client.get(reverse("projects:project_detail", args=[unplaced.pk])).content.decode()
+    assert 'id="show-on-map"' not in page
+    page = client.get(reverse("enterprises:enterprise_detail", args=[firm.pk])).content.decode()
+    link = reverse("projects:map", args=[zone_tree["hitech"].pk]) + f"?focus=enterprise:{firm.pk}"
+    assert f'id="show-on-map" href="{link}"' in page

@@ -147,6 +147,23 @@
     });
   }
 
+  // ?focus=project:12 (the 在地图上查看 link of a detail page): its card, its point highlighted.
+  function focus(el, chart, series, data) {
+    var match = /^(project|enterprise):(\d+)$/.exec(new URLSearchParams(window.location.search).get("focus") || "");
+    if (!match) { return; }
+    var kind = match[1], id = Number(match[2]);
+    var block = kind === "project" ? data.projects : data.enterprises;
+    series.forEach(function (s, seriesIndex) {
+      if (s.kind !== kind) { return; }
+      s.data.forEach(function (point, dataIndex) {
+        if (block.id[point[2]] === id) {
+          chart.dispatchAction({ type: "highlight", seriesIndex: seriesIndex, dataIndex: dataIndex });
+        }
+      });
+    });
+    showCard(el, kind, id);
+  }
+
   function draw(el) {
     if (!window.echarts) { return; }
     var legend = JSON.parse(document.getElementById(el.getAttribute("data-legend")).textContent);
@@ -238,6 +255,7 @@
         });
         window.addEventListener("resize", function () { chart.resize(); });
         if (tiles) { tileLayer(el, chart, tiles); }
+        focus(el, chart, series, data);
         el.setAttribute("data-ready", "1");
       })
       .catch(function (error) {
