@@ -18,6 +18,7 @@ urlpatterns = [
         detail_view=views.LeadDetailView,
         edit_view=views.LeadEditView,
         delete_view=views.LeadDeleteView,
+        import_view=views.LeadImportView,
     ),
     *crud_urls(
         "events",

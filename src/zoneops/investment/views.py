@@ -30,6 +30,7 @@ from zoneops.investment.forms import (
     MoveForm,
     SigningForm,
 )
+from zoneops.investment.imports import LeadImporter
 from zoneops.investment.models import (
     AnnualTarget,
     Event,
@@ -162,6 +163,17 @@ class LeadEditView(generic.ObjectEditView):
 
 class LeadDeleteView(generic.ObjectDeleteView):
     model = Lead
+
+
+class LeadImportView(generic.BulkImportView):
+    model = Lead
+    importer_class = LeadImporter
+    import_help = gettext_lazy(
+        "One row per lead. A row whose zone code and lead name match a lead you may change "
+        "updates it; any other row adds a lead at stage 线索 with its response deadlines. The "
+        "source may be a GB/T 2260 code or a place name (苏州市, 广东省, 境外). Nothing is "
+        "saved unless every row is right."
+    )
 
 
 class LeadActionView(LoginRequiredMixin, View):
