@@ -140,6 +140,20 @@ class ScopedViewTests:
         assert len(response.context["rows"]) >= 30
 
 
+def xlsx_bytes(headers, rows) -> bytes:
+    """A real .xlsx with a header row and ``rows``, as staff's spreadsheets come in."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    handle = io.BytesIO()
+    book.save(handle)
+    return handle.getvalue()
+
+
 def photo_bytes(kind: str = "PNG", size=(8, 8), *, gps: bool = False) -> bytes:
     """A small real image made with Pillow; with ``gps`` a JPEG carrying an EXIF GPS block
     (长春, 43.88° N 125.35° E) as a phone camera writes it."""

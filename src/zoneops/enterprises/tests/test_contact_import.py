@@ -5,8 +5,9 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from zoneops.core.testing import xlsx_bytes
 from zoneops.enterprises.models import Contact
 from zoneops.enterprises.tests.factories import code, enterprise
 from zoneops.enterprises.views import ContactImporter
@@ -16,15 +17,7 @@ pytestmark = pytest.mark.django_db
 HEADERS = ["统一社会信用代码", "姓名", "职务", "手机/电话", "是否主要联系人"]
 
 
-def xlsx(headers, rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    handle = io.BytesIO()
-    workbook.save(handle)
-    return handle.getvalue()
+xlsx = xlsx_bytes
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Excel import of investment leads: all or nothing, rows named, re-import updates."""
 
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from zoneops.core.models import ObjectChange
+from zoneops.core.testing import xlsx_bytes
 from zoneops.investment.models import Lead, StageChange
 from zoneops.investment.tests.factories import D, make_lead
 
@@ -17,14 +15,7 @@ URL = "/investment/leads/import/"
 
 
 def xlsx(rows, headers=HEADERS):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile("招商线索台账.xlsx", buffer.getvalue())
+    return SimpleUploadedFile("招商线索台账.xlsx", xlsx_bytes(headers, rows))
 
 
 def row(name, *, zone="GX", place="苏州市", method="产业链招商", phone="13912345678", day=None):
