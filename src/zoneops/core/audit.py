@@ -4,8 +4,10 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable
+from json.encoder import encode_basestring_ascii
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
@@ -44,6 +46,37 @@ def diff(before: dict | None, after: dict | None) -> dict:
         for key in keys
         if before.get(key) != after.get(key)
     }
+
+
+_ENCODER = DjangoJSONEncoder()
+_PREFIXES: dict[str, str] = {}
+
+
+def created_json(values: dict) -> str:
+    """The JSON text of the ``changes`` of a new record with ``values`` (attname → plain
+    value): what the audit column's encoder writes for ``diff(None, values)``, character for
+    character, built piece by piece (encoding a dict of dicts per row costs more than the
+    INSERT of a 100,000-row registry). str, int and bool values are written here, others by
+    the encoder."""
+    parts = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            text = encode_basestring_ascii(value)
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is int:
+            text = int.__repr__(value)
+        else:
+            text = _ENCODER.encode(value)
+        prefix = _PREFIXES.get(name)
+        if prefix is None:
+            key = encode_basestring_ascii(name)
+            prefix = _PREFIXES[name] = f'{key}: {{"before": null, "after": '
+        parts.append(f"{prefix}{text}}}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _actor():

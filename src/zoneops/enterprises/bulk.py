@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from zoneops.core import context
+from zoneops.core.imports import insert_json
 from zoneops.core.models import ObjectChange
 
 BATCH = 5000
@@ -32,9 +33,21 @@ def insert_sql(model, columns: Sequence[str]) -> str:
     return f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
 
 
-def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """INSERT ``rows`` (tuples in the order of ``columns``, given as attnames)."""
-    sql = insert_sql(model, columns)
+def insert_rows(
+    model,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    constant: Sequence = (),
+    constant_columns: Sequence[str] = (),
+) -> int:
+    """INSERT ``rows`` (tuples in the order of ``columns``, given as attnames), each followed
+    by ``constant``, the values of ``constant_columns`` that every row shares."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    every = (*columns, *constant_columns)
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in every)
+    sql = insert_sql(model, every)
+    constant = tuple(constant)
     count = 0
     batch = []
     with connection.cursor() as cursor:
@@ -42,16 +55,50 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
             # A larger page cache for this connection: the audit table's indexes grow by
             # a million entries, and SQLite's default 2 MB cache thrashes on them.
             cursor.execute("PRAGMA cache_size = -131072")
+
+        def write(batch):
+            if not insert_json(cursor, table, names, len(columns), batch, constant):
+                cursor.executemany(sql, [(*row, *constant) for row in batch] if constant else batch)
+
         for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
+                write(batch)
                 count += len(batch)
                 batch = []
         if batch:
-            cursor.executemany(sql, batch)
+            write(batch)
             count += len(batch)
     return count
+
+
+def update_rows(model, objs: list, fields: Sequence[str]) -> None:
+    """Write ``fields`` of ``objs`` as ``bulk_update`` would (the same values, prepared by the
+    fields), on SQLite as one prepared UPDATE run by executemany: ``bulk_update`` builds a CASE
+    with a WHEN per record for each field, and compiling those took minutes for one month's
+    100,000 corrected figures. Other databases use ``bulk_update``."""
+    if connection.vendor != "sqlite":
+        model.objects.bulk_update(objs, fields)
+        return
+    concrete = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    params = [
+        [
+            *(
+                field.get_db_prep_save(getattr(obj, field.attname), connection)
+                for field in concrete
+            ),
+            obj.pk,
+        ]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
 
 
 def prep(model, attname: str, value):
@@ -75,18 +122,15 @@ def audit_created(model, rows: Iterable[tuple[int, str, int | None, dict]]) -> i
     content_type_id = ContentType.objects.get_for_model(model).pk
     adapt_json = connection.ops.adapt_json_value
     sqlite = connection.vendor == "sqlite"
-    columns = (
-        "time",
-        "user_id",
-        "user_name",
-        "request_id",
-        "action",
-        "content_type_id",
-        "object_id",
-        "object_repr",
-        "zone_id",
-        "changes",
+    constant = (
+        now,
+        user_id,
+        user_name,
+        request_id,
+        ObjectChange.Action.CREATE.value,
+        content_type_id,
     )
+    constant_columns = ("time", "user_id", "user_name", "request_id", "action", "content_type_id")
 
     def audit_rows():
         for pk, text, zone_id, values in rows:
@@ -99,16 +143,16 @@ def audit_created(model, rows: Iterable[tuple[int, str, int | None, dict]]) -> i
                     if value is not None
                 }
             yield (
-                now,
-                user_id,
-                user_name,
-                request_id,
-                ObjectChange.Action.CREATE.value,
-                content_type_id,
                 pk,
                 text[:200],
                 zone_id,
                 changes if isinstance(changes, str) else adapt_json(changes, DjangoJSONEncoder),
             )
 
-    return insert_rows(ObjectChange, columns, audit_rows())
+    return insert_rows(
+        ObjectChange,
+        ("object_id", "object_repr", "zone_id", "changes"),
+        audit_rows(),
+        constant,
+        constant_columns,
+    )

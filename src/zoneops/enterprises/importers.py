@@ -25,7 +25,13 @@ from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook
 
 from zoneops.core import audit, geo
-from zoneops.core.imports import ImportFileError, ImportResult, RowError
+from zoneops.core.imports import (
+    ImportFileError,
+    ImportResult,
+    RowError,
+    gc_paused,
+    inserted_pks,
+)
 from zoneops.core.models import ObjectChange, Zone
 from zoneops.enterprises import bulk, services, uscc
 from zoneops.enterprises.industries import clean_code, code_map
@@ -122,6 +128,8 @@ def _header_map(row, columns: list[Column]) -> dict[str, int] | None:
 
 
 def _text(value) -> str:
+    if type(value) is str:  # the usual cell first: this runs for every cell of a file
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float):
@@ -193,13 +201,6 @@ class FastImporter:
         if len(result.errors) < MAX_ERRORS:
             label = next((str(c.label) for c in self.columns if c.name == column), column)
             result.errors.append(RowError(row, label, _text(value)[:100], str(reason)))
-
-
-def _cell(cells, mapping, name):
-    index = mapping.get(name)
-    if index is None or index >= len(cells):
-        return None
-    return cells[index]
 
 
 STATUS_WORDS = {
@@ -285,6 +286,7 @@ class EnterpriseImporter(FastImporter):
         ),
     ]
 
+    @gc_paused
     def run(self, name: str, content: bytes) -> ImportResult:
         sheets = read_rows(name, content, self.columns)
         result = ImportResult()
@@ -306,10 +308,14 @@ class EnterpriseImporter(FastImporter):
         parsed = []  # (row, uscc, fields)
         seen: dict[str, int] = {}
         for _sheet, header_index, mapping, rows in sheets:
+            columns = list(mapping.items())
             for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
                 if not any(c not in (None, "") for c in cells):
                     continue
-                code = _text(_cell(cells, mapping, "uscc")).upper()
+                # The row's cells by column name, once (a short row's missing cells are None).
+                width = len(cells)
+                raw = {name: cells[i] if i < width else None for name, i in columns}
+                code = _text(raw["uscc"]).upper()
                 problem = uscc.problem(code)
                 if problem:
                     self.error(result, offset, "uscc", code, problem)
@@ -324,13 +330,13 @@ class EnterpriseImporter(FastImporter):
                     )
                     continue
                 seen[code] = offset
-                fields = self.parse(result, offset, cells, mapping, zone_by_key, industries, chains)
+                fields = self.parse(result, offset, raw, zone_by_key, industries, chains)
                 if fields is not None:
                     parsed.append((offset, code, fields))
         if result.errors:
             return result
         existing = {}
-        codes = [code for _row, code, _fields in parsed]
+        codes = registered([code for _row, code, _fields in parsed])
         for start in range(0, len(codes), 5000):
             existing.update(
                 Enterprise.objects.filter(uscc__in=codes[start : start + 5000]).in_bulk(
@@ -366,39 +372,38 @@ class EnterpriseImporter(FastImporter):
         result.created, result.updated = len(new), len(changed)
         return result
 
-    def parse(self, result, row, cells, mapping, zone_by_key, industries, chains):
+    def parse(self, result, row, raw: dict, zone_by_key, industries, chains):
+        """The fields of one row from its cells by column name (only the file's columns)."""
         before = len(result.errors)
         fields = {}
-        name = _text(_cell(cells, mapping, "name"))
+        name = _text(raw.get("name"))
         if not name:
             self.error(result, row, "name", "", _("This field is required."))
         fields["name"] = name[:200]
-        zone_key = _text(_cell(cells, mapping, "zone"))
+        zone_key = _text(raw.get("zone"))
         zone = zone_by_key.get(zone_key.lower())
         if zone is None:
             self.error(
                 result, row, "zone", zone_key, _("Unknown zone (or one you are not granted).")
             )
         fields["zone"] = zone
-        fields["address"] = _text(_cell(cells, mapping, "address"))[:300]
+        fields["address"] = _text(raw.get("address"))[:300]
         try:
-            fields["founded_on"] = _date(_cell(cells, mapping, "founded_on"))
+            fields["founded_on"] = _date(raw.get("founded_on"))
         except ValueError:
-            self.error(
-                result, row, "founded_on", _cell(cells, mapping, "founded_on"), _("Not a date.")
-            )
-        capital = _cell(cells, mapping, "registered_capital")
+            self.error(result, row, "founded_on", raw.get("founded_on"), _("Not a date."))
+        capital = raw.get("registered_capital")
         try:
             fields["registered_capital"] = None if capital in (None, "") else _decimal(capital)
         except ValueError:
             self.error(result, row, "registered_capital", capital, _("Not a number."))
-        industry_code = clean_code(_text(_cell(cells, mapping, "industry")))
+        industry_code = clean_code(_text(raw.get("industry")))
         fields["industry_id"] = None
         if industry_code:
             fields["industry_id"] = industries.get(industry_code)
             if fields["industry_id"] is None:
                 self.error(result, row, "industry", industry_code, _("Not a GB/T 4754-2017 code."))
-        chain_name = _text(_cell(cells, mapping, "chain"))
+        chain_name = _text(raw.get("chain"))
         fields["chain"] = None
         if chain_name and zone is not None:
             fields["chain"] = next(
@@ -409,9 +414,9 @@ class EnterpriseImporter(FastImporter):
                     result, row, "chain", chain_name, _("Not an industrial chain of this zone.")
                 )
         for flag in ("is_chain_leader", "above_scale"):
-            if flag not in mapping:
+            if flag not in raw:
                 continue
-            word = _text(_cell(cells, mapping, flag)).lower()
+            word = _text(raw.get(flag)).lower()
             if word in TRUE_WORDS:
                 fields[flag] = True
             elif word in FALSE_WORDS:
@@ -426,17 +431,17 @@ class EnterpriseImporter(FastImporter):
                 "是",
                 _("A chain leader needs its industrial chain."),
             )
-        if "longitude" in mapping or "latitude" in mapping:
-            lon_cell = _cell(cells, mapping, "longitude")
-            lat_cell = _cell(cells, mapping, "latitude")
+        if "longitude" in raw or "latitude" in raw:
+            lon_cell = raw.get("longitude")
+            lat_cell = raw.get("latitude")
             point, problems = geo.parse_point(lon_cell, lat_cell)
             for field, reason in problems:
                 self.error(
                     result, row, field, lon_cell if field == "longitude" else lat_cell, reason
                 )
             fields["longitude"], fields["latitude"] = point or (None, None)
-        status_word = _text(_cell(cells, mapping, "status"))
-        if status_word or "status" in mapping:
+        status_word = _text(raw.get("status"))
+        if status_word or "status" in raw:
             status = STATUS_WORDS.get(status_word.lower())
             if status is None and status_word in Enterprise.Status.values:
                 status = status_word
@@ -446,6 +451,24 @@ class EnterpriseImporter(FastImporter):
                 self.error(result, row, "status", status_word, _("Write 营业, 双停 or 注销."))
             fields["status"] = status
         return fields if len(result.errors) == before else None
+
+
+def registered(codes: list[str]) -> list[str]:
+    """Which of ``codes`` are registered already. Plain SQL: the ORM prepares each of an IN
+    list's thousands of values one by one, and a registry file is mostly new enterprises."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    table = quote(Enterprise._meta.db_table)
+    column = quote(Enterprise._meta.get_field("uscc").column)
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(codes), 5000):
+            chunk = codes[start : start + 5000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk)
+            found.extend(code for (code,) in cursor.fetchall())
+    return found
 
 
 ENTERPRISE_COLUMNS = (
@@ -504,37 +527,45 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
         rows.append(row)
     assert tuple(plain[0]) == ENTERPRISE_COLUMNS
     bulk.insert_rows(Enterprise, ("created_at", "updated_at", *ENTERPRISE_COLUMNS), rows)
-    ids = dict(
-        Enterprise.objects.filter(pk__gt=before)
-        .values_list("uscc", "pk")
-        .iterator(chunk_size=10000)
-    )
+    pks = inserted_pks(Enterprise, len(plain))
+    if pks is None:
+        ids = dict(
+            Enterprise.objects.filter(pk__gt=before)
+            .values_list("uscc", "pk")
+            .iterator(chunk_size=10000)
+        )
+        pks = [ids[values["uscc"]] for values in plain]
     bulk.audit_created(
         Enterprise,
         (
             (
-                ids[values["uscc"]],
+                pk,
                 values["name"],
                 values["zone_id"],
-                values
-                | {
-                    "founded_on": values["founded_on"].isoformat()
-                    if values["founded_on"]
-                    else None,
-                    "registered_capital": None
-                    if values["registered_capital"] is None
-                    else str(values["registered_capital"]),
-                    "longitude": None if values["longitude"] is None else str(values["longitude"]),
-                    "latitude": None if values["latitude"] is None else str(values["latitude"]),
-                },
+                audit.created_json(
+                    values
+                    | {
+                        "founded_on": values["founded_on"].isoformat()
+                        if values["founded_on"]
+                        else None,
+                        "registered_capital": None
+                        if values["registered_capital"] is None
+                        else str(values["registered_capital"]),
+                        "longitude": None
+                        if values["longitude"] is None
+                        else str(values["longitude"]),
+                        "latitude": None if values["latitude"] is None else str(values["latitude"]),
+                    }
+                ),
             )
-            for values in plain
+            for pk, values in zip(pks, plain, strict=True)
         ),
     )
 
 
 def write_updates(model, changed: list, fields: list[str]) -> None:
-    """``bulk_update`` in batches, with an audit row for each record that really changed."""
+    """Updates in batches (``bulk.update_rows``), with an audit row for each record that
+    really changed."""
     if not changed:
         return
     from django.utils import timezone
@@ -553,7 +584,7 @@ def write_updates(model, changed: list, fields: list[str]) -> None:
             objs.append(obj)
             rows.append(audit.change_row(obj, ObjectChange.Action.UPDATE, changes, content_type))
         if objs:
-            model.objects.bulk_update(objs, fields)
+            bulk.update_rows(model, objs, fields)
             ObjectChange.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -621,6 +652,7 @@ class FigureImporter(FastImporter):
     # Tax may be negative (refunds); everything else may not.
     may_be_negative = frozenset({"tax_paid"})
 
+    @gc_paused
     def run(self, name: str, content: bytes) -> ImportResult:
         sheets = read_rows(name, content, self.columns)
         result = ImportResult()
@@ -845,18 +877,25 @@ class FigureImporter(FastImporter):
             if new:
                 now = bulk.prep(MonthlyFigure, "created_at", timezone.now())
                 first = bulk.max_pk(MonthlyFigure)
-                columns = ("created_at", "updated_at", "source", "enterprise_id", "year", "month")
                 bulk.insert_rows(
                     MonthlyFigure,
-                    (*columns, *fields),
-                    ((now, now, source, *key, *values) for key, values in new),
+                    ("enterprise_id", "year", "month", *fields),
+                    ((*key, *values) for key, values in new),
+                    (now, now, source),
+                    ("created_at", "updated_at", "source"),
                 )
-                inserted = {
-                    (enterprise_id, year, month): pk
-                    for pk, enterprise_id, year, month in MonthlyFigure.objects.filter(pk__gt=first)
-                    .values_list("pk", "enterprise_id", "year", "month")
-                    .iterator(chunk_size=10000)
-                }
+                pks = inserted_pks(MonthlyFigure, len(new))
+                if pks is not None:
+                    inserted = {key: pk for (key, _values), pk in zip(new, pks, strict=True)}
+                else:
+                    inserted = {
+                        (enterprise_id, year, month): pk
+                        for pk, enterprise_id, year, month in MonthlyFigure.objects.filter(
+                            pk__gt=first
+                        )
+                        .values_list("pk", "enterprise_id", "year", "month")
+                        .iterator(chunk_size=10000)
+                    }
                 # The audit text of each row, as log_bulk_create would write it (built from a
                 # template: json.dumps per row costs more than the insert).
                 template = audit_template(source, fields)

@@ -6,6 +6,9 @@ Characters come from the 31-character set below (no I, O, S, V, Z). The check ch
 ``C18 = 31 - (Σ Ci·Wi mod 31)`` (31 → 0) with weights ``Wi = 3^(i-1) mod 31``.
 """
 
+import re
+from operator import mul
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -14,9 +17,16 @@ VALUES = {char: index for index, char in enumerate(CHARSET)}
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, …
 
 
+# A code of allowed characters with digits in places 3 to 8: only the check is left to do.
+WELL_FORMED = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
 def check_char(body: str) -> str:
     """The 18th character for the first 17 (which must already be valid characters)."""
-    total = sum(VALUES[char] * weight for char, weight in zip(body, WEIGHTS, strict=True))
+    if len(body) != 17:
+        raise ValueError("17 characters expected")
+    # map() rather than a generator: imports check a statistics office's 100,000 codes.
+    total = sum(map(mul, map(VALUES.__getitem__, body), WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
 
 
@@ -27,6 +37,8 @@ def normalize(value: str) -> str:
 def problem(value: str) -> str | None:
     """Why ``value`` is not a valid USCC, or None."""
     code = normalize(value)
+    if WELL_FORMED.fullmatch(code):  # the usual case: the checks below reduce to this
+        return None if code[17] == check_char(code[:17]) else _wrong_check(code)
     if len(code) != 18:
         return _("A unified social credit code has 18 characters (this one has {n}).").format(
             n=len(code)
@@ -38,12 +50,15 @@ def problem(value: str) -> str | None:
         )
     if not code[2:8].isdigit():
         return _("Characters 3 to 8 of a unified social credit code are a division code (digits).")
-    expected = check_char(code[:17])
-    if code[17] != expected:
-        return _("The check character is wrong (expected {expected}): check for a typo.").format(
-            expected=expected
-        )
+    if code[17] != check_char(code[:17]):
+        return _wrong_check(code)
     return None
+
+
+def _wrong_check(code: str) -> str:
+    return _("The check character is wrong (expected {expected}): check for a typo.").format(
+        expected=check_char(code[:17])
+    )
 
 
 def is_valid(value: str) -> bool:

@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core import audit, geo
-from zoneops.core.imports import ImportFileError, ImportResult, ModelImporter, RowError, read_table
+from zoneops.core.imports import (
+    ImportFileError,
+    ImportResult,
+    ModelImporter,
+    RowError,
+    gc_paused,
+    inserted_pks,
+    plain_cell,
+    read_table,
+)
 from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE, ObjectChange
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.projects import bulk, services
@@ -450,7 +459,7 @@ class DispatchSheetImporter(SheetImporter):
             )
         return problems
 
-    @bulk.gc_paused
+    @gc_paused
     @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, ADD, Project):
@@ -658,12 +667,17 @@ def insert_projects(rows: list[dict]) -> dict[str, Ref]:
     if not rows:
         return refs
     bulk.insert(Project, rows)
-    by_code = {row["code"]: row for row in rows}
-    codes = list(by_code)
-    for start in range(0, len(codes), 2000):
-        chunk = codes[start : start + 2000]
-        for code, pk in Project.objects.filter(code__in=chunk).values_list("code", "pk"):
-            refs[code] = Ref(pk, by_code[code]["zone_id"], code)
+    pks = inserted_pks(Project, len(rows))
+    if pks is not None:
+        for pk, row in zip(pks, rows, strict=True):
+            refs[row["code"]] = Ref(pk, row["zone_id"], row["code"])
+    else:
+        by_code = {row["code"]: row for row in rows}
+        codes = list(by_code)
+        for start in range(0, len(codes), 2000):
+            chunk = codes[start : start + 2000]
+            for code, pk in Project.objects.filter(code__in=chunk).values_list("code", "pk"):
+                refs[code] = Ref(pk, by_code[code]["zone_id"], code)
     bulk.log_created(
         Project,
         [
@@ -691,13 +705,17 @@ def insert_plans(items: list[tuple[Ref, dict]]) -> None:
         return
     bulk.insert(AnnualPlan, [row for _ref, row in items])
     keys = {(row["project_id"], row["year"]): None for _ref, row in items}
-    ids = sorted({row["project_id"] for _ref, row in items})
-    for start in range(0, len(ids), 2000):
-        for pk, project_id, year in AnnualPlan.objects.filter(
-            project_id__in=ids[start : start + 2000]
-        ).values_list("pk", "project_id", "year"):
-            if (project_id, year) in keys:
-                keys[(project_id, year)] = pk
+    pks = inserted_pks(AnnualPlan, len(items))
+    if pks is not None and len(keys) == len(items):
+        keys.update(zip(keys, pks, strict=True))
+    else:
+        ids = sorted({row["project_id"] for _ref, row in items})
+        for start in range(0, len(ids), 2000):
+            for pk, project_id, year in AnnualPlan.objects.filter(
+                project_id__in=ids[start : start + 2000]
+            ).values_list("pk", "project_id", "year"):
+                if (project_id, year) in keys:
+                    keys[(project_id, year)] = pk
     bulk.log_created(
         AnnualPlan,
         [
@@ -718,7 +736,7 @@ def insert_plans(items: list[tuple[Ref, dict]]) -> None:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class MonthEntry:
     project_id: int
     zone_id: int
@@ -768,16 +786,19 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
         {"source": source},
     )
     if new:
-        # The rows of one year and month: one (project, year, month) each, so their ids are
-        # found without sending thousands of project ids back to the database.
-        ids = {}
-        wanted = {(e.project_id, e.year, e.month) for e in new}
-        for year, month in sorted({(e.year, e.month) for e in new}):
-            for pk, pid in MonthlyInvestment.objects.filter(year=year, month=month).values_list(
-                "pk", "project_id"
-            ):
-                if (pid, year, month) in wanted:
-                    ids[(pid, year, month)] = pk
+        pks = inserted_pks(MonthlyInvestment, len(new))
+        if pks is None:
+            # The rows of one year and month: one (project, year, month) each, so their ids
+            # are found without sending thousands of project ids back to the database.
+            ids = {}
+            wanted = {(e.project_id, e.year, e.month) for e in new}
+            for year, month in sorted({(e.year, e.month) for e in new}):
+                for pk, pid in MonthlyInvestment.objects.filter(year=year, month=month).values_list(
+                    "pk", "project_id"
+                ):
+                    if (pid, year, month) in wanted:
+                        ids[(pid, year, month)] = pk
+            pks = [ids[(e.project_id, e.year, e.month)] for e in new]
         template = bulk.json_template(
             {"source": source, "project_id": ..., "year": ..., "month": ..., "completed_ytd": ...}
         )
@@ -797,13 +818,8 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
         bulk.log_created(
             MonthlyInvestment,
             [
-                (
-                    ids[(e.project_id, e.year, e.month)],
-                    f"{e.code} {e.year}-{e.month:02d}",
-                    e.zone_id,
-                    change,
-                )
-                for e, change in zip(new, changes, strict=True)
+                (pk, f"{e.code} {e.year}-{e.month:02d}", e.zone_id, change)
+                for pk, e, change in zip(pks, new, changes, strict=True)
             ],
         )
     if changed:
@@ -834,21 +850,22 @@ class MonthlyImporter(SheetImporter):
     model = MonthlyInvestment
     columns = MONTHLY_COLUMNS
 
-    @bulk.gc_paused
+    @gc_paused
     @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         roomy_cache()
-        headers, rows = read_table(name, content)
+        headers, rows = read_table(name, content, typed=True)
         mapping = self.header_map(headers)
-        return self.run_rows(name, mapping, rows)
+        return self.run_rows(name, mapping, rows, typed=True)
 
-    @bulk.gc_paused
+    @gc_paused
     @transaction.atomic
-    def run_rows(self, name: str, mapping: dict, rows) -> ImportResult:
+    def run_rows(self, name: str, mapping: dict, rows, *, typed: bool = False) -> ImportResult:
         """The import after reading: ``rows`` are (row number, cell texts) in ``mapping``'s
-        column order; also what the bulk API sends its records through (row = index)."""
+        column order; also what the bulk API sends its records through (row = index).
+        ``typed``: cells as the spreadsheet reader gives them (``read_table(typed=True)``)."""
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         self._cell_cache = {}
@@ -857,10 +874,15 @@ class MonthlyImporter(SheetImporter):
         parsed = []
         seen: dict[tuple, int] = {}
         code_label = str(MONTHLY_COLUMNS[0].label)
+        quick = typed_monthly_row(mapping) if typed else None
         for row_number, cells in rows:
-            values = self.parse_row(row_number, mapping, cells, errors)
+            values = quick(cells) if quick is not None else None
             if values is None:
-                continue
+                if typed:
+                    cells = list(map(plain_cell, cells))
+                values = self.parse_row(row_number, mapping, cells, errors)
+                if values is None:
+                    continue
             key = (values["code"], values["year"], values["month"])
             if key in seen:
                 errors.append(
@@ -1017,6 +1039,55 @@ class MonthlyImporter(SheetImporter):
                     )
                 previous = (month, value)
         return known_new
+
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = 1e14  # parse_decimal refuses amounts from here on
+
+
+def typed_monthly_row(mapping: dict[int, Col]):
+    """A parser of the usual monthly row (code text, year, month and amount numbers) straight
+    from the spreadsheet's cells, giving what ``parse_row`` gives for their texts; None for
+    any other row, which then goes the general way (with its errors named)."""
+    at = {col.name: index for index, col in mapping.items()}
+    code_at, year_at, month_at, value_at = (
+        at["code"],
+        at["year"],
+        at["month"],
+        at["completed_ytd"],
+    )
+    width = max(code_at, year_at, month_at, value_at) + 1
+    code_length = MONTHLY_COLUMNS[0].max_length
+    numbers = (float, int)
+
+    def parse(cells: list) -> dict | None:
+        if len(cells) < width:
+            return None
+        code, year, month, value = cells[code_at], cells[year_at], cells[month_at], cells[value_at]
+        if (
+            type(code) is not str
+            or type(year) not in numbers
+            or type(month) not in numbers
+            or type(value) not in numbers
+        ):
+            return None
+        code = code.strip()
+        if not code or len(code) > code_length:
+            return None
+        if not (2000 <= year <= 2100 and 1 <= month <= 12 and 0 <= value < MAX_AMOUNT):
+            return None
+        if year != int(year) or month != int(month):
+            return None
+        # The amount's text as plain_cell writes it, then parse_decimal's rounding.
+        text = str(int(value)) if value == int(value) else str(value)
+        return {
+            "code": code,
+            "year": int(year),
+            "month": int(month),
+            "completed_ytd": Decimal(text).quantize(CENT),
+        }
+
+    return parse
 
 
 @dataclass

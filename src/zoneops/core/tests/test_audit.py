@@ -1,3 +1,6 @@
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -120,3 +123,26 @@ def test_saving_a_partly_loaded_instance_records_only_real_changes(db):
     partial.name = "辛"
     partial.save()
     assert changes_of(zone).last().changes == {"name": {"before": "庚", "after": "辛"}}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"name": "基准企业“甲”\\有限公司\n", "count": 3, "flag": True, "off": False, "none": None},
+        {"emoji": "😀 \u2028 \x00 \t", "big": 10**20, "negative": -7, "float": 0.1 + 0.2},
+        {
+            "amount": Decimal("12.50"),
+            "day": dt.date(2025, 3, 1),
+        },
+    ],
+)
+def test_created_json_is_the_text_the_encoder_writes(values):
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from zoneops.core import audit
+
+    expected = json.dumps(audit.diff(None, values), cls=DjangoJSONEncoder)
+    assert audit.created_json(values) == expected

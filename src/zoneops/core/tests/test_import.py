@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from zoneops.core.models import ObjectChange, Zone
@@ -89,3 +90,118 @@ def test_import_template_download(client_for, users):
     response = client_for(users["staff"]).get("/zones/import/", {"template": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert next(sheet.iter_rows(values_only=True))[:2] == ("代码", "名称")
+
+
+def test_typed_reading_keeps_the_cells_and_skips_the_same_empty_rows():
+    import datetime as dt
+
+    from zoneops.core.imports import plain_cell, read_table
+
+    content = xlsx(
+        [
+            ["代码", "数量", "日期"],
+            ["A", 12, dt.date(2025, 3, 1)],
+            ["  ", None, None],  # blank: skipped either way
+            [None, 0, None],  # a zero is a value
+            ["B", 1.5, "2025-03-02 "],
+        ]
+    ).getvalue()
+    headers, texts = read_table("t.xlsx", content)
+    typed_headers, typed = read_table("t.xlsx", content, typed=True)
+    assert headers == typed_headers == ["代码", "数量", "日期"]
+    assert [number for number, _cells in typed] == [number for number, _cells in texts] == [2, 4, 5]
+    assert [list(map(plain_cell, cells)) for _number, cells in typed] == [c for _n, c in texts]
+    assert typed[0][1][1] == 12 and not isinstance(typed[0][1][1], str)
+
+
+@pytest.mark.django_db
+def test_inserted_ids_are_known_without_reading_the_rows_back(zone_tree):
+    from django.db import connection
+
+    from zoneops.core.imports import inserted_pks
+    from zoneops.projects import bulk
+    from zoneops.projects.models import Project
+    from zoneops.projects.tests.factories import make_project
+
+    if connection.vendor != "sqlite":
+        assert inserted_pks(Project, 1) is None
+        return
+    make_project(zone_tree["park"], 1)
+    template = {
+        f.attname: getattr(Project.objects.get(), f.attname)
+        for f in Project._meta.concrete_fields
+        if not f.primary_key
+    }
+    bulk.insert(Project, [dict(template, code=f"N-{i}") for i in range(3)])
+    pks = inserted_pks(Project, 3)
+    assert [Project.objects.get(pk=pk).code for pk in pks] == ["N-0", "N-1", "N-2"]
+    # Ids are counted, not taken on trust: the range of five ids up to the last one holds
+    # four rows (the first project's id and the three new ones are all there is).
+    assert inserted_pks(Project, 5) is None
+
+
+def test_the_collector_is_paused_during_an_import_and_resumes_after_an_error():
+    import gc
+
+    from zoneops.core.imports import gc_paused
+
+    @gc_paused
+    def failing():
+        assert not gc.isenabled()
+        raise ValueError
+
+    with pytest.raises(ValueError):
+        failing()
+    assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_has_no_index_on_content_type_alone():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "core_objectchange")
+    indexed = [info["columns"] for info in constraints.values() if info["index"]]
+    assert ["content_type_id"] not in indexed
+    assert ["content_type_id", "object_id", "time"] in indexed  # objchange_object serves it
+
+
+@pytest.mark.django_db
+def test_rows_written_through_json_are_stored_as_executemany_stores_them():
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from zoneops.core.imports import insert_json
+
+    if connection.vendor != "sqlite":
+        pytest.skip("executemany is the way on other databases")
+    rows = [
+        ('引号"\\ 😀\n\u2028', 2**62, Decimal("12.50"), dt.date(2025, 1, 2), True),
+        ("", -1, Decimal("1E+2"), None, False),
+        ("12345", 0, None, dt.date(2000, 12, 31), None),
+    ]
+    columns = "a, b, c, d, e, f"
+    with connection.cursor() as cursor:
+        for table in ("t_json", "t_many"):
+            cursor.execute(
+                f"CREATE TEMP TABLE {table} "
+                "(a text, b bigint, c decimal, d date, e bool, f varchar(10))"
+            )
+        assert insert_json(cursor, "t_json", columns, 5, rows, ("k",))
+        cursor.executemany(
+            "INSERT INTO t_many (a, b, c, d, e, f) VALUES (%s, %s, %s, %s, %s, %s)",
+            [(*row, "k") for row in rows],
+        )
+        assert not insert_json(cursor, "t_json", columns, 2, [("a", 1.5)])  # floats
+        assert not insert_json(cursor, "t_json", columns, 2, [("a\x00b", 1)])  # NUL
+        stored = {}
+        for table in ("t_json", "t_many"):
+            cursor.execute(
+                "SELECT a, typeof(a), b, typeof(b), c, typeof(c), d, e, typeof(e), f "
+                f"FROM {table} ORDER BY rowid"
+            )
+            stored[table] = cursor.fetchall()
+    assert stored["t_json"] == stored["t_many"]
+    assert len(stored["t_json"]) == 3

@@ -203,3 +203,34 @@ def test_import_pages(client_for, users, zone_tree):
     response = staff.post("/enterprises/import/", {"file": bad})
     assert response.status_code == 422
     assert "18" in response.content.decode()
+
+
+def test_fast_updates_store_what_bulk_update_stores(zone_tree):
+    import datetime as dt
+
+    from django.db import connection
+
+    from zoneops.enterprises import bulk
+
+    first, second = enterprise(zone_tree["park"], 1), enterprise(zone_tree["park"], 2)
+    fields = ["name", "founded_on", "registered_capital", "industry", "above_scale", "latitude"]
+    for obj in (first, second):
+        obj.name = "改名“甲”"
+        obj.founded_on = dt.date(2020, 2, 29)
+        obj.registered_capital = Decimal("100.00")
+        obj.industry = None
+        obj.above_scale = True
+        obj.latitude = Decimal("43.880000")
+    bulk.update_rows(Enterprise, [first], fields)
+    Enterprise.objects.bulk_update([second], fields)
+    columns = "name, founded_on, registered_capital, typeof(registered_capital), industry_id, "
+    columns += "above_scale, latitude"
+    if connection.vendor != "sqlite":
+        columns = columns.replace("typeof(registered_capital), ", "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM enterprises_enterprise WHERE id IN (%s, %s) ORDER BY id",
+            [first.pk, second.pk],
+        )
+        stored_first, stored_second = cursor.fetchall()
+    assert stored_first == stored_second

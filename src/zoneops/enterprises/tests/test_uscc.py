@@ -68,3 +68,49 @@ def test_reason_is_in_chinese_by_default():
 
     with translation.override("zh-hans"):
         assert "校验" in uscc.problem("91350100M000100Y44")
+
+
+def _problem_the_long_way(value: str) -> str | None:
+    """Every check of ``uscc.problem`` one after the other, as it was written before the
+    shortcut for well-formed codes."""
+    code = uscc.normalize(value)
+    if len(code) != 18:
+        return "length"
+    if any(char not in uscc.VALUES for char in code):
+        return "characters"
+    if not code[2:8].isdigit():
+        return "division"
+    total = sum(uscc.VALUES[c] * w for c, w in zip(code[:17], uscc.WEIGHTS, strict=True))
+    if code[17] != uscc.CHARSET[(31 - total % 31) % 31]:
+        return "check"
+    return None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        *VALID,
+        "91350100M000100Y44",
+        "91350100m000100y43",
+        "91350100M000100Y4",
+        "91350100M0001O0Y43",
+        "9135A100M000100Y43",
+        "91350100M000100Y4\n",
+        "９1350100M000100Y43",  # a full-width digit
+        "91３50100M000100Y43",
+        "91350100M000100Y43 ",
+        "",
+    ],
+)
+def test_the_shortcut_for_well_formed_codes_agrees_with_every_check(code):
+    assert (uscc.problem(code) is None) == (_problem_the_long_way(code) is None)
+    if _problem_the_long_way(code) == "check":
+        from django.utils import translation
+
+        with translation.override("en"):
+            assert "check character is wrong (expected 3)" in uscc.problem(code)
+
+
+def test_check_char_wants_seventeen_characters():
+    with pytest.raises(ValueError):
+        uscc.check_char("9135010")

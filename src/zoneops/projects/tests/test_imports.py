@@ -257,3 +257,66 @@ def test_repeated_bad_cells_are_each_reported_and_the_collector_runs_again(users
     with pytest.raises(PermissionDenied):
         MonthlyImporter(users["leader"]).run("m.xlsx", xlsx(MONTHLY, months))
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["P-1", 2025.0, 3.0, 1234.565],
+        [" P-1 ", 2025, 12, 20000],
+        ["P-1", 2025.0, 1.0, 0.1 + 0.2],
+        ["P-1", 2025.0, 1.0, 1e-7],
+        ["P-1", 2025.0, 1.0, 99999999999999.98],
+        ["P-1", 2025.0, 1.0, 12345.0],
+        ["P-1", 2025.0, 1.0, -0.0],
+    ],
+)
+def test_a_monthly_row_of_numbers_parses_as_its_texts_do(cells):
+    from zoneops.core.imports import plain_cell
+    from zoneops.projects.imports import MONTHLY_COLUMNS, typed_monthly_row
+
+    mapping = dict(enumerate(MONTHLY_COLUMNS))
+    errors = []
+    by_text = MonthlyImporter(None).parse_row(2, mapping, list(map(plain_cell, cells)), errors)
+    assert typed_monthly_row(mapping)(cells) == by_text and not errors
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["P-1", 2025.5, 3.0, 1.0],  # not a whole year
+        ["P-1", 2025.0, 13.0, 1.0],
+        ["P-1", 2025.0, 3.0, -1.0],
+        ["P-1", 2025.0, 3.0, 1e14],
+        ["P-1", 2025.0, 3.0, "1,234.5"],
+        ["P-1", True, 3.0, 1.0],
+        [12345.0, 2025.0, 3.0, 1.0],
+        ["", 2025.0, 3.0, 1.0],
+        ["P-1", 2025.0, 3.0],
+    ],
+)
+def test_other_monthly_rows_go_the_general_way(cells):
+    from zoneops.projects.imports import MONTHLY_COLUMNS, typed_monthly_row
+
+    assert typed_monthly_row(dict(enumerate(MONTHLY_COLUMNS)))(cells) is None
+
+
+@pytest.mark.django_db
+def test_monthly_spreadsheet_numbers_and_odd_cells_are_read_as_before(users, zone_tree):
+    for index in (1, 2, 3):
+        make_project(zone_tree["park"], index)
+    importer = MonthlyImporter(users["staff"])
+    rows = [["P-1", 2025, 3, 1234.565], ["P-2", "2025年", "3月", "1,000.5"], ["P-3", 2025, 3, 7]]
+    assert importer.run("3.xlsx", xlsx(MONTHLY, rows)).ok
+    assert sorted(MonthlyInvestment.objects.values_list("project__code", "completed_ytd")) == [
+        ("P-1", Decimal("1234.56")),
+        ("P-2", Decimal("1000.50")),
+        ("P-3", Decimal("7")),
+    ]
+    result = importer.run(
+        "4.xlsx", xlsx(MONTHLY, [["P-1", 2025, 4, -5.5], ["P-2", 2025, 13.0, 2000]])
+    )
+    assert [(e.row, e.field, e.value) for e in result.errors] == [
+        (2, "本年累计完成投资(万元)", "-5.5"),
+        (3, "月份", "13"),
+    ]
