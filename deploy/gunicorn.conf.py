@@ -30,6 +30,9 @@ max_requests_jitter = 200
 
 # Load the application once in the master: a broken setting stops the start with an error,
 # instead of workers dying one by one. Django opens no database connection at import.
+# zoneops/wsgi.py imports the URLconf (every view and API module) there too, so each worker
+# forked, at the start or after max_requests, answers its first request without a second of
+# imports.
 preload_app = True
 
 # Heartbeat files in memory, not on a disk that may stall (systemd gives /dev/shm).

@@ -10,7 +10,10 @@ class RolePermission(BasePermission):
     """The same role rules as the pages; rows are zone-scoped by the viewset's ``restrict``."""
 
     def has_permission(self, request, view):
-        model = view.get_queryset().model
+        # The model only: building the view's queryset here (annotations, restrict) would be
+        # done again for the list itself.
+        base = getattr(view, "base_queryset", None)
+        model = base.model if base is not None else view.get_queryset().model
         action = (
             VIEW if request.method in SAFE_METHODS else _METHOD_ACTION.get(request.method, CHANGE)
         )

@@ -163,9 +163,8 @@ def service_call(func):
 
 
 class AppealViewSet(ScopedModelViewSet):
-    base_queryset = Appeal.objects.select_related(
-        "case", "case__department", "case__handler", "submission", "zone"
-    )
+    # The case's and submission's fields are shown; department, handler and zone by id only.
+    base_queryset = Appeal.objects.select_related("case", "submission")
     serializer_class = AppealSerializer
     filterset_class = AppealFilterSet
     search_fields = ["title", "submission__tracking_number", "submission__enterprise_name"]

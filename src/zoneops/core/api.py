@@ -50,7 +50,7 @@ class ZoneViewSet(ScopedModelViewSet):
 
 
 class DepartmentViewSet(ScopedModelViewSet):
-    base_queryset = Department.objects.select_related("zone")
+    base_queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
     search_fields = ["name", "code"]

@@ -1,4 +1,9 @@
-"""Who is acting, for the audit trail: set per request by middleware, or by a command."""
+"""Who is acting, for the audit trail: set per request by middleware, or by a command.
+
+Also a memo for one request (``memoized``): values that several parts of one request ask for
+(the paths of the zones granted to the requesting user: the permission check, the list and
+each filter's choices restrict by them) are read once per request instead of each time.
+"""
 
 import contextlib
 import contextvars
@@ -39,3 +44,35 @@ def attribute_to(user) -> None:
     """
     ctx = _current.get()
     _current.set(ChangeContext(user=user, request_id=ctx.request_id if ctx else uuid.uuid4()))
+
+
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "zoneops_request_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def request_memo():
+    """Remember ``memoized`` values until the end of the block (one request)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memoized(key, compute):
+    """``compute()``, once per request; outside a request (commands, tests), every time."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget() -> None:
+    """Drop what the current request remembered (a zone grant changed during it)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()

@@ -16,9 +16,11 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
-            queryset = filter_.extra.get("queryset")
+            # Record filters keep their choices in ``queryset`` (django-filter copies it over
+            # ``extra["queryset"]`` when it builds the field): restrict it there.
+            queryset = getattr(filter_, "queryset", None)
             if user is not None and queryset is not None and hasattr(queryset, "restrict"):
-                filter_.extra["queryset"] = queryset.restrict(user, "view")
+                filter_.queryset = queryset.restrict(user, "view")
         style_fields(self.form.fields)
 
 

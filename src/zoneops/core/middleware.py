@@ -1,15 +1,16 @@
-from zoneops.core.context import acting_as
+from zoneops.core.context import acting_as, request_memo
 
 
 class ChangeContextMiddleware:
-    """Ties every change saved during a request to the user and one request id."""
+    """Ties every change saved during a request to the user and one request id, and keeps
+    the request's memo (``context.memoized``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user if request.user.is_authenticated else None
-        with acting_as(user) as context:
+        with acting_as(user) as context, request_memo():
             request.id = context.request_id
             return self.get_response(request)
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zoneops.core import context
 from zoneops.core.querysets import RestrictedQuerySet
 
 
@@ -408,13 +409,18 @@ class User(AuditedMixin, AbstractUser):
     def visible_zones(self) -> models.QuerySet:
         """The zones granted to the user and all zones below them (every zone for an admin).
 
-        Not cached: a zone created a moment ago below a granted one is visible at once.
+        Zones below the granted ones are found by the query itself: a zone created a moment
+        ago below a granted one is visible at once. The granted zones' paths are read once per
+        request (``context.memoized``; a change of grants during the request forgets them).
         """
         if not self.is_active:
             return Zone.objects.none()
         if self.sees_all_zones:
             return Zone.objects.all()
-        paths = list(self.zones.values_list("path", flat=True))
+        paths = context.memoized(
+            ("granted_zone_paths", self.pk),
+            lambda: list(self.zones.values_list("path", flat=True)),
+        )
         if not paths:
             return Zone.objects.none()
         return Zone.objects.filter(reduce(or_, (Q(path__startswith=path) for path in paths)))

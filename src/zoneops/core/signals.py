@@ -7,7 +7,7 @@ import functools
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from zoneops.core import audit
+from zoneops.core import audit, context
 from zoneops.core.models import AuditedMixin, ObjectChange, User
 
 
@@ -121,4 +121,15 @@ pre_save.connect(remove_replaced_files, dispatch_uid="zoneops_files_replaced")
 post_delete.connect(remove_deleted_files, dispatch_uid="zoneops_files_deleted")
 m2m_changed.connect(
     record_zone_grants, sender=User.zones.through, dispatch_uid="zoneops_audit_zones"
+)
+
+
+def forget_zone_grants(sender, action, **kwargs):
+    """Grants changed: the request's remembered zone paths (``User.visible_zones``) are stale."""
+    if action.startswith("post_"):
+        context.forget()
+
+
+m2m_changed.connect(
+    forget_zone_grants, sender=User.zones.through, dispatch_uid="zoneops_forget_zone_grants"
 )

@@ -263,6 +263,8 @@ class Certification(ZoneopsModel):
         indexes = [
             models.Index(fields=["kind", "issued_on", "expires_on"], name="cert_kind_dates"),
             models.Index(fields=["enterprise", "rank"], name="cert_enterprise_rank"),
+            # The lists' order: their first page without sorting every certification.
+            models.Index(fields=["expires_on", "id"], name="cert_expiry"),
         ]
 
     def __str__(self) -> str:

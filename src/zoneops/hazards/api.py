@@ -96,7 +96,7 @@ class HazardTransitionSerializer(PeoplePickerMixin, serializers.Serializer):
 
 
 class HazardViewSet(ScopedModelViewSet):
-    base_queryset = Hazard.objects.select_related("case", "zone", "enterprise")
+    base_queryset = Hazard.objects.select_related("case")
     serializer_class = HazardSerializer
     filterset_class = HazardFilterSet
     search_fields = ["title", "place", "description"]

@@ -156,7 +156,7 @@ class IndicatorValueViewSet(ScopedModelViewSet):
 
 
 class TargetViewSet(ScopedModelViewSet):
-    base_queryset = Target.objects.select_related("zone", "indicator", "department")
+    base_queryset = Target.objects.select_related("zone", "indicator")  # codes shown
     serializer_class = IndicatorTargetSerializer
     filterset_class = TargetFilterSet
     search_fields = ["indicator__name", "indicator__code", "zone__name", "zone__code"]

@@ -139,6 +139,8 @@ class IndicatorValue(ZoneopsModel):
         ]
         indexes = [
             models.Index(fields=["indicator", "year", "month"], name="indvalue_period"),
+            # The lists' newest months first: only the latest month's values are sorted.
+            models.Index(fields=["year", "month"], name="indvalue_recent"),
         ]
 
     def __str__(self) -> str:

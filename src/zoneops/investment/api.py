@@ -214,7 +214,7 @@ class AnnualTargetSerializer(ZoneCheck, serializers.ModelSerializer):
 
 
 class LeadViewSet(ScopedModelViewSet):
-    base_queryset = Lead.objects.select_related("zone")
+    base_queryset = Lead.objects.all()
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
     search_fields = ["name", "investor_company", "chain"]
@@ -285,7 +285,7 @@ class EventViewSet(ScopedModelViewSet):
 
 
 class SigningViewSet(ScopedModelViewSet):
-    base_queryset = Signing.objects.select_related("lead")
+    base_queryset = Signing.objects.all()
     serializer_class = SigningSerializer
     filterset_class = SigningFilterSet
     search_fields = ["lead__name"]
@@ -294,7 +294,7 @@ class SigningViewSet(ScopedModelViewSet):
 
 
 class FundsViewSet(ScopedModelViewSet):
-    base_queryset = FundsInPlace.objects.select_related("lead")
+    base_queryset = FundsInPlace.objects.all()
     serializer_class = FundsSerializer
     filterset_class = FundsInPlaceFilterSet
     search_fields = ["lead__name"]

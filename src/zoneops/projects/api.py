@@ -274,7 +274,7 @@ class ProgressNoteSerializer(serializers.ModelSerializer):
 
 
 class ProjectViewSet(ScopedModelViewSet):
-    base_queryset = Project.objects.select_related("zone")
+    base_queryset = Project.objects.all()
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     search_fields = ["code", "name", "owner_name", "chain"]
@@ -286,7 +286,7 @@ class ProjectViewSet(ScopedModelViewSet):
 
 
 class MilestoneViewSet(ScopedModelViewSet):
-    base_queryset = Milestone.objects.select_related("project")
+    base_queryset = Milestone.objects.all()
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilterSet
     search_fields = ["name"]
@@ -294,7 +294,7 @@ class MilestoneViewSet(ScopedModelViewSet):
 
 
 class MonthlyInvestmentViewSet(ScopedModelViewSet):
-    base_queryset = MonthlyInvestment.objects.select_related("project")
+    base_queryset = MonthlyInvestment.objects.all()
     serializer_class = MonthlyInvestmentSerializer
     filterset_class = MonthlyInvestmentFilterSet
     search_fields = ["project__code"]

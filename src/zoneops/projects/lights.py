@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -135,27 +136,30 @@ def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None
             )
         ),
     )
-    red = Q(start_level=RED) | Q(invest_level=RED)
-    yellow = Q(start_level=YELLOW) | Q(invest_level=YELLOW)
+    # The light is the highest level any rule gives (red beats yellow beats green). SQL
+    # repeats an annotation's whole expression wherever it is used, so each rule's level is
+    # named once here rather than in one condition for red and another for yellow.
+    levels = [F("start_level"), F("invest_level")]
     for flag, level in (
         ("milestone_late", limits.milestone_overdue),
         ("blocker_late", limits.blocker_overdue),
     ):
-        if level == RED:
-            red |= Q(**{flag: True}) & live
-        elif level == YELLOW:
-            yellow |= Q(**{flag: True}) & live
+        if level in (RED, YELLOW):
+            levels.append(
+                Case(
+                    When(Q(**{flag: True}) & live, then=Value(level)),
+                    default=Value(GREEN),
+                    output_field=IntegerField(),
+                )
+            )
+    qs = qs.annotate(light=Greatest(*levels, output_field=IntegerField()))
     return qs.annotate(
-        light=Case(
-            When(red, then=Value(RED)),
-            When(yellow, then=Value(YELLOW)),
-            default=Value(GREEN),
-            output_field=IntegerField(),
-        ),
         light_today=Value(today),
         light_elapsed=Value(elapsed, output_field=DecimalField(max_digits=6, decimal_places=2)),
         is_lagging=Case(
-            When(red | yellow, then=Value(True)), default=Value(False), output_field=BooleanField()
+            When(light__gt=GREEN, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
     )
 

@@ -160,3 +160,14 @@ def test_filter_labels_and_account_pages_are_in_chinese(client_for, users):
     assert "contains" not in labels and "greater than" not in labels and "null" not in labels
     done = client.get("/accounts/password/done/").content.decode()
     assert "密码已修改" in done and "Django" not in done
+
+
+def test_filter_choices_offer_only_what_the_user_may_see(client_for, users, zone_tree):
+    Department.objects.create(zone=zone_tree["econ"], name="经开区财政局")
+    Department.objects.create(zone=zone_tree["hitech"], name="高新区经济发展局")
+    client = client_for(users["staff"])
+    html = client.get("/cases/").content.decode()
+    assert "高新区经济发展局" in html and "经开区财政局" not in html
+    assert "jk_staff" not in html  # another zone's people are not offered as handlers
+    other_zone = client.get("/api/departments/", {"zone": zone_tree["econ"].pk})
+    assert other_zone.status_code == 400
