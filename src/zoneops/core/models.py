@@ -267,6 +267,14 @@ class Zone(ZoneopsModel):
     def subtree(self) -> models.QuerySet:
         return Zone.objects.filter(path__startswith=self.path)
 
+    def subtree_ids(self) -> list[int]:
+        """The ids of this zone and the zones below it, read now.
+
+        Filter big tables with ``zone_id__in=zone.subtree_ids()`` rather than a join on the path
+        prefix: the database then uses the zone index instead of scanning every row.
+        """
+        return list(self.subtree().values_list("pk", flat=True))
+
     def ancestors(self) -> list["Zone"]:
         ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
         by_id = Zone.objects.in_bulk(ids)

@@ -255,8 +255,9 @@ def pyramid(zone: Zone, on: dt.date | None = None) -> Pyramid:
     """Counts per tier for a zone and its sub-zones, with this year's additions and losses."""
     on = on or today()
     year_start = dt.date(on.year - 1, 12, 31)  # the state at the end of last year
+    zone_ids = zone.subtree_ids()
     rows = Certification.objects.filter(
-        enterprise__zone__path__startswith=zone.path,
+        enterprise__zone_id__in=zone_ids,
         rank__gt=0,
         issued_on__lte=on,
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=year_start))
@@ -293,7 +294,7 @@ def pyramid(zone: Zone, on: dt.date | None = None) -> Pyramid:
     widest = max((level.holders for level in levels), default=0) or 1
     for level in levels:
         level.width = max(10, 5 * round(20 * level.holders / widest)) if level.holders else 5
-    total = Enterprise.objects.filter(zone__path__startswith=zone.path).count()
+    total = Enterprise.objects.filter(zone_id__in=zone_ids).count()
     children = list(zone.children.all())
     by_child = []
     if children:
@@ -347,13 +348,25 @@ class Candidate:
 
 
 def latest_period(qs: QuerySet) -> tuple[int, int] | None:
-    """The most recent (year, month) with figures for the enterprises of ``qs``."""
-    row = (
-        MonthlyFigure.objects.filter(enterprise__in=qs)
-        .order_by("-year", "-month")
-        .values_list("year", "month")
-        .first()
-    )
+    """The most recent (year, month) with figures for the enterprises of ``qs``.
+
+    Walks the periods of all figures from the newest (the ``figure_period_revenue`` index
+    gives them in order) and stops at the first one in which one of ``qs`` has a figure:
+    usually the first, so no sort of the zone's tens of thousands of figures is needed.
+    """
+    members = qs.values("pk")
+    figures = MonthlyFigure.objects.filter(enterprise__in=members)
+    periods = MonthlyFigure.objects.order_by("-year", "-month").values_list("year", "month")
+    period = periods.first()
+    for _tries in range(3):
+        if period is None:
+            return None
+        year, month = period
+        if figures.filter(year=year, month=month).exists():
+            return (year, month)
+        period = periods.filter(Q(year__lt=year) | Q(year=year, month__lt=month)).first()
+    # The zone's figures stop well before everyone else's: ask them directly.
+    row = figures.order_by("-year", "-month").values_list("year", "month").first()
     return tuple(row) if row else None
 
 

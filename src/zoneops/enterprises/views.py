@@ -1106,7 +1106,7 @@ class CandidateListView(LoginRequiredMixin, View):
         margin_percent = _decimal_param(request, "margin", "20")
         qs = Enterprise.objects.restrict(request.user, VIEW)
         if zone is not None:
-            qs = qs.filter(zone__path__startswith=zone.path)
+            qs = qs.filter(zone_id__in=zone.subtree_ids())
         period = None
         if request.GET.get("period"):
             try:

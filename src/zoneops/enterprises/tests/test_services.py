@@ -320,3 +320,20 @@ def test_a_replaced_evidence_file_is_removed_after_the_commit(
     with django_capture_on_commit_callbacks(execute=True):
         cert.evidence.save("新证书.pdf", ContentFile(b"%PDF-1.4 new"))
     assert not old.exists() and (tmp_path / cert.evidence.name).exists()
+
+
+def test_latest_period_is_the_zones_own_even_when_others_report_later(zone_tree):
+    from zoneops.enterprises.models import Enterprise
+
+    ours = enterprise(zone_tree["park"], 1)
+    theirs = enterprise(zone_tree["econ"], 2)
+    for month in (1, 2, 3):
+        figure(ours, 2025, month, Decimal("100"))
+    for month in range(1, 13):  # another zone is nine months ahead
+        figure(theirs, 2025, month, Decimal("100"))
+    in_park = Enterprise.objects.filter(zone_id__in=zone_tree["park"].subtree_ids())
+    assert services.latest_period(in_park) == (2025, 3)
+    assert services.latest_period(Enterprise.objects.all()) == (2025, 12)
+    figure(ours, 2025, 11, Decimal("100"))  # two periods back from the newest
+    assert services.latest_period(in_park) == (2025, 11)
+    assert services.latest_period(Enterprise.objects.none()) is None
