@@ -140,6 +140,16 @@ class ScopedViewTests:
         assert len(response.context["rows"]) >= 30
 
 
+def token_client(user):
+    """An API client authenticated as another system would be: with the user's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
 def xlsx_bytes(headers, rows) -> bytes:
     """A real .xlsx with a header row and ``rows``, as staff's spreadsheets come in."""
     from openpyxl import Workbook

@@ -6,18 +6,11 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from zoneops.api.pagination import CountLimitedPagination
 from zoneops.core import context
 from zoneops.core.models import Department, Role
-
-
-def token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+from zoneops.core.testing import token_client
 
 
 @pytest.fixture

@@ -1,13 +1,7 @@
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from zoneops.core.models import Zone
-
-
-def token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+from zoneops.core.testing import token_client
 
 
 def test_token_of_one_zone_cannot_read_or_change_another(users, zone_tree):

@@ -134,13 +134,18 @@ def test_no_role_edits_or_deletes_the_audit_trail(users, zone_tree, name):
 # The security administrator ---------------------------------------------------------------------
 
 
-def test_security_admin_unlocks_a_locked_account(users):
+def fail_five_logins(username: str) -> None:
+    """Five wrong passwords from five addresses: the account (not an address) is locked."""
     for i in range(5):
         Client().post(
             "/accounts/login/",
-            {"username": "gx_staff", "password": "wrong"},
+            {"username": username, "password": "wrong"},
             REMOTE_ADDR=f"10.0.1.{i}",
         )
+
+
+def test_security_admin_unlocks_a_locked_account(users):
+    fail_five_logins("gx_staff")
     locked = Client().post(
         "/accounts/login/",
         {"username": "gx_staff", "password": "Pw-12345678"},
@@ -170,12 +175,7 @@ def test_an_unlock_logged_before_its_own_event_type_still_counts(users):
     """Audit rows are never rewritten: the older LOCKED_OUT + action=unlock rows keep working."""
     from zoneops.core import security
 
-    for i in range(5):
-        Client().post(
-            "/accounts/login/",
-            {"username": "gx_staff", "password": "wrong"},
-            REMOTE_ADDR=f"10.0.1.{i}",
-        )
+    fail_five_logins("gx_staff")
     assert security.lockout_remaining("gx_staff", None) is not None
     security.log_event(SecurityEvent.Type.LOCKED_OUT, user=users["staff"], action=security.UNLOCK)
     assert security.lockout_remaining("gx_staff", None) is None

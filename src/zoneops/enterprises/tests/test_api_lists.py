@@ -4,18 +4,10 @@ scale-up candidates as pages of the same shape as every list."""
 import datetime as dt
 from decimal import Decimal
 
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
-
+from zoneops.core.testing import token_client
 from zoneops.enterprises import services
 from zoneops.enterprises.models import Enterprise
 from zoneops.enterprises.tests.factories import certify, enterprise, figure
-
-
-def token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def test_tiers_come_with_the_page_not_one_query_each(

@@ -3,10 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from zoneops.core.models import ObjectChange
+from zoneops.core.testing import token_client
 from zoneops.enterprises import services
 from zoneops.enterprises.models import MonthlyFigure
 from zoneops.enterprises.tests.factories import code, enterprise, figure
@@ -14,10 +13,7 @@ from zoneops.enterprises.tests.factories import code, enterprise, figure
 URL = "/api/enterprises/figures/bulk/"
 
 
-def api(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+api = token_client
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 from decimal import Decimal
 
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
-
 from zoneops.core.models import ObjectChange
+from zoneops.core.testing import token_client
 from zoneops.projects import services
 from zoneops.projects.models import MonthlyInvestment, Project
 from zoneops.projects.tests.factories import make_project
@@ -13,10 +11,7 @@ from zoneops.projects.tests.factories import make_project
 URL = "/api/projects/monthly/bulk/"
 
 
-def api(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+api = token_client
 
 
 def test_creates_and_updates_by_code_and_month_with_audit_rows(users, zone_tree):
