@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from zoneops.core.photos import read_upload
 from zoneops.enterprises import uscc
 
 
@@ -60,24 +61,7 @@ def max_upload_bytes() -> int:
 
 def check_upload(upload, kinds=DOCUMENT_KINDS) -> tuple[str, bytes]:
     """Read an uploaded file and return (kind, content), or raise a ValidationError."""
-    limit = max_upload_bytes()
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            _("“{name}” is {size:.1f} MB; files may be at most {limit:.0f} MB.").format(
-                name=upload.name, size=upload.size / 1048576, limit=limit / 1048576
-            ),
-            code="too_large",
-        )
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationError(
-            _("“{name}” is larger than {limit:.0f} MB.").format(
-                name=upload.name, limit=limit / 1048576
-            ),
-            code="too_large",
-        )
-    if not content:
-        raise ValidationError(_("“{name}” is empty.").format(name=upload.name), code="empty")
+    content = read_upload(upload, max_upload_bytes())
     kind = sniff(content)
     if kind not in kinds:
         allowed = "、".join(k.upper() for k in kinds)

@@ -39,11 +39,13 @@ def max_photo_bytes() -> int:
     return int(getattr(settings, "ZONEOPS_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def _read(upload, limit: int) -> bytes:
+def read_upload(upload, limit: int) -> bytes:
+    """The whole upload, refused when empty or over ``limit`` bytes (its declared size first,
+    then what is actually read: a client may under-declare)."""
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
         raise ValidationError(
-            _("“{name}” is {size:.1f} MB; a photo may be at most {limit:.0f} MB.").format(
+            _("“{name}” is {size:.1f} MB; files may be at most {limit:.0f} MB.").format(
                 name=upload.name, size=size / 1048576, limit=limit / 1048576
             ),
             code="too_large",
@@ -84,7 +86,7 @@ def check_photo(
     returned content has no EXIF GPS block.
     """
     limit = max_photo_bytes() if max_bytes is None else max_bytes
-    content = _read(upload, limit)
+    content = read_upload(upload, limit)
     name = (upload.name or "photo")[-200:]
     if allow_pdf and content.startswith(b"%PDF-"):
         return CheckedPhoto(name=name, content=content, content_type=PDF)
