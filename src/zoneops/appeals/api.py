@@ -1,12 +1,10 @@
 """REST endpoints under /api/appeals/…: the same services and rules as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
@@ -158,8 +156,6 @@ def service_call(func):
         return func()
     except DjangoValidationError as exc:
         raise serializers.ValidationError({"detail": exc.messages}) from None
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from None
 
 
 class AppealViewSet(ScopedModelViewSet):

@@ -1,6 +1,5 @@
 """REST endpoints under /api/enterprises/…, with the same rules as the pages (services)."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -245,8 +244,6 @@ class VisitSerializer(PeoplePickerMixin, serializers.ModelSerializer):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
 
 
 class SupportMeasureSerializer(PeoplePickerMixin, serializers.ModelSerializer):
@@ -519,8 +516,6 @@ class VisitViewSet(ScopedModelViewSet):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"file": exc.messages}) from None
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
         return Response(VisitPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
@@ -568,8 +563,6 @@ class IdleRevivalViewSet(ScopedModelViewSet):
             )
         except DjangoValidationError as exc:
             return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
         return Response(self.get_serializer(revival).data)
 
 
@@ -607,10 +600,8 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
-        try:
-            result = services.upsert_monthly_figures(request.data, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        # A refusal (PermissionDenied) becomes a 403 in DRF's exception handler.
+        result = services.upsert_monthly_figures(request.data, acting_user=request.user)
         return bulk_response(result)
 
     def perform_destroy(self, instance):
@@ -636,8 +627,6 @@ class MonthApprovalViewSet(ScopedModelViewSet):
             )
         except DjangoValidationError as exc:
             return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
         return Response(self.get_serializer(approval).data)
 
 

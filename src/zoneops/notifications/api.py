@@ -1,7 +1,6 @@
 """/api/notifications/: the signed-in user's own notifications; routes, the outbox and its dead
 letters (administrators); text messages to enterprises (无事不扰)."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -115,8 +114,6 @@ class RouteSerializer(serializers.ModelSerializer):
             route.set_events(events)
         try:
             return services.save_route(route, acting_user=self.context["request"].user)
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -227,8 +224,6 @@ class EnterpriseSmsView(viewsets.ViewSet):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"detail": exc.messages}) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         return Response(
             {
                 "id": message.pk,

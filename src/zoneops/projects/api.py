@@ -1,9 +1,8 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import (
@@ -314,10 +313,8 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
-        try:
-            result = services.upsert_monthly_investments(request.data, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        # A refusal (PermissionDenied) becomes a 403 in DRF's exception handler.
+        result = services.upsert_monthly_investments(request.data, acting_user=request.user)
         return bulk_response(result)
 
 
