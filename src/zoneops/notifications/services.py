@@ -288,6 +288,31 @@ def _phone_key(phone: str) -> str:
     return hashlib.sha256(phone.encode()).hexdigest()[:16]
 
 
+def zone_and_person_messages(
+    table: RouteTable,
+    zone,
+    person_id: int | None,
+    *,
+    event: str,
+    key: str,
+    text: str,
+    mentions=(),
+    url: str = "",
+) -> list[OutboxMessage]:
+    """One event for the routes of ``zone`` (and above) and the bell of the person in charge."""
+    messages = []
+    for route in table.match(zone.path, None, event):
+        messages += route_messages(
+            table, route, event=event, key=key, text=text, zone_id=zone.pk,
+            mentions=mentions, url=url,
+        )  # fmt: skip
+    if person_id:
+        messages.append(
+            person_message(person_id, event=event, key=key, text=text, zone_id=zone.pk, url=url)
+        )
+    return messages
+
+
 def person_message(user_id: int, *, event: str, key: str, text: str, zone_id=None, url: str = ""):
     """An unsaved in-app message for one person's bell."""
     return OutboxMessage(
@@ -496,22 +521,10 @@ def queue_lead_deadlines(table: RouteTable, day: dt.date) -> int:
         )
         key = f"{Event.LEAD_NO_CONTACT}:lead{lead.pk}:{lead.first_contact_due.isoformat()}"
         url = reverse("investment:lead_detail", args=[lead.pk])
-        for route in table.match(lead.zone.path, None, Event.LEAD_NO_CONTACT):
-            messages += route_messages(
-                table, route, event=Event.LEAD_NO_CONTACT, key=key, text=text,
-                zone_id=lead.zone_id, url=url,
-            )  # fmt: skip
-        if lead.responsible_id:
-            messages.append(
-                person_message(
-                    lead.responsible_id,
-                    event=Event.LEAD_NO_CONTACT,
-                    key=key,
-                    text=text,
-                    zone_id=lead.zone_id,
-                    url=url,
-                )
-            )
+        messages += zone_and_person_messages(
+            table, lead.zone, lead.responsible_id,
+            event=Event.LEAD_NO_CONTACT, key=key, text=text, url=url,
+        )  # fmt: skip
     return queue(messages)
 
 
@@ -551,22 +564,10 @@ def queue_red_lights(table: RouteTable, day: dt.date) -> int:
             key = f"{Event.PROJECT_RED}:p{project.pk}:{day.isoformat()}"
             url = reverse("projects:project_detail", args=[project.pk])
             mentions = [project.leader.phone] if project.leader and project.leader.phone else []
-            for route in table.match(project.zone.path, None, Event.PROJECT_RED):
-                messages += route_messages(
-                    table, route, event=Event.PROJECT_RED, key=key, text=text,
-                    zone_id=project.zone_id, mentions=mentions, url=url,
-                )  # fmt: skip
-            if project.leader_id:
-                messages.append(
-                    person_message(
-                        project.leader_id,
-                        event=Event.PROJECT_RED,
-                        key=key,
-                        text=text,
-                        zone_id=project.zone_id,
-                        url=url,
-                    )
-                )
+            messages += zone_and_person_messages(
+                table, project.zone, project.leader_id,
+                event=Event.PROJECT_RED, key=key, text=text, mentions=mentions, url=url,
+            )  # fmt: skip
     return queue(messages)
 
 
