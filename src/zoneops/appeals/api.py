@@ -172,31 +172,9 @@ class AppealViewSet(ScopedModelViewSet):
         incoming = AppealCreateSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        enterprise = data["enterprise"]
-        submission = service_call(
-            lambda: services.submit(
-                zone=data["zone"],
-                channel=data["channel"],
-                enterprise_name=enterprise.name if enterprise else data["enterprise_name"],
-                uscc=data.get("uscc") or "",
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                items=[
-                    services.Item(
-                        title=data["title"],
-                        category=data["category"],
-                        description=data["description"],
-                        tags=data.get("tags") or "",
-                        multi_department=data.get("multi_department") or False,
-                    )
-                ],
-                acting_user=request.user,
-                link_to=data["link_submission"],
-                source=data.get("source") or "api",
-                enterprise=enterprise,
-            )
+        appeal = service_call(
+            lambda: services.submit_one(data, acting_user=request.user, source="api")
         )
-        appeal = submission.appeals.order_by("-pk").first()
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses=AppealSerializer)

@@ -113,34 +113,11 @@ class AppealForm(ScopedModelForm):
             self.instance.tags = services.normalise_tags(self.instance.tags)
             return super().save(commit)
         data = self.cleaned_data
-        enterprise = data["enterprise"]
         try:
-            submission = services.submit(
-                zone=data["zone"],
-                channel=data["channel"],
-                enterprise_name=enterprise.name if enterprise else data["enterprise_name"],
-                uscc=data.get("uscc") or "",
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                items=[
-                    services.Item(
-                        title=data["title"],
-                        category=data["category"],
-                        description=data["description"],
-                        tags=data.get("tags") or "",
-                        multi_department=data.get("multi_department") or False,
-                    )
-                ],
-                acting_user=self.user,
-                link_to=data["link_submission"],
-                source=data.get("source") or "",
-                enterprise=enterprise,
-                visit=data.get("visit"),
-            )
+            return services.submit_one(data, acting_user=self.user)
         except ValidationError as exc:
             self.add_error(None, exc)
             raise
-        return submission.appeals.order_by("-pk").first()
 
 
 class TransitionForm(forms.Form):

@@ -135,6 +135,39 @@ def submit(
     return submission
 
 
+def submit_one(data: dict, *, acting_user: User | None, source: str = "") -> Appeal:
+    """One appeal entered by staff (the form, a visit, the API): its submission of one item.
+
+    ``data`` holds the cleaned fields: zone, channel, enterprise (or enterprise_name), uscc,
+    contact_name, contact_phone, title, category, description, and optionally tags,
+    multi_department, link_submission, visit and source.
+    """
+    enterprise = data.get("enterprise")
+    submission = submit(
+        zone=data["zone"],
+        channel=data["channel"],
+        enterprise_name=enterprise.name if enterprise else data["enterprise_name"],
+        uscc=data.get("uscc") or "",
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        items=[
+            Item(
+                title=data["title"],
+                category=data["category"],
+                description=data["description"],
+                tags=data.get("tags") or "",
+                multi_department=data.get("multi_department") or False,
+            )
+        ],
+        acting_user=acting_user,
+        link_to=data.get("link_submission"),
+        source=data.get("source") or source,
+        enterprise=enterprise,
+        visit=data.get("visit"),
+    )
+    return submission.appeals.order_by("-pk").first()
+
+
 def open_appeal(
     submission, item: Item, *, zone, channel, acting_user, opened_on, source, enterprise, visit
 ):

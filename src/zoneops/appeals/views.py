@@ -265,25 +265,9 @@ class AppealFromVisitView(generic.ObjectViewMixin, View):
         enterprise = visit.enterprise
 
         def write():
-            submission = services.submit(
-                zone=enterprise.zone,
-                channel=Channel.VISIT,
-                enterprise_name=enterprise.name,
-                uscc=enterprise.uscc,
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                items=[
-                    services.Item(
-                        title=data["title"],
-                        category=data["category"],
-                        description=data["description"],
-                    )
-                ],
-                acting_user=request.user,
-                enterprise=enterprise,
-                visit=visit,
-            )
-            return submission.appeals.order_by("-pk").first()
+            entered = dict(data, zone=enterprise.zone, channel=Channel.VISIT)
+            entered.update(enterprise=enterprise, uscc=enterprise.uscc, visit=visit)
+            return services.submit_one(entered, acting_user=request.user)
 
         try:
             appeal, duplicate = core_services.submit_once(request, token, write)
