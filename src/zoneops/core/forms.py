@@ -25,6 +25,19 @@ class ScopedModelForm(forms.ModelForm):
         style_fields(self.fields)
 
 
+def people_in_reach(user):
+    """Users a form may name (a leader, a responsible person), by user name:
+    ``User.objects.restrict``, so that other zones' staff and the administrators are not
+    listed; without a user, every active account but the three administrators."""
+    from zoneops.core.models import ADMINISTRATOR_ROLES, User
+
+    if user is None:
+        people = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
+    else:
+        people = User.objects.restrict(user, "view")
+    return people.order_by("username")
+
+
 class LocatedFormMixin:
     """For forms of ``core.models.Located`` records: both coordinates or neither (the error
     on the missing one), and the inputs marked for the map picker (``zoneops/map-picker.js``)."""

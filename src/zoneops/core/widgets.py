@@ -1,5 +1,8 @@
 from django import forms
 
+# A date picker the browser draws; ISO format so that it shows the stored value.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 def style_fields(fields) -> None:
     """Give form widgets the CSS kit's classes, so templates can render them plainly."""

@@ -8,6 +8,7 @@ from zoneops.core.forms import (
     client_token_field,
 )
 from zoneops.core.models import ADMINISTRATOR_ROLES, Role, User, Zone
+from zoneops.core.widgets import DATE
 from zoneops.enterprises import services
 from zoneops.enterprises.industries import clean_code
 from zoneops.enterprises.models import (
@@ -25,8 +26,6 @@ from zoneops.enterprises.models import (
     SupportMeasure,
     Visit,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def zone_by_code(form: ScopedModelForm, field: str = "zone") -> None:

@@ -11,13 +11,12 @@ from zoneops.core.forms import (
     keep_location_field,
 )
 from zoneops.core.models import ADMINISTRATOR_ROLES, Department, User
-from zoneops.core.widgets import style_fields
+from zoneops.core.widgets import DATE, style_fields
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound
 
 # <input type="date"> only takes ISO dates: the localised "2025/06/15" would leave it empty.
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EnterpriseByUsccField(forms.CharField):

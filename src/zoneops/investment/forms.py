@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm
-from zoneops.core.widgets import style_fields
+from zoneops.core.forms import ScopedModelForm, people_in_reach
+from zoneops.core.widgets import DATE, style_fields
 from zoneops.investment import services
 from zoneops.investment.models import (
     AnnualTarget,
@@ -15,20 +15,6 @@ from zoneops.investment.models import (
     Signing,
 )
 from zoneops.investment.regions import valid_code
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def people_in_reach(user):
-    """Users a form may name (a leader, a responsible person): ``User.objects.restrict``, so
-    that other zones' staff and the administrators are not listed."""
-    from zoneops.core.models import ADMINISTRATOR_ROLES, User
-
-    if user is None:
-        people = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
-    else:
-        people = User.objects.restrict(user, "view")
-    return people.order_by("username")
 
 
 class LeadForm(ScopedModelForm):

@@ -8,8 +8,9 @@ from zoneops.core.forms import (
     PhotosField,
     ScopedModelForm,
     keep_location_field,
+    people_in_reach,
 )
-from zoneops.core.widgets import style_fields
+from zoneops.core.widgets import DATE, style_fields
 from zoneops.projects import services
 from zoneops.projects.models import (
     AUTOMATIC_TAGS,
@@ -21,20 +22,6 @@ from zoneops.projects.models import (
     tags_from_text,
     tags_to_text,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def people_in_reach(user):
-    """Users a form may name (a leader, a responsible person): ``User.objects.restrict``, so
-    that other zones' staff and the administrators are not listed."""
-    from zoneops.core.models import ADMINISTRATOR_ROLES, User
-
-    if user is None:
-        people = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
-    else:
-        people = User.objects.restrict(user, "view")
-    return people.order_by("username")
 
 
 class ProjectForm(LocatedFormMixin, ScopedModelForm):
