@@ -13,19 +13,7 @@
     };
   }
 
-  // Retried twice after a short wait: a busy server or a dropped connection is not final.
-  function getJson(url, tries) {
-    function again(error) {
-      if (tries <= 1) { throw error; }
-      return new Promise(function (resolve) { setTimeout(resolve, 500); })
-        .then(function () { return getJson(url, tries - 1); });
-    }
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) { return again(new Error(url + ": " + response.status)); }
-        return response.json();
-      }, again);
-  }
+  var getJson = window.zoneops.getJson;  // app.js
 
   function setup(lonInput, latInput) {
     var box = document.createElement("div");

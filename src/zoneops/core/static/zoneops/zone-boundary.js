@@ -5,31 +5,19 @@
     var box = document.getElementById("zone-boundary-map");
     if (!box || !window.echarts) { return; }
     var url = box.getAttribute("data-boundary-url");
-    var tries = 3;
-    function load() {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (!response.ok) { throw new Error(String(response.status)); }
-          return response.json();
-        })
-        .then(function (answer) {
-          if (!answer.boundary) { box.classList.add("d-none"); return; }
-          var name = "zone-outline-" + box.getAttribute("data-zone");
-          window.echarts.registerMap(name, answer.boundary);
-          var chart = window.echarts.init(box);
-          chart.setOption({
-            animation: false,
-            geo: { map: name, roam: true, silent: true, itemStyle: { areaColor: "#eef3f8", borderColor: "#0d6efd" } }
-          });
-          window.addEventListener("resize", function () { chart.resize(); });
-          box.setAttribute("data-ready", "1");
-        })
-        .catch(function () {
-          // A busy server or a dropped connection is not final: try again shortly.
-          tries -= 1;
-          if (tries > 0) { setTimeout(load, 500); }
+    window.zoneops.getJson(url)
+      .then(function (answer) {
+        if (!answer.boundary) { box.classList.add("d-none"); return; }
+        var name = "zone-outline-" + box.getAttribute("data-zone");
+        window.echarts.registerMap(name, answer.boundary);
+        var chart = window.echarts.init(box);
+        chart.setOption({
+          animation: false,
+          geo: { map: name, roam: true, silent: true, itemStyle: { areaColor: "#eef3f8", borderColor: "#0d6efd" } }
         });
-    }
-    load();
+        window.addEventListener("resize", function () { chart.resize(); });
+        box.setAttribute("data-ready", "1");
+      })
+      .catch(function () { /* retried already (app.js); the page works without the outline */ });
   });
 }());

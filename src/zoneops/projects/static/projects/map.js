@@ -4,22 +4,7 @@
 (function () {
   "use strict";
 
-  // Retried twice after a short wait: a busy server or a dropped connection is not final.
-  function getJson(url, tries) {
-    tries = tries === undefined ? 3 : tries;
-    function again(error) {
-      if (tries <= 1) { throw error; }
-      return new Promise(function (resolve) { setTimeout(resolve, 500); })
-        .then(function () { return getJson(url, tries - 1); });
-    }
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        var error = new Error(url + ": " + response.status);
-        if (response.status === 403 || response.status === 404) { throw error; }
-        if (!response.ok) { return again(error); }
-        return response.json();
-      }, again);
-  }
+  var getJson = window.zoneops.getJson;  // app.js
 
   // A rectangle around the points, used as the frame when the zone has no boundary yet.
   function frame(points) {
