@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -370,18 +369,13 @@ def add_attachment(appeal: Appeal, upload, *, acting_user: User | None) -> Attac
     if appeal.attachments.count() >= int(getattr(settings, "ZONEOPS_APPEAL_MAX_FILES", 10)):
         raise ValidationError(_("An appeal holds at most 10 files."), code="too_many")
     kind, content = check_upload(upload)
-    digest = hashlib.sha256(content).hexdigest()
-    attachment = Attachment(
-        appeal=appeal,
-        name=upload.name[-200:],
+    return Attachment.store(
+        content,
+        name=upload.name,
         content_type=FILE_KINDS[kind][0],
-        size=len(content),
-        sha256=digest,
         uploaded_by=acting_user,
+        appeal=appeal,
     )
-    attachment.file.save(upload.name[-80:], ContentFile(content), save=False)
-    attachment.save()
-    return attachment
 
 
 # The public page ------------------------------------------------------------------------------

@@ -125,6 +125,26 @@ class StoredFile(ZoneopsModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def store(cls, content: bytes, *, name: str, content_type: str, uploaded_by, **fields):
+        """Save checked bytes under the data directory with their size and checksum; ``fields``
+        are the subclass's own (the record it belongs to, the kind of photo …)."""
+        import hashlib
+
+        from django.core.files.base import ContentFile
+
+        record = cls(
+            name=name[-200:],
+            content_type=content_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=uploaded_by,
+            **fields,
+        )
+        record.file.save(name[-80:], ContentFile(content), save=False)
+        record.save()
+        return record
+
 
 # China's extent including the South China Sea islands; finer checks (the zone's own boundary)
 # belong to the map services.

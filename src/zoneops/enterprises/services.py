@@ -8,7 +8,6 @@ has already restricted to what the user may see.
 
 import csv
 import datetime as dt
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -575,17 +573,13 @@ def add_visit_photo(visit: Visit, upload, *, acting_user: User) -> VisitPhoto:
 
 
 def _store_visit_photo(visit: Visit, photo, acting_user) -> VisitPhoto:
-    record = VisitPhoto(
-        visit=visit,
+    return VisitPhoto.store(
+        photo.content,
         name=photo.name,
         content_type=photo.content_type,
-        size=len(photo.content),
-        sha256=hashlib.sha256(photo.content).hexdigest(),
         uploaded_by=acting_user,
+        visit=visit,
     )
-    record.file.save(photo.name[-80:], ContentFile(photo.content), save=False)
-    record.save()
-    return record
 
 
 # Liaison cadres ------------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 inspection rounds."""
 
 import datetime as dt
-import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -200,19 +198,15 @@ def add_photo(
     checked = check_photo(
         upload, keep_location=keep_location, allow_pdf=True, max_bytes=max_upload_bytes()
     )
-    photo = HazardPhoto(
+    return HazardPhoto.store(
+        checked.content,
+        name=checked.name,
+        content_type=checked.content_type,
+        uploaded_by=acting_user,
         hazard=hazard,
         kind=kind,
         attempt=hazard.rework_count,
-        name=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=hashlib.sha256(checked.content).hexdigest(),
-        uploaded_by=acting_user,
     )
-    photo.file.save(checked.name[-80:], ContentFile(checked.content), save=False)
-    photo.save()
-    return photo
 
 
 @transaction.atomic
