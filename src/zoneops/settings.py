@@ -246,6 +246,9 @@ ZONEOPS_PAGE_SIZE = 50
 ZONEOPS_EXPORT_MAX_ROWS = int(os.environ.get("ZONEOPS_EXPORT_MAX_ROWS", "1000000"))
 # A year's holiday arrangement published before chinese-calendar knows it (see core/calendar.py).
 ZONEOPS_HOLIDAYS_FILE = os.environ.get("ZONEOPS_HOLIDAYS_FILE", "")
+# How often (seconds) a process looks whether another one has entered a year's holiday
+# arrangement on the 工作日历 page; 0: never (one process, or the tests).
+ZONEOPS_CALENDAR_RECHECK_SECONDS = float(os.environ.get("ZONEOPS_CALENDAR_RECHECK_SECONDS", "60"))
 # The zone map's base layer (off by default: the map draws the zone's boundary without tiles).
 # An XYZ tile service in WGS-84 / Web Mercator with {z}, {x}, {y} (and {s} for one of
 # ZONEOPS_MAP_TILE_SUBDOMAINS), e.g. an intranet 天地图 WMTS with its key:

@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
 from zoneops.appeals import services
 from zoneops.appeals.filters import AppealFilterSet
@@ -30,6 +31,7 @@ class LoopSerializerMixin(serializers.Serializer):
     limit_working_days = serializers.IntegerField(source="case.limit_working_days", read_only=True)
     department = serializers.PrimaryKeyRelatedField(source="case.department", read_only=True)
     handler = serializers.PrimaryKeyRelatedField(source="case.handler", read_only=True)
+    deadline_provisional = DeadlineProvisionalField()
 
 
 class AppealSerializer(LoopSerializerMixin, serializers.ModelSerializer):
@@ -56,6 +58,7 @@ class AppealSerializer(LoopSerializerMixin, serializers.ModelSerializer):
             "is_open",
             "escalation",
             "due_date",
+            "deadline_provisional",
             "limit_working_days",
             "department",
             "handler",

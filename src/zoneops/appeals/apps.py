@@ -1,6 +1,33 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppealsConfig(AppConfig):
     name = "zoneops.appeals"
     label = "appeals"
+
+    def ready(self) -> None:
+        from zoneops.appeals.models import Appeal
+        from zoneops.core import deadlines
+
+        def record(appeal, field, old, new, acting_user):
+            deadlines.record_case_event(appeal.case, field, old, new, acting_user)
+
+        # The stage deadlines, while their stage is still ahead of an open appeal.
+        for key, label, due, reached in (
+            ("appeals.accept_due", _("accept by"), "accept_due", "accepted_on"),
+            ("appeals.answer_due", _("first answer by"), "answer_due", "answered_on"),
+        ):
+            deadlines.register(
+                deadlines.DeadlineField(
+                    key=key,
+                    label=label,
+                    open_items=lambda reached=reached: Appeal.objects.filter(
+                        case__is_open=True, **{f"{reached}__isnull": True}
+                    ),
+                    anchor="case__opened_on",
+                    due=due,
+                    handler="case__handler_id",
+                    record_event=record,
+                )
+            )

@@ -66,7 +66,7 @@ class AppealListView(generic.ObjectListView):
         ),
         Column("case__department__name", gettext_lazy("Department")),
         Column("case__handler", gettext_lazy("Handler"), order_by="case__handler__username"),
-        Column("case__due_date", gettext_lazy("Due date")),
+        Column("case__due_date", gettext_lazy("Due date"), deadline=True),
         Column(
             "escalation",
             gettext_lazy("Escalation"),
@@ -110,6 +110,7 @@ class AppealDetailView(generic.ObjectDetailView):
         "case", "case__department", "case__handler", "zone", "submission", "enterprise", "visit"
     )
     template_name = "appeals/appeal_detail.html"
+    deadline_fields = ("accept_due", "answer_due")
     fields = (
         "title",
         "category",

@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
         from zoneops.core.admin import read_only_domain_admins
 
         read_only_domain_admins()
+        from zoneops.core import deadlines
+
+        deadlines.register_case_deadline()
         # django-filter names lookups in English ("is greater than or equal to") and has no
         # zh-hans catalogue: generated filter labels use these words instead.
         from django_filters.conf import settings as filter_settings

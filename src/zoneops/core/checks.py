@@ -24,3 +24,30 @@ def audit_retention(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def holidays_file(app_configs=None, **kwargs):
+    """A holiday file with a partial or inconsistent year is refused at start-up, not used."""
+    from zoneops.core import calendar
+
+    path = getattr(settings, "ZONEOPS_HOLIDAYS_FILE", "")
+    if not path:
+        return []
+    try:
+        calendar.file_days()
+    except OSError as exc:
+        reasons = [str(exc)]
+    except calendar.ArrangementError as exc:
+        reasons = exc.errors
+    else:
+        return []
+    return [
+        Error(
+            f"ZONEOPS_HOLIDAYS_FILE: {reason}",
+            hint="Correct the file (date,kind,name per line, every holiday of each year) "
+            "or enter the year on the 工作日历 page instead.",
+            id="zoneops.E002",
+        )
+        for reason in reasons
+    ]

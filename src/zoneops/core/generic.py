@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -27,6 +28,7 @@ from zoneops.core import exports, imports, security
 from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.tables import Column
+from zoneops.core.templatetags.zoneops import provisional_badge
 
 
 def url_name(model: type[models.Model], action: str) -> str:
@@ -176,6 +178,8 @@ class ObjectListView(ObjectViewMixin, View):
 class ObjectDetailView(ObjectViewMixin, View):
     template_name = "core/object_detail.html"
     fields: tuple[str, ...] | None = None  # None: every visible concrete field
+    # Working-day deadlines among the fields: marked 暂定 while their year has no notice.
+    deadline_fields: tuple[str, ...] = ()
     history_limit = 200
 
     def detail_rows(self, obj) -> list[tuple[str, object]]:
@@ -192,6 +196,8 @@ class ObjectDetailView(ObjectViewMixin, View):
             value = column.value(obj)
             if value in (None, ""):
                 value = "—"
+            elif name in self.deadline_fields:
+                value = format_html("{}{}", value.isoformat(), provisional_badge(value))
             rows.append((column.label, value))
         return rows
 

@@ -1,8 +1,9 @@
 """Writes with rules in core: the closed loop and the periodic tick."""
 
 import datetime as dt
+import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +12,20 @@ from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import calendar, loop
-from zoneops.core.models import Department, LoopCase, LoopEvent, User, Zone
+from zoneops.core import calendar, deadlines, loop
+from zoneops.core.models import (
+    CalendarDay,
+    DeadlineChange,
+    Department,
+    HolidayArrangement,
+    LoopCase,
+    LoopEvent,
+    Role,
+    User,
+    Zone,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def today() -> dt.date:
@@ -283,6 +296,9 @@ class TickResult:
     checked: int
     changed: int
     escalated: int
+    # One line per group of cases the tick could not judge (kind, due date, reason): the
+    # others are judged all the same.
+    failures: list[str] = field(default_factory=list)
 
 
 def tick(*, on: dt.date | None = None) -> TickResult:
@@ -300,12 +316,20 @@ def tick(*, on: dt.date | None = None) -> TickResult:
         if workflow.waiting_states:
             running = running.exclude(kind=workflow.kind, state__in=workflow.waiting_states)
     levels_by_kind: dict[str, dict[dt.date, int]] = {}
+    failures: list[str] = []
     checked = 0
     groups = running.values_list("kind", "due_date").annotate(count=Count("id")).order_by()
     for kind, due_date, count in groups:
-        levels_by_kind.setdefault(kind, {})[due_date] = loop.escalation_level(
-            loop.get_workflow(kind), due_date, day
-        )
+        try:
+            level = loop.escalation_level(loop.get_workflow(kind), due_date, day)
+        except (LookupError, ValueError) as exc:
+            # One bad case (an unknown kind, a date no calendar answers for) must not stop
+            # the escalation of every other case of every zone.
+            failures.append(f"{count} case(s) of kind {kind!r} due {due_date}: {exc}")
+            logger.error("tick: %s", failures[-1])
+            running = running.exclude(kind=kind, due_date=due_date)
+            continue
+        levels_by_kind.setdefault(kind, {})[due_date] = level
         checked += count
     changed = escalated = 0
     now = timezone.now()
@@ -338,7 +362,7 @@ def tick(*, on: dt.date | None = None) -> TickResult:
                 loop.escalated.send(sender=LoopCase, kind=kind, level=level, rising=rows)
             escalated += len(rising)
             changed += cases.exclude(escalation=new_level).update(escalation=new_level)
-    return TickResult(checked=checked, changed=changed, escalated=escalated)
+    return TickResult(checked=checked, changed=changed, escalated=escalated, failures=failures)
 
 
 def _level_expression(levels: dict[dt.date, int]) -> Case:
@@ -553,3 +577,58 @@ def unlock_account(username: str, *, acting_user: User, request=None) -> None:
     security.log_event(
         SecurityEvent.Type.UNLOCKED, request, user=target, unlocked_by=acting_user.get_username()
     )
+
+
+def enter_holiday_arrangement(
+    year: int,
+    days: list[calendar.ArrangedDay],
+    *,
+    acting_user: User | None,
+    title: str = "",
+    text: str = "",
+) -> tuple[HolidayArrangement, list[DeadlineChange]]:
+    """Save the State Council's arrangement for ``year`` (replacing an earlier entry) and move
+    every open deadline it changes; closed items never change."""
+    if acting_user is not None and acting_user.role != Role.ADMIN:
+        raise PermissionDenied(_("Only the system administrator enters the work calendar."))
+    calendar.validate_arrangement(year, days)
+    first, last = calendar.year_window(year)
+    try:
+        with transaction.atomic():
+            planned = deadlines.plan(first, last)
+            arrangement, _created = HolidayArrangement.objects.update_or_create(
+                year=year,
+                defaults={
+                    "title": title or _("{year} holiday arrangement").format(year=year),
+                    "text": text,
+                    "entered_by": acting_user,
+                    "entered_at": timezone.now(),
+                },
+            )
+            arrangement.days.all().delete()
+            clashes = CalendarDay.objects.filter(day__in=[d.day for d in days])
+            if clashes.exists():
+                clash = clashes.select_related("arrangement").first()
+                raise ValidationError(
+                    _("{day} is already set by the notice for {year}.").format(
+                        day=clash.day.isoformat(), year=clash.arrangement.year
+                    )
+                )
+            CalendarDay.objects.bulk_create(
+                CalendarDay(
+                    arrangement=arrangement, day=d.day, is_workday=d.is_workday, name=d.name
+                )
+                for d in days
+            )
+            calendar.reload()
+            changes = deadlines.apply(planned, arrangement=arrangement, acting_user=acting_user)
+            deadlines.deadlines_changed.send(
+                sender=HolidayArrangement,
+                arrangement=arrangement,
+                changes=changes,
+                acting_user=acting_user,
+            )
+    except BaseException:
+        calendar.reload()  # what was read inside the rolled-back transaction must not stay
+        raise
+    return arrangement, changes

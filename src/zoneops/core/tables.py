@@ -25,6 +25,8 @@ class Column:
     # The attribute the accessor's result depends on alone (e.g. "content_type_id"): an export
     # then calls the accessor once per distinct value of it instead of once per row.
     depends_on: str | None = None
+    # A working-day deadline: the list marks it 暂定 when its year has no holiday notice yet.
+    deadline: bool = False
 
     def bind(self, model: type[models.Model]) -> "Column":
         # A copy: the declared column is shared by every request, whatever its language.

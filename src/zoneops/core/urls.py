@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zoneops.core import views
+from zoneops.core import calendar_views, views
 from zoneops.core.generic import crud_urls
 
 app_name = "core"
@@ -35,6 +35,9 @@ urlpatterns = [
     path("security/", views.SecurityEventListView.as_view(), name="securityevent_list"),
     path("security/unlock/", views.unlock_account, name="unlock_account"),
     path("security/reset-second-factor/", views.reset_second_factor, name="reset_second_factor"),
+    path("calendar/", calendar_views.calendar_index, name="calendar"),
+    path("calendar/<int:year>/", calendar_views.calendar_year, name="calendar_year"),
+    path("calendar/changes/", calendar_views.deadline_changes, name="deadline_changes"),
     *crud_urls(
         "cases", "loopcase", list_view=views.LoopCaseListView, detail_view=views.LoopCaseDetailView
     ),

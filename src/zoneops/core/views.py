@@ -359,7 +359,7 @@ class LoopCaseListView(generic.ObjectListView):
         Column("state", accessor=lambda c: loop.get_workflow(c.kind).states.get(c.state, c.state)),
         Column("department__name", gettext_lazy("Department")),
         Column("handler", order_by="handler__username"),
-        Column("due_date"),
+        Column("due_date", deadline=True),
         Column("escalation"),
     ]
 
@@ -404,6 +404,7 @@ class LoopCaseDetailView(generic.ObjectDetailView):
         "escalation",
         "closed_at",
     )
+    deadline_fields = ("due_date",)
 
     def extra_context(self, obj):
         workflow = loop.get_workflow(obj.kind)

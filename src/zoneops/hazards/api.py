@@ -37,6 +37,7 @@ class HazardSerializer(LoopSerializerMixin, serializers.ModelSerializer):
             "is_open",
             "escalation",
             "due_date",
+            "deadline_provisional",
             "limit_working_days",
             "department",
             "handler",

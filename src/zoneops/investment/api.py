@@ -6,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import ScopedModelViewSet
 from zoneops.investment import services
 from zoneops.investment.filters import (
@@ -53,6 +54,8 @@ class LeadRef:
 
 
 class LeadSerializer(ZoneCheck, serializers.ModelSerializer):
+    deadline_provisional = DeadlineProvisionalField(due="assessment_due", start="received_on")
+
     class Meta:
         model = Lead
         fields = [
@@ -76,6 +79,7 @@ class LeadSerializer(ZoneCheck, serializers.ModelSerializer):
             "first_contact_due",
             "first_contact_on",
             "assessment_due",
+            "deadline_provisional",
             "assessed_on",
             "project",
             "enterprise",

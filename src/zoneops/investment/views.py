@@ -99,6 +99,7 @@ class LeadDetailView(generic.ObjectDetailView):
     model = Lead
     template_name = "investment/lead_detail.html"
     queryset = Lead.objects.select_related("zone", "responsible", "project", "enterprise")
+    deadline_fields = ("first_contact_due", "assessment_due")
     fields = (
         "name",
         "zone",

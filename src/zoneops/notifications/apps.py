@@ -6,8 +6,12 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
-        from zoneops.core import loop
+        from zoneops.core import deadlines, loop, ticks
         from zoneops.notifications import services
 
         loop.transitioned.connect(services.on_transition, dispatch_uid="notifications_transition")
         loop.escalated.connect(services.on_escalation, dispatch_uid="notifications_escalation")
+        deadlines.deadlines_changed.connect(
+            services.on_deadlines_changed, dispatch_uid="notifications_deadlines"
+        )
+        ticks.register("notifications", services.scan_and_deliver, order=10)

@@ -485,6 +485,44 @@ def scan(*, on: dt.date | None = None, now: dt.datetime | None = None) -> ScanRe
     return result
 
 
+def scan_and_deliver() -> str:
+    """The tick's notification job: queue what the day brings, then deliver the outbox."""
+    from zoneops.notifications import delivery
+
+    scanned = scan()
+    sent = delivery.drain()
+    return (
+        f"notifications: {scanned.leads} lead and {scanned.red_projects} red-light messages, "
+        f"{scanned.digest} digest messages queued; {sent}"
+    )
+
+
+def on_deadlines_changed(sender, arrangement, changes, acting_user, **kwargs) -> None:
+    """One bell notice per handler listing the deadlines a new holiday arrangement moved."""
+    by_handler: dict[int, list] = defaultdict(list)
+    for change in changes:
+        if change.handler_id:
+            by_handler[change.handler_id].append(change)
+    with override("zh-hans"):
+        for user_id, moved in by_handler.items():
+            lines = [
+                f"{c.object_repr}（{c.deadline}）{c.old_date:%m-%d}→{c.new_date:%m-%d}"
+                for c in moved[:5]
+            ]
+            more = _("and {count} more").format(count=len(moved) - 5) if len(moved) > 5 else ""
+            title = _(
+                "The {year} holiday arrangement moved {count} of your deadlines: {items}"
+            ).format(year=arrangement.year, count=len(moved), items="；".join(lines) + more)
+            url = reverse("core:deadline_changes") + f"?arrangement={arrangement.pk}"
+            Notification.objects.create(
+                user_id=user_id,
+                kind=Notification.Kind.INFO,
+                title=title[:300],
+                url=url,
+                count=len(moved),
+            )
+
+
 def queue_lead_deadlines(table: RouteTable, day: dt.date) -> int:
     """Leads not contacted by their first-contact deadline: to the zone's routes and the
     person responsible. Each lead and deadline once."""

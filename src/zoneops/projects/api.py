@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -195,6 +196,7 @@ class MonthlyInvestmentBulkItemSerializer(serializers.Serializer):
 class BlockerSerializer(serializers.ModelSerializer):
     state = serializers.CharField(source="case.state", read_only=True)
     due_date = serializers.DateField(source="case.due_date", read_only=True)
+    deadline_provisional = DeadlineProvisionalField()
     is_open = serializers.BooleanField(source="case.is_open", read_only=True)
     escalation = serializers.IntegerField(source="case.escalation", read_only=True)
     limit_working_days = serializers.IntegerField(
@@ -211,6 +213,7 @@ class BlockerSerializer(serializers.ModelSerializer):
             "description",
             "state",
             "due_date",
+            "deadline_provisional",
             "is_open",
             "escalation",
             "limit_working_days",

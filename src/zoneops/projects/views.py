@@ -588,7 +588,7 @@ class BlockerListView(generic.ObjectListView):
         Column("project__zone__name", gettext_lazy("Zone"), order_by="project__zone__path"),
         Column("state", gettext_lazy("State"), order_by="case__state", accessor=blocker_state),
         Column("case__handler", gettext_lazy("Handler"), order_by="case__handler__username"),
-        Column("case__due_date", gettext_lazy("Due date")),
+        Column("case__due_date", gettext_lazy("Due date"), deadline=True),
         Column(
             "case__escalation",
             gettext_lazy("Escalation"),

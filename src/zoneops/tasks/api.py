@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import ScopedModelViewSet
 from zoneops.core.models import Zone
 from zoneops.tasks import services
@@ -82,6 +83,7 @@ class TaskSerializer(serializers.ModelSerializer):
     zone = ZoneCodeField()
     state = serializers.CharField(source="case.state", read_only=True)
     due_date = serializers.DateField(source="case.due_date", read_only=True)
+    deadline_provisional = DeadlineProvisionalField()
     light = serializers.CharField(read_only=True)
 
     class Meta:
@@ -105,6 +107,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "case",
             "state",
             "due_date",
+            "deadline_provisional",
             "light",
             "source",
         ]

@@ -8,14 +8,12 @@ Dates, goals and task titles come from the articles; the units, milestones, prog
 closures are synthetic and say so.
 """
 
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
 
 from zoneops.core import loop
-from zoneops.core.calendar import CalendarRangeError
 from zoneops.core.demo import S000, S001
 from zoneops.core.models import Department, LoopCase, User, Zone
 from zoneops.indicators.models import Indicator
@@ -277,7 +275,5 @@ def seed() -> str:
     xq = Zone.objects.filter(code="CCXQ").first()
     if xq is not None:
         created += _ten_projects(xq)
-    # Outside the working-day calendar the lights are left to ``zoneops tick`` (which says so).
-    with contextlib.suppress(CalendarRangeError):
-        refresh_lights()
+    refresh_lights()
     return f"{created} campaigns and tasks; {Task.objects.count()} tasks in all"

@@ -167,7 +167,7 @@ class TaskListView(LinkedListView):
         Column("campaign__name", gettext_lazy("Campaign")),
         Column("lead_unit__name", gettext_lazy("Lead unit")),
         Column("deadline"),
-        Column("case__due_date", gettext_lazy("Due date (after extensions)")),
+        Column("case__due_date", gettext_lazy("Due date (after extensions)"), deadline=True),
         Column("case__state", gettext_lazy("State"), accessor=_state),
         Column(
             "case__escalation",

@@ -36,7 +36,28 @@ def cell(column, obj, value):
     shown = display(value)
     if column.linkify and hasattr(obj, "get_absolute_url"):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), shown)
+    if getattr(column, "deadline", False) and isinstance(value, dt.date):
+        return format_html("{}{}", shown, provisional_badge(value))
     return format_html("{}", shown)
+
+
+@register.simple_tag
+def provisional_badge(due, start=None):
+    """暂定 after a deadline counted on a year whose holiday notice is not entered yet."""
+    from zoneops.core import calendar
+
+    if not isinstance(due, dt.date) or not calendar.is_provisional(due, start):
+        return ""
+    return format_html(
+        '<span class="badge badge-provisional ms-1" title="{}">{}</span>'
+        '<span class="visually-hidden">{}</span>',
+        _(
+            "Provisional: this year's holiday notice is not entered yet; the deadline counts "
+            "the statutory holidays only and is recomputed when the notice is entered."
+        ),
+        _("Provisional"),
+        _("(counted without the year's holiday notice)"),
+    )
 
 
 @register.simple_tag

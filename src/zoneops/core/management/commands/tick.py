@@ -1,28 +1,47 @@
-from django.core.management.base import BaseCommand
+import logging
 
-from zoneops.core import services
+from django.core.management.base import BaseCommand, CommandError
+
+from zoneops.core import services, ticks
+
+logger = logging.getLogger(__name__)
+
+
+def _escalate() -> tuple[str, list[str]]:
+    result = services.tick()
+    line = (
+        f"checked {result.checked} open cases, {result.changed} changed level, "
+        f"{result.escalated} escalated"
+    )
+    return line, result.failures
+
+
+def _forget_tokens() -> tuple[str, list[str]]:
+    forgotten = services.purge_client_submissions()
+    return f"forgot {forgotten} client tokens older than the retry window", []
 
 
 class Command(BaseCommand):
     help = (
         "The periodic job: recompute due-soon, overdue and escalation of every open case, "
-        "then queue and send the notifications that follow."
+        "then the jobs the apps register (notifications: scan and deliver). A failing item or "
+        "job is reported and the rest still run; the exit status is then non-zero."
     )
 
     def handle(self, *args, **options):
-        result = services.tick()
-        self.stdout.write(
-            f"checked {result.checked} open cases, {result.changed} changed level, "
-            f"{result.escalated} escalated"
-        )
-        forgotten = services.purge_client_submissions()
-        self.stdout.write(f"forgot {forgotten} client tokens older than the retry window")
-        from zoneops.notifications import delivery
-        from zoneops.notifications import services as notify
-
-        scanned = notify.scan()
-        sent = delivery.drain()
-        self.stdout.write(
-            f"notifications: {scanned.leads} lead and {scanned.red_projects} red-light messages, "
-            f"{scanned.digest} digest messages queued; {sent}"
-        )
+        steps = [("escalation", _escalate), ("client tokens", _forget_tokens)]
+        steps += [(job.name, lambda job=job: (job.run(), [])) for job in ticks.registered()]
+        failures: list[str] = []
+        for name, step in steps:
+            try:
+                line, failed = step()
+            except Exception as exc:  # noqa: BLE001 - one job must not stop the others
+                logger.exception("tick: %s failed", name)
+                failures.append(f"{name}: {type(exc).__name__}: {exc}")
+                continue
+            self.stdout.write(line)
+            failures += [f"{name}: {reason}" for reason in failed]
+        if failures:
+            for reason in failures:
+                self.stderr.write(reason)
+            raise CommandError(f"tick finished with {len(failures)} failure(s); see above")
