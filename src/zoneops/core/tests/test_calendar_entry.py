@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from zoneops.appeals import services as appeals
-from zoneops.appeals.tests.conftest import department, new_appeal  # noqa: F401
+from zoneops.appeals.tests.conftest import new_appeal
 from zoneops.core import calendar, services
 from zoneops.core.models import (
     CalendarDay,
     DeadlineChange,
+    Department,
     HolidayArrangement,
     LoopCase,
     LoopEvent,
@@ -34,6 +35,11 @@ NOTICE_2031 = """国务院办公厅关于2031年部分节假日安排的通知
 五、端午节：6月24日（周二）放假1天。
 六、国庆节、中秋节：10月1日（周三）至7日（周二）放假调休，共7天。9月28日（周日）、10月11日（周六）上班。
 """
+
+
+@pytest.fixture
+def department(zone_tree):
+    return Department.objects.create(zone=zone_tree["hitech"], name="营商环境建设局")
 
 
 @pytest.fixture
