@@ -182,3 +182,52 @@ def test_deadline_changes_list_shows_only_the_users_zones(in_2031, client, zone_
     assert appeal.title in client.get(reverse("core:deadline_changes")).text
     client.force_login(users["other_staff"])
     assert appeal.title not in client.get(reverse("core:deadline_changes")).text
+
+
+def test_the_tick_reports_a_bad_case_and_escalates_the_others(zone_tree, users):
+    """2027-01-04: a year without notice no longer stops the tick; a case whose date no
+    calendar answers is named, the others are judged, and the command exits non-zero."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with time_machine.travel(dt.datetime(2027, 1, 4, 9, 0), tick=False):
+        late = services.open_case(
+            kind="appeal",
+            zone=zone_tree["park"],
+            title="逾期诉求",
+            acting_user=None,
+            opened_on=D(2026, 12, 1),
+        )
+        broken = services.open_case(
+            kind="appeal",
+            zone=zone_tree["park"],
+            title="日期有误",
+            acting_user=None,
+            opened_on=D(2026, 12, 1),
+        )
+        LoopCase.objects.filter(pk=broken.pk).update(due_date=D(2200, 1, 1))
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError, match="1 failure"):
+            call_command("tick", stdout=out, stderr=err)
+    late.refresh_from_db()
+    assert late.escalation == LoopCase.Escalation.LEADER  # the others were judged
+    assert "2200-01-01" in err.getvalue()
+    assert "notifications:" in out.getvalue()  # the later jobs still ran
+
+
+def test_provisional_deadlines_are_marked_on_pages_and_in_the_api(
+    in_2031, client, zone_tree, users
+):
+    appeal = new_appeal(zone_tree["park"], users["staff"], on=D(2031, 1, 20))
+    client.force_login(users["staff"])
+    detail = client.get(appeal.get_absolute_url()).text
+    assert "badge-provisional" in detail
+    listing = client.get(reverse("appeals:appeal_list")).text
+    assert "badge-provisional" in listing
+    answer = client.get(f"/api/appeals/appeals/{appeal.pk}/").json()
+    assert answer["deadline_provisional"] is True
+    _enter(users["admin"])
+    assert "badge-provisional" not in client.get(appeal.get_absolute_url()).text
+    assert client.get(f"/api/appeals/appeals/{appeal.pk}/").json()["deadline_provisional"] is False
