@@ -43,6 +43,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from timing import scaled
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 50
@@ -50,7 +51,7 @@ ADMINS = 10
 SEED = 1
 SCALE = float(os.environ.get("ZONEOPS_BENCH_API_SCALE", "1"))
 PHASE_SECONDS = min(60.0, float(os.environ.get("ZONEOPS_BENCH_API_SECONDS", "45")))
-WARMUP_SECONDS = 5.0
+WARMUP_SECONDS = scaled(5.0, 1.0)
 WAIT = (0.5, 1.5)  # seconds a user waits between two requests
 MARKER = "bench-api"
 SKIPPED = ("/api/schema/", "/api/docs/")

@@ -26,14 +26,14 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from timing import seconds
+from timing import scaled, seconds
 
 SEED = 1
-APPEALS = 400_000
-HAZARDS = 100_000
+APPEALS = scaled(400_000, 2_000)
+HAZARDS = scaled(100_000, 500)
 LAST = dt.date(2026, 11, 20)  # the data's last day (a Friday)
 TODAY = dt.date(2026, 11, 23)  # the next working day: the measured tick
-SUBMISSIONS = 1500
+SUBMISSIONS = scaled(1500, 30)
 THREADS = 12
 # BENCH_APPEALS_PARTS=submit runs only the public page part (e.g. while tuning it).
 PARTS = os.environ.get("BENCH_APPEALS_PARTS", "tick,submit").split(",")
@@ -45,7 +45,7 @@ def run(ctx):
     from zoneops.core.models import Zone
 
     if not Zone.objects.filter(code="S").exists():  # another bench may have generated it
-        call_command("generate", zones=10, seed=SEED, stdout=io.StringIO())
+        call_command("generate", zones=scaled(10, 2), seed=SEED, stdout=io.StringIO())
     if "tick" in PARTS:
         yield from tick_500k(Zone)
     if "submit" in PARTS:

@@ -15,10 +15,10 @@ import random
 import statistics
 import time
 
-from timing import server_ms
+from timing import scaled, server_ms
 
-PROJECTS = 5000
-ENTERPRISES = 20000
+PROJECTS = scaled(5000, 100)
+ENTERPRISES = scaled(20000, 200)
 
 
 def run(ctx):

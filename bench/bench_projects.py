@@ -15,9 +15,9 @@ import random
 import time
 
 from openpyxl import Workbook
-from timing import server_ms
+from timing import scaled, server_ms
 
-PROJECTS = 5000
+PROJECTS = scaled(5000, 100)
 MONTHS = 12
 DISPATCH_HEADERS = [
     "项目编号", "项目名称", "所属园区", "建设单位", "产业链", "建设性质", "项目类别", "建设阶段",

@@ -1,8 +1,17 @@
 """Helpers the benchmark modules share."""
 
+import os
 import statistics
 import time
 from collections.abc import Callable
+
+# bench/run --smoke: every bench at a tiny scale, to prove it still runs (make test).
+SMOKE = os.environ.get("ZONEOPS_BENCH_SMOKE") == "1"
+
+
+def scaled(full, smoke):
+    """The size of a bench: ``full`` for the figures, ``smoke`` for bench/run --smoke."""
+    return smoke if SMOKE else full
 
 
 def best_ms(action: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
