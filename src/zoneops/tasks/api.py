@@ -130,19 +130,14 @@ class TaskSerializer(serializers.ModelSerializer):
             raise _drf(exc) from exc
 
     def update(self, instance, validated_data):
-        zone = instance.zone
+        # A value sent unchanged (a PUT repeats the deadline and the zone) is not a change.
+        changes = {k: v for k, v in validated_data.items() if getattr(instance, k) != v}
         try:
-            services.check_task_fields(
-                zone=zone,
-                campaign=validated_data.get("campaign", instance.campaign),
-                goal=validated_data.get("goal", instance.goal),
-                lead_unit=validated_data.get("lead_unit", instance.lead_unit),
-                responsible_unit=validated_data.get("responsible_unit", instance.responsible_unit),
-                supervising_unit=validated_data.get("supervising_unit", instance.supervising_unit),
+            return services.update_task(
+                instance, acting_user=self.context["request"].user, **changes
             )
-        except DjangoValidationError as exc:
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _drf(exc) from exc
-        return super().update(instance, validated_data)
 
 
 class TaskTransitionSerializer(serializers.Serializer):

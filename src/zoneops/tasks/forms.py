@@ -138,11 +138,12 @@ class TaskForm(ScopedModelForm):
     def save(self, commit=True):
         data = self.cleaned_data
         if self.instance.pk:
-            task = super().save(commit)
-            if task.case.title != task.title:  # the loop case carries the same title
-                task.case.title = task.title
-                task.case.save(update_fields=["title", "updated_at"])
-            return task
+            task = Task.objects.select_related("case", "zone").get(pk=self.instance.pk)
+            return services.update_task(
+                task,
+                acting_user=self.user,
+                **{name: data[name] for name in services.EDITABLE_FIELDS if name in data},
+            )
         self.instance = services.create_task(
             zone=data["zone"],
             title=data["title"],

@@ -142,6 +142,68 @@ def create_task(
     return task
 
 
+# What an edit may change; the deadline moves only by an extension in the task's loop, and
+# the zone never (its loop case, departments and campaign belong to it).
+EDITABLE_FIELDS = (
+    "campaign",
+    "goal",
+    "title",
+    "description",
+    "lead_unit",
+    "responsible_unit",
+    "supervising_unit",
+    "origin",
+    "meeting",
+    "decided_on",
+    "source",
+)
+
+
+@transaction.atomic
+def update_task(task: Task, *, acting_user: User | None, **changes) -> Task:
+    """Edit a task (page or API) and keep its loop case in step: the case carries the task's
+    title and its lead unit as the case's department."""
+    check_zone_right(acting_user, task.zone, Task, CHANGE)
+    refused = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if refused:
+        raise ValidationError(
+            {
+                name: _("Change the deadline by an extension in the task's loop.")
+                if name == "deadline"
+                else _("This field cannot be changed once the task is set.")
+                for name in refused
+            }
+        )
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()[:200]
+        if not changes["title"]:
+            raise ValidationError({"title": _("A task needs a title.")})
+    merged = {name: changes.get(name, getattr(task, name)) for name in EDITABLE_FIELDS}
+    check_task_fields(
+        zone=task.zone,
+        campaign=merged["campaign"],
+        goal=merged["goal"],
+        lead_unit=merged["lead_unit"],
+        responsible_unit=merged["responsible_unit"],
+        supervising_unit=merged["supervising_unit"],
+    )
+    changed = [name for name, value in changes.items() if getattr(task, name) != value]
+    for name in changed:
+        setattr(task, name, changes[name])
+    if changed:
+        task.save(update_fields=[*changed, "updated_at"])
+    case, case_fields = task.case, []
+    if case.title != task.title:
+        case.title = task.title
+        case_fields.append("title")
+    if task.lead_unit_id and case.department_id != task.lead_unit_id and case.handler_id is None:
+        case.department = task.lead_unit
+        case_fields.append("department")
+    if case_fields:
+        case.save(update_fields=[*case_fields, "updated_at"])
+    return task
+
+
 def create_task_from_decision(
     *,
     zone: Zone,

@@ -53,3 +53,26 @@ def test_leader_reads_tasks_but_cannot_write(client_for, users, task):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_an_api_edit_keeps_the_loop_case_in_step_and_refuses_the_deadline(
+    client_for, users, task, departments
+):
+    staff = client_for(users["staff"])
+    url = f"/api/tasks/tasks/{task.pk}/"
+    response = staff.patch(url, {"title": "  新标题：帮扶到位  "}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    task.refresh_from_db()
+    task.case.refresh_from_db()
+    assert task.title == task.case.title == "新标题：帮扶到位"
+    # a PUT repeats the unchanged deadline and zone: accepted
+    whole = staff.get(url).json()
+    assert staff.put(url, whole, content_type="application/json").status_code == 200
+    moved = staff.patch(url, {"deadline": "2026-03-31"}, content_type="application/json")
+    assert moved.status_code == 400 and "deadline" in moved.json()
+    task.refresh_from_db()
+    assert task.deadline == D(2025, 12, 31)
+    leader = client_for(users["leader"])
+    assert leader.patch(url, {"title": "x"}, content_type="application/json").status_code == 403
+    task.case.refresh_from_db()
+    assert task.case.title == "新标题：帮扶到位"
