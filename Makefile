@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-moved-clock test-postgres test-fuzz test-browser bench clean
+.PHONY: demo test lint migrations-check test-sqlite test-moved-clock test-postgres test-fuzz test-browser test-bench bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,10 +50,14 @@ test-browser: $(VENV)/.dev-installed
 	scripts/install-office
 	$(BIN)/pytest -m "browser or office" $(PYTEST_ARGS)
 
-test: lint migrations-check test-sqlite test-moved-clock test-fuzz test-postgres test-browser
+test: lint migrations-check test-sqlite test-moved-clock test-fuzz test-postgres test-browser test-bench
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run
+
+# Every bench at a tiny scale, so that a bench that no longer runs fails the build.
+test-bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run --smoke
 
 clean:
 	rm -rf $(VENV) test-artifacts
