@@ -76,3 +76,20 @@ def forget() -> None:
     memo = _memo.get()
     if memo is not None:
         memo.clear()
+
+
+def attributed_to_self_user(method):
+    """Attribute what ``method`` changes to ``self.user`` when no request has named an actor
+    (an import run from a command, a job or a test): the audit trail then says who it was."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        ctx = _current.get()
+        user = getattr(self, "user", None)
+        if user is None or (ctx is not None and ctx.user is not None):
+            return method(self, *args, **kwargs)
+        with acting_as(user, ctx.request_id if ctx else None):
+            return method(self, *args, **kwargs)
+
+    return wrapper

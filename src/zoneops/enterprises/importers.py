@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook
 
-from zoneops.core import audit, geo
+from zoneops.core import audit, context, geo
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
@@ -287,6 +287,7 @@ class EnterpriseImporter(FastImporter):
     ]
 
     @gc_paused
+    @context.attributed_to_self_user
     def run(self, name: str, content: bytes) -> ImportResult:
         sheets = read_rows(name, content, self.columns)
         result = ImportResult()
@@ -653,6 +654,7 @@ class FigureImporter(FastImporter):
     may_be_negative = frozenset({"tax_paid"})
 
     @gc_paused
+    @context.attributed_to_self_user
     def run(self, name: str, content: bytes) -> ImportResult:
         sheets = read_rows(name, content, self.columns)
         result = ImportResult()

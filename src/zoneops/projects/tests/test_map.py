@@ -236,7 +236,10 @@ def test_map_data_query_budget(client_for, users, zone_tree, django_assert_max_n
     client = client_for(users["staff"])
     # Session, user, the grants (asked once per scoped queryset), zone, and three for the points.
     with django_assert_max_num_queries(16):
-        client.get(reverse("projects:map_data", args=[zone_tree["hitech"].pk]))
+        response = client.get(reverse("projects:map_data", args=[zone_tree["hitech"].pk]))
+    assert response.status_code == 200
+    data = response.json()
+    assert len(data["projects"]["id"]) == 10 and len(data["enterprises"]["id"]) == 10
 
 
 def test_map_page_and_navigation(client_for, users, zone_tree):
