@@ -12,7 +12,7 @@ class DeadlineProvisionalField(serializers.BooleanField):
     entered yet (暂定): it will move when the notice is entered."""
 
     def __init__(self, due: str = "case.due_date", start: str = "case.opened_on", **kwargs):
-        self._due, self._start = attrgetter(due), attrgetter(start)
+        self.due_of, self.start_of = attrgetter(due), attrgetter(start)
         kwargs.setdefault(
             "help_text",
             "True when the deadline counts a year without the State Council's holiday notice "
@@ -22,7 +22,7 @@ class DeadlineProvisionalField(serializers.BooleanField):
 
     def to_representation(self, instance) -> bool:
         try:
-            due, start = self._due(instance), self._start(instance)
+            due, start = self.due_of(instance), self.start_of(instance)
         except AttributeError:
             return False
         return calendar.is_provisional(due, start)
