@@ -7,12 +7,12 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
 from zoneops.appeals import services
 from zoneops.appeals.filters import AppealFilterSet
 from zoneops.appeals.models import Appeal, Category, Channel
 from zoneops.appeals.validators import validate_uscc
+from zoneops.core.api_fields import DeadlineProvisionalField
 from zoneops.core.models import Department, User, Zone
 from zoneops.enterprises.models import Enterprise
 

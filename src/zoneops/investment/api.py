@@ -6,8 +6,8 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.core.api_fields import DeadlineProvisionalField
 from zoneops.investment import services
 from zoneops.investment.filters import (
     AnnualTargetFilterSet,

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -13,6 +12,7 @@ from zoneops.api.viewsets import (
     bulk_response,
 )
 from zoneops.core import geo
+from zoneops.core.api_fields import DeadlineProvisionalField
 from zoneops.core.models import Zone
 from zoneops.projects import services
 from zoneops.projects.filters import (

@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from zoneops.api.fields import DeadlineProvisionalField
 from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.core.api_fields import DeadlineProvisionalField
 from zoneops.core.models import Zone
 from zoneops.tasks import services
 from zoneops.tasks.filters import (
