@@ -8,7 +8,40 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from zoneops.appeals.models import Appeal
-        from zoneops.core import deadlines
+        from zoneops.core import deadlines, detail_panels
+        from zoneops.core.permissions import ADD, VIEW, role_may
+
+        def enterprise_appeals(request, enterprise):
+            """The enterprise's appeals still in the loop, the next deadline first."""
+            found = (
+                Appeal.objects.restrict(request.user, VIEW)
+                .filter(enterprise=enterprise, case__is_open=True)
+                .select_related("case", "submission")
+                .order_by("case__due_date", "pk")[:20]
+            )
+            return {"appeals": found}
+
+        def visit_appeals(request, visit):
+            found = (
+                Appeal.objects.restrict(request.user, VIEW)
+                .filter(visit=visit)
+                .select_related("case", "submission")
+            )
+            return {"appeals": found, "may_raise": role_may(request.user, ADD, Appeal)}
+
+        detail_panels.register(
+            detail_panels.DetailPanel(
+                "enterprises.enterprise",
+                "appeals.open",
+                "appeals/_enterprise_appeals.html",
+                enterprise_appeals,
+            )
+        )
+        detail_panels.register(
+            detail_panels.DetailPanel(
+                "enterprises.visit", "appeals.raised", "appeals/_visit_appeals.html", visit_appeals
+            )
+        )
 
         def record(appeal, field, old, new, acting_user):
             deadlines.record_case_event(appeal.case, field, old, new, acting_user)

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import exports, imports, security
+from zoneops.core import detail_panels, exports, imports, security
 from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.tables import Column
@@ -223,6 +223,7 @@ class ObjectDetailView(ObjectViewMixin, View):
             if role_may(user, DELETE, self.model) and can_change
             else None,
             "map_url": obj.get_map_url() if hasattr(obj, "get_map_url") else "",
+            "detail_panels": detail_panels.panels_for(request, obj),
         }
         context.update(self.extra_context(obj))
         return render(request, self.template_name, context)

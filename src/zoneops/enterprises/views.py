@@ -244,20 +244,7 @@ class EnterpriseDetailView(generic.ObjectDetailView):
             "may_visit": role_may(user, ADD, Visit),
             "may_pool": role_may(user, ADD, CultivationEntry),
             "may_call": services.may_see_phones(user),
-            "open_appeals": open_appeals_of(user, obj),
         }
-
-
-def open_appeals_of(user, enterprise):
-    """The enterprise's appeals still in the loop, the next deadline first."""
-    from zoneops.appeals.models import Appeal
-
-    return (
-        Appeal.objects.restrict(user, VIEW)
-        .filter(enterprise=enterprise, case__is_open=True)
-        .select_related("case", "submission")
-        .order_by("case__due_date", "pk")[:20]
-    )
 
 
 class EnterpriseEditView(generic.ObjectEditView):
@@ -552,15 +539,7 @@ class VisitDetailView(generic.ObjectDetailView):
     template_name = "enterprises/visit_detail.html"
 
     def extra_context(self, obj):
-        from zoneops.appeals.models import Appeal
-
-        return {
-            "photos": obj.photos.all(),
-            "appeals": Appeal.objects.restrict(self.request.user, VIEW)
-            .filter(visit=obj)
-            .select_related("case", "submission"),
-            "may_raise_appeal": role_may(self.request.user, ADD, Appeal),
-        }
+        return {"photos": obj.photos.all()}
 
 
 class VisitEditView(generic.ObjectEditView):
