@@ -12,28 +12,17 @@ from zoneops.appeals import services
 from zoneops.appeals.filters import AppealFilterSet
 from zoneops.appeals.models import Appeal, Category, Channel
 from zoneops.appeals.validators import validate_uscc
-from zoneops.core.api_fields import DeadlineProvisionalField
+from zoneops.core.api_fields import (  # noqa: F401  (hazards used to import them from here)
+    CodeChoiceField,
+    DeadlineProvisionalField,
+    LoopSerializerMixin,
+    service_call,
+)
 from zoneops.core.models import Department, User, Zone
 from zoneops.enterprises.models import Enterprise
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class CodeChoiceField(serializers.ChoiceField):
-    """A choice shown in the schema as a plain string (choice sets of the same name differ
-    between apps; their codes are documented on the pages)."""
-
-
-class LoopSerializerMixin(serializers.Serializer):
-    state = serializers.CharField(source="case.state", read_only=True)
-    is_open = serializers.BooleanField(source="case.is_open", read_only=True)
-    escalation = serializers.IntegerField(source="case.escalation", read_only=True)
-    due_date = serializers.DateField(source="case.due_date", read_only=True)
-    limit_working_days = serializers.IntegerField(source="case.limit_working_days", read_only=True)
-    department = serializers.PrimaryKeyRelatedField(source="case.department", read_only=True)
-    handler = serializers.PrimaryKeyRelatedField(source="case.handler", read_only=True)
-    deadline_provisional = DeadlineProvisionalField()
-
-
 class AppealSerializer(LoopSerializerMixin, serializers.ModelSerializer):
     serializer_choice_field = CodeChoiceField
     tracking_number = serializers.CharField(source="submission.tracking_number", read_only=True)
@@ -151,14 +140,6 @@ class TransitionSerializer(PeoplePickerMixin, serializers.Serializer):
 class RatingSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True)
-
-
-def service_call(func):
-    """Run a service; its ValidationError/PermissionDenied become 400/403 responses."""
-    try:
-        return func()
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError({"detail": exc.messages}) from None
 
 
 class AppealViewSet(ScopedModelViewSet):

@@ -3,11 +3,10 @@
 import io
 import zipfile
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zoneops.core.photos import read_upload
+from zoneops.core.photos import max_upload_bytes, read_upload
 from zoneops.enterprises import uscc
 
 
@@ -53,10 +52,6 @@ def sniff(content: bytes) -> str | None:
             if "xl/workbook.xml" in names:
                 return "xlsx"
     return None
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "ZONEOPS_APPEAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
 def check_upload(upload, kinds=DOCUMENT_KINDS) -> tuple[str, bytes]:

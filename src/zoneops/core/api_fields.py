@@ -1,7 +1,8 @@
-"""Serializer fields shared by the apps' APIs."""
+"""Serializer fields and helpers shared by the apps' APIs."""
 
 from operator import attrgetter
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from zoneops.core import calendar
@@ -26,3 +27,27 @@ class DeadlineProvisionalField(serializers.BooleanField):
         except AttributeError:
             return False
         return calendar.is_provisional(due, start)
+
+
+class CodeChoiceField(serializers.ChoiceField):
+    """A choice shown in the schema as a plain string (choice sets of the same name differ
+    between apps; their codes are documented on the pages)."""
+
+
+class LoopSerializerMixin(serializers.Serializer):
+    state = serializers.CharField(source="case.state", read_only=True)
+    is_open = serializers.BooleanField(source="case.is_open", read_only=True)
+    escalation = serializers.IntegerField(source="case.escalation", read_only=True)
+    due_date = serializers.DateField(source="case.due_date", read_only=True)
+    limit_working_days = serializers.IntegerField(source="case.limit_working_days", read_only=True)
+    department = serializers.PrimaryKeyRelatedField(source="case.department", read_only=True)
+    handler = serializers.PrimaryKeyRelatedField(source="case.handler", read_only=True)
+    deadline_provisional = DeadlineProvisionalField()
+
+
+def service_call(func):
+    """Run a service; its ValidationError/PermissionDenied become 400/403 responses."""
+    try:
+        return func()
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({"detail": exc.messages}) from None

@@ -140,3 +140,8 @@ def strip_location(content: bytes) -> bytes:
         else:
             image.save(out, format="PNG", **params)
         return out.getvalue()
+
+
+def max_upload_bytes() -> int:
+    """The largest attachment or photo of an appeal or hazard."""
+    return int(getattr(settings, "ZONEOPS_APPEAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))

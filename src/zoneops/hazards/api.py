@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
-from zoneops.appeals.api import CodeChoiceField, LoopSerializerMixin, service_call
+from zoneops.core.api_fields import CodeChoiceField, LoopSerializerMixin, service_call
 from zoneops.core.models import Department, User, Zone
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services

@@ -7,7 +7,7 @@ Like the other apps' benchmark data: ``bulk_create`` in batches, not in the audi
 import datetime as dt
 import random
 
-from zoneops.appeals.generate import BATCH, Dates, insert_rows, spread_days
+from zoneops.core.generate import BATCH, Dates, insert_rows, spread_days
 from zoneops.core.models import LoopCase, Zone
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Category, Hazard

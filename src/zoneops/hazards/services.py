@@ -8,12 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.appeals.validators import max_upload_bytes
 from zoneops.core import calendar, loop
 from zoneops.core import services as core_services
 from zoneops.core.models import Department, LoopEvent, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
-from zoneops.core.photos import check_photo
+from zoneops.core.photos import check_photo, max_upload_bytes
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound, Level
 
