@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core import calendar, loop
 from zoneops.core.models import LoopCase
-from zoneops.reports.registry import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.panels import Panel, Section, Table, period_end, zone_ids
 
 
 def _kind_label(kind: str) -> str:

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoneops.core.panels import Panel, Section, Table
 from zoneops.indicators import selectors
-from zoneops.reports.registry import Panel, Section, Table
 
 
 def _roots(zones):

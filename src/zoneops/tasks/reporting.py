@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoneops.core.models import LoopCase
-from zoneops.reports.registry import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.panels import Panel, Section, Table, period_end, zone_ids
 from zoneops.tasks import selectors
 from zoneops.tasks.models import Task
 
