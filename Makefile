@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrations-check: $(VENV)/.dev-installed
 	ZONEOPS_HTTPS=0 $(BIN)/zoneops makemigrations --check --dry-run

@@ -43,6 +43,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+
 from timing import scaled
 
 ROOT = Path(__file__).resolve().parent.parent

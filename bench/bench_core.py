@@ -20,7 +20,7 @@ import uuid
 import zoneinfo
 from itertools import accumulate
 
-from timing import scaled, best_ms, server_ms
+from timing import best_ms, scaled, server_ms
 
 ZONES = scaled(40, 2)
 SEED = 1

@@ -7,6 +7,7 @@ The five seed articles are repeated to about 2 MB of text.
 
 import time
 from pathlib import Path
+
 from timing import scaled
 
 SEEDS = Path(__file__).resolve().parent.parent / "src/zoneops/intake/tests/fixtures"

@@ -2,9 +2,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from zoneops.api import core_resources
 from zoneops.core.apps_registry import app_modules
 
 router = DefaultRouter()
+core_resources.register(router)
 for _app, module in app_modules("api"):
     # Each app's api.py registers its viewsets under its own prefix (/api/enterprises/ …).
     if hasattr(module, "register"):

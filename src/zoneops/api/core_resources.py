@@ -1,3 +1,7 @@
+"""The framework's own REST resources: zones, departments, the audit trail and security
+events. They live in the api package (which may import core) so that core never imports api.
+"""
+
 from rest_framework import serializers, viewsets
 
 from zoneops.api.permissions import RolePermission
