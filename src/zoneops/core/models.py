@@ -251,6 +251,13 @@ class Zone(ZoneopsModel):
     )
 
     zone_lookup = "pk"
+    # Only the system administrator changes the tree (core.services.check_zone_tree).
+    role_actions = {
+        "admin": frozenset({"view", "add", "change", "delete"}),
+        "staff": frozenset({"view"}),
+        "liaison": frozenset({"view"}),
+        "leader": frozenset({"view"}),
+    }
     filter_exempt = ("boundary",)
     audit_exclude = ("created_at", "updated_at", "path", "depth")
 

@@ -155,6 +155,16 @@ def zone_boundary(request):
 class ZoneDeleteView(generic.ObjectDeleteView):
     model = Zone
 
+    def post(self, request, *args, **kwargs):
+        zone = self.get_object_to_delete()
+        try:
+            services.delete_zone(zone, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(zone.get_absolute_url())
+        messages.success(request, _("Deleted “{object}”.").format(object=zone))
+        return HttpResponseRedirect(reverse("core:zone_list"))
+
 
 class ZoneImporter(ModelImporter):
     model = Zone
