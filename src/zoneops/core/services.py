@@ -555,6 +555,60 @@ def unlock_account(username: str, *, acting_user: User, request=None) -> None:
     )
 
 
+# Roles and zone grants (the security administrator's) -----------------------------------------
+
+
+def administrator_duties(role: str, is_superuser: bool) -> set[str]:
+    """The 三员 duties an account would hold: its role's, plus the system administrator's
+    for the superuser flag (Django's admin site)."""
+    from zoneops.core.models import ADMINISTRATOR_ROLES, Role
+
+    duties = {role} & set(ADMINISTRATOR_ROLES)
+    if is_superuser:
+        duties.add(Role.ADMIN)
+    return duties
+
+
+@transaction.atomic
+def grant_access(target: User, *, role: str, zones, acting_user: User | None, request=None) -> None:
+    """Give an account its role and granted zones. Only the security administrator does this,
+    never on its own account, and never so that one person holds two administrator duties."""
+    from zoneops.core import security
+    from zoneops.core.models import Role, SecurityEvent
+
+    if acting_user is not None:
+        if not acting_user.is_active or acting_user.role != Role.SECURITY_ADMIN:
+            raise PermissionDenied(
+                _("Only the security administrator gives roles and zone grants.")
+            )
+        if acting_user.pk == target.pk:
+            raise PermissionDenied(_("No account may change its own role, zones or permissions."))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role “{role}”.").format(role=role))
+    if len(administrator_duties(role, target.is_superuser)) > 1:
+        raise ValidationError(
+            _("One person may not hold two of the three administrator duties (三员分立).")
+        )
+    zones = list(zones)
+    before = {
+        "role": target.role,
+        "zones": sorted(target.zones.values_list("code", flat=True)),
+    }
+    target.role = role
+    target.save(update_fields=["role"])
+    target.zones.set(zones)
+    after = {"role": role, "zones": sorted(z.code for z in zones)}
+    if before != after:
+        security.log_event(
+            SecurityEvent.Type.ACCESS_CHANGED,
+            request,
+            user=target,
+            changed_by=acting_user.get_username() if acting_user else "system",
+            before=before,
+            after=after,
+        )
+
+
 # The zone tree --------------------------------------------------------------------------------
 
 

@@ -314,6 +314,7 @@ class SecurityEventListView(generic.ObjectListView):
             "second_factor_users": User.objects.exclude(totp_confirmed_at=None).order_by(
                 "username"
             ),
+            "roles": Role.choices,
         }
 
 
@@ -339,6 +340,29 @@ def unlock_account(request):
         request,
         lambda: services.unlock_account(username, acting_user=request.user, request=request),
     )
+
+
+@login_required
+def grant_access(request):
+    target = User.objects.filter(username=request.POST.get("username", "")).first()
+    codes = [c.strip() for c in request.POST.get("zones", "").replace("，", ",").split(",")]
+    codes = [c for c in codes if c]
+
+    def grant():
+        if target is None:
+            raise ValidationError(_("No such account."))
+        zones = list(Zone.objects.filter(code__in=codes))
+        if len(zones) != len(set(codes)):
+            raise ValidationError(_("Unknown zone code."))
+        services.grant_access(
+            target,
+            role=request.POST.get("role", ""),
+            zones=zones,
+            acting_user=request.user,
+            request=request,
+        )
+
+    return _security_admin_post(request, grant)
 
 
 @login_required
