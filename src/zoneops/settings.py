@@ -193,6 +193,11 @@ CACHES = {
 }
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet and document uploads: refused above this size before they are read, and above
+# ZONEOPS_UPLOAD_MAX_UNZIPPED_MB once unpacked (zoneops.core.uploads); nginx's
+# client_max_body_size in deploy/ matches the first.
+ZONEOPS_UPLOAD_MAX_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_MB", "20"))
+ZONEOPS_UPLOAD_MAX_UNZIPPED_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_UNZIPPED_MB", "200"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 
 HTTPS = env_bool("ZONEOPS_HTTPS", True)

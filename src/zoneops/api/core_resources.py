@@ -38,6 +38,14 @@ class ZoneSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Unknown parent zone.")
         return parent
 
+    def validate(self, attrs):
+        from zoneops.core import services
+
+        instance = self.instance or Zone()
+        parent = attrs.get("parent", instance.parent)
+        services.check_zone_tree(instance, parent, acting_user=self.context["request"].user)
+        return attrs
+
 
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
@@ -51,6 +59,16 @@ class ZoneViewSet(ScopedModelViewSet):
     filterset_class = ZoneFilterSet
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name", "path"]
+
+    def perform_destroy(self, instance):
+        from django.core.exceptions import ValidationError
+
+        from zoneops.core import services
+
+        try:
+            services.delete_zone(instance, acting_user=self.request.user)
+        except ValidationError as exc:
+            raise serializers.ValidationError({"detail": exc.messages}) from exc
 
 
 class DepartmentViewSet(ScopedModelViewSet):

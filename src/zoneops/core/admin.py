@@ -15,6 +15,41 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "last_name", "first_name", "role", "is_active")
     list_filter = ("role", "is_active", "zones")
     filter_horizontal = ("zones", "groups", "user_permissions")
+    # 三员分立: the system administrator creates accounts; roles and zone grants are the
+    # security administrator's (/security/, core.services.grant_access); permissions, groups
+    # and the superuser flag are changed by nobody here. A new account is zone staff without
+    # zones until the security administrator grants them.
+    ACCESS_FIELDS = (
+        "role",
+        "zones",
+        "is_superuser",
+        "is_staff",
+        "groups",
+        "user_permissions",
+        "last_login",
+        "date_joined",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = self.ACCESS_FIELDS
+        if obj is not None and obj.pk == request.user.pk:
+            fields = (*fields, "is_active")  # nobody locks or unlocks itself
+        return fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.role == "admin"
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (obj is None or obj.pk != request.user.pk)
 
 
 @admin.register(Zone)

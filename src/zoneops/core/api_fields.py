@@ -3,6 +3,8 @@
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zoneops.core import calendar
@@ -29,6 +31,7 @@ class DeadlineProvisionalField(serializers.BooleanField):
         return calendar.is_provisional(due, start)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CodeChoiceField(serializers.ChoiceField):
     """A choice shown in the schema as a plain string (choice sets of the same name differ
     between apps; their codes are documented on the pages)."""

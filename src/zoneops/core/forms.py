@@ -93,12 +93,18 @@ class ZoneForm(ScopedModelForm):
                 path__startswith=self.instance.path
             )
 
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        user = self.user
-        if parent is None and user is not None and not user.is_zone_admin:
-            raise forms.ValidationError(_("Only an administrator may create a top-level zone."))
-        return parent
+    def clean(self):
+        from django.core.exceptions import PermissionDenied
+
+        from zoneops.core import services
+
+        data = super().clean()
+        if "parent" in data:
+            try:
+                services.check_zone_tree(self.instance, data["parent"], acting_user=self.user)
+            except PermissionDenied as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
 
 
 class DepartmentForm(ScopedModelForm):

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import detail_panels, exports, imports, security
+from zoneops.core import detail_panels, exports, imports, security, uploads
 from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.tables import Column
@@ -348,6 +348,10 @@ class BulkImportView(ObjectViewMixin, View):
             return render(
                 request, self.template_name, self.context(file_error=_("Choose a file to import."))
             )
+        try:
+            uploads.check_upload(upload)  # before a byte is read
+        except uploads.UploadRefused as exc:
+            return render(request, self.template_name, self.context(file_error=str(exc)))
         importer = self.importer_class(request.user)
         try:
             result = importer.run(upload.name, upload.read())

@@ -21,7 +21,8 @@ from pathlib import Path
 from django import forms
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
+
+from zoneops.core import uploads
 
 MAX_ROWS = 200_000
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "on"})
@@ -209,6 +210,10 @@ def read_table(
     Cells are texts (``plain_cell``); with ``typed`` they are left as the reader gives them
     (floats, dates, ... from a spreadsheet), for importers with a shortcut for the usual cells.
     """
+    try:
+        uploads.check_size(len(content))
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(str(exc)) from exc
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         for encoding in ("utf-8-sig", "gb18030"):
@@ -220,10 +225,12 @@ def read_table(
         else:
             raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
         rows = list(csv.reader(io.StringIO(text)))
-    elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+    elif suffix in uploads.SPREADSHEET_SUFFIXES:
         try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            workbook = uploads.open_workbook(name, content, max_rows=MAX_ROWS)
             rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except uploads.UploadRefused as exc:
+            raise ImportFileError(str(exc)) from exc
         except Exception as exc:  # calamine raises its own error types for damaged files
             raise ImportFileError(
                 _("The spreadsheet cannot be read: {error}").format(error=exc)

@@ -251,6 +251,13 @@ class Zone(ZoneopsModel):
     )
 
     zone_lookup = "pk"
+    # Only the system administrator changes the tree (core.services.check_zone_tree).
+    role_actions = {
+        "admin": frozenset({"view", "add", "change", "delete"}),
+        "staff": frozenset({"view"}),
+        "liaison": frozenset({"view"}),
+        "leader": frozenset({"view"}),
+    }
     filter_exempt = ("boundary",)
     audit_exclude = ("created_at", "updated_at", "path", "depth")
 
@@ -362,7 +369,12 @@ class UserQuerySet(RestrictedQuerySet):
 
 
 class ZoneopsUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """``createsuperuser`` makes a system administrator, and nothing else (三员分立)."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        if extra_fields["role"] != Role.ADMIN:
+            raise ValueError("A superuser is a system administrator (role=admin).")
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AuditedMixin, AbstractUser):
@@ -407,6 +419,15 @@ class User(AuditedMixin, AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
 
+    def save(self, *args, **kwargs):
+        # 三员分立: the superuser flag (Django's admin site) belongs to the system administrator
+        # only; with another role one account would hold two administrator duties.
+        if self.is_superuser and self.role != Role.ADMIN:
+            raise ValidationError(
+                _("Only a system administrator account may be a superuser (三员分立).")
+            )
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}".strip()
         return full or self.username
@@ -414,12 +435,12 @@ class User(AuditedMixin, AbstractUser):
     @property
     def is_zone_admin(self) -> bool:
         """The system administrator (accounts, zones, departments) works on every zone."""
-        return self.is_superuser or self.role == Role.ADMIN
+        return self.role == Role.ADMIN
 
     @property
     def is_administrator(self) -> bool:
         """One of the three administrators (三员), or a superuser: needs a second factor."""
-        return self.is_superuser or self.role in ADMINISTRATOR_ROLES
+        return self.is_superuser or self.role in ADMINISTRATOR_ROLES  # the flag: a second factor
 
     @property
     def sees_all_zones(self) -> bool:
@@ -701,6 +722,7 @@ class SecurityEvent(models.Model):
         UNLOCKED = "unlocked", _("Account unlocked")
         SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor enrolled")
         SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
+        ACCESS_CHANGED = "access_changed", _("Role or zones changed")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     type = models.CharField(_("event"), max_length=30, choices=Type.choices, db_index=True)

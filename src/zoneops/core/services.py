@@ -632,3 +632,116 @@ def enter_holiday_arrangement(
         calendar.reload()  # what was read inside the rolled-back transaction must not stay
         raise
     return arrangement, changes
+
+
+# Roles and zone grants (the security administrator's) -----------------------------------------
+
+
+def administrator_duties(role: str, is_superuser: bool) -> set[str]:
+    """The 三员 duties an account would hold: its role's, plus the system administrator's
+    for the superuser flag (Django's admin site)."""
+    from zoneops.core.models import ADMINISTRATOR_ROLES, Role
+
+    duties = {role} & set(ADMINISTRATOR_ROLES)
+    if is_superuser:
+        duties.add(Role.ADMIN)
+    return duties
+
+
+@transaction.atomic
+def grant_access(target: User, *, role: str, zones, acting_user: User | None, request=None) -> None:
+    """Give an account its role and granted zones. Only the security administrator does this,
+    never on its own account, and never so that one person holds two administrator duties."""
+    from zoneops.core import security
+    from zoneops.core.models import Role, SecurityEvent
+
+    if acting_user is not None:
+        if not acting_user.is_active or acting_user.role != Role.SECURITY_ADMIN:
+            raise PermissionDenied(
+                _("Only the security administrator gives roles and zone grants.")
+            )
+        if acting_user.pk == target.pk:
+            raise PermissionDenied(_("No account may change its own role, zones or permissions."))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role “{role}”.").format(role=role))
+    if len(administrator_duties(role, target.is_superuser)) > 1:
+        raise ValidationError(
+            _("One person may not hold two of the three administrator duties (三员分立).")
+        )
+    zones = list(zones)
+    before = {
+        "role": target.role,
+        "zones": sorted(target.zones.values_list("code", flat=True)),
+    }
+    target.role = role
+    target.save(update_fields=["role"])
+    target.zones.set(zones)
+    after = {"role": role, "zones": sorted(z.code for z in zones)}
+    if before != after:
+        security.log_event(
+            SecurityEvent.Type.ACCESS_CHANGED,
+            request,
+            user=target,
+            changed_by=acting_user.get_username() if acting_user else "system",
+            before=before,
+            after=after,
+        )
+
+
+# The zone tree --------------------------------------------------------------------------------
+
+
+def _refuse_unless_system_admin(user) -> None:
+    # ``acting_user=None`` is the system itself (seeding, generators, commands).
+    if user is not None and getattr(user, "role", None) != "admin":
+        raise PermissionDenied(_("Only the system administrator changes the zone tree."))
+
+
+def check_zone_tree(zone: Zone, parent: Zone | None, *, acting_user) -> None:
+    """Refuse a change of the tree: by anyone but the system administrator, a non-top zone
+    made top-level, or a zone moved below itself or one of its sub-zones (a cycle)."""
+    _refuse_unless_system_admin(acting_user)
+    if not zone.pk:
+        return
+    stored = Zone.objects.filter(pk=zone.pk).values("parent_id", "path").first()
+    if stored is None:
+        return
+    if parent is None and stored["parent_id"] is not None:
+        raise ValidationError({"parent": _("A zone below another cannot become a top-level zone.")})
+    if parent is not None and (
+        parent.pk == zone.pk
+        or Zone.objects.filter(pk=parent.pk, path__startswith=stored["path"]).exists()
+    ):
+        raise ValidationError(
+            {"parent": _("A zone cannot move below itself or one of its sub-zones.")}
+        )
+
+
+def zone_data(zone: Zone) -> list[str]:
+    """The kinds of record still held by the zone (sub-zones, accounts granted it, data)."""
+    held = []
+    for relation in Zone._meta.related_objects:
+        accessor = relation.get_accessor_name()
+        if relation.many_to_many:
+            exists = getattr(zone, accessor).exists()
+        else:
+            exists = relation.related_model._base_manager.filter(
+                **{relation.field.name: zone}
+            ).exists()
+        if exists:
+            held.append(str(relation.related_model._meta.verbose_name_plural))
+    return held
+
+
+@transaction.atomic
+def delete_zone(zone: Zone, *, acting_user) -> None:
+    """Delete an empty leaf zone; a zone with sub-zones or any data is refused, saying which."""
+    _refuse_unless_system_admin(acting_user)
+    held = zone_data(zone)
+    if held:
+        raise ValidationError(
+            _("“{zone}” still holds {what}; it cannot be deleted.").format(
+                zone=zone, what="、".join(held)
+            )
+        )
+    zone.delete()

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("security/", views.SecurityEventListView.as_view(), name="securityevent_list"),
     path("security/unlock/", views.unlock_account, name="unlock_account"),
+    path("security/access/", views.grant_access, name="grant_access"),
     path("security/reset-second-factor/", views.reset_second_factor, name="reset_second_factor"),
     path("calendar/", calendar_views.calendar_index, name="calendar"),
     path("calendar/<int:year>/", calendar_views.calendar_year, name="calendar_year"),

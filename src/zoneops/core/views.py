@@ -155,6 +155,16 @@ def zone_boundary(request):
 class ZoneDeleteView(generic.ObjectDeleteView):
     model = Zone
 
+    def post(self, request, *args, **kwargs):
+        zone = self.get_object_to_delete()
+        try:
+            services.delete_zone(zone, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(zone.get_absolute_url())
+        messages.success(request, _("Deleted “{object}”.").format(object=zone))
+        return HttpResponseRedirect(reverse("core:zone_list"))
+
 
 class ZoneImporter(ModelImporter):
     model = Zone
@@ -304,6 +314,7 @@ class SecurityEventListView(generic.ObjectListView):
             "second_factor_users": User.objects.exclude(totp_confirmed_at=None).order_by(
                 "username"
             ),
+            "roles": Role.choices,
         }
 
 
@@ -329,6 +340,29 @@ def unlock_account(request):
         request,
         lambda: services.unlock_account(username, acting_user=request.user, request=request),
     )
+
+
+@login_required
+def grant_access(request):
+    target = User.objects.filter(username=request.POST.get("username", "")).first()
+    codes = [c.strip() for c in request.POST.get("zones", "").replace("，", ",").split(",")]
+    codes = [c for c in codes if c]
+
+    def grant():
+        if target is None:
+            raise ValidationError(_("No such account."))
+        zones = list(Zone.objects.filter(code__in=codes))
+        if len(zones) != len(set(codes)):
+            raise ValidationError(_("Unknown zone code."))
+        services.grant_access(
+            target,
+            role=request.POST.get("role", ""),
+            zones=zones,
+            acting_user=request.user,
+            request=request,
+        )
+
+    return _security_admin_post(request, grant)
 
 
 @login_required

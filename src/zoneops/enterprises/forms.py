@@ -108,7 +108,7 @@ class EnterpriseForm(LocatedFormMixin, ScopedModelForm):
         if (
             zone is not None
             and self.user is not None
-            and not Zone.objects.restrict(self.user, "change").filter(pk=zone.pk).exists()
+            and not Zone.objects.restrict(self.user, "view").filter(pk=zone.pk).exists()
         ):
             self.add_error("zone", _("You may not add records in this zone."))
         return data

@@ -2,12 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core import uploads
 from zoneops.core.forms import ScopedModelForm
 from zoneops.core.widgets import style_fields
 from zoneops.intake import reading, services
 from zoneops.intake.models import Document, Statement
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class DocumentForm(ScopedModelForm):
@@ -45,10 +44,13 @@ class DocumentForm(ScopedModelForm):
             return data
         upload = data.get("upload")
         if upload is not None:
-            if upload.size > MAX_UPLOAD:
-                raise ValidationError(_("The file is larger than 20 MB."))
             try:
-                data["text"] = reading.read_bytes(upload.name, upload.read())
+                uploads.check_upload(upload)
+                content = upload.read()
+                uploads.check_document(upload.name, content)
+                data["text"] = reading.read_bytes(upload.name, content)
+            except uploads.UploadRefused as exc:
+                raise ValidationError(str(exc)) from exc
             except reading.UnsupportedFile as exc:
                 raise ValidationError(
                     _("This file cannot be read: {reason}").format(reason=exc)

@@ -55,14 +55,14 @@ def test_audit_rows_cannot_be_edited_or_deleted(db):
 
 
 def test_request_changes_carry_user_and_one_request_id(client_for, users, zone_tree):
-    client = client_for(users["staff"])
+    client = client_for(users["admin"])
     response = client.post(
         f"/zones/{zone_tree['park'].pk}/edit/",
         {"code": "GX-P1", "name": "光电信息产业园", "kind": "industrial_park", "parent": "GX"},
     )
     assert response.status_code == 302
     change = changes_of(zone_tree["park"]).last()
-    assert change.user == users["staff"]
+    assert change.user == users["admin"]
     assert change.changes == {"name": {"before": "光电产业园", "after": "光电信息产业园"}}
     assert change.request_id is not None
     assert change.zone_id == zone_tree["park"].pk

@@ -28,7 +28,7 @@ def test_import_writes_all_rows_in_order(client_for, users, zone_tree):
             ["GX-P2-S", "硅谷街道", "街道", "GX-P2", "220173"],
         ]
     )
-    response = client_for(users["staff"]).post("/zones/import/", {"file": upload})
+    response = client_for(users["admin"]).post("/zones/import/", {"file": upload})
     assert response.status_code == 302
     street = Zone.objects.get(code="GX-P2-S")
     assert street.parent.code == "GX-P2"
@@ -45,12 +45,12 @@ def test_import_with_one_bad_row_writes_nothing_and_names_row_field_reason(
         [
             HEADERS,
             ["GX-P3", "先进装备产业园", "产业园", "GX", ""],
-            ["GX-P4", "氢能产业园", "产业园", "JK", ""],  # another zone's parent
+            ["GX-P4", "氢能产业园", "产业园", "NOPE", ""],  # no such parent
             ["GX-P5", "新材料产业园", "不存在的类型", "GX", "12"],
             ["GX-P3", "重复", "产业园", "GX", ""],
         ]
     )
-    client = client_for(users["staff"])
+    client = client_for(users["admin"])
     response = client.post("/zones/import/", {"file": upload})
     assert response.status_code == 422
     assert Zone.objects.count() == count
@@ -71,13 +71,13 @@ def test_import_csv_in_gb18030_updates_by_code(client_for, users, zone_tree):
     content = "代码,名称,类型,上级区域\nGX-P1,光电信息产业园,产业园,GX\n".encode("gb18030")
     upload = io.BytesIO(content)
     upload.name = "zones.csv"
-    response = client_for(users["staff"]).post("/zones/import/", {"file": upload})
+    response = client_for(users["admin"]).post("/zones/import/", {"file": upload})
     assert response.status_code == 302
     assert Zone.objects.get(code="GX-P1").name == "光电信息产业园"
 
 
 def test_import_rejects_unknown_file_types_and_missing_columns(client_for, users, zone_tree):
-    client = client_for(users["staff"])
+    client = client_for(users["admin"])
     upload = io.BytesIO(b"hello")
     upload.name = "zones.txt"
     response = client.post("/zones/import/", {"file": upload})
@@ -87,7 +87,7 @@ def test_import_rejects_unknown_file_types_and_missing_columns(client_for, users
 
 
 def test_import_template_download(client_for, users):
-    response = client_for(users["staff"]).get("/zones/import/", {"template": "xlsx"})
+    response = client_for(users["admin"]).get("/zones/import/", {"template": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert next(sheet.iter_rows(values_only=True))[:2] == ("代码", "名称")
 

@@ -75,7 +75,7 @@ def test_security_and_audit_administrators_must_enrol_too(make_user, role):
 
 
 def test_superuser_must_enrol(make_user):
-    make_user("root", Role.STAFF, is_superuser=True)
+    make_user("root", Role.ADMIN, is_superuser=True)
     client = Client()
     login(client, "root")
     assert client.get("/")["Location"] == "/accounts/two-factor/"

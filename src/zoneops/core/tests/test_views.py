@@ -11,6 +11,15 @@ class TestZoneViews(ScopedViewTests):
     model = Zone
     url_base = "core:zone"
     search_term = "ZT-1"
+    editor = "admin"  # only the system administrator changes the tree
+
+    def test_cannot_create_in_other_zone(self, client_for, users, zone_tree):
+        count = Zone.objects.count()
+        response = client_for(users["staff"]).post(
+            self.url("add"), self.form_data(zone_tree["hitech"])
+        )
+        assert response.status_code == 403
+        assert Zone.objects.count() == count
 
     def make(self, zone, index=0):
         return Zone.objects.create(
@@ -43,7 +52,7 @@ def test_staff_cannot_create_top_level_zone(client_for, users):
     response = client_for(users["staff"]).post(
         "/zones/add/", {"code": "TOP", "name": "顶级", "kind": Zone.Kind.PROVINCE}
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert not Zone.objects.filter(code="TOP").exists()
 
 
