@@ -4,6 +4,7 @@ import time
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -179,6 +180,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         form = super().get_form(form_class)
         style_fields(form.fields)
         return form
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:  # the initial password is replaced: the user chose one
+            get_user_model().objects.filter(pk=user.pk).update(must_change_password=False)
+            user.must_change_password = False
+        return response
 
 
 def permission_denied(request, exception=None):
