@@ -181,8 +181,9 @@ def place_demo_points(model, *, seed: str = "demo") -> int:
     return len(changed)
 
 
-def seed_users(stdout=None) -> list[tuple[str, str]]:
-    """Create the demo accounts that are missing; return (username, password) of new ones."""
+def seed_users(stdout=None) -> list[tuple[str, str, str, str]]:
+    """Create the demo accounts that are missing; return (username, password, role, zones)
+    of the new ones (role and zone names as the pages show them)."""
     created = []
     for username, surname, given, role, zone_codes in DEMO_USERS:
         if User.objects.filter(username=username).exists():
@@ -196,8 +197,11 @@ def seed_users(stdout=None) -> list[tuple[str, str]]:
             role=role,
             must_change_password=True,  # an initial password is changed at first login
         )
-        user.zones.set(Zone.objects.filter(code__in=zone_codes))
-        created.append((username, password))
+        zones = list(Zone.objects.filter(code__in=zone_codes).order_by("path"))
+        user.zones.set(zones)
+        created.append(
+            (username, password, str(user.get_role_display()), "、".join(z.name for z in zones))
+        )
     return created
 
 
