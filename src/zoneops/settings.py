@@ -112,6 +112,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zoneops.urls"
+CSRF_FAILURE_VIEW = "zoneops.core.auth_views.csrf_failure"
 WSGI_APPLICATION = "zoneops.wsgi.application"
 
 TEMPLATES = [

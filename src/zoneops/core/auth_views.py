@@ -190,6 +190,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+def csrf_failure(request, reason=""):
+    """A form sent from a page that is too old (the session ended, another login since): in
+    the site's frame and in Chinese, instead of Django's English page."""
+    return render(
+        request,
+        "403.html",
+        {
+            "reason": _(
+                "The form has expired (the page was open too long, or you logged in again "
+                "elsewhere). Go back, reload the page and send it again."
+            )
+        },
+        status=403,
+    )
+
+
 def permission_denied(request, exception=None):
     security.log_event(
         SecurityEvent.Type.PERMISSION_DENIED, request, reason=str(exception or "")[:300]
