@@ -24,6 +24,10 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(form_field, "queryset", None)
             if user is not None and queryset is not None and hasattr(queryset, "restrict"):
                 form_field.queryset = queryset.restrict(user, "view")
+        for form_field in self.fields.values():
+            queryset = getattr(form_field, "queryset", None)
+            if queryset is not None and queryset.model is Department:
+                label_departments(form_field)
         style_fields(self.fields)
 
     # A record keeps what it refers to -------------------------------------------------------
@@ -102,6 +106,17 @@ class ScopedModelForm(forms.ModelForm):
         if isinstance(value, int):  # a primary key given as initial data
             return field.queryset.model._default_manager.filter(pk=value).first() or value
         return value
+
+
+def department_label(department) -> str:
+    return f"{department.zone.name} · {department.name}"
+
+
+def label_departments(form_field) -> None:
+    """Departments shown with their zone: every zone has its 经济发展局, and a picker listing
+    three of them by name alone cannot be told apart."""
+    form_field.queryset = form_field.queryset.select_related("zone")
+    form_field.label_from_instance = department_label
 
 
 def people_in_reach(user):
