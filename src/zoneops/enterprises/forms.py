@@ -37,12 +37,9 @@ def zone_by_code(form: ScopedModelForm, field: str = "zone") -> None:
             form.fields[field].queryset = Zone.objects.restrict(user, "view")
 
 
-# Who may be named for the work: every role but the three administrators (leaders too: 领导包保),
-# and for what is recorded in the field (a visit) the roles that may record it.
+# Who may be named for the work with enterprises (包保, 走访, measures): every role but the three
+# administrators, leaders too (领导包保, 领导走访).
 LIAISON_ROLES = frozenset({Role.STAFF, Role.LIAISON, Role.LEADER})
-VISIT_ROLES = frozenset(
-    role for role in LIAISON_ROLES if "add" in Visit.role_actions.get(role, frozenset())
-)
 
 
 def record_zone(form: ScopedModelForm) -> Zone | None:
@@ -258,7 +255,7 @@ class VisitForm(EnterpriseChildForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        users_of_zones(self, "cadre", roles=VISIT_ROLES)
+        users_of_zones(self, "cadre")
         self.fields["cadre"].to_field_name = "username"
         self.fields["cadre"].required = False
         self.fields["cadre"].help_text = _("Left empty: you.")

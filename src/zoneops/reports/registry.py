@@ -82,6 +82,18 @@ def _call_all(function: str, *args) -> list:
     return sorted(found, key=lambda item: (item.order, item.key))
 
 
+def latest_period(zones, *, today: dt.date) -> tuple[int, int] | None:
+    """The most recent month, up to ``today``'s, for which an app has figures in ``zones``:
+    each app's ``reporting.latest_period(zones, today=...)``, if it has one."""
+    found = []
+    for _app, module in app_modules("reporting"):
+        if hasattr(module, "latest_period"):
+            period = module.latest_period(zones, today=today)
+            if period:
+                found.append(tuple(period))
+    return max(found) if found else None
+
+
 def collect_panels(zones, year: int, month: int, user) -> list[Panel]:
     return _call_all("panels", zones, year, month, user)
 
