@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# make demo PORT=8010 when 8000 is taken
+PORT ?= 8000
 
 .PHONY: demo test lint migrations-check test-sqlite test-moved-clock test-postgres test-fuzz test-browser test-bench bench clean
 
@@ -17,7 +19,8 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 
 # The demo runs without the administrators' second factor unless ZONEOPS_REQUIRE_ADMIN_TOTP=1.
 demo: $(VENV)/.installed
-	ZONEOPS_REQUIRE_ADMIN_TOTP=$${ZONEOPS_REQUIRE_ADMIN_TOTP:-0} $(BIN)/zoneops demo
+	ZONEOPS_REQUIRE_ADMIN_TOTP=$${ZONEOPS_REQUIRE_ADMIN_TOTP:-0} \
+	ZONEOPS_BIND=$${ZONEOPS_BIND:-127.0.0.1:$(PORT)} $(BIN)/zoneops demo
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

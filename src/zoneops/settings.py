@@ -1,7 +1,9 @@
 """Settings, read from environment variables with safe production defaults.
 
 DATABASE_URL      database (default: SQLite under the data directory)
-ZONEOPS_DATA_DIR  SQLite database, uploads and the generated secret key (default ./var)
+ZONEOPS_DATA_DIR  SQLite database, uploads and the generated secret key (default: the
+                  checkout's var/ when run from a checkout (installed editable), otherwise
+                  $XDG_DATA_HOME/zoneops or ~/.local/share/zoneops; never the working directory)
 SECRET_KEY        if unset, a random key is generated once and kept in the data directory
 DEBUG             "1" only for development (default off)
 ALLOWED_HOSTS     comma separated (default 127.0.0.1,localhost)
@@ -31,7 +33,17 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DATA_DIR = Path(os.environ.get("ZONEOPS_DATA_DIR", Path.cwd() / "var")).resolve()
+def default_data_dir() -> Path:
+    """Where the data lives unless ZONEOPS_DATA_DIR says: not the working directory, so that
+    ``zoneops report …`` run from elsewhere finds the same database as ``make demo``."""
+    checkout = Path(__file__).resolve().parents[2]  # src/zoneops/settings.py → the checkout
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "zoneops").is_dir():
+        return checkout / "var"
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "zoneops"
+
+
+DATA_DIR = Path(os.environ.get("ZONEOPS_DATA_DIR") or default_data_dir()).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -100,6 +112,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zoneops.urls"
+CSRF_FAILURE_VIEW = "zoneops.core.auth_views.csrf_failure"
 WSGI_APPLICATION = "zoneops.wsgi.application"
 
 TEMPLATES = [

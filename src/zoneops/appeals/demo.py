@@ -12,7 +12,7 @@ from zoneops.core.demo import S000, S001, S002, S003
 from zoneops.core.models import Department, User, Zone
 
 D = dt.date
-SOURCE = "synthetic demo appeal, modelled on {seed}"
+SOURCE = "演示数据（虚构）：企业诉求，参照{seed}"
 
 # title, category, channel, enterprise, description, seed, multi-department, opened, steps
 # steps: (transition, who, day, extra) with who in {"staff", "liaison", None}

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.appeals import services
 from zoneops.appeals.models import Appeal, Category, Submission
 from zoneops.appeals.validators import validate_uscc
-from zoneops.core.forms import ScopedModelForm, client_token_field
-from zoneops.core.models import ADMINISTRATOR_ROLES, Department, User
+from zoneops.core import loop
+from zoneops.core.forms import ScopedModelForm, client_token_field, label_departments
+from zoneops.core.models import Department, User
 from zoneops.core.widgets import style_fields
 from zoneops.enterprises.models import Enterprise
 
@@ -140,13 +141,9 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         ancestors = [int(p) for p in appeal.zone.path.strip("/").split("/")]
         self.fields["department"].queryset = Department.objects.filter(zone_id__in=ancestors)
-        # Granted the appeal's zone or one above it; never an administrator (三员分立).
-        granted = (
-            User.objects.filter(is_active=True, zones__id__in=ancestors)
-            .exclude(role__in=ADMINISTRATOR_ROLES)
-            .distinct()
-        )
-        self.fields["handler"].queryset = granted.order_by("username")
+        label_departments(self.fields["department"])
+        # Granted the appeal's zone or one above it, in a role that may do the work.
+        self.fields["handler"].queryset = loop.get_workflow(appeal.case.kind).handlers(appeal.zone)
         self.fields["multi_department"].initial = appeal.multi_department
         style_fields(self.fields)
 

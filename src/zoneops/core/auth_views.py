@@ -4,6 +4,7 @@ import time
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -179,6 +180,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         form = super().get_form(form_class)
         style_fields(form.fields)
         return form
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:  # the initial password is replaced: the user chose one
+            get_user_model().objects.filter(pk=user.pk).update(must_change_password=False)
+            user.must_change_password = False
+        return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page that is too old (the session ended, another login since): in
+    the site's frame and in Chinese, instead of Django's English page."""
+    return render(
+        request,
+        "403.html",
+        {
+            "reason": _(
+                "The form has expired (the page was open too long, or you logged in again "
+                "elsewhere). Go back, reload the page and send it again."
+            )
+        },
+        status=403,
+    )
 
 
 def permission_denied(request, exception=None):

@@ -8,12 +8,12 @@ from zoneops.core.context import acting_as
 from zoneops.core.geo import feature_collection, ring
 from zoneops.core.models import Department, Role, User, Zone
 
-S000 = "seed 000 · 吉林日报 2025 · 长春高新区:实干笃行决胜全年目标"
-S001 = "seed 001 · 吉林日报 2024 · 奋进二〇二四 (长春新区 '2+5+10' 总策略)"
-S002 = "seed 002 · 江城日报 2024-01-05 · 访吉林高新区党工委书记张守华"
-S003 = "seed 003 · 江城日报 2023-04-21 · 加快建设创新驱动发展示范区 (吉林高新区)"
-S004 = "seed 004 · 人民网 2022-10-12 · 区县领导访谈·经开区 (长春经开区)"
-NBS = "division code: National Bureau of Statistics statistical division codes (GB/T 2260 based)"
+S000 = "种子文章 000 · 吉林日报 2025 · 长春高新区:实干笃行决胜全年目标"
+S001 = "种子文章 001 · 吉林日报 2024 · 奋进二〇二四 (长春新区 '2+5+10' 总策略)"
+S002 = "种子文章 002 · 江城日报 2024-01-05 · 访吉林高新区党工委书记张守华"
+S003 = "种子文章 003 · 江城日报 2023-04-21 · 加快建设创新驱动发展示范区 (吉林高新区)"
+S004 = "种子文章 004 · 人民网 2022-10-12 · 区县领导访谈·经开区 (长春经开区)"
+NBS = "区划代码：国家统计局统计用区划代码（依据 GB/T 2260）"
 
 # code, name, kind, parent code, division code, source
 ZONES = [
@@ -60,7 +60,7 @@ ZONES = [
 ]
 
 # Approximate outlines (WGS-84) drawn by hand for the demo map: not surveyed boundaries.
-BOUNDARY_SOURCE = "synthetic: approximate outline drawn for the demo map, not a surveyed boundary"
+BOUNDARY_SOURCE = "演示数据（虚构）：为演示地图手绘的大致范围，并非测绘边界"
 _GX = ring(
     (125.195, 43.815), (125.245, 43.800), (125.320, 43.812),
     (125.335, 43.850), (125.290, 43.872), (125.215, 43.865),
@@ -100,7 +100,7 @@ BOUNDARIES = {
     "JLGX-N": [[_JN]],
 }
 
-DEPARTMENT_SOURCE = "synthetic: a typical administration committee's departments"
+DEPARTMENT_SOURCE = "演示数据（虚构）：管委会常设的内设部门"
 DEPARTMENTS = ["经济发展局", "投资促进局", "科技创新局", "营商环境建设局", "应急管理局"]
 DEPARTMENT_ZONES = ["CCGX", "CCJK", "JLGX"]
 
@@ -115,7 +115,7 @@ DEMO_USERS = [
     ("sec_admin", "赵", "安", Role.SECURITY_ADMIN, []),
     ("auditor", "孙", "审", Role.AUDITOR, []),
 ]
-DEMO_USER_SOURCE = "synthetic demo account"
+DEMO_USER_SOURCE = "演示数据（虚构）：演示账号"
 
 
 @transaction.atomic
@@ -130,7 +130,7 @@ def seed_zones() -> int:
         zone.name, zone.kind, zone.division_code, zone.source = name, kind, division_code, source
         zone.parent = by_code.get(parent_code)
         if code in BOUNDARIES:
-            zone.source = f"{source}; boundary: {BOUNDARY_SOURCE}"
+            zone.source = f"{source}；边界：{BOUNDARY_SOURCE}"
             if zone.boundary is None:  # an uploaded boundary is kept
                 zone.boundary = feature_collection(name, BOUNDARIES[code], BOUNDARY_SOURCE)
         zone.save()
@@ -143,7 +143,7 @@ def seed_zones() -> int:
     return created
 
 
-DEMO_POINT_NOTE = "location synthetic (random point inside the approximate zone outline)"
+DEMO_POINT_NOTE = "位置虚构（园区大致范围内的随机点）"
 
 
 def place_demo_points(model, *, seed: str = "demo") -> int:
@@ -174,15 +174,16 @@ def place_demo_points(model, *, seed: str = "demo") -> int:
         if point is not None:
             obj.longitude, obj.latitude = point
             if DEMO_POINT_NOTE not in obj.source:
-                obj.source = f"{obj.source}; {DEMO_POINT_NOTE}"[:300]
+                obj.source = f"{obj.source}；{DEMO_POINT_NOTE}"[:300]
             changed.append(obj)
     # Demo records only: not put in the audit trail one by one.
     model.objects.bulk_update(changed, ["longitude", "latitude", "source"], batch_size=500)
     return len(changed)
 
 
-def seed_users(stdout=None) -> list[tuple[str, str]]:
-    """Create the demo accounts that are missing; return (username, password) of new ones."""
+def seed_users(stdout=None) -> list[tuple[str, str, str, str]]:
+    """Create the demo accounts that are missing; return (username, password, role, zones)
+    of the new ones (role and zone names as the pages show them)."""
     created = []
     for username, surname, given, role, zone_codes in DEMO_USERS:
         if User.objects.filter(username=username).exists():
@@ -196,8 +197,11 @@ def seed_users(stdout=None) -> list[tuple[str, str]]:
             role=role,
             must_change_password=True,  # an initial password is changed at first login
         )
-        user.zones.set(Zone.objects.filter(code__in=zone_codes))
-        created.append((username, password))
+        zones = list(Zone.objects.filter(code__in=zone_codes).order_by("path"))
+        user.zones.set(zones)
+        created.append(
+            (username, password, str(user.get_role_display()), "、".join(z.name for z in zones))
+        )
     return created
 
 

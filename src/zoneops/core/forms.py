@@ -1,6 +1,8 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +24,99 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(form_field, "queryset", None)
             if user is not None and queryset is not None and hasattr(queryset, "restrict"):
                 form_field.queryset = queryset.restrict(user, "view")
+        for form_field in self.fields.values():
+            queryset = getattr(form_field, "queryset", None)
+            if queryset is not None and queryset.model is Department:
+                label_departments(form_field)
         style_fields(self.fields)
+
+    # A record keeps what it refers to -------------------------------------------------------
+    # Forms narrow their choices after this __init__ (recent inspection rounds, the zones below
+    # the user's): a record whose present value is no longer among them would lose it when
+    # saved unchanged. The present values are added back once, before the form is rendered or
+    # validated; choosing them again is no new right, choosing others still is restricted.
+
+    def __getitem__(self, name):
+        self.keep_current_choices()
+        return super().__getitem__(name)
+
+    def full_clean(self):
+        self.keep_current_choices()
+        super().full_clean()
+
+    def keep_current_choices(self) -> None:
+        if getattr(self, "_current_choices_kept", False):
+            return
+        self._current_choices_kept = True
+        if self.instance is None or self.instance.pk is None:
+            return
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            try:
+                model_field = self.instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if model_field.many_to_one:
+                current = getattr(self.instance, model_field.attname)
+                current = [] if current is None else [current]
+            elif model_field.many_to_many and not model_field.auto_created:
+                current = list(getattr(self.instance, name).values_list("pk", flat=True))
+            else:
+                continue
+            queryset = field.queryset
+            if not current or queryset.filter(pk__in=current).count() == len(current):
+                continue
+            ordering = queryset.query.order_by or queryset.model._meta.ordering
+            field.queryset = (
+                queryset.model._default_manager.filter(
+                    models.Q(pk__in=queryset.values("pk")) | models.Q(pk__in=current)
+                )
+                .distinct()
+                .order_by(*ordering)
+            )
+
+    def get_initial_for_field(self, field, field_name):
+        """A record's foreign key as its select shows it.
+
+        ModelForm's initial value of a foreign key is the related record's primary key, while
+        a field with ``to_field_name`` (a zone by its code, an enterprise by its USCC, a cadre by
+        user name) has options carrying that other value: no option would be selected, and
+        the form posted back unchanged would lose the relation. The related record itself is
+        rendered by ``prepare_value`` with the field's ``to_field_name``.
+        """
+        value = super().get_initial_for_field(field, field_name)
+        if (
+            not getattr(field, "to_field_name", None)
+            or isinstance(field, forms.ModelMultipleChoiceField)
+            or isinstance(value, models.Model)
+            or value in (None, "")
+        ):
+            return value
+        try:
+            model_field = self.instance._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            model_field = None
+        if (
+            model_field is not None
+            and model_field.many_to_one
+            and getattr(self.instance, model_field.attname) == value
+        ):
+            return getattr(self.instance, field_name)
+        if isinstance(value, int):  # a primary key given as initial data
+            return field.queryset.model._default_manager.filter(pk=value).first() or value
+        return value
+
+
+def department_label(department) -> str:
+    return f"{department.zone.name} · {department.name}"
+
+
+def label_departments(form_field) -> None:
+    """Departments shown with their zone: every zone has its 经济发展局, and a picker listing
+    three of them by name alone cannot be told apart."""
+    form_field.queryset = form_field.queryset.select_related("zone")
+    form_field.label_from_instance = department_label
 
 
 def people_in_reach(user):

@@ -391,8 +391,12 @@ def crud_urls(
     edit_view=None,
     delete_view=None,
     import_view=None,
+    editable: bool = True,
 ) -> list:
-    """The URL patterns of one model's pages, named ``<name>_list``, ``<name>_detail`` …"""
+    """The URL patterns of one model's pages, named ``<name>_list``, ``<name>_detail`` …
+
+    ``editable=False``: the edit view only adds records (no ``<name>_edit`` page, so that
+    detail pages offer no edit link for records that are never edited)."""
     from django.urls import path
 
     lead = f"{prefix}/" if prefix else ""
@@ -401,10 +405,9 @@ def crud_urls(
         path(f"{lead}<int:pk>/", detail_view.as_view(), name=f"{name}_detail"),
     ]
     if edit_view is not None:
-        patterns += [
-            path(f"{lead}add/", edit_view.as_view(), name=f"{name}_add"),
-            path(f"{lead}<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"),
-        ]
+        patterns.append(path(f"{lead}add/", edit_view.as_view(), name=f"{name}_add"))
+        if editable:
+            patterns.append(path(f"{lead}<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"))
     if delete_view is not None:
         patterns.append(
             path(f"{lead}<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete")

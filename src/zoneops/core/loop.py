@@ -72,6 +72,22 @@ class Workflow:
     def available(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
 
+    @property
+    def worker_roles(self) -> frozenset[str]:
+        """The roles a case's handler may have: those that may do the handler's work (the
+        transitions a handler may take), never an administrator's (三员分立)."""
+        from zoneops.core.models import ADMINISTRATOR_ROLES
+
+        handled = [t for t in self.transitions.values() if t.handler_may]
+        roles = frozenset().union(*(t.roles for t in handled or self.transitions.values()))
+        return roles - frozenset(ADMINISTRATOR_ROLES)
+
+    def handlers(self, zone):
+        """Whom a case of ``zone`` may be handed to (the handler pickers)."""
+        from zoneops.core.models import User
+
+        return User.objects.working_in(zone, self.worker_roles)
+
     def settling(self, request_name: str) -> tuple[str, ...]:
         """Names of the transitions that settle a request filed by ``request_name``."""
         return tuple(t.name for t in self.transitions.values() if t.needs_request == request_name)

@@ -367,6 +367,18 @@ class UserQuerySet(RestrictedQuerySet):
         ids = self.model.objects.filter(Q(pk=user.pk) | Q(zones__in=reach)).values("pk")
         return qs.filter(pk__in=ids)
 
+    def working_in(self, zone, roles) -> "UserQuerySet":
+        """Active people with one of ``roles`` granted ``zone`` or a zone above it: whom a
+        record of ``zone`` may be handed to (a case's handler, an enterprise's liaison cadre).
+        Never one of the three administrators (三员分立), whatever ``roles`` says."""
+        above = [int(part) for part in zone.path.strip("/").split("/") if part]
+        ids = self.model.objects.filter(zones__id__in=above).values("pk")
+        return (
+            self.filter(is_active=True, role__in=set(roles) - set(ADMINISTRATOR_ROLES))
+            .filter(pk__in=ids)
+            .order_by("username")
+        )
+
 
 class ZoneopsUserManager(UserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
@@ -610,6 +622,31 @@ class LoopCase(ZoneopsModel):
 
     def __str__(self) -> str:
         return self.title
+
+    # The workflow's words for its kind and state (no model choices: workflows register them),
+    # where pages and exports show a field through get_<field>_display.
+    def get_kind_display(self) -> str:
+        from zoneops.core import loop
+
+        return str(loop.get_workflow(self.kind).label)
+
+    def get_state_display(self) -> str:
+        from zoneops.core import loop
+
+        return str(loop.get_workflow(self.kind).states.get(self.state, self.state))
+
+    def history_display(self, name: str, value):
+        """The change log's words for the workflow's codes (``readable_changes``)."""
+        from zoneops.core import loop
+
+        try:
+            if name == "state":
+                return str(loop.get_workflow(self.kind).states.get(value, value))
+            if name == "kind":
+                return str(loop.get_workflow(value).label)
+        except LookupError:
+            return value
+        return None
 
     def get_absolute_url(self) -> str:
         return reverse("core:loopcase_detail", args=[self.pk])

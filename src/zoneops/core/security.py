@@ -113,10 +113,10 @@ class HistoryValidator:
         PasswordHistory.objects.create(user=user, password=user.password)
         stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[self.count :]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()
-        type(user).objects.filter(pk=user.pk).update(
-            password_changed_at=timezone.now(), must_change_password=False
-        )
-        user.password_changed_at, user.must_change_password = timezone.now(), False
+        # ``must_change_password`` is left alone: an administrator setting an initial password
+        # (createadmin, a reset) sets it; the user's own change clears it (PasswordChangeView).
+        type(user).objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
+        user.password_changed_at = timezone.now()
         log_event(SecurityEvent.Type.PASSWORD_CHANGED, user=user)
 
     def get_help_text(self) -> str:
@@ -253,21 +253,75 @@ def oversight_may_open(path: str) -> bool:
 ACTIVITY_WRITE_SECONDS = 60
 
 
+def is_background(request) -> bool:
+    """A request a script sends (HTMX, ``fetch``, the API), not a page the user opens."""
+    accept = request.headers.get("Accept", "")
+    return bool(
+        request.headers.get("HX-Request")
+        or request.headers.get("X-Requested-With")
+        or request.headers.get("Sec-Fetch-Dest") == "empty"
+        or request.path.startswith("/api/")
+        or ("application/json" in accept and "text/html" not in accept)
+    )
+
+
+def background_answer(request, location: str, message: str, status: int) -> HttpResponse:
+    """What a background request gets instead of being redirected to a page.
+
+    A page fragment (HTMX: the bell's poll, a partial update) would otherwise have the login or
+    password page inserted into the page it belongs to. HTMX gets an empty 204 (nothing is
+    swapped, nothing logged as an error) and, unless the page already is that page, an
+    ``HX-Redirect`` that takes the whole window there; ``fetch`` and the API get a short JSON
+    answer (401 not logged in, 403 something to do first) saying where to go.
+    """
+    from urllib.parse import urlsplit
+
+    if request.headers.get("HX-Request"):
+        answer = HttpResponse(status=204)
+        current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+        if current != urlsplit(location).path:
+            answer["HX-Redirect"] = location
+        return answer
+    return JsonResponse({"detail": message, "location": location}, status=status)
+
+
 class SessionSecurityMiddleware:
-    """Ends idle sessions and sends users with an initial or expired password to change it."""
+    """Ends idle sessions and sends users with an initial or expired password to change it.
+
+    Background requests (``is_background``) are never redirected to a page: they get a short
+    answer (``background_answer``), also when a view sends an anonymous one to the login page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.check(request)
+        if response is None:
+            response = self.get_response(request)
+        if response.status_code in (301, 302, 303) and is_background(request):
+            location = response.get("Location", "")
+            path = location.split("?", 1)[0]
+            if path == reverse("login") or path.endswith(reverse("login")):
+                return background_answer(request, location, _("Please log in again."), 401)
+            if path in (reverse("password_change"), reverse("two_factor")):
+                return background_answer(
+                    request, location, _("Please choose a new password before you go on."), 403
+                )
+        return response
+
+    def check(self, request):
+        """A redirect (or refusal) instead of the page asked for, or None."""
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
+            background = is_background(request)
             now = timezone.now().timestamp()
             idle_limit = setting("ZONEOPS_SESSION_IDLE_MINUTES", 30) * 60
             last = request.session.get("last_activity")
             if last is not None and now - last > idle_limit:
                 logout(request)
-                messages.info(request, _("You were logged out after a period of inactivity."))
+                if not background:
+                    messages.info(request, _("You were logged out after a period of inactivity."))
                 return redirect(f"{reverse('login')}?next={request.path}")
             # Written at most once a minute: a session save per request makes the bell's and
             # the page's requests queue for SQLite's write lock, and a minute is nothing
@@ -281,7 +335,8 @@ class SessionSecurityMiddleware:
                 and request.path not in (change_url, reverse("password_change_done"))
                 and not request.path.startswith("/api/")
             ):
-                messages.warning(request, _("Please choose a new password before you go on."))
+                if not background:
+                    messages.warning(request, _("Please choose a new password before you go on."))
                 return redirect(change_url)
             enrol_url = reverse("two_factor")
             if (
@@ -293,15 +348,14 @@ class SessionSecurityMiddleware:
                     return JsonResponse(
                         {"detail": _("Set up the second factor before you go on.")}, status=403
                     )
-                if request.headers.get("HX-Request"):
-                    return HttpResponse(status=204)  # a page fragment: nothing to show yet
-                messages.warning(request, _("Set up the second factor before you go on."))
+                if not background:
+                    messages.warning(request, _("Set up the second factor before you go on."))
                 return redirect(enrol_url)
             if oversight_only(user) and not oversight_may_open(request.path):
                 raise PermissionDenied(
                     _("The security and audit administrators do not work on domain data.")
                 )
-        return self.get_response(request)
+        return None
 
 
 class SecurityHeadersMiddleware:

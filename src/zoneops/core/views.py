@@ -19,7 +19,7 @@ from zoneops.core.filters import (
     SecurityEventFilterSet,
     ZoneFilterSet,
 )
-from zoneops.core.forms import DepartmentForm, ZoneEditForm, ZoneForm
+from zoneops.core.forms import DepartmentForm, ZoneEditForm, ZoneForm, label_departments
 from zoneops.core.imports import ModelImporter
 from zoneops.core.models import (
     Department,
@@ -417,7 +417,8 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         ancestors = [int(p) for p in case.zone.path.strip("/").split("/")]
         self.fields["department"].queryset = Department.objects.filter(zone_id__in=ancestors)
-        self.fields["handler"].queryset = User.objects.filter(is_active=True).order_by("username")
+        label_departments(self.fields["department"])
+        self.fields["handler"].queryset = loop.get_workflow(case.kind).handlers(case.zone)
 
 
 class LoopCaseDetailView(generic.ObjectDetailView):

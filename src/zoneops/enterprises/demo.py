@@ -31,7 +31,7 @@ from zoneops.enterprises.models import (
     add_years,
 )
 
-SYNTHETIC = "synthetic: demo data (zoneops enterprises demo)"
+SYNTHETIC = "演示数据（虚构）：企业演示数据"
 HNTE_TOTAL = 631  # seed 000
 LITTLE_GIANTS = 19  # seed 000
 CHAINS = {
@@ -81,7 +81,7 @@ def seed() -> str:
                 "chain": chains[(zone_code, chain)],
                 "is_chain_leader": leader,
                 "above_scale": True,
-                "source": f"{source}; USCC synthetic",
+                "source": f"{source}；统一社会信用代码虚构",
             },
         )
         created += new
@@ -94,7 +94,7 @@ def seed() -> str:
                     kind=kind,
                     level="national",
                     issued_on=issued,
-                    source=f"{source}; dates synthetic",
+                    source=f"{source}；日期虚构",
                 )
     hnte_named = sum(1 for e in named if e.zone.code == "CCGX")
     created += _synthetic_hightech(zones["CCGX"], HNTE_TOTAL - hnte_named, rng, today, industries)

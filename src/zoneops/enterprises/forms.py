@@ -37,13 +37,33 @@ def zone_by_code(form: ScopedModelForm, field: str = "zone") -> None:
             form.fields[field].queryset = Zone.objects.restrict(user, "view")
 
 
-def users_of_zones(form: ScopedModelForm, *fields: str) -> None:
-    """People to choose from: whom ``User.objects.restrict`` lets the user pick."""
+# Who may be named for the work with enterprises (包保, 走访, measures): every role but the three
+# administrators, leaders too (领导包保, 领导走访).
+LIAISON_ROLES = frozenset({Role.STAFF, Role.LIAISON, Role.LEADER})
+
+
+def record_zone(form: ScopedModelForm) -> Zone | None:
+    """The zone of the enterprise the edited record belongs to (None for a new record)."""
+    instance = form.instance
+    if getattr(instance, "enterprise_id", None):
+        return instance.enterprise.zone
+    if getattr(instance, "entry_id", None):
+        return instance.entry.enterprise.zone
+    return None
+
+
+def users_of_zones(form: ScopedModelForm, *fields: str, roles=LIAISON_ROLES) -> None:
+    """People to choose from: whom ``User.objects.restrict`` lets the user pick, in a role
+    that may do the work and, for an existing record, working in its enterprise's zone."""
     user = form.user
     if user is not None:
         qs = User.objects.restrict(user, "view")
     else:
         qs = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
+    qs = qs.filter(role__in=roles)
+    zone = record_zone(form)
+    if zone is not None:
+        qs = qs.filter(pk__in=User.objects.working_in(zone, roles).values("pk"))
     for name in fields:
         if name in form.fields:
             form.fields[name].queryset = qs.order_by("username")

@@ -121,5 +121,6 @@ urlpatterns = [
         list_view=views.MonthApprovalListView,
         detail_view=views.MonthApprovalDetailView,
         edit_view=views.MonthApprovalEditView,
+        editable=False,  # approvals are not edited, only reopened
     ),
 ]

@@ -692,7 +692,8 @@ class CultivationEntryEditView(generic.ObjectEditView):
 
     def get(self, request, *args, **kwargs):
         instance = self.get_instance()
-        initial = {"target_year": services.today().year}
+        # A new entry aims at this year; an existing one shows its own year.
+        initial = {} if instance is not None else {"target_year": services.today().year}
         if instance is None and request.GET.get("enterprise"):
             initial["enterprise"] = request.GET["enterprise"]
         form = self.form_class(instance=instance, user=request.user, initial=initial)

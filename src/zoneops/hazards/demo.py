@@ -13,7 +13,7 @@ from zoneops.hazards import services
 from zoneops.hazards.models import Hazard, InspectionRound
 
 D = dt.date
-SOURCE = f"synthetic demo, modelled on {S000}; {S001}"
+SOURCE = f"演示数据（虚构），参照{S000}；{S001}"
 # A 1×1 PNG standing in for the photo of a rectified site.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

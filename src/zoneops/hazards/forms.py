@@ -4,13 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core import loop
 from zoneops.core.forms import (
     PhotosField,
     ScopedModelForm,
     client_token_field,
     keep_location_field,
+    label_departments,
 )
-from zoneops.core.models import ADMINISTRATOR_ROLES, Department, User
+from zoneops.core.models import Department, User
 from zoneops.core.widgets import DATE, style_fields
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
@@ -174,12 +176,8 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         ancestors = [int(p) for p in hazard.zone.path.strip("/").split("/")]
         self.fields["department"].queryset = Department.objects.filter(zone_id__in=ancestors)
-        self.fields["handler"].queryset = (
-            User.objects.filter(is_active=True, zones__id__in=ancestors)
-            .exclude(role__in=ADMINISTRATOR_ROLES)
-            .distinct()
-            .order_by("username")
-        )
+        label_departments(self.fields["department"])
+        self.fields["handler"].queryset = loop.get_workflow(hazard.case.kind).handlers(hazard.zone)
         style_fields(self.fields)
 
 

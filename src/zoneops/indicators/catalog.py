@@ -3,7 +3,7 @@
 Codes are stable: other apps (intake, reports) refer to indicators by them.
 """
 
-CATALOG_SOURCE = "catalog: indicators named in the seed articles (issue 7)"
+CATALOG_SOURCE = "指标目录：种子文章中提到的指标"
 
 # code, name, unit, kind, direction, origin, order
 CATALOG = [

@@ -14,7 +14,7 @@ from zoneops.core.models import Zone
 from zoneops.indicators import services
 from zoneops.indicators.models import Indicator, IndicatorValue, MonthClose, Target
 
-SYNTHETIC = "synthetic demo figures (not published data)"
+SYNTHETIC = "演示数据（虚构）：非公开发布的数据"
 
 # 长春经开区, seed 004 (interview of 2022-10): "过去五年,全区地区生产总值分别增长7.7%、8%、
 # 5.4%、3%、5.7%" → 2017–2021; 2021 figures against what was expected at the start of the year.

@@ -73,13 +73,17 @@ class IndicatorValueForm(ScopedModelForm):
 
     def save(self, commit=True):
         data = self.cleaned_data
+        yoy = data.get("yoy")
+        if self.instance.pk and not self.instance.yoy_reported and "yoy" not in self.changed_data:
+            # The form shows the computed growth: sent back untouched, it stays computed.
+            yoy = None
         self.instance = services.save_value(
             zone=data["zone"],
             indicator=data["indicator"],
             year=data["year"],
             month=data["month"],
             value=data.get("value"),
-            yoy=data.get("yoy"),
+            yoy=yoy,
             source=data.get("source", ""),
             acting_user=self.user,
             instance=self.instance if self.instance.pk else None,

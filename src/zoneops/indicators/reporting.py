@@ -30,6 +30,22 @@ def _light_name(light: str | None) -> str:
     )
 
 
+def latest_period(zones, *, today):
+    """The dashboard's default month: the latest with economic figures (not a future one)."""
+    from django.db.models import Q
+
+    from zoneops.core.panels import zone_ids
+    from zoneops.indicators.models import IndicatorValue
+
+    return (
+        IndicatorValue.objects.filter(zone_id__in=zone_ids(zones))
+        .filter(Q(year__lt=today.year) | Q(year=today.year, month__lte=today.month))
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+
+
 def panels(zones, year, month, user):
     found = []
     for index, zone in enumerate(_roots(zones)[:3]):

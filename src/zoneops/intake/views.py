@@ -216,14 +216,14 @@ class StatementDetailView(generic.ObjectDetailView):
                 done = services.accept(
                     statement, acting_user=request.user, note=note, replace=replace
                 )
-                messages.success(request, f"{_('Accepted.')} {apply.outcome_text(done)}")
+                messages.success(request, _("Accepted.") + " " + apply.outcome_text(done))
             elif action == "correct":
                 done = services.correct(
                     statement, acting_user=request.user, note=note, replace=replace,
                     **form.changes(),
                 )  # fmt: skip
                 messages.success(
-                    request, f"{_('Corrected and accepted.')} {apply.outcome_text(done)}"
+                    request, _("Corrected and accepted.") + " " + apply.outcome_text(done)
                 )
             else:
                 services.reject(statement, acting_user=request.user, note=note)

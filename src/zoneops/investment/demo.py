@@ -25,7 +25,7 @@ from zoneops.investment.models import (
 )
 from zoneops.projects.models import Project
 
-SYNTHETIC = "synthetic (demo details)"
+SYNTHETIC = "演示数据（虚构）：细节为演示编造"
 TARGETS = [
     ("JLGX", 2024, {"signed_landed": 30, "funds_in_place": Decimal("1160000")}, S002),
     ("JLGX", 2023, {"funds_in_place": Decimal("840000")}, S003),

@@ -31,6 +31,11 @@ class RouteForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["zone"].to_field_name = "code"
         instance = self.instance
+        if instance.zone_id:  # the route's zone's departments, or those of a zone above it
+            above = [int(part) for part in instance.zone.path.strip("/").split("/") if part]
+            self.fields["department"].queryset = self.fields["department"].queryset.filter(
+                zone_id__in=above
+            )
         self.fields["events_choice"].initial = instance.event_list() if instance.pk else []
         if instance.pk and instance.webhook_url:
             self.fields["webhook_url"].help_text = _(

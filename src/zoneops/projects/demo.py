@@ -18,7 +18,7 @@ from zoneops.core.models import Zone
 from zoneops.projects import services
 from zoneops.projects.models import Milestone, MonthlyInvestment, Project, Tag, tags_to_text
 
-SYNTHETIC = "synthetic (demo details)"
+SYNTHETIC = "演示数据（虚构）：细节为演示编造"
 
 # (name, type, chain, seed) named in the articles
 JLGX_NAMED = [
@@ -108,7 +108,7 @@ def seed_jlgx() -> int:
                 year=2024,
                 spring=index in spring,
                 rng=rng,
-                source=f"{S002} (counts and totals); {article + ' (name); ' if article else ''}"
+                source=f"{S002}（数量与总额）；{article + '（名称）；' if article else ''}"
                 f"{SYNTHETIC}",
                 lagging=index in (20, 21, 22),
             )
@@ -200,7 +200,7 @@ def seed_ccgx() -> int:
                 spring=False,
                 rng=rng,
                 category=category,
-                source=f"{S000} (counts and totals); {article + ' (name); ' if article else ''}"
+                source=f"{S000}（数量与总额）；{article + '（名称）；' if article else ''}"
                 f"{SYNTHETIC}",
                 lagging=index % 17 == 5,
             )

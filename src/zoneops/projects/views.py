@@ -847,8 +847,8 @@ def map_card(request):
                 "badge": LIGHT_LABELS[project.light],
                 "color": LIGHT_COLOURS[project.light],
                 "lines": [
-                    f"{_('Stage')}: {project.get_stage_display()}",
-                    f"{_('Total investment (10k yuan)')}: {project.total_investment}",
+                    _("Stage") + f": {project.get_stage_display()}",
+                    _("Total investment (10k yuan)") + f": {project.total_investment}",
                     *[text for _level, text in reasons(project)],
                 ],
                 "url": project.get_absolute_url(),
@@ -867,7 +867,7 @@ def map_card(request):
                 "badge": str(dict(Tier.choices)[tier]) if tier else str(_("No tier")),
                 "color": TIER_COLOURS[rank],
                 "lines": [
-                    f"{_('Status')}: {enterprise.get_status_display()}",
+                    _("Status") + f": {enterprise.get_status_display()}",
                     enterprise.address,
                 ],
                 "url": enterprise.get_absolute_url(),

@@ -11,6 +11,8 @@ filter with ``zone_id__in=zone_ids(zones)`` and count in the database, in a fixe
 queries however many zones there are (``reports/tests/test_dashboard_panels.py``).
 """
 
+import datetime as dt
+
 from zoneops.core.apps_registry import app_modules
 from zoneops.core.panels import (  # noqa: F401  (the registry's vocabulary, defined in core)
     Panel,
@@ -27,6 +29,18 @@ def _call_all(function: str, *args) -> list:
         if hasattr(module, function):
             found.extend(getattr(module, function)(*args))
     return sorted(found, key=lambda item: (item.order, item.key))
+
+
+def latest_period(zones, *, today: dt.date) -> tuple[int, int] | None:
+    """The most recent month, up to ``today``'s, for which an app has figures in ``zones``:
+    each app's ``reporting.latest_period(zones, today=...)``, if it has one."""
+    found = []
+    for _app, module in app_modules("reporting"):
+        if hasattr(module, "latest_period"):
+            period = module.latest_period(zones, today=today)
+            if period:
+                found.append(tuple(period))
+    return max(found) if found else None
 
 
 def collect_panels(zones, year: int, month: int, user) -> list[Panel]:

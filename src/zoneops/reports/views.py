@@ -12,21 +12,42 @@ from zoneops.core.permissions import ADD, role_may
 from zoneops.core.tables import Column
 from zoneops.reports import services
 from zoneops.reports.filters import DispatchPackFilterSet
-from zoneops.reports.forms import DecisionForm, PackForm, PeriodForm
+from zoneops.reports.forms import DecisionForm, PackForm, PeriodForm, default_period
 from zoneops.reports.models import DispatchPack
-from zoneops.reports.registry import collect_panels
+from zoneops.reports.registry import collect_panels, latest_period
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+DASHBOARD_PERIOD = "zoneops_dashboard_period"
+
+
 @login_required
 def dashboard(request):
-    """驾驶舱: every app's figures for one zone (with its sub-zones) or all the user's zones."""
-    form = PeriodForm(request.GET or None, user=request.user)
+    """驾驶舱: every app's figures for one zone (with its sub-zones) or all the user's zones.
+
+    Without a month in the address it opens on the month chosen last (kept in the session), or
+    else on the latest month with figures: the current month has none until the figures of
+    the month are reported, and an empty cockpit tells nobody anything."""
+    data = request.GET.copy()
+    chosen = (data.get("period") or "").strip()
+    if not chosen:
+        probe = PeriodForm(data, user=request.user)
+        zone = probe.cleaned_data.get("zone") if probe.is_valid() else None
+        zones = zone.subtree() if zone else request.user.visible_zones()
+        year, month = (
+            _remembered(request)
+            or latest_period(zones, today=timezone.localdate())
+            or default_period()
+        )
+        data["period"] = f"{year}-{month:02d}"
+    form = PeriodForm(data, user=request.user)
     zone, (year, month) = None, services_period(form)
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         zone = form.cleaned_data["zone"]
+        if chosen:
+            request.session[DASHBOARD_PERIOD] = f"{year}-{month:02d}"
     zones = zone.subtree() if zone else request.user.visible_zones()
     panels = collect_panels(zones, year, month, request.user)
     return render(
@@ -46,6 +67,14 @@ def dashboard(request):
             else None,
         },
     )
+
+
+def _remembered(request) -> tuple[int, int] | None:
+    try:
+        year, month = (int(part) for part in request.session.get(DASHBOARD_PERIOD, "").split("-"))
+    except ValueError:
+        return None
+    return (year, month) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
 
 
 def services_period(form) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from zoneops.tasks.models import Campaign, Goal, Task
 from zoneops.tasks.workflow import KIND
 
 D = dt.date
-SYNTHETIC = "synthetic demo data"
+SYNTHETIC = "演示数据（虚构）"
 
 SPRINT = {
     "name": "大干60天冲刺四季度",
@@ -180,7 +180,7 @@ def _sprint(zone) -> int:
                 unit=unit,
                 achieved=Decimal(78) if indicator is None else Decimal(0),
                 sort_order=order,
-                source=f"{S000}; target and achieved: {SYNTHETIC}",
+                source=f"{S000}；目标与完成值：{SYNTHETIC}",
             )
         )
     for row in SPRINT_TASKS:
@@ -196,7 +196,7 @@ def _sprint(zone) -> int:
             responsible_unit=_department(zone, responsible),
             supervising_unit=_department(zone, supervising),
             milestones=steps,
-            source=f"{S000} (制定攻坚任务书、绘制推进路线图); units and roadmap: {SYNTHETIC}",
+            source=f"{S000}（制定攻坚任务书、绘制推进路线图）；责任单位与路线图：{SYNTHETIC}",
             opened_on=SPRINT["starts_on"],
         )
         for cycle, day, percent, text, problems in reports:

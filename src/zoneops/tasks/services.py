@@ -317,7 +317,7 @@ def report_progress(
     update.task, update.cycle, update.progress = task, cycle, progress
     update.text, update.problems = text, problems
     update.reported_on = reported_on or core_services.today()
-    if update.reported_by_id is None:
+    if update.pk is None:  # a correction keeps who reported (or that nobody is named)
         update.reported_by = acting_user
     if source:
         update.source = source

@@ -15,7 +15,7 @@ def test_demo_is_idempotent_synthetic_and_covers_the_loop(db, tmp_path, settings
     assert (Appeal.objects.count(), Hazard.objects.count(), InspectionRound.objects.count()) == (
         counts
     )
-    assert all("synthetic" in a.source for a in Appeal.objects.all())
+    assert all("虚构" in a.source for a in Appeal.objects.all())
     assert all(a.zone.code == "CCGX" for a in Appeal.objects.select_related("zone"))
     states = set(Appeal.objects.values_list("case__state", flat=True))
     assert {"submitted", "in_progress", "replied", "closed"} <= states

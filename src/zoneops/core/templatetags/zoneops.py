@@ -31,6 +31,62 @@ def display(value):
     return value
 
 
+@register.filter
+def readable_changes(change, obj=None) -> list[tuple[str, object, object]]:
+    """An audit row's changes as a user reads them: (field label, before, after), with choice
+    labels instead of codes, related records instead of ids and dates instead of ISO text.
+    A model may word its own values with ``history_display(name, value)`` (e.g. a case's state,
+    whose words belong to its workflow)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.dateparse import parse_date, parse_datetime
+    from django.utils.text import capfirst
+
+    model = ContentType.objects.get_for_id(change.content_type_id).model_class()
+    fields = {}
+    if model is not None:
+        for field in model._meta.concrete_fields:
+            fields[field.attname] = fields[field.name] = field
+    own = getattr(obj, "history_display", None) if isinstance(obj, model or ()) else None
+    related: dict = {}
+
+    def show(name, field, value):
+        if value is None or value == "":
+            return value
+        if own is not None:
+            worded = own(name, value)
+            if worded is not None:
+                return worded
+        if field is None:
+            return value
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if field.many_to_one and not isinstance(value, dict | list):
+            key = (field.related_model, value)
+            if key not in related:
+                found = field.related_model._default_manager.filter(pk=value).first()
+                related[key] = str(found) if found is not None else value
+            return related[key]
+        if isinstance(value, str) and field.get_internal_type() == "DateTimeField":
+            return parse_datetime(value) or value
+        if isinstance(value, str) and field.get_internal_type() == "DateField":
+            return parse_date(value) or value
+        return value
+
+    rows = []
+    for name, values in (change.changes or {}).items():
+        field = fields.get(name)
+        label = capfirst(field.verbose_name) if field is not None else name
+        values = values if isinstance(values, dict) else {"before": None, "after": values}
+        rows.append(
+            (
+                label,
+                show(name, field, values.get("before")),
+                show(name, field, values.get("after")),
+            )
+        )
+    return rows
+
+
 @register.simple_tag
 def cell(column, obj, value):
     shown = display(value)

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -171,3 +172,57 @@ def test_templates_have_no_inline_scripts():
             if "application/json" not in match.group(0):
                 offenders.append(f"{template.relative_to(root)}: {match.group(0)}")
     assert not offenders, offenders
+
+
+def test_background_requests_are_not_redirected_into_the_password_page(users):
+    user = users["staff"]
+    user.must_change_password = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    # The bell's poll on the password page: nothing to insert, and no page reload.
+    bell = client.get(
+        "/notifications/bell/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/accounts/password/",
+    )
+    assert bell.status_code == 204 and not bell.content
+    assert "Location" not in bell and "HX-Redirect" not in bell
+    # From another page, HTMX takes the whole window to the password page.
+    elsewhere = client.get(
+        "/notifications/bell/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/zones/",
+    )
+    assert elsewhere.status_code == 204 and elsewhere["HX-Redirect"] == "/accounts/password/"
+    # A script's fetch gets a short JSON answer, not the page.
+    fetched = client.get("/zones/", HTTP_ACCEPT="application/json", HTTP_SEC_FETCH_DEST="empty")
+    assert fetched.status_code == 403
+    assert fetched.json()["location"] == "/accounts/password/"
+    # The page itself still goes to the password page.
+    assert client.get("/zones/")["Location"] == "/accounts/password/"
+
+
+def test_background_requests_of_anonymous_users_get_401_not_the_login_page(db):
+    client = Client()
+    bell = client.get(
+        "/notifications/bell/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/zones/",
+    )
+    assert bell.status_code == 204
+    assert bell["HX-Redirect"].startswith("/accounts/login/?next=")
+    fetched = client.get("/zones/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert fetched.status_code == 401 and "login" in fetched.json()["location"]
+
+
+def test_an_administrator_created_with_a_generated_password_must_change_it(db):
+    from django.core.management import call_command
+
+    from zoneops.core.models import User
+
+    call_command("createadmin", username="root", stdout=io.StringIO())
+    assert User.objects.get(username="root").must_change_password
+    # A password the operator chose (ZONEOPS_ADMIN_PASSWORD) is not an initial one.
+    call_command("createadmin", username="root", reset=True, stdout=io.StringIO())
+    assert User.objects.get(username="root").must_change_password

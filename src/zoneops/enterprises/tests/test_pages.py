@@ -173,7 +173,7 @@ def test_demo_reproduces_the_seed_figures(db):
 
     assert Enterprise.objects.filter(name__contains="金赛药业").exists()
     assert Enterprise.objects.get(name__contains="华微电子").zone.code == "JLGX"
-    synthetic = Enterprise.objects.filter(zone=zone, source__startswith="synthetic").count()
+    synthetic = Enterprise.objects.filter(zone=zone, source__startswith="演示数据（虚构）").count()
     assert synthetic >= 631 - 2
     assert services.revival_progress(Zone.objects.get(code="JLGX"), 2024).target == 4
 

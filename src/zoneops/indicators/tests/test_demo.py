@@ -18,7 +18,7 @@ def test_demo_shows_what_q4_must_deliver_and_the_seed_figures(db):
     gdp = rows["gdp"]
     assert gdp.q4_must is not None and gdp.q4_must > 0 and gdp.method == "seasonal"
     assert gdp.q4_must == gdp.gap and gdp.years_used == [2023, 2024]
-    assert IndicatorValue.objects.filter(zone=gx, source__startswith="synthetic").exists()
+    assert IndicatorValue.objects.filter(zone=gx, source__startswith="演示数据（虚构）").exists()
     jk = Zone.objects.get(code="CCJK")
     rows = {p.code: p for p in selectors.progress(jk, 2021, 12)}
     assert rows["gdp"].yoy == D("5.7")
@@ -34,4 +34,4 @@ def test_demo_shows_what_q4_must_deliver_and_the_seed_figures(db):
         (2020, D("3")),
         (2021, D("5.7")),
     ]
-    assert all("seed 004" in v.source for v in growth)
+    assert all("种子文章 004" in v.source for v in growth)

@@ -52,14 +52,14 @@ def test_demo_reproduces_the_seed_figures():
         50,
     )
     named = Project.objects.get(name="中科曙光数据中心")
-    assert "seed 002" in named.source and "synthetic" in named.source
+    assert "种子文章 002" in named.source and "虚构" in named.source
     assert demo.seed() == "0 projects created"  # idempotent
 
     assert investment_demo.seed().startswith("3 targets")
     target = AnnualTarget.objects.get(zone__code="JLGX", year=2024)
     assert (target.signed_landed, target.funds_in_place) == (30, Decimal("1160000"))
     assert AnnualTarget.objects.get(zone__code="CCXQ", year=2024).big_projects_started == 50
-    assert all("synthetic" in s.source for s in Signing.objects.all())
+    assert all("虚构" in s.source for s in Signing.objects.all())
     zone = target.zone
     progress = investment_services.progress(zone, 2024)
     landed, funds, _big = progress["items"]

@@ -279,13 +279,13 @@ def test_demo_projects_lie_inside_their_zones_approximate_outlines():
     demo.seed()
     ccgx, jlgx = Zone.objects.get(code="CCGX"), Zone.objects.get(code="JLGX")
     assert ccgx.boundary["features"][0]["properties"]["source"] == BOUNDARY_SOURCE
-    assert "synthetic" in ccgx.source
+    assert "虚构" in ccgx.source
     projects = list(Project.objects.select_related("zone"))
     assert projects and all(p.longitude is not None for p in projects)
     for project in projects:
         outline = ccgx if project.zone.path.startswith(ccgx.path) else jlgx
         assert geo.contains(outline.boundary, project.longitude, project.latitude), project
-        assert "location synthetic" in project.source
+        assert "位置虚构" in project.source
     before = {p.pk: (p.longitude, p.latitude) for p in projects}
     demo.seed()  # idempotent: points stay where they are
     assert {p.pk: (p.longitude, p.latitude) for p in Project.objects.all()} == before

@@ -11,6 +11,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
 
     def handle(self, *args, no_serve, **options):
+        if not no_serve:  # before anything is set up: the port is the usual stumbling block
+            import os
+
+            from zoneops.core.management.commands.serve import check_free
+
+            check_free(os.environ.get("ZONEOPS_BIND", "127.0.0.1:8000"))
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         call_command("seed_demo", stdout=self.stdout)

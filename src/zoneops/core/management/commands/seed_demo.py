@@ -12,6 +12,11 @@ class Command(BaseCommand):
         for app_result in result.get("apps", []):
             self.stdout.write(app_result)
         if result["users_created"]:
-            self.stdout.write("Demo accounts (shown once, write them down):")
-            for username, password in result["users_created"]:
-                self.stdout.write(f"  {username} / {password}")
+            self.stdout.write(
+                "Demo accounts (shown once, write them down; each chooses a new password at "
+                "first login):"
+            )
+            width = max(len(row[0]) + len(row[1]) for row in result["users_created"]) + 3
+            for username, password, role, zones in result["users_created"]:
+                login = f"{username} / {password}".ljust(width)
+                self.stdout.write(f"  {login}  {role} · {zones or '—'}")

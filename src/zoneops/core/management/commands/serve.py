@@ -1,8 +1,32 @@
 import os
 import shutil
+import socket
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def check_free(bind: str) -> None:
+    """Refuse early, with the way out, when the address is taken (another demo, a server)."""
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+    except ValueError:
+        raise CommandError(
+            f"Write the address as host:port, e.g. 127.0.0.1:8010 (not {bind!r})."
+        ) from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, number))
+        except OSError:
+            raise CommandError(
+                f"Port {number} on {host} is already in use (another zoneops or another "
+                f"program). Choose another port: make demo PORT=8010, or "
+                f"zoneops serve --bind {host}:8010 (ZONEOPS_BIND={host}:8010)."
+            ) from None
 
 
 class Command(BaseCommand):
@@ -15,6 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, workers, **options):
+        check_free(bind)
         env = dict(os.environ)
         # Loopback serving has no TLS in front of it; production sets ZONEOPS_HTTPS=1 behind nginx.
         env.setdefault("ZONEOPS_HTTPS", "0")
