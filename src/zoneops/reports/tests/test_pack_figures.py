@@ -41,10 +41,11 @@ def test_indicator_rows_in_docx_and_xlsx_match_the_database(zone_tree, users):
         for r in table.rows
         if r.cells[0].text == gdp.name
     )
-    assert row[2] == "1500000" and row[4] == "1050000"
+    # as the reader reads them: thousands separated, right-aligned, whole numbers without .00
+    assert row[2] == "1,500,000" and row[4] == "1,050,000"
     assert row[5] == "5"  # growth against September 2024, in %
-    assert row[8] == "450000"  # still to deliver
-    assert float(row[9]) == float(expected.q4_must)
+    assert row[8] == "450,000"  # still to deliver
+    assert float(row[9].replace(",", "")) == float(expected.q4_must)
 
     workbook = load_workbook(io.BytesIO(services.render_xlsx(pack)))
     sheet = workbook.worksheets[0]
