@@ -74,6 +74,40 @@ class ObjectViewMixin(LoginRequiredMixin):
         }
 
 
+def applied_filters(request, filterset) -> list[tuple[str, str]]:
+    """(label, value as shown) for the search and every filter the list was narrowed by."""
+    found = []
+    query = request.GET.get("q", "").strip()
+    if query:
+        found.append((str(_("Search")), query))
+    if filterset is None or not filterset.is_bound or not filterset.is_valid():
+        return found
+    for name, value in filterset.form.cleaned_data.items():
+        if value is None or value == "" or (isinstance(value, list | tuple) and not value):
+            continue
+        if hasattr(value, "model") and hasattr(value, "exists"):  # a queryset of choices
+            value = list(value)
+            if not value:
+                continue
+        field = filterset.form.fields.get(name)
+        labels = {}
+        for key, label in getattr(field, "choices", ()) or ():
+            if not isinstance(label, list | tuple):
+                labels[str(key)] = str(label)
+        values = value if isinstance(value, list | tuple) else [value]
+        shown = []
+        for item in values:
+            if isinstance(item, bool):
+                shown.append("是" if item else "否")
+            elif hasattr(item, "start") and hasattr(item, "stop"):  # a range (slice)
+                shown.append(f"{item.start or ''}–{item.stop or ''}")
+            else:
+                shown.append(labels.get(str(item), str(item)))
+        label = str(field.label if field is not None and field.label else name)
+        found.append((label, "、".join(shown)))
+    return found
+
+
 class ObjectListView(ObjectViewMixin, View):
     template_name = "core/object_list.html"
     columns: list[Column] = []
@@ -123,6 +157,7 @@ class ObjectListView(ObjectViewMixin, View):
         qs, filterset = self.filtered()
         qs, current_sort = self.sort(qs, columns)
         if request.GET.get("export") == "xlsx":
+            self.applied = applied_filters(request, filterset)
             return self.export(qs, columns)
         paginator = Paginator(qs, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
@@ -161,6 +196,7 @@ class ObjectListView(ObjectViewMixin, View):
             [str(c.label) for c in columns],
             rows,
             sheet_title=str(self.model._meta.verbose_name_plural),
+            filters=getattr(self, "applied", ()),
         )
         security.log_event(
             SecurityEvent.Type.EXPORT,

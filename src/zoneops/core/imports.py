@@ -201,6 +201,37 @@ def _blank(value) -> bool:
     return not _plain_cell(value)
 
 
+def code_or_name(text: str, by_code: dict, by_name: dict, *, clean=str.lower):
+    """What a cell names: a code ("3972", "C3972"), a code with its name ("C3972 半导体分立器件
+    制造", "C3972半导体分立器件制造", as exports write it) or the name alone. ``by_code`` and
+    ``by_name`` map ``clean``-ed codes and lower-case names to the value; None if the cell
+    names nothing, or a code and a name that disagree."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = by_code.get(clean(text))
+    if found is None:
+        found = by_name.get(text.lower())
+    if found is not None:
+        return found
+    for cut in range(1, len(text)):
+        head, tail = text[:cut].strip(), text[cut:].strip(" \t-－:：|/")
+        code = by_code.get(clean(head))
+        if code is not None and by_name.get(tail.lower()) == code:
+            return code
+    return None
+
+
+def _is_note(cells) -> bool:
+    """A row above the header: empty, or the filters line of an export (its first cell only)."""
+    from zoneops.core.exports import FILTER_PREFIXES
+
+    values = [_plain_cell(c) for c in cells]
+    if not any(values):
+        return True
+    return values[0].startswith(FILTER_PREFIXES) and not any(values[1:])
+
+
 def read_table(
     name: str, content: bytes, *, typed: bool = False
 ) -> tuple[list[str], list[tuple[int, list]]]:
@@ -230,19 +261,24 @@ def read_table(
             ) from exc
     else:
         raise ImportFileError(_("Upload a .xlsx or .csv file (got “{name}”).").format(name=name))
-    if not rows:
+    # An export of a list starts with the filters it was made with, then a blank row.
+    skip = 0
+    while skip < len(rows) and _is_note(rows[skip]):
+        skip += 1
+    if not rows[skip:]:
         raise ImportFileError(_("The file is empty."))
-    headers = [_plain_cell(h) for h in rows[0]]
+    headers = [_plain_cell(h) for h in rows[skip]]
+    rows = rows[skip:]
     body = []
     if typed:
         blank = _blank
-        for index, cells in enumerate(rows[1:], start=2):
+        for index, cells in enumerate(rows[1:], start=2 + skip):
             for cell in cells:
                 if not blank(cell):
                     body.append((index, cells))
                     break
     else:
-        for index, cells in enumerate(rows[1:], start=2):
+        for index, cells in enumerate(rows[1:], start=2 + skip):
             values = list(map(_plain_cell, cells))
             if any(values):
                 body.append((index, values))

@@ -1,9 +1,7 @@
 """Making the dispatch pack: collect the sections, compare with the last pack, write the files."""
 
 import datetime as dt
-import io
 import json
-import re
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -12,26 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core.exports import cell_value
+from zoneops.core.exports import INTEGER_FORMAT, SheetSpec, cell_value, write_workbook
 from zoneops.core.models import User, Zone
 from zoneops.reports import gongwen
 from zoneops.reports.models import DispatchPack, DocumentCounter, Letterhead
 from zoneops.reports.registry import Section, Table, collect_sections
-
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def heading_number(index: int) -> str:
-    """一、二、… 十、十一、… as official documents number their sections."""
-    if index < 10:
-        return CHINESE_NUMERALS[index]
-    tens, ones = divmod(index + 1, 10)
-    return (
-        (CHINESE_NUMERALS[tens - 1] if tens > 1 else "")
-        + "十"
-        + (CHINESE_NUMERALS[ones - 1] if ones else "")
-    )
-
 
 # A pack is read in a meeting: its tables list the most pressing rows, the system the rest.
 MAX_TABLE_ROWS = 200
@@ -251,35 +234,25 @@ def render_docx(pack: DispatchPack) -> bytes:
     return gongwen.render(_letterhead(pack), blocks_of(pack))
 
 
-def _sheet_title(index: int, title: str, used: set[str]) -> str:
-    clean = re.sub(r"[\[\]:*?/\\]", "", f"{index + 1}.{title}")[:31]
-    while clean in used:
-        clean = clean[:28] + f"~{len(used)}"
-    used.add(clean)
-    return clean
-
-
 def render_xlsx(pack: DispatchPack) -> bytes:
-    """The pack as a workbook with one sheet per section."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used: set[str] = set()
+    """The pack as a workbook: one sheet per section, named as the .docx heading, its text
+    above a typed table (dates as dates, amounts as numbers with #,##0.00, frozen header,
+    autofilter, widths that fit)."""
+    sheets = []
     for index, section in enumerate(sections_of(pack)):
-        sheet = workbook.create_sheet(_sheet_title(index, section.title, used))
-        sheet.append([f"{heading_number(index)}、{section.title}"])
-        sheet["A1"].font = Font(bold=True, size=14)
-        for text in section.paragraphs:
-            sheet.append([text])
-        if section.table is not None:
-            sheet.append([])
-            sheet.append([str(h) for h in section.table.headers])
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-            for row in section.table.rows:
-                sheet.append([cell_value(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        heading = f"{gongwen.heading_label(1, index + 1)}{section.title}"
+        table = section.table
+        sheets.append(
+            SheetSpec(
+                heading,
+                [str(h) for h in table.headers] if table else [],
+                ([typed(v) for v in row] for row in table.rows) if table else [],
+                preamble=[heading, *(_paragraph_text(p) for p in section.paragraphs)],
+                integer_format=INTEGER_FORMAT,
+            )
+        )
+    return write_workbook(sheets).read()
+
+
+def _paragraph_text(paragraph) -> str:
+    return paragraph["text"] if isinstance(paragraph, dict) else str(paragraph)

@@ -49,7 +49,8 @@ def test_indicator_rows_in_docx_and_xlsx_match_the_database(zone_tree, users):
 
     workbook = load_workbook(io.BytesIO(services.render_xlsx(pack)))
     sheet = workbook.worksheets[0]
-    assert sheet.title.startswith("1.")
+    assert sheet.title == "一、经济指标完成情况"[:2] + sheet.title[2:]
+    assert sheet.title.startswith("一、")
     xlsx_row = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == gdp.name)
     assert xlsx_row[2] == 1500000 and xlsx_row[4] == 1050000 and xlsx_row[8] == 450000
 
