@@ -44,7 +44,8 @@ TEXT_WIDTH_TWIPS = TEXT_WIDTH_MM * TWIPS_PER_MM
 LINE_PITCH = int(TEXT_HEIGHT_MM * TWIPS_PER_MM / LINES_PER_PAGE)  # 579 twips = 28.95 pt
 CHAR_PITCH_PT = TEXT_WIDTH_TWIPS / CHARS_PER_LINE / 20
 CHAR_SPACE = int((CHAR_PITCH_PT - BODY_PT) * 4096) - 1  # -849
-CONDENSE_TWENTIETHS = int((CHAR_PITCH_PT - BODY_PT) * 20) - 1  # -5: 0.25 pt per character
+# -6: 0.3 pt per character, 28 × 15.7 pt = 439.6 pt (LibreOffice wants about a point to spare)
+CONDENSE_TWENTIETHS = int((CHAR_PITCH_PT - BODY_PT) * 20) - 2
 
 # Fonts a government PC has, and what to use where it has not.
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = (
@@ -253,7 +254,7 @@ class GongwenWriter:
         _fonts(normal.element.get_or_add_rPr(), FANGSONG)
         # 28 characters of 16 pt are 448 pt, the 版心 is 442 pt wide: the grid (charSpace)
         # squeezes them in Word; LibreOffice puts a character wider than its grid cell in two
-        # cells, so the characters are condensed to fit one cell (15.75 pt < 15.79 pt).
+        # cells, so the characters are condensed to fit one cell (15.7 pt < 15.79 pt).
         _set(normal.element.get_or_add_rPr(), "w:spacing", val=CONDENSE_TWENTIETHS)
         fmt = normal.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -429,27 +430,23 @@ class GongwenWriter:
         Column widths follow the content; a table wider than the portrait 版心 gets a
         landscape section of its own.
         """
-        size = TABLE_PT
-        pad = 2 * 5.4 + 3  # cell margins (Word 5.4 pt, LibreOffice 5.4 pt) and a little air
-        columns = len(headers)
-        need, want = [0.0] * columns, [0.0] * columns
-        for i, header in enumerate(headers):
-            # a header may wrap at any character, but not narrower than four of them
-            need[i] = size * min(4, len(str(header))) + pad
-            want[i] = text_width(str(header), size) + pad
-        for row in rows:
-            for i, value in enumerate(row[:columns]):
-                width = text_width(shown(value), size) + pad
-                want[i] = max(want[i], width)
-                if _unbreakable(value):
-                    need[i] = max(need[i], width)
         portrait_pt = TEXT_WIDTH_MM / 25.4 * 72
         landscape_pt = (PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM) / 25.4 * 72
+        need, want = _column_widths(headers, rows, TABLE_PT)
         landscape = sum(need) > portrait_pt or sum(want) > portrait_pt * 1.6
         available = landscape_pt if landscape else portrait_pt
+        size = TABLE_PT
+        # 小四 if it fits, else 五号, else 小五: numbers stay whole, text columns keep a few
+        # characters
+        for size in TABLE_SIZES:
+            need, want = _column_widths(headers, rows, size)
+            if sum(need) <= available:
+                break
         if landscape:
             self._new_section(landscape=True)
         widths = _fit(need, want, available)
+        self._size = size
+        columns = len(headers)
 
         table = self.document.add_table(rows=1, cols=columns)
         table.style = "Table Grid"
@@ -493,7 +490,7 @@ class GongwenWriter:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif numeric[i]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            style_run(paragraph.add_run(shown(value)), HEITI if header else FANGSONG, TABLE_PT)
+            style_run(paragraph.add_run(shown(value)), HEITI if header else FANGSONG, self._size)
 
     def _new_section(self, *, landscape: bool):
         section = self.document.add_section(WD_SECTION.NEW_PAGE)
@@ -506,6 +503,30 @@ class GongwenWriter:
         buffer = io.BytesIO()
         self.document.save(buffer)
         return buffer.getvalue()
+
+
+TABLE_SIZES = (12, 10.5, 9)  # 小四, 五号, 小五
+CELL_PAD = 2 * 5.4 + 3  # cell margins (Word and LibreOffice: 5.4 pt a side) and a little air
+
+
+def _column_widths(headers, rows, size: float) -> tuple[list[float], list[float]]:
+    """(what each column needs, what it would like) in pt at font ``size``: a number or date
+    needs its whole width, text and headers may wrap but keep up to four characters."""
+    columns = len(headers)
+    need, want = [0.0] * columns, [0.0] * columns
+    for i, header in enumerate(headers):
+        need[i] = size * min(4, len(str(header))) + CELL_PAD
+        want[i] = text_width(str(header), size) + CELL_PAD
+    for row in rows:
+        for i, value in enumerate(row[:columns]):
+            text = shown(value)
+            width = text_width(text, size) + CELL_PAD
+            want[i] = max(want[i], width)
+            if _unbreakable(value):
+                need[i] = max(need[i], width)
+            else:
+                need[i] = max(need[i], size * min(4, len(text)) + CELL_PAD)
+    return need, want
 
 
 def _fit(need: list[float], want: list[float], available: float) -> list[float]:
