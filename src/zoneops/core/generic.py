@@ -186,9 +186,50 @@ class ObjectListView(ObjectViewMixin, View):
     def extra_context(self) -> dict:
         return {}
 
+    def importer_class(self):
+        """The importer of this list's records, if the list has an import page."""
+        match = getattr(self.request, "resolver_match", None)
+        if match is None or not match.url_name or not match.url_name.endswith("_list"):
+            return None
+        from django.urls import NoReverseMatch, resolve
+
+        name = match.url_name.removesuffix("_list") + "_import"
+        try:
+            path = reverse(f"{match.namespace}:{name}" if match.namespace else name)
+        except NoReverseMatch:
+            return None
+        return getattr(resolve(path).func, "view_class", None) and getattr(
+            resolve(path).func.view_class, "importer_class", None
+        )
+
+    def import_columns(self, columns: list[Column]) -> list[Column]:
+        """Columns the import takes that the page does not show: an export then carries every
+        field the import sets, so that it imports again unchanged."""
+        importer_class = self.importer_class()
+        if importer_class is None or not issubclass(importer_class, imports.ModelImporter):
+            return []
+        importer = importer_class(self.request.user)
+        try:
+            mapping = importer.header_map([str(c.label) for c in columns], strict=False)
+        except (TypeError, imports.ImportFileError):  # an importer with a header map of its own
+            return []
+        covered = set(mapping.values())
+        extra = []
+        for name in importer.form_fields():
+            if name in covered:
+                continue
+            try:
+                self.model._meta.get_field(name)
+            except Exception:  # a form-only field: nothing to export
+                continue
+            label = str(importer.form_fields()[name].label)
+            extra.append(Column(name, label).bind(self.model))
+        return extra
+
     def export(self, qs, columns: list[Column]):
         from django.conf import settings
 
+        columns = [*columns, *self.import_columns(columns)]
         limit = settings.ZONEOPS_EXPORT_MAX_ROWS
         getters = [column.getter(self.model) for column in columns]
         rows = ([get(obj) for get in getters] for obj in qs[:limit].iterator(chunk_size=2000))

@@ -211,15 +211,44 @@ def code_or_name(text: str, by_code: dict, by_name: dict, *, clean=str.lower):
         return None
     found = by_code.get(clean(text))
     if found is None:
-        found = by_name.get(text.lower())
+        found = _one(by_name.get(text.lower()))
     if found is not None:
         return found
     for cut in range(1, len(text)):
         head, tail = text[:cut].strip(), text[cut:].strip(" \t-－:：|/")
         code = by_code.get(clean(head))
-        if code is not None and by_name.get(tail.lower()) == code:
+        if code is not None and _names(by_name.get(tail.lower()), code):
             return code
     return None
+
+
+def _one(found):
+    """A name's value; a name several records share (a set) names none of them alone."""
+    if isinstance(found, set | frozenset):
+        return next(iter(found)) if len(found) == 1 else None
+    return found
+
+
+def _names(found, value) -> bool:
+    return value in found if isinstance(found, set | frozenset) else found == value
+
+
+def related_lookup(form_field) -> tuple[dict, dict]:
+    """(by code, by name) for a record choice field: its key (pk or ``to_field_name``) by
+    the key itself, the record's ``code``, and by its name and its text as pages show it."""
+    key = form_field.to_field_name or "pk"
+    by_code: dict[str, object] = {}
+    by_name: dict[str, set] = {}
+    for obj in form_field.queryset:
+        value = str(getattr(obj, key))
+        by_code[value.lower()] = value
+        code = getattr(obj, "code", None)
+        if isinstance(code, str) and code:
+            by_code.setdefault(code.lower(), value)
+        for name in {str(obj), getattr(obj, "name", None)}:
+            if isinstance(name, str) and name:
+                by_name.setdefault(name.strip().lower(), set()).add(value)
+    return by_code, by_name
 
 
 def _is_note(cells) -> bool:
@@ -312,7 +341,7 @@ class ModelImporter:
     def form_fields(self) -> dict[str, forms.Field]:
         return self.form_class(user=self.user).fields
 
-    def header_map(self, headers: list[str]) -> dict[int, str]:
+    def header_map(self, headers: list[str], *, strict: bool = True) -> dict[int, str]:
         from django.utils import translation
 
         aliases: dict[str, str] = {}
@@ -336,7 +365,7 @@ class ModelImporter:
             for name in fields
             if fields[name].required and name not in mapping.values()
         ]
-        if missing:
+        if missing and strict:
             raise ImportFileError(
                 _("Required columns are missing: {columns}.").format(columns="、".join(missing))
             )
@@ -406,6 +435,13 @@ class ModelImporter:
         result = ImportResult()
         seen_keys: dict[str, int] = {}
         choices = self.choice_aliases()
+        related = {
+            name: related_lookup(form_field)
+            for name, form_field in self.form_fields().items()
+            if isinstance(form_field, forms.ModelChoiceField)
+            and not isinstance(form_field, forms.ModelMultipleChoiceField)
+            and name in mapping.values()
+        }
         for row_number, cells in rows:
             data = {
                 field_name: (cells[index] if index < len(cells) else "")
@@ -416,6 +452,12 @@ class ModelImporter:
                     data[field_name] = labels.get(
                         data[field_name].strip().lower(), data[field_name]
                     )
+            for field_name, (by_code, by_name) in related.items():
+                if data.get(field_name):
+                    # a record as the list shows it (its name, code or both) → its key
+                    found = code_or_name(data[field_name], by_code, by_name)
+                    if found is not None:
+                        data[field_name] = found
             data = self.clean_row(data)
             bad_words = self.boolean_error(data)
             for error in bad_words:

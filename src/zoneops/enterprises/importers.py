@@ -234,14 +234,14 @@ def status_labels() -> dict[str, str]:
     return labels
 
 
-def industry_name_map() -> dict[str, int]:
-    """Lower-case name → Industry id, for names the standard uses once."""
+def industry_name_map() -> dict[str, set[int]]:
+    """Lower-case name → the Industry ids of that name."""
     from zoneops.enterprises.models import Industry
 
-    names: dict[str, list[int]] = {}
+    names: dict[str, set[int]] = {}
     for pk, name in Industry.objects.values_list("pk", "name"):
-        names.setdefault(name.lower(), []).append(pk)
-    return {name: pks[0] for name, pks in names.items() if len(pks) == 1}
+        names.setdefault(name.lower(), set()).add(pk)
+    return names  # a group and its only class share a name: the code decides
 
 
 class EnterpriseImporter(FastImporter):
