@@ -76,6 +76,40 @@ class ObjectViewMixin(LoginRequiredMixin):
         }
 
 
+def applied_filters(request, filterset) -> list[tuple[str, str]]:
+    """(label, value as shown) for the search and every filter the list was narrowed by."""
+    found = []
+    query = request.GET.get("q", "").strip()
+    if query:
+        found.append((str(_("Search")), query))
+    if filterset is None or not filterset.is_bound or not filterset.is_valid():
+        return found
+    for name, value in filterset.form.cleaned_data.items():
+        if value is None or value == "" or (isinstance(value, list | tuple) and not value):
+            continue
+        if hasattr(value, "model") and hasattr(value, "exists"):  # a queryset of choices
+            value = list(value)
+            if not value:
+                continue
+        field = filterset.form.fields.get(name)
+        labels = {}
+        for key, label in getattr(field, "choices", ()) or ():
+            if not isinstance(label, list | tuple):
+                labels[str(key)] = str(label)
+        values = value if isinstance(value, list | tuple) else [value]
+        shown = []
+        for item in values:
+            if isinstance(item, bool):
+                shown.append("是" if item else "否")
+            elif hasattr(item, "start") and hasattr(item, "stop"):  # a range (slice)
+                shown.append(f"{item.start or ''}–{item.stop or ''}")
+            else:
+                shown.append(labels.get(str(item), str(item)))
+        label = str(field.label if field is not None and field.label else name)
+        found.append((label, "、".join(shown)))
+    return found
+
+
 class ObjectListView(ObjectViewMixin, View):
     template_name = "core/object_list.html"
     columns: list[Column] = []
@@ -125,6 +159,7 @@ class ObjectListView(ObjectViewMixin, View):
         qs, filterset = self.filtered()
         qs, current_sort = self.sort(qs, columns)
         if request.GET.get("export") == "xlsx":
+            self.applied = applied_filters(request, filterset)
             return self.export(qs, columns)
         paginator = Paginator(qs, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
@@ -153,9 +188,50 @@ class ObjectListView(ObjectViewMixin, View):
     def extra_context(self) -> dict:
         return {}
 
+    def importer_class(self):
+        """The importer of this list's records, if the list has an import page."""
+        match = getattr(self.request, "resolver_match", None)
+        if match is None or not match.url_name or not match.url_name.endswith("_list"):
+            return None
+        from django.urls import NoReverseMatch, resolve
+
+        name = match.url_name.removesuffix("_list") + "_import"
+        try:
+            path = reverse(f"{match.namespace}:{name}" if match.namespace else name)
+        except NoReverseMatch:
+            return None
+        return getattr(resolve(path).func, "view_class", None) and getattr(
+            resolve(path).func.view_class, "importer_class", None
+        )
+
+    def import_columns(self, columns: list[Column]) -> list[Column]:
+        """Columns the import takes that the page does not show: an export then carries every
+        field the import sets, so that it imports again unchanged."""
+        importer_class = self.importer_class()
+        if importer_class is None or not issubclass(importer_class, imports.ModelImporter):
+            return []
+        importer = importer_class(self.request.user)
+        try:
+            mapping = importer.header_map([str(c.label) for c in columns], strict=False)
+        except (TypeError, imports.ImportFileError):  # an importer with a header map of its own
+            return []
+        covered = set(mapping.values())
+        extra = []
+        for name in importer.form_fields():
+            if name in covered:
+                continue
+            try:
+                self.model._meta.get_field(name)
+            except Exception:  # a form-only field: nothing to export
+                continue
+            label = str(importer.form_fields()[name].label)
+            extra.append(Column(name, label).bind(self.model))
+        return extra
+
     def export(self, qs, columns: list[Column]):
         from django.conf import settings
 
+        columns = [*columns, *self.import_columns(columns)]
         limit = settings.ZONEOPS_EXPORT_MAX_ROWS
         getters = [column.getter(self.model) for column in columns]
         rows = ([get(obj) for get in getters] for obj in qs[:limit].iterator(chunk_size=2000))
@@ -163,6 +239,7 @@ class ObjectListView(ObjectViewMixin, View):
             [str(c.label) for c in columns],
             rows,
             sheet_title=str(self.model._meta.verbose_name_plural),
+            filters=getattr(self, "applied", ()),
         )
         security.log_event(
             SecurityEvent.Type.EXPORT,

@@ -202,6 +202,66 @@ def _blank(value) -> bool:
     return not _plain_cell(value)
 
 
+def code_or_name(text: str, by_code: dict, by_name: dict, *, clean=str.lower):
+    """What a cell names: a code ("3972", "C3972"), a code with its name ("C3972 半导体分立器件
+    制造", "C3972半导体分立器件制造", as exports write it) or the name alone. ``by_code`` and
+    ``by_name`` map ``clean``-ed codes and lower-case names to the value; None if the cell
+    names nothing, or a code and a name that disagree."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = by_code.get(clean(text))
+    if found is None:
+        found = _one(by_name.get(text.lower()))
+    if found is not None:
+        return found
+    for cut in range(1, len(text)):
+        head, tail = text[:cut].strip(), text[cut:].strip(" \t-－:：|/")
+        code = by_code.get(clean(head))
+        if code is not None and _names(by_name.get(tail.lower()), code):
+            return code
+    return None
+
+
+def _one(found):
+    """A name's value; a name several records share (a set) names none of them alone."""
+    if isinstance(found, set | frozenset):
+        return next(iter(found)) if len(found) == 1 else None
+    return found
+
+
+def _names(found, value) -> bool:
+    return value in found if isinstance(found, set | frozenset) else found == value
+
+
+def related_lookup(form_field) -> tuple[dict, dict]:
+    """(by code, by name) for a record choice field: its key (pk or ``to_field_name``) by
+    the key itself, the record's ``code``, and by its name and its text as pages show it."""
+    key = form_field.to_field_name or "pk"
+    by_code: dict[str, object] = {}
+    by_name: dict[str, set] = {}
+    for obj in form_field.queryset:
+        value = str(getattr(obj, key))
+        by_code[value.lower()] = value
+        code = getattr(obj, "code", None)
+        if isinstance(code, str) and code:
+            by_code.setdefault(code.lower(), value)
+        for name in {str(obj), getattr(obj, "name", None)}:
+            if isinstance(name, str) and name:
+                by_name.setdefault(name.strip().lower(), set()).add(value)
+    return by_code, by_name
+
+
+def _is_note(cells) -> bool:
+    """A row above the header: empty, or the filters line of an export (its first cell only)."""
+    from zoneops.core.exports import FILTER_PREFIXES
+
+    values = [_plain_cell(c) for c in cells]
+    if not any(values):
+        return True
+    return values[0].startswith(FILTER_PREFIXES) and not any(values[1:])
+
+
 def read_table(
     name: str, content: bytes, *, typed: bool = False
 ) -> tuple[list[str], list[tuple[int, list]]]:
@@ -237,19 +297,24 @@ def read_table(
             ) from exc
     else:
         raise ImportFileError(_("Upload a .xlsx or .csv file (got “{name}”).").format(name=name))
-    if not rows:
+    # An export of a list starts with the filters it was made with, then a blank row.
+    skip = 0
+    while skip < len(rows) and _is_note(rows[skip]):
+        skip += 1
+    if not rows[skip:]:
         raise ImportFileError(_("The file is empty."))
-    headers = [_plain_cell(h) for h in rows[0]]
+    headers = [_plain_cell(h) for h in rows[skip]]
+    rows = rows[skip:]
     body = []
     if typed:
         blank = _blank
-        for index, cells in enumerate(rows[1:], start=2):
+        for index, cells in enumerate(rows[1:], start=2 + skip):
             for cell in cells:
                 if not blank(cell):
                     body.append((index, cells))
                     break
     else:
-        for index, cells in enumerate(rows[1:], start=2):
+        for index, cells in enumerate(rows[1:], start=2 + skip):
             values = list(map(_plain_cell, cells))
             if any(values):
                 body.append((index, values))
@@ -283,7 +348,7 @@ class ModelImporter:
     def form_fields(self) -> dict[str, forms.Field]:
         return self.form_class(user=self.user).fields
 
-    def header_map(self, headers: list[str]) -> dict[int, str]:
+    def header_map(self, headers: list[str], *, strict: bool = True) -> dict[int, str]:
         from django.utils import translation
 
         aliases: dict[str, str] = {}
@@ -307,7 +372,7 @@ class ModelImporter:
             for name in fields
             if fields[name].required and name not in mapping.values()
         ]
-        if missing:
+        if missing and strict:
             raise ImportFileError(
                 _("Required columns are missing: {columns}.").format(columns="、".join(missing))
             )
@@ -377,6 +442,13 @@ class ModelImporter:
         result = ImportResult()
         seen_keys: dict[str, int] = {}
         choices = self.choice_aliases()
+        related = {
+            name: related_lookup(form_field)
+            for name, form_field in self.form_fields().items()
+            if isinstance(form_field, forms.ModelChoiceField)
+            and not isinstance(form_field, forms.ModelMultipleChoiceField)
+            and name in mapping.values()
+        }
         for row_number, cells in rows:
             data = {
                 field_name: (cells[index] if index < len(cells) else "")
@@ -387,6 +459,12 @@ class ModelImporter:
                     data[field_name] = labels.get(
                         data[field_name].strip().lower(), data[field_name]
                     )
+            for field_name, (by_code, by_name) in related.items():
+                if data.get(field_name):
+                    # a record as the list shows it (its name, code or both) → its key
+                    found = code_or_name(data[field_name], by_code, by_name)
+                    if found is not None:
+                        data[field_name] = found
             data = self.clean_row(data)
             bad_words = self.boolean_error(data)
             for error in bad_words:

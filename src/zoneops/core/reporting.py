@@ -59,11 +59,14 @@ def panels(zones, year, month, user):
 
 def sections(zone, year, month, user):
     day = period_end(year, month)
+    # Late at the end of the period: a case escalated since then but due after it is not
+    # late in this pack (it would show a negative number of working days late).
     late = (
         LoopCase.objects.filter(
             zone__path__startswith=zone.path,
             is_open=True,
             escalation__gte=LoopCase.Escalation.OVERDUE,
+            due_date__lt=day,
         )
         .select_related("zone", "department", "handler")
         .order_by("due_date", "id")
@@ -71,7 +74,7 @@ def sections(zone, year, month, user):
     rows = []
     for case in late:
         try:
-            days_late = calendar.working_days_between(case.due_date, day)
+            days_late = max(0, calendar.working_days_between(case.due_date, day))
         except calendar.CalendarRangeError:
             days_late = None
         rows.append(

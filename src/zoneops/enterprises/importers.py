@@ -28,6 +28,7 @@ from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
     RowError,
+    code_or_name,
     gc_paused,
     inserted_pks,
 )
@@ -224,6 +225,30 @@ STATUS_WORDS = {
 }
 
 
+STATUS_CODES = {value: value for value in Enterprise.Status.values}
+
+
+def status_labels() -> dict[str, str]:
+    """Lower-case label (Chinese and English) → status code."""
+    from django.utils import translation
+
+    labels = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels.update({str(label).lower(): value for value, label in Enterprise.Status.choices})
+    return labels
+
+
+def industry_name_map() -> dict[str, set[int]]:
+    """Lower-case name → the Industry ids of that name."""
+    from zoneops.enterprises.models import Industry
+
+    names: dict[str, set[int]] = {}
+    for pk, name in Industry.objects.values_list("pk", "name"):
+        names.setdefault(name.lower(), set()).add(pk)
+    return names  # a group and its only class share a name: the code decides
+
+
 class EnterpriseImporter(FastImporter):
     model = Enterprise
     columns = [
@@ -280,13 +305,13 @@ class EnterpriseImporter(FastImporter):
         Column(
             "longitude",
             gettext_lazy("longitude"),
-            ["经度", "经度(wgs84)", "lng", "lon", "longitude"],
+            ["经度", "经度(wgs84)", "经度(wgs-84)", "longitude(wgs-84)", "lng", "lon", "longitude"],
             help_text=gettext_lazy("WGS-84 degrees, e.g. 125.35; give latitude too."),
         ),
         Column(
             "latitude",
             gettext_lazy("latitude"),
-            ["纬度", "纬度(wgs84)", "lat", "latitude"],
+            ["纬度", "纬度(wgs84)", "纬度(wgs-84)", "latitude(wgs-84)", "lat", "latitude"],
             help_text=gettext_lazy("WGS-84 degrees, e.g. 43.88; give longitude too."),
         ),
     ]
@@ -307,6 +332,7 @@ class EnterpriseImporter(FastImporter):
             if len(found) == 1:
                 zone_by_key.setdefault(zone_name.lower(), found[0])
         industries = code_map()
+        industry_names = industry_name_map()
         chains = {}
         for chain in IndustrialChain.objects.select_related("zone").order_by("-zone__path"):
             chains.setdefault(chain.name, []).append(chain)
@@ -336,7 +362,9 @@ class EnterpriseImporter(FastImporter):
                     )
                     continue
                 seen[code] = offset
-                fields = self.parse(result, offset, raw, zone_by_key, industries, chains)
+                fields = self.parse(
+                    result, offset, raw, zone_by_key, (industries, industry_names), chains
+                )
                 if fields is not None:
                     parsed.append((offset, code, fields))
         if result.errors:
@@ -393,24 +421,35 @@ class EnterpriseImporter(FastImporter):
                 result, row, "zone", zone_key, _("Unknown zone (or one you are not granted).")
             )
         fields["zone"] = zone
-        fields["address"] = _text(raw.get("address"))[:300]
-        try:
-            fields["founded_on"] = _date(raw.get("founded_on"))
-        except ValueError:
-            self.error(result, row, "founded_on", raw.get("founded_on"), _("Not a date."))
+        # Only the file's columns are set: a column the file has not (a list export has no
+        # address) leaves the enterprise's value as it is.
+        if "address" in raw:
+            fields["address"] = _text(raw.get("address"))[:300]
+        if "founded_on" in raw:
+            try:
+                fields["founded_on"] = _date(raw.get("founded_on"))
+            except ValueError:
+                self.error(result, row, "founded_on", raw.get("founded_on"), _("Not a date."))
         capital = raw.get("registered_capital")
         try:
-            fields["registered_capital"] = None if capital in (None, "") else _decimal(capital)
+            if "registered_capital" in raw:
+                fields["registered_capital"] = None if capital in (None, "") else _decimal(capital)
         except ValueError:
             self.error(result, row, "registered_capital", capital, _("Not a number."))
-        industry_code = clean_code(_text(raw.get("industry")))
-        fields["industry_id"] = None
-        if industry_code:
-            fields["industry_id"] = industries.get(industry_code)
+        industry_text = _text(raw.get("industry"))
+        if "industry" in raw:
+            fields["industry_id"] = None
+        if industry_text:
+            by_code, by_name = industries
+            # a code (2761, C2761), a code with its name (as the list exports it) or the name
+            fields["industry_id"] = by_code.get(clean_code(industry_text)) or code_or_name(
+                industry_text, by_code, by_name, clean=clean_code
+            )
             if fields["industry_id"] is None:
-                self.error(result, row, "industry", industry_code, _("Not a GB/T 4754-2017 code."))
+                self.error(result, row, "industry", industry_text, _("Not a GB/T 4754-2017 code."))
         chain_name = _text(raw.get("chain"))
-        fields["chain"] = None
+        if "chain" in raw:
+            fields["chain"] = None
         if chain_name and zone is not None:
             fields["chain"] = next(
                 (c for c in chains.get(chain_name, []) if zone.path.startswith(c.zone.path)), None
@@ -429,7 +468,7 @@ class EnterpriseImporter(FastImporter):
                 fields[flag] = False
             else:
                 self.error(result, row, flag, word, _("Write 是 or 否."))
-        if fields.get("is_chain_leader") and fields["chain"] is None:
+        if fields.get("is_chain_leader") and "chain" in raw and fields["chain"] is None:
             self.error(
                 result,
                 row,
@@ -449,8 +488,8 @@ class EnterpriseImporter(FastImporter):
         status_word = _text(raw.get("status"))
         if status_word or "status" in raw:
             status = STATUS_WORDS.get(status_word.lower())
-            if status is None and status_word in Enterprise.Status.values:
-                status = status_word
+            if status is None:  # the code, or the label as the list shows and exports it
+                status = code_or_name(status_word, STATUS_CODES, status_labels())
             if status is None and not status_word:
                 status = Enterprise.Status.OPERATING
             if status is None:

@@ -1,34 +1,20 @@
 """Making the dispatch pack: collect the sections, compare with the last pack, write the files."""
 
-import io
+import datetime as dt
 import json
-import re
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core.exports import cell_value
+from zoneops.core.exports import INTEGER_FORMAT, SheetSpec, cell_value, write_workbook
 from zoneops.core.models import User, Zone
-from zoneops.reports.models import DispatchPack
+from zoneops.reports import gongwen
+from zoneops.reports.models import DispatchPack, DocumentCounter, Letterhead
 from zoneops.reports.registry import Section, Table, collect_sections
-
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def heading_number(index: int) -> str:
-    """一、二、… 十、十一、… as official documents number their sections."""
-    if index < 10:
-        return CHINESE_NUMERALS[index]
-    tens, ones = divmod(index + 1, 10)
-    return (
-        (CHINESE_NUMERALS[tens - 1] if tens > 1 else "")
-        + "十"
-        + (CHINESE_NUMERALS[ones - 1] if ones else "")
-    )
-
 
 # A pack is read in a meeting: its tables list the most pressing rows, the system the rest.
 MAX_TABLE_ROWS = 200
@@ -132,88 +118,141 @@ def sections_of(pack: DispatchPack) -> list[Section]:
     return [Section.from_dict(s) for s in pack.snapshot]
 
 
-def render_docx(pack: DispatchPack) -> bytes:
-    """The pack as an official-style .docx: centred title, date line, 一、二、… sections, tables."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+def letterhead_of(zone: Zone) -> Letterhead:
+    """The zone's letterhead, or one made from its name until an administrator sets it."""
+    found = Letterhead.objects.filter(zone=zone).first()
+    if found is not None:
+        return found
+    issuer = _("{zone} administrative committee").format(zone=zone.name)
+    return Letterhead(
+        zone=zone,
+        issuer=issuer,
+        mark=issuer,
+        code_prefix=zone.name[:4] + "调",  # 机关代字: a document code, not a translation
+        recipients=_("All departments and parks"),
+        printer=_("{issuer} office").format(issuer=issuer),
+    )
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "FangSong"
-    normal.font.size = Pt(14)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
 
-    def run_font(run, east_asia: str, size: int, bold: bool = False):
-        run.font.size = Pt(size)
-        run.bold = bold
-        run.font.name = east_asia
-        run._element.rPr.rFonts.set(qn("w:eastAsia"), east_asia)
+def document_number(prefix: str, year: int, number: int | None) -> str:
+    """长高新调〔2026〕12号; a preview (no number yet) leaves the number blank."""
+    return f"{prefix}〔{year}〕{number if number is not None else '　'}号"
 
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run_font(title.add_run(pack.title), "方正小标宋简体", 22, bold=True)
-    dated = document.add_paragraph()
-    dated.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    made = timezone.localtime(pack.created_at) if pack.created_at else timezone.localtime()
-    run_font(dated.add_run(_("Made on {date}").format(date=made.strftime("%Y-%m-%d"))), "楷体", 14)
 
-    for index, section in enumerate(sections_of(pack)):
-        heading = document.add_paragraph()
-        run_font(heading.add_run(f"{heading_number(index)}、{section.title}"), "黑体", 16)
+@transaction.atomic
+def issue_pack(pack: DispatchPack, *, acting_user: User | None) -> DispatchPack:
+    """Give the pack its 发文字号: the zone's next number of the year, taken once, never reused.
+
+    Issuing again changes nothing. Numbers come from a counter row locked for the
+    transaction, so two issues at once get two numbers and a deleted pack's stays taken.
+    """
+    if (
+        acting_user is not None
+        and not DispatchPack.objects.restrict(acting_user, "add").filter(pk=pack.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not issue dispatch packs of this zone."))
+    pack = DispatchPack.objects.select_for_update().get(pk=pack.pk)
+    if pack.number is not None:
+        return pack
+    now = timezone.now()
+    year = timezone.localtime(now).year
+    DocumentCounter.objects.get_or_create(zone=pack.zone, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(zone=pack.zone, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number", "updated_at"])
+    pack.number_year, pack.number = year, counter.last_number
+    pack.document_number = document_number(
+        letterhead_of(pack.zone).code_prefix, year, counter.last_number
+    )
+    pack.issued_at, pack.issued_by = now, acting_user
+    pack.save(
+        update_fields=[
+            "number_year",
+            "number",
+            "document_number",
+            "issued_at",
+            "issued_by",
+            "updated_at",
+        ]
+    )
+    return pack
+
+
+def _letterhead(pack: DispatchPack) -> gongwen.Letterhead:
+    head = letterhead_of(pack.zone)
+    when = pack.issued_at or pack.created_at or timezone.now()
+    day = timezone.localtime(when).date()
+    return gongwen.Letterhead(
+        issuer_mark=head.mark or head.issuer,
+        number=pack.document_number or document_number(head.code_prefix, day.year, None),
+        title=pack.title,
+        recipients=head.recipients,
+        signature=head.issuer,
+        date=day,
+        copy_to=head.copy_to,
+        printer=head.printer or head.issuer,
+        print_date=day,
+    )
+
+
+def blocks_of(pack: DispatchPack) -> list[gongwen.Block]:
+    """The pack's body: a level-1 heading per section, its paragraphs, its table.
+
+    A paragraph kept as {"level": 2, "text": ...} is a lower heading (（一） 1. （1）).
+    """
+    blocks = []
+    for section in sections_of(pack):
+        blocks.append(gongwen.Block("heading", section.title, level=1))
         for text in section.paragraphs:
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Pt(28)
-            run_font(paragraph.add_run(text), "仿宋", 14)
+            if isinstance(text, dict):
+                blocks.append(gongwen.Block("heading", text["text"], level=int(text["level"])))
+            else:
+                blocks.append(gongwen.Block("text", str(text)))
         if section.table is not None:
-            table = document.add_table(rows=1, cols=len(section.table.headers))
-            table.style = "Table Grid"
-            for cell, header in zip(table.rows[0].cells, section.table.headers, strict=True):
-                cell.text = ""
-                run_font(cell.paragraphs[0].add_run(str(header)), "黑体", 11, bold=True)
-            for row in section.table.rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=False):
-                    shown = cell_value(value)
-                    cell.text = ""
-                    run_font(
-                        cell.paragraphs[0].add_run("" if shown is None else str(shown)), "仿宋", 11
-                    )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+            blocks.append(
+                gongwen.Block(
+                    "table",
+                    headers=[str(h) for h in section.table.headers],
+                    rows=[[typed(v) for v in row] for row in section.table.rows],
+                )
+            )
+    return blocks
 
 
-def _sheet_title(index: int, title: str, used: set[str]) -> str:
-    clean = re.sub(r"[\[\]:*?/\\]", "", f"{index + 1}.{title}")[:31]
-    while clean in used:
-        clean = clean[:28] + f"~{len(used)}"
-    used.add(clean)
-    return clean
+def typed(value):
+    """A snapshot cell back as its type: ISO dates were kept as text in the JSON."""
+    if isinstance(value, str) and gongwen.ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def render_docx(pack: DispatchPack) -> bytes:
+    """The pack as a GB/T 9704-2012 公文 (see reports/gongwen.py)."""
+    return gongwen.render(_letterhead(pack), blocks_of(pack))
 
 
 def render_xlsx(pack: DispatchPack) -> bytes:
-    """The pack as a workbook with one sheet per section."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used: set[str] = set()
+    """The pack as a workbook: one sheet per section, named as the .docx heading, its text
+    above a typed table (dates as dates, amounts as numbers with #,##0.00, frozen header,
+    autofilter, widths that fit)."""
+    sheets = []
     for index, section in enumerate(sections_of(pack)):
-        sheet = workbook.create_sheet(_sheet_title(index, section.title, used))
-        sheet.append([f"{heading_number(index)}、{section.title}"])
-        sheet["A1"].font = Font(bold=True, size=14)
-        for text in section.paragraphs:
-            sheet.append([text])
-        if section.table is not None:
-            sheet.append([])
-            sheet.append([str(h) for h in section.table.headers])
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-            for row in section.table.rows:
-                sheet.append([cell_value(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        heading = f"{gongwen.heading_label(1, index + 1)}{section.title}"
+        table = section.table
+        sheets.append(
+            SheetSpec(
+                heading,
+                [str(h) for h in table.headers] if table else [],
+                ([typed(v) for v in row] for row in table.rows) if table else [],
+                preamble=[heading, *(_paragraph_text(p) for p in section.paragraphs)],
+                integer_format=INTEGER_FORMAT,
+            )
+        )
+    return write_workbook(sheets).read()
+
+
+def _paragraph_text(paragraph) -> str:
+    return paragraph["text"] if isinstance(paragraph, dict) else str(paragraph)

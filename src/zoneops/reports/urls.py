@@ -8,6 +8,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("packs/make/", views.make_pack, name="make_pack"),
+    path("packs/<int:pk>/issue/", views.issue, name="pack_issue"),
     path("packs/<int:pk>/decision/", views.record_decision, name="pack_decision"),
     path("packs/<int:pk>/<str:fmt>/", views.download, name="pack_download"),
     *crud_urls(

@@ -102,6 +102,19 @@ def make_pack(request):
 
 
 @login_required
+def issue(request, pk: int):
+    """Give the pack its 发文字号 (a download before that is a preview without a number)."""
+    if request.method != "POST":
+        return redirect("reports:dispatchpack_detail", pk=pk)
+    pack = get_object_or_404(DispatchPack.objects.restrict(request.user, "view"), pk=pk)
+    pack = services.issue_pack(pack, acting_user=request.user)
+    from django.contrib import messages
+
+    messages.success(request, _("Issued as {number}.").format(number=pack.document_number))
+    return redirect(pack.get_absolute_url())
+
+
+@login_required
 def download(request, pk: int, fmt: str):
     if fmt not in ("docx", "xlsx"):
         raise Http404
@@ -141,7 +154,17 @@ class DispatchPackDetailView(generic.ObjectDetailView):
     model = DispatchPack
     template_name = "reports/pack_detail.html"
     queryset = DispatchPack.objects.select_related("zone", "created_by")
-    fields = ("title", "zone", "year", "month", "created_by", "created_at")
+    fields = (
+        "title",
+        "zone",
+        "year",
+        "month",
+        "created_by",
+        "created_at",
+        "document_number",
+        "issued_at",
+        "issued_by",
+    )
 
     def extra_context(self, obj):
         from zoneops.tasks.models import Task

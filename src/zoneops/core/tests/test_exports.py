@@ -41,7 +41,7 @@ def test_xlsx_keeps_types_and_reads_back_in_openpyxl_and_calamine(settings):
         7,
         2.5,
         1.5,
-        True,
+        "是",  # as the page shows a yes/no
         dt.datetime(2025, 1, 2, 11, 4, 5),  # local time
         dt.datetime(2025, 10, 8),
         " padded ",
@@ -49,9 +49,12 @@ def test_xlsx_keeps_types_and_reads_back_in_openpyxl_and_calamine(settings):
         None,  # empty text: an empty cell
         "bell",
     ]
-    assert sheet["G2"].number_format == "yyyy-mm-dd h:mm:ss"
+    assert sheet["G2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert sheet["H2"].number_format == "yyyy-mm-dd"
+    assert sheet["E2"].number_format == "#,##0.00"  # an amount (万元, two decimals)
     assert sheet["J2"].data_type == "s"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:B2"
 
     values = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert values[1][:8] == [
@@ -60,10 +63,25 @@ def test_xlsx_keeps_types_and_reads_back_in_openpyxl_and_calamine(settings):
         7,
         2.5,
         1.5,
-        True,
+        "是",
         dt.datetime(2025, 1, 2, 11, 4, 5),
         dt.date(2025, 10, 8),
     ]
+
+
+def test_xlsx_writes_the_filters_above_the_header_and_fits_the_widths():
+    rows = [["长春光电科技有限公司", dt.date(2025, 1, 2), False]] * 3
+    handle = exports.write_xlsx(
+        ["企业名称", "成立日期", "链主"], rows, filters=[("状态", "双停"), ("园区", "长春高新区")]
+    )
+    sheet = load_workbook(io.BytesIO(handle.read())).active
+    assert sheet["A1"].value == "筛选条件：状态=双停；园区=长春高新区"
+    assert [c.value for c in sheet[3]] == ["企业名称", "成立日期", "链主"]
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:C6"
+    assert sheet["C4"].value == "否"
+    # ten Chinese characters are twenty of Excel's width units; a date ten
+    assert sheet.column_dimensions["A"].width >= 20
+    assert 10 <= sheet.column_dimensions["B"].width <= 14
 
 
 def test_column_getter_gives_what_value_gives(db):

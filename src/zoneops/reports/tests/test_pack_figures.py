@@ -41,14 +41,16 @@ def test_indicator_rows_in_docx_and_xlsx_match_the_database(zone_tree, users):
         for r in table.rows
         if r.cells[0].text == gdp.name
     )
-    assert row[2] == "1500000" and row[4] == "1050000"
+    # as the reader reads them: thousands separated, right-aligned, whole numbers without .00
+    assert row[2] == "1,500,000" and row[4] == "1,050,000"
     assert row[5] == "5"  # growth against September 2024, in %
-    assert row[8] == "450000"  # still to deliver
-    assert float(row[9]) == float(expected.q4_must)
+    assert row[8] == "450,000"  # still to deliver
+    assert float(row[9].replace(",", "")) == float(expected.q4_must)
 
     workbook = load_workbook(io.BytesIO(services.render_xlsx(pack)))
     sheet = workbook.worksheets[0]
-    assert sheet.title.startswith("1.")
+    assert sheet.title == "一、经济指标完成情况"[:2] + sheet.title[2:]
+    assert sheet.title.startswith("一、")
     xlsx_row = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == gdp.name)
     assert xlsx_row[2] == 1500000 and xlsx_row[4] == 1050000 and xlsx_row[8] == 450000
 
@@ -99,3 +101,36 @@ def test_red_projects_and_their_reasons_are_in_the_pack(zone_tree, users):
     assert section.table.rows[0][4] == "红灯"
     assert "2025-03-01" in section.table.rows[0][5]
     assert section.paragraphs == ["1 个项目亮红灯或黄灯(其中红灯 1 个)。"]
+
+
+def test_sections_agree_with_their_tables_and_nothing_is_late_by_negative_days(zone_tree, users):
+    """Every count in a section's text is the count of its table's rows (same query)."""
+    import re
+
+    from zoneops.core import services as core_services
+
+    for name, opened in [("用电增容", dt.date(2025, 9, 1)), ("十月底诉求", dt.date(2025, 10, 27))]:
+        core_services.open_case(
+            kind="standard",
+            zone=zone_tree["hitech"],
+            title=name,
+            acting_user=users["staff"],
+            opened_on=opened,
+        )
+    # escalated a month later: the October pack must not list 十月底诉求 (due in November)
+    core_services.tick(on=dt.date(2025, 11, 30))
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    overdue = next(s for s in services.sections_of(pack) if s.key == "core.overdue")
+    assert [row[0] for row in overdue.table.rows] == ["用电增容"]
+    assert all(row[6] is None or row[6] >= 0 for row in overdue.table.rows)
+    checked = 0
+    for section in services.sections_of(pack):
+        if section.table is None or not section.paragraphs:
+            continue
+        numbers = re.findall(r"\d+", section.paragraphs[0])
+        if section.key in ("core.overdue", "tasks.due", "projects.lagging"):
+            assert int(numbers[0]) == len(section.table.rows), section.key
+            checked += 1
+    assert checked >= 1

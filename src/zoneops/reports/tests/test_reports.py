@@ -44,7 +44,7 @@ def test_pack_lists_the_zones_overdue_items_in_docx_and_xlsx(late_cases, zone_tr
     )
     document = Document(io.BytesIO(services.render_docx(pack)))
     body = texts(document)
-    assert document.paragraphs[0].text == "长春高新区 调度通报(2025-10)"
+    assert "长春高新区 调度通报(2025-10)" in [p.text for p in document.paragraphs]
     assert "、逾期事项(要素保障、企业诉求、安全隐患、任务)" in body
     assert "用电增容" in body and "土地指标" in body
     assert "经开区诉求" not in body and "按时诉求" not in body
@@ -196,3 +196,27 @@ def test_long_tables_are_cut_to_the_most_pressing_rows(zone_tree, users, monkeyp
     section = next(s for s in services.sections_of(pack) if s.key == "core.overdue")
     assert [row[0] for row in section.table.rows] == ["诉求0", "诉求1", "诉求2"]
     assert "表中列出前 3 行,共 5 行" in section.paragraphs[-1]
+
+
+def test_xlsx_pack_is_typed_as_a_spreadsheet_reader_expects(late_cases, zone_tree, users):
+    """Dates are dates with a date format, numbers are numbers, the header stays in view."""
+    pack = services.build_pack(
+        zone=zone_tree["hitech"], year=2025, month=10, acting_user=users["staff"]
+    )
+    workbook = load_workbook(io.BytesIO(services.render_xlsx(pack)))
+    headings = [f"{p.text}" for p in Document(io.BytesIO(services.render_docx(pack))).paragraphs]
+    for sheet in workbook.worksheets:
+        # one sheet per section, named as its .docx heading (cut to Excel's 31 characters)
+        assert any(h.startswith(sheet.title) for h in headings), sheet.title
+    sheet = next(s for s in workbook.worksheets if "逾期事项" in s.title)
+    rows = list(sheet.iter_rows())
+    header_index = next(i for i, r in enumerate(rows) if r[0].value == "事项")
+    assert sheet.freeze_panes == f"A{header_index + 2}"
+    assert sheet.auto_filter.ref.startswith(f"A{header_index + 1}:")
+    row = next(r for r in rows if r[0].value == "用电增容")
+    due, late = row[5], row[6]
+    assert isinstance(due.value, dt.datetime) and due.number_format == "yyyy-mm-dd"
+    assert due.value.date() == LoopCase.objects.get(title="用电增容").due_date
+    assert late.value == 30 and late.data_type == "n" and late.number_format == "#,##0"
+    widths = [sheet.column_dimensions[c].width for c in "ABCDEFGH"]
+    assert all(w and w >= 6 for w in widths)

@@ -16,8 +16,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", default=".", help="folder for the two files (default: here)"
         )
+        parser.add_argument(
+            "--issue",
+            action="store_true",
+            help="issue the pack: take the zone's next document number (发文字号) of the year",
+        )
 
-    def handle(self, *args, zone, period, output, **options):
+    def handle(self, *args, zone, period, output, issue=False, **options):
         found = Zone.objects.filter(code=zone).first()
         if found is None:
             raise CommandError(f"No zone with code {zone!r}.")
@@ -29,6 +34,9 @@ class Command(BaseCommand):
             raise CommandError("The month must be between 1 and 12.")
         with acting_as(None):
             pack = services.build_pack(zone=found, year=year, month=month, acting_user=None)
+            if issue:
+                pack = services.issue_pack(pack, acting_user=None)
+                self.stdout.write(pack.document_number)
         folder = Path(output)
         folder.mkdir(parents=True, exist_ok=True)
         for fmt, render in (("docx", services.render_docx), ("xlsx", services.render_xlsx)):

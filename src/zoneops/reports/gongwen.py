@@ -1,0 +1,556 @@
+"""A .docx laid out as GB/T 9704-2012 (党政机关公文格式) asks.
+
+The page: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (版心 156 × 225 mm);
+body 3号仿宋 (16 pt) on a document grid of 22 lines × 28 characters; page numbers 4号 半角
+"— 1 —" below the 版心 on the outer side (odd pages right, even pages left). The 版头: red
+发文机关标志, 发文字号, red separator line; the title in 2号小标宋; 主送机关; headings in the
+four levels 一、（一）1.（1）; 成文日期 in Arabic numerals; the 版记 (抄送, 印发机关 and 印发日期).
+
+Government PCs have 仿宋_GB2312, 方正小标宋简体, 黑体 and 楷体_GB2312; the font table names a
+fallback for each (altName), and LibreOffice on a server substitutes free CJK fonts.
+"""
+
+import datetime as dt
+import decimal
+import io
+import re
+from dataclasses import dataclass, field
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt, RGBColor, Twips
+from lxml import etree
+
+# Geometry (GB/T 9704-2012 5.2.1, 5.2.2, 7.1)
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
+MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 37, 35, 28, 26
+TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM  # 156
+TEXT_HEIGHT_MM = PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM  # 225
+LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+PAGE_NUMBER_PT = 14  # 4号
+TABLE_PT = 12  # 小四: tables are read at a meeting table
+RED = "FF0000"
+
+TWIPS_PER_MM = 1440 / 25.4
+TEXT_WIDTH_TWIPS = TEXT_WIDTH_MM * TWIPS_PER_MM
+# The grid: a line every 225 mm / 22 (rounded down so that 22 fit), a character every
+# 156 mm / 28; charSpace is the difference from the body font size in 1/4096 pt.
+LINE_PITCH = int(TEXT_HEIGHT_MM * TWIPS_PER_MM / LINES_PER_PAGE)  # 579 twips = 28.95 pt
+CHAR_PITCH_PT = TEXT_WIDTH_TWIPS / CHARS_PER_LINE / 20
+CHAR_SPACE = int((CHAR_PITCH_PT - BODY_PT) * 4096) - 1  # -849
+# -6: 0.3 pt per character, 28 × 15.7 pt = 439.6 pt (LibreOffice wants about a point to spare)
+CONDENSE_TWENTIETHS = int((CHAR_PITCH_PT - BODY_PT) * 20) - 2
+
+# Fonts a government PC has, and what to use where it has not.
+FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = (
+    "仿宋_GB2312",
+    "方正小标宋简体",
+    "黑体",
+    "楷体_GB2312",
+    "宋体",
+)
+FONT_FALLBACKS = {
+    FANGSONG: ("仿宋", "FangSong"),
+    XIAOBIAOSONG: ("华文中宋", "宋体"),
+    HEITI: ("SimHei", "Microsoft YaHei"),
+    KAITI: ("楷体", "KaiTi"),
+    SONGTI: ("SimSun", "NSimSun"),
+}
+LATIN = "Times New Roman"
+
+# The four heading levels (GB/T 9704-2012 7.3.3): 一、 （一） 1. （1）
+HEADING_FONTS = {1: HEITI, 2: KAITI, 3: FANGSONG, 4: FANGSONG}
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 21 → 二十一 (n from 1 to 99)."""
+    if n <= 10:
+        return CHINESE_NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (
+        (CHINESE_NUMERALS[tens - 1] if tens > 1 else "")
+        + "十"
+        + (CHINESE_NUMERALS[ones - 1] if ones else "")
+    )
+
+
+def heading_label(level: int, n: int) -> str:
+    if level == 1:
+        return f"{chinese_number(n)}、"
+    if level == 2:
+        return f"（{chinese_number(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
+def chinese_date(day: dt.date) -> str:
+    """成文日期 in Arabic numerals, no leading zeros: 2026年12月7日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass
+class Letterhead:
+    """The 版头 and 版记 of one document."""
+
+    issuer_mark: str  # 发文机关标志, e.g. 长春高新区管理委员会
+    number: str  # 发文字号, e.g. 长高新调〔2026〕12号 (a preview shows the prefix only)
+    title: str
+    recipients: str  # 主送机关
+    signature: str  # 发文机关署名
+    date: dt.date  # 成文日期
+    copy_to: str = ""  # 抄送机关
+    printer: str = ""  # 印发机关
+    print_date: dt.date | None = None
+
+
+@dataclass
+class Block:
+    """What the body is made of: a heading (level 1–4), a paragraph or a table."""
+
+    kind: str  # "heading", "text", "table"
+    text: str = ""
+    level: int = 0
+    headers: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+
+
+# --- values in tables ---------------------------------------------------------------------
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
+
+
+def shown(value) -> str:
+    """A cell as the reader sees it: 1,500,000; 7.14; 2025-09-15; — for nothing."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float | decimal.Decimal):
+        text = f"{value:,.2f}"
+        return text[:-3] if text.endswith(".00") else text
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def text_width(text: str, size_pt: float) -> float:
+    """Width in points: CJK and full-width characters one em, others half."""
+    return sum(size_pt if ord(ch) > 0x2E7F else size_pt * 0.65 for ch in text)
+
+
+def _unbreakable(value) -> bool:
+    """Numbers and dates must stay on one line."""
+    return (
+        is_number(value)
+        or isinstance(value, dt.date)
+        or (isinstance(value, str) and bool(ISO_DATE.match(value)))
+    )
+
+
+# --- raw OOXML helpers ----------------------------------------------------------------------
+
+
+def _set(parent, tag: str, **attrs):
+    """The child ``tag`` of ``parent`` (made if missing) with ``attrs`` set (w: namespace)."""
+    child = parent.find(qn(tag))
+    if child is None:
+        child = OxmlElement(tag)
+        parent.append(child)
+    for key, value in attrs.items():
+        child.set(qn(f"w:{key}"), str(value))
+    return child
+
+
+def _fonts(rpr, east_asia: str, latin: str = LATIN):
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for key, value in (
+        ("ascii", latin),
+        ("hAnsi", latin),
+        ("eastAsia", east_asia),
+        ("cs", latin),
+    ):
+        fonts.set(qn(f"w:{key}"), value)
+
+
+def style_run(run, font: str, size_pt: float, *, bold=False, color: str | None = None):
+    run.font.size = Pt(size_pt)
+    run.bold = bold
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    _fonts(run._element.get_or_add_rPr(), font, LATIN if font != XIAOBIAOSONG else font)
+
+
+def _border(ppr, side: str, *, size_eighths: int, color: str, space_pt: int = 0):
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    for key, value in (("val", "single"), ("sz", size_eighths), ("space", space_pt)):
+        edge.set(qn(f"w:{key}"), str(value))
+    edge.set(qn("w:color"), color)
+    borders.append(edge)
+
+
+def _field(paragraph, instruction: str, font: str, size_pt: float):
+    """A field such as PAGE, its result computed by the reader's word processor."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+        run = paragraph.add_run()
+        style_run(run, font, size_pt)
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._element.append(element)
+    run = paragraph.add_run("1")
+    style_run(run, font, size_pt)
+    run = paragraph.add_run()
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._element.append(end)
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+class GongwenWriter:
+    def __init__(self):
+        self.document = Document()
+        self._setup_styles()
+        self._setup_font_table()
+        self.document.settings.odd_and_even_pages_header_footer = True
+        self._portrait(self.document.sections[0])
+        self._page_numbers(self.document.sections[0])
+        self.counters = [0, 0, 0, 0]
+
+    # set-up
+
+    def _setup_styles(self):
+        styles = self.document.styles
+        normal = styles["Normal"]
+        normal.font.size = Pt(BODY_PT)
+        _fonts(normal.element.get_or_add_rPr(), FANGSONG)
+        # 28 characters of 16 pt are 448 pt, the 版心 is 442 pt wide: the grid (charSpace)
+        # squeezes them in Word; LibreOffice puts a character wider than its grid cell in two
+        # cells, so the characters are condensed to fit one cell (15.7 pt < 15.79 pt).
+        _set(normal.element.get_or_add_rPr(), "w:spacing", val=CONDENSE_TWENTIETHS)
+        fmt = normal.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Twips(LINE_PITCH)
+        fmt.space_before = Pt(0)
+        fmt.space_after = Pt(0)
+        fmt.widow_control = False  # the grid counts 22 lines on every full page
+        # Paragraphs keep the grid's geometry by themselves (exact 28.95 pt lines, condensed
+        # characters) rather than snapping: LibreOffice's character grid lays a 16 pt
+        # character into two 15.79 pt cells and breaks lines after 14 characters.
+        _set(normal.element.get_or_add_pPr(), "w:snapToGrid", val="0")
+        # the document defaults too: a new paragraph of any style starts as the body
+        defaults = self.document.styles.element.find(qn("w:docDefaults"))
+        if defaults is not None:
+            rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+            if rpr is not None:
+                _fonts(rpr, FANGSONG)
+                _set(rpr, "w:sz", val=BODY_PT * 2)
+                _set(rpr, "w:szCs", val=BODY_PT * 2)
+
+    def _setup_font_table(self):
+        parts = self.document.part.package.iter_parts()
+        part = next(p for p in parts if p.partname == "/word/fontTable.xml")
+        root = etree.fromstring(part.blob)
+        names = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+        for name, (alt, *_rest) in FONT_FALLBACKS.items():
+            if name in names:
+                continue
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), name)
+            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
+            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "fixed")
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _grid(self, section, text_width_twips: float):
+        grid = section._sectPr.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            section._sectPr.append(grid)
+        pitch = text_width_twips / CHARS_PER_LINE / 20
+        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:linePitch"), str(LINE_PITCH))
+        grid.set(qn("w:charSpace"), str(int((pitch - BODY_PT) * 4096) - 1))
+
+    def _portrait(self, section):
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+        section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
+        section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
+        section.header_distance = Mm(15)
+        # the page number's lower edge 7 mm below the 版心 (GB/T 9704-2012 7.5)
+        section.footer_distance = Mm(MARGIN_BOTTOM_MM - 7 - 6)
+        self._grid(section, TEXT_WIDTH_TWIPS)
+
+    def _landscape(self, section):
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
+        # the portrait page turned: the 版心 keeps its margins on the same paper edges
+        section.top_margin, section.bottom_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
+        section.left_margin, section.right_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
+        section.footer_distance = Mm(MARGIN_RIGHT_MM - 7 - 6)
+        self._grid(section, (PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM) * TWIPS_PER_MM)
+
+    def _page_numbers(self, section):
+        """— 1 — in 4号 宋体, odd pages right and even pages left, one character in."""
+        for footer, alignment in (
+            (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+            (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+        ):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            paragraph.alignment = alignment
+            fmt = paragraph.paragraph_format
+            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+                fmt.right_indent = Pt(PAGE_NUMBER_PT)
+            else:
+                fmt.left_indent = Pt(PAGE_NUMBER_PT)
+            style_run(paragraph.add_run("— "), SONGTI, PAGE_NUMBER_PT)
+            _field(paragraph, "PAGE", SONGTI, PAGE_NUMBER_PT)
+            style_run(paragraph.add_run(" —"), SONGTI, PAGE_NUMBER_PT)
+
+    # paragraphs
+
+    def paragraph(self, text: str = "", *, font=FANGSONG, size=BODY_PT, indent=True, **kw):
+        paragraph = self.document.add_paragraph()
+        if indent:
+            paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        if text:
+            style_run(paragraph.add_run(text), font, size, **kw)
+        return paragraph
+
+    def blank(self, lines: int = 1):
+        for _ in range(lines):
+            self.paragraph(indent=False)
+
+    def heading(self, level: int, text: str):
+        """一、 黑体; （一） 楷体; 1. and （1） 仿宋 — numbered here, lower levels restart."""
+        self.counters[level - 1] += 1
+        for lower in range(level, 4):
+            self.counters[lower] = 0
+        label = heading_label(level, self.counters[level - 1])
+        paragraph = self.paragraph()
+        paragraph.paragraph_format.keep_with_next = True
+        style_run(paragraph.add_run(label + text), HEADING_FONTS[level], BODY_PT)
+        return paragraph
+
+    # 版头, title, 主送
+
+    def letterhead(self, head: Letterhead):
+        mark = self.paragraph(indent=False)
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        # the mark's upper edge 35 mm below the 版心's (GB/T 9704-2012 7.2.3)
+        mark.paragraph_format.space_before = Mm(35)
+        mark.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        size = min(36, TEXT_WIDTH_MM / 25.4 * 72 / max(len(head.issuer_mark), 1) * 0.95)
+        style_run(mark.add_run(head.issuer_mark), XIAOBIAOSONG, size, color=RED)
+        self.blank(1)
+        number = self.paragraph(indent=False)
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        style_run(number.add_run(head.number), FANGSONG, BODY_PT)
+        # the red separator line, as wide as the 版心, 4 mm below the 发文字号
+        _border(number._p.get_or_add_pPr(), "bottom", size_eighths=12, color=RED, space_pt=11)
+        self.blank(2)
+        title = self.paragraph(indent=False)
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.paragraph_format.line_spacing = Pt(TITLE_PT * 1.5)
+        style_run(title.add_run(head.title), XIAOBIAOSONG, TITLE_PT)
+        self.blank(1)
+        if head.recipients:
+            self.paragraph(head.recipients + "：", indent=False)
+
+    def closing(self, head: Letterhead):
+        """署名 and 成文日期 (右空四字), then the 版记."""
+        self.blank(2)
+        signature = self.paragraph(head.signature, indent=False)
+        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        signature.paragraph_format.right_indent = Pt(BODY_PT * 2)
+        date = self.paragraph(chinese_date(head.date), indent=False)
+        date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        date.paragraph_format.right_indent = Pt(BODY_PT * 4)
+        self.blank(2)
+        # 版记: 4号仿宋 between lines (first and last thicker), 抄送 then 印发机关 and 日期
+        rows = []
+        if head.copy_to:
+            rows.append(("抄送：" + head.copy_to + "。", ""))
+        rows.append((head.printer, chinese_date(head.print_date or head.date) + "印发"))
+        for index, (left, right) in enumerate(rows):
+            paragraph = self.paragraph(indent=False)
+            fmt = paragraph.paragraph_format
+            fmt.left_indent, fmt.right_indent = Pt(PAGE_NUMBER_PT), Pt(PAGE_NUMBER_PT)
+            fmt.keep_with_next = index < len(rows) - 1
+            ppr = paragraph._p.get_or_add_pPr()
+            if index == 0:
+                _border(ppr, "top", size_eighths=8, color="000000", space_pt=2)
+            _border(ppr, "bottom", size_eighths=8 if index == len(rows) - 1 else 4, color="000000")
+            if right:
+                tabs = paragraph.paragraph_format.tab_stops
+                tabs.add_tab_stop(
+                    Mm(TEXT_WIDTH_MM) - Pt(PAGE_NUMBER_PT * 2),
+                    WD_TAB_ALIGNMENT.RIGHT,
+                )
+                left = f"{left}\t{right}"
+            style_run(paragraph.add_run(left), FANGSONG, PAGE_NUMBER_PT)
+
+    # tables
+
+    def table(self, headers: list[str], rows: list[list]):
+        """Numbers right-aligned and never broken, header row repeated, rows kept whole.
+
+        Column widths follow the content; a table wider than the portrait 版心 gets a
+        landscape section of its own.
+        """
+        portrait_pt = TEXT_WIDTH_MM / 25.4 * 72
+        landscape_pt = (PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM) / 25.4 * 72
+        need, want = _column_widths(headers, rows, TABLE_PT)
+        landscape = sum(need) > portrait_pt or sum(want) > portrait_pt * 1.6
+        available = landscape_pt if landscape else portrait_pt
+        size = TABLE_PT
+        # 小四 if it fits, else 五号, else 小五: numbers stay whole, text columns keep a few
+        # characters
+        for size in TABLE_SIZES:
+            need, want = _column_widths(headers, rows, size)
+            if sum(need) <= available:
+                break
+        if landscape:
+            self._new_section(landscape=True)
+        widths = _fit(need, want, available)
+        self._size = size
+        columns = len(headers)
+
+        table = self.document.add_table(rows=1, cols=columns)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        tbl_pr = table._tbl.tblPr
+        _set(tbl_pr, "w:tblLayout", type="fixed")
+        _set(tbl_pr, "w:tblW", w=int(sum(widths) * 20), type="dxa")
+        grid = table._tbl.tblGrid
+        for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
+            col.set(qn("w:w"), str(int(width * 20)))
+        numeric = [
+            any(is_number(r[i]) for r in rows if i < len(r))
+            and all(is_number(r[i]) or r[i] in (None, "", "—") for r in rows if i < len(r))
+            for i in range(columns)
+        ]
+        self._table_row(table.rows[0], headers, widths, numeric, header=True)
+        for values in rows:
+            self._table_row(table.add_row(), list(values), widths, numeric, header=False)
+        if landscape:
+            self._new_section(landscape=False)
+        return table
+
+    def _table_row(self, row, values, widths, numeric, *, header: bool):
+        tr_pr = row._tr.get_or_add_trPr()
+        _set(tr_pr, "w:cantSplit")
+        if header:
+            _set(tr_pr, "w:tblHeader")
+        for i, cell in enumerate(row.cells):
+            value = values[i] if i < len(values) else None
+            cell.width = Emu(int(Pt(widths[i])))
+            tc_pr = cell._tc.get_or_add_tcPr()
+            if not header and _unbreakable(value):
+                _set(tc_pr, "w:noWrap")
+            paragraph = cell.paragraphs[0]
+            fmt = paragraph.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            _set(paragraph._p.get_or_add_pPr(), "w:snapToGrid", val="0")
+            if header:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            elif numeric[i]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            style_run(paragraph.add_run(shown(value)), HEITI if header else FANGSONG, self._size)
+
+    def _new_section(self, *, landscape: bool):
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        if landscape:
+            self._landscape(section)
+        else:
+            self._portrait(section)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
+TABLE_SIZES = (12, 10.5, 9)  # 小四, 五号, 小五
+CELL_PAD = 2 * 5.4 + 3  # cell margins (Word and LibreOffice: 5.4 pt a side) and a little air
+
+
+def _column_widths(headers, rows, size: float) -> tuple[list[float], list[float]]:
+    """(what each column needs, what it would like) in pt at font ``size``: a number or date
+    needs its whole width, text and headers may wrap but keep up to four characters."""
+    columns = len(headers)
+    need, want = [0.0] * columns, [0.0] * columns
+    for i, header in enumerate(headers):
+        need[i] = size * min(4, len(str(header))) + CELL_PAD
+        want[i] = text_width(str(header), size) + CELL_PAD
+    for row in rows:
+        for i, value in enumerate(row[:columns]):
+            text = shown(value)
+            width = text_width(text, size) + CELL_PAD
+            want[i] = max(want[i], width)
+            if _unbreakable(value):
+                need[i] = max(need[i], width)
+            else:
+                need[i] = max(need[i], size * min(4, len(text)) + CELL_PAD)
+    return need, want
+
+
+def _fit(need: list[float], want: list[float], available: float) -> list[float]:
+    """Widths (pt) giving every column what it needs, the rest in proportion to its wish."""
+    total_need = sum(need)
+    if total_need >= available:
+        return [available * n / total_need for n in need]
+    if sum(want) <= available:
+        spare = available - sum(want)
+        return [w + spare * w / sum(want) for w in want]
+    extra = [w - n for w, n in zip(want, need, strict=True)]
+    spare = available - total_need
+    return [n + spare * e / sum(extra) for n, e in zip(need, extra, strict=True)]
+
+
+def render(head: Letterhead, blocks: list[Block]) -> bytes:
+    writer = GongwenWriter()
+    writer.letterhead(head)
+    for block in blocks:
+        if block.kind == "heading":
+            writer.heading(block.level, block.text)
+        elif block.kind == "table":
+            writer.table(block.headers, block.rows)
+        else:
+            writer.paragraph(block.text)
+    writer.closing(head)
+    return writer.save()

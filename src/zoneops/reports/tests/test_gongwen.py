@@ -1,0 +1,158 @@
+"""The .docx as GB/T 9704-2012 asks, checked in its XML (the LibreOffice rendering is measured
+in test_rendered.py)."""
+
+import datetime as dt
+import io
+import zipfile
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from lxml import etree
+
+from zoneops.reports import gongwen
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def head(**kw):
+    values = dict(
+        issuer_mark="长春高新区管理委员会",
+        number="长高新调〔2026〕12号",
+        title="长春高新区调度通报（2026年11月）",
+        recipients="各部门、各园区",
+        signature="长春高新区管理委员会",
+        date=dt.date(2026, 12, 7),
+        copy_to="市发展改革委，市工信局",
+        printer="长春高新区管理委员会办公室",
+    )
+    values.update(kw)
+    return gongwen.Letterhead(**values)
+
+
+def render(blocks=()):
+    data = gongwen.render(head(), list(blocks))
+    return data, Document(io.BytesIO(data))
+
+
+def part(data: bytes, name: str):
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(name))
+
+
+def test_page_is_a4_with_the_standard_margins_and_a_22_by_28_grid():
+    data, document = render([gongwen.Block("text", "正文")])
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert abs(section.top_margin - Mm(37)) < Mm(0.1)
+    assert abs(section.bottom_margin - Mm(35)) < Mm(0.1)
+    assert abs(section.left_margin - Mm(28)) < Mm(0.1)
+    assert abs(section.right_margin - Mm(26)) < Mm(0.1)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    pitch = int(grid.get(qn("w:linePitch")))
+    assert 22 * pitch <= Mm(225).twips < 23 * pitch
+    char_pitch_pt = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    assert 28 * char_pitch_pt <= Mm(156).pt < 29 * char_pitch_pt
+    normal = document.styles["Normal"]
+    assert normal.font.size == Pt(16)  # 3号
+    assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert normal.paragraph_format.line_spacing.twips == pitch
+
+
+def test_font_table_names_government_fonts_with_fallbacks():
+    data, _document = render()
+    fonts = {
+        f.get(f"{W}name"): f.find(f"{W}altName").get(f"{W}val")
+        for f in part(data, "word/fontTable.xml").iter(f"{W}font")
+        if f.find(f"{W}altName") is not None
+    }
+    assert fonts["仿宋_GB2312"] == "仿宋"
+    assert fonts["方正小标宋简体"] in ("华文中宋", "宋体")
+    assert "黑体" in fonts and fonts["楷体_GB2312"] == "楷体"
+
+
+def test_page_numbers_are_dashed_and_on_the_outer_side():
+    data, document = render([gongwen.Block("text", "正文")])
+    settings = part(data, "word/settings.xml")
+    assert settings.find(f"{W}evenAndOddHeaders") is not None
+    section = document.sections[0]
+    odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
+    assert odd.text == even.text == "— 1 —"  # the PAGE field's placeholder result
+    assert odd.alignment == 2 and even.alignment == 0  # right, left
+    assert odd.runs[0].font.size == Pt(14)  # 4号
+    for paragraph in (odd, even):
+        instructions = [e.text for e in paragraph._p.iter(qn("w:instrText"))]
+        assert instructions == [" PAGE "]
+
+
+def test_letterhead_is_red_with_a_red_line_then_the_title_and_recipients():
+    data, document = render([gongwen.Block("text", "正文")])
+    texts = [p.text for p in document.paragraphs]
+    mark = document.paragraphs[0]
+    assert mark.text == "长春高新区管理委员会"
+    assert str(mark.runs[0].font.color.rgb) == "FF0000"
+    assert mark.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    number = next(p for p in document.paragraphs if p.text == "长高新调〔2026〕12号")
+    line = number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert line.get(qn("w:color")) == "FF0000"
+    title = next(p for p in document.paragraphs if p.text.startswith("长春高新区调度通报"))
+    assert title.alignment == 1 and title.runs[0].font.size == Pt(22)  # 2号, centred
+    assert texts.index("各部门、各园区：") > texts.index(title.text)
+    assert "2026年12月7日" in texts  # 成文日期 in Arabic numerals, no leading zeros
+    assert "抄送：市发展改革委，市工信局。" in texts
+    assert "长春高新区管理委员会办公室\t2026年12月7日印发" in texts
+
+
+def test_four_heading_levels_with_their_fonts_and_numbers():
+    blocks = [
+        gongwen.Block("heading", "经济运行", level=1),
+        gongwen.Block("heading", "工业", level=2),
+        gongwen.Block("heading", "规上工业", level=3),
+        gongwen.Block("heading", "新材料", level=4),
+        gongwen.Block("heading", "服务业", level=2),
+        gongwen.Block("heading", "项目", level=1),
+        gongwen.Block("heading", "新建", level=2),
+    ]
+    _data, document = render(blocks)
+    found = {
+        p.text: p.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+        for p in document.paragraphs
+        if p.runs
+    }
+    assert found["一、经济运行"] == "黑体"
+    assert found["（一）工业"] == "楷体_GB2312"
+    assert found["1.规上工业"] == "仿宋_GB2312"
+    assert found["（1）新材料"] == "仿宋_GB2312"
+    assert "（二）服务业" in found and "二、项目" in found
+    assert "（一）新建" in found  # lower levels start again under a new 一、
+    assert gongwen.chinese_number(11) == "十一" and gongwen.chinese_number(20) == "二十"
+
+
+def test_tables_keep_numbers_whole_and_repeat_their_header():
+    rows = [["光电产业园二期", 123456789.5, dt.date(2026, 10, 4), 3]] * 3
+    _data, document = render(
+        [gongwen.Block("table", headers=["项目", "总投资（万元）", "截止日期", "超期"], rows=rows)]
+    )
+    (table,) = document.tables
+    header = table.rows[0]._tr.trPr
+    assert header.find(qn("w:tblHeader")) is not None
+    for row in table.rows:
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+    cells = table.rows[1].cells
+    assert cells[1].text == "123,456,789.50" and cells[1].paragraphs[0].alignment == 2
+    assert cells[2].text == "2026-10-04"
+    for cell in cells[1:]:
+        assert cell._tc.tcPr.find(qn("w:noWrap")) is not None
+        # wide enough for the number in 12 pt with the cell margins
+        assert cell.width.pt >= gongwen.text_width(cell.text, gongwen.TABLE_PT) + 10.8
+    assert sum(c.width for c in cells) <= Mm(156) + Mm(0.5)
+
+
+def test_a_table_too_wide_for_portrait_gets_a_landscape_section():
+    headers = [f"指标{i}（万元）" for i in range(11)]
+    rows = [[1234567.25] * 11]
+    _data, document = render([gongwen.Block("table", headers=headers, rows=rows)])
+    orientations = [s.page_width > s.page_height for s in document.sections]
+    assert orientations == [False, True, False]
+    landscape = document.sections[1]
+    assert (round(landscape.page_width.mm), round(landscape.page_height.mm)) == (297, 210)
