@@ -3,7 +3,7 @@
 DATABASE_URL      database (default: SQLite under the data directory)
 ZONEOPS_DATA_DIR  SQLite database, uploads and the generated secret key (default: the
                   checkout's var/ when run from a checkout (installed editable), otherwise
-                  $XDG_DATA_HOME/zoneops or ~/.local/share/zoneops; never the working directory)
+                  ~/.local/share/zoneops; never the working directory)
 SECRET_KEY        if unset, a random key is generated once and kept in the data directory
 DEBUG             "1" only for development (default off)
 ALLOWED_HOSTS     comma separated (default 127.0.0.1,localhost)
@@ -39,8 +39,7 @@ def default_data_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2]  # src/zoneops/settings.py → the checkout
     if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "zoneops").is_dir():
         return checkout / "var"
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "zoneops"
+    return Path.home() / ".local" / "share" / "zoneops"
 
 
 DATA_DIR = Path(os.environ.get("ZONEOPS_DATA_DIR") or default_data_dir()).resolve()

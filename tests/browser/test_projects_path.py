@@ -146,7 +146,7 @@ def test_dispatch_sheet_lights_lagging_timeline_and_blocker_loop(
     assert blocker.case.is_open and blocker.case.limit_working_days == 5
 
     form = page.locator("#transition-form")
-    form.locator("#id_department").select_option(label="经济发展局")
+    form.locator("#id_department").select_option(label="长春高新区 · 经济发展局")
     form.locator("#id_handler").select_option(label="gx_liaison")
     form.get_by_role("button", name="交办").click()
     expect(state).to_have_text("已交办")

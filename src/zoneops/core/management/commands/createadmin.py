@@ -35,4 +35,8 @@ class Command(BaseCommand):
             if os.environ.get("ZONEOPS_ADMIN_PASSWORD")
             else password
         )
-        self.stdout.write(self.style.SUCCESS(f"Administrator: {username} / {shown}  (shown once)"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Administrator: {username} / {shown}  (shown once)  {user.get_role_display()} · —"
+            )
+        )
