@@ -71,8 +71,9 @@ def sections(zone, year, month, user):
         .select_related("zone", "department", "handler")
         .order_by("due_date", "id")
     )
-    rows = []
+    rows, provisional = [], 0
     for case in late:
+        provisional += calendar.is_provisional(day, start=case.opened_on)
         try:
             days_late = max(0, calendar.working_days_between(case.due_date, day))
         except calendar.CalendarRangeError:
@@ -94,6 +95,14 @@ def sections(zone, year, month, user):
         if rows
         else _("No closed-loop item is past its deadline.")
     ]
+    if provisional:
+        paragraphs.append(
+            _(
+                "Note: for {count} of these items the deadline or the working days late count "
+                "a year whose holiday arrangement (国务院办公厅节假日安排通知) is not entered yet "
+                "(暂定): the statutory holidays only; they are recomputed once it is entered."
+            ).format(count=provisional)
+        )
     return [
         Section(
             key="core.overdue",

@@ -231,3 +231,22 @@ def test_provisional_deadlines_are_marked_on_pages_and_in_the_api(
     _enter(users["admin"])
     assert "badge-provisional" not in client.get(appeal.get_absolute_url()).text
     assert client.get(f"/api/appeals/appeals/{appeal.pk}/").json()["deadline_provisional"] is False
+
+
+def test_the_pack_footnotes_overdue_days_counted_on_a_provisional_year(in_2031, zone_tree, users):
+    from zoneops.core import reporting
+
+    case = services.open_case(
+        kind="appeal",
+        zone=zone_tree["park"],
+        title="逾期诉求",
+        acting_user=None,
+        opened_on=D(2031, 1, 6),
+    )
+    LoopCase.objects.filter(pk=case.pk).update(escalation=LoopCase.Escalation.OVERDUE)
+    [section] = reporting.sections(zone_tree["hitech"], 2031, 1, users["staff"])
+    assert section.table.rows[0][0] == "逾期诉求"
+    assert any("暂定" in p for p in section.paragraphs)
+    _enter(users["admin"])
+    [section] = reporting.sections(zone_tree["hitech"], 2031, 1, users["staff"])
+    assert not any("暂定" in p for p in section.paragraphs)
