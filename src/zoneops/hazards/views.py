@@ -50,7 +50,7 @@ class HazardListView(generic.ObjectListView):
         ),
         Column("case__handler", gettext_lazy("Owner"), order_by="case__handler__username"),
         Column("found_on"),
-        Column("deadline"),
+        Column("deadline", deadline=True),
         Column(
             "escalation",
             gettext_lazy("Escalation"),
