@@ -1,6 +1,27 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HazardsConfig(AppConfig):
     name = "zoneops.hazards"
     label = "hazards"
+
+    def ready(self) -> None:
+        from zoneops.core import deadlines
+        from zoneops.hazards.models import Hazard
+
+        def record(hazard, field, old, new, acting_user):
+            deadlines.record_case_event(hazard.case, field, old, new, acting_user)
+
+        # The rectification deadline shown on the hazard, counted in working days like its case.
+        deadlines.register(
+            deadlines.DeadlineField(
+                key="hazards.deadline",
+                label=_("rectification deadline"),
+                open_items=lambda: Hazard.objects.filter(case__is_open=True),
+                anchor="found_on",
+                due="deadline",
+                handler="case__handler_id",
+                record_event=record,
+            )
+        )

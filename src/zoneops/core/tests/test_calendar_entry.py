@@ -250,3 +250,23 @@ def test_the_pack_footnotes_overdue_days_counted_on_a_provisional_year(in_2031, 
     _enter(users["admin"])
     [section] = reporting.sections(zone_tree["hitech"], 2031, 1, users["staff"])
     assert not any("暂定" in p for p in section.paragraphs)
+
+
+def test_a_hazards_rectification_deadline_moves_with_its_case(in_2031, zone_tree, users):
+    from zoneops.hazards import services as hazards
+
+    hazard = hazards.report_hazard(
+        zone=zone_tree["park"],
+        title="消防通道堵塞",
+        category="fire",
+        level="general",
+        place="一号厂房",
+        description="安全出口被货物堵塞",
+        acting_user=users["staff"],
+        found_on=D(2031, 1, 20),
+    )
+    before = hazard.deadline
+    _enter(users["admin"])
+    hazard.refresh_from_db()
+    hazard.case.refresh_from_db()
+    assert hazard.deadline == hazard.case.due_date != before
