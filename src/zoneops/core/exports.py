@@ -45,6 +45,15 @@ def cell_value(value):
     return str(value)
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()  # serial 0 (1900 date system, after March 1900)
+
+
+def excel_serial(value: dt.datetime) -> float:
+    """A naive date and time as Excel's serial number (what write_datetime stores)."""
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return value.toordinal() - EXCEL_EPOCH + seconds / 86400
+
+
 def display_width(text: str) -> int:
     """Width in Excel's units (one per Latin character, two per Chinese one)."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
@@ -105,19 +114,31 @@ class _Writer:
             sheet.write_string(row, column, clean_text(header), self.header)
         integer = self.integer if spec.integer_format else None
         write = self._cell
-        write_string = sheet._write_string  # write_string without its A1-notation wrapper
+        # XlsxWriter's writers without their A1-notation wrapper (the hot loop of an export)
+        write_string, write_number = sheet._write_string, sheet._write_number
         illegal = ILLEGAL_CHARACTERS.search
         sample_end = header_row + WIDTH_SAMPLE_ROWS
         for values in spec.rows:
             row += 1
-            if row > sample_end:  # most rows of a long export: no measuring, text first
+            if row > sample_end:  # most rows of a long export: no measuring, usual types first
                 for column, value in enumerate(values):
-                    if type(value) is str:
+                    kind = type(value)
+                    if kind is str:
                         if value:
                             if illegal(value) or len(value) > MAX_STRING:
                                 value = clean_text(value)
                             write_string(row, column, value, None)
-                    elif value is not None:
+                    elif value is None:
+                        continue
+                    elif kind is dt.datetime:
+                        if value.utcoffset() is not None:
+                            value = value.astimezone(self.tz).replace(tzinfo=None)
+                        write_number(row, column, excel_serial(value), self.datetime)
+                    elif kind is dt.date:
+                        write_number(row, column, value.toordinal() - EXCEL_EPOCH, self.date)
+                    elif kind is int:
+                        write_number(row, column, value, integer)
+                    else:
                         write(sheet, row, column, value, integer)
                 continue
             for column, value in enumerate(values):
