@@ -39,7 +39,7 @@ IMPORT_PAGES = [
         "/indicators/values/import/", marks=gap("approved (locked) months refuse the same value")
     ),
     pytest.param("/indicators/targets/import/", marks=gap("no row key: every row is a new target")),
-    pytest.param("/investment/leads/import/", marks=gap("a re-imported lead changes a field")),
+    "/investment/leads/import/",
 ]
 
 
