@@ -85,6 +85,7 @@ ZONEOPS_APPS = [app.split(".")[1] for app in INSTALLED_APPS if app.startswith("z
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zoneops.core.params.NumberBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zoneops.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -199,6 +200,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ZONEOPS_UPLOAD_MAX_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_MB", "20"))
 ZONEOPS_UPLOAD_MAX_UNZIPPED_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_UNZIPPED_MB", "200"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# Proxies whose X-Real-IP / X-Forwarded-For are believed (addresses or networks, comma
+# separated); from any other address those headers are ignored (core.security.client_address).
+ZONEOPS_TRUSTED_PROXIES = tuple(
+    item.strip()
+    for item in os.environ.get("ZONEOPS_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+    if item.strip()
+)
 
 HTTPS = env_bool("ZONEOPS_HTTPS", True)
 SESSION_COOKIE_HTTPONLY = True

@@ -324,14 +324,9 @@ class ReportView(generic.ObjectViewMixin, View):
 
 
 def client_address(request) -> str:
-    from django.conf import settings
+    from zoneops.core.security import client_address as address
 
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = getattr(settings, "ZONEOPS_TRUSTED_PROXIES", ("127.0.0.1", "::1"))
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if remote in trusted and forwarded:
-        return forwarded.split(",")[-1].strip() or remote
-    return remote
+    return address(request) or ""
 
 
 _rng = random.SystemRandom()

@@ -39,11 +39,60 @@ def setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def _trusted_proxies():
+    import ipaddress
+
+    from django.conf import settings
+
+    networks = []
+    for item in getattr(settings, "ZONEOPS_TRUSTED_PROXIES", ("127.0.0.1", "::1")):
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _ip(text: str):
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str | None:
+    """The client's address: the one function for the audit trail, lockouts and rate limits.
+
+    X-Real-IP and X-Forwarded-For are believed only when the request comes from a proxy in
+    ``ZONEOPS_TRUSTED_PROXIES`` (loopback by default: the shipped nginx on the same host);
+    from anyone else they are ignored and the socket's address is the client's.
+    """
     if request is None:
         return None
-    # Behind the production proxy the real address arrives in X-Real-IP (set by nginx only).
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or ""
+    remote_ip = _ip(remote)
+    if remote_ip is None:
+        return None
+    proxies = _trusted_proxies()
+
+    def trusted(ip) -> bool:
+        return any(ip.version == net.version and ip in net for net in proxies)
+
+    if not trusted(remote_ip):
+        return str(remote_ip)
+    real = _ip(request.META.get("HTTP_X_REAL_IP", ""))
+    if real is not None:
+        return str(real)
+    # The right-most address a trusted proxy did not add is the client's.
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        ip = _ip(hop)
+        if ip is None:
+            break
+        if not trusted(ip):
+            return str(ip)
+    return str(remote_ip)
 
 
 def log_event(event_type: str, request=None, *, user=None, username: str = "", **detail) -> None:
