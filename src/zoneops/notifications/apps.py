@@ -11,3 +11,8 @@ class NotificationsConfig(AppConfig):
 
         loop.transitioned.connect(services.on_transition, dispatch_uid="notifications_transition")
         loop.escalated.connect(services.on_escalation, dispatch_uid="notifications_escalation")
+        from zoneops.core import security
+
+        security.account_attacked.connect(
+            services.on_account_attacked, dispatch_uid="notifications_account_attacked"
+        )
