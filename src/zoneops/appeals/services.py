@@ -488,3 +488,40 @@ def public_rate(submission: Submission, appeal_id: int, score, comment: str) -> 
     if appeal is None:
         raise ValidationError(_("No such appeal in this submission."), code="unknown")
     return rate(appeal, score, comment, acting_user=None)
+
+
+# Personal data -------------------------------------------------------------------------------
+
+
+def handles(user, appeal: Appeal) -> bool:
+    """Whether the user handles the appeal: its handler, or zone staff who may change it.
+    Leaders, liaison cadres and the three administrators see the submitter's phone masked."""
+    if user is None or not user.is_authenticated or user.is_administrator:
+        return False
+    if appeal.case.handler_id == user.pk:
+        return True
+    return (
+        user.role == "staff"
+        and role_may(user, CHANGE, Appeal)
+        and Appeal.objects.restrict(user, CHANGE).filter(pk=appeal.pk).exists()
+    )
+
+
+def reveal_contact(appeal: Appeal, *, acting_user, request=None) -> str:
+    """The submitter's full phone number for one who handles the case; the reveal is recorded
+    as a security event (who, which appeal)."""
+    from zoneops.core import security
+    from zoneops.core.models import SecurityEvent
+
+    if not handles(acting_user, appeal):
+        raise PermissionDenied(_("Only those handling the case may see the full phone number."))
+    security.log_event(
+        SecurityEvent.Type.PERSONAL_DATA_REVEALED,
+        request,
+        user=acting_user,
+        model="appeals.submission",
+        object_id=appeal.submission_id,
+        appeal=appeal.pk,
+        field="contact_phone",
+    )
+    return appeal.submission.contact_phone

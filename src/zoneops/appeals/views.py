@@ -25,6 +25,7 @@ from zoneops.appeals.models import Appeal, Attachment, Channel
 from zoneops.core import calendar, generic
 from zoneops.core import services as core_services
 from zoneops.core.permissions import ADD, VIEW, role_may
+from zoneops.core.privacy import mask_phone
 from zoneops.core.tables import Column
 
 LIST_QUERYSET = Appeal.objects.select_related(
@@ -159,11 +160,22 @@ class AppealDetailView(generic.ObjectDetailView):
             "events": case.events.select_related("actor"),
             "pending_extension": services.core_services.pending_request(case, "request_extension"),
             "contact": obj.submission,
+            "contact_phone": (
+                obj.submission.contact_phone
+                if getattr(self, "revealed", False)
+                else mask_phone(obj.submission.contact_phone)
+            ),
+            "may_reveal": services.handles(user, obj),
         }
 
     def post(self, request, *args, **kwargs):
         appeal = self.get_object(VIEW)
         action = request.POST.get("action", "transition")
+        if action == "reveal":
+            services.reveal_contact(appeal, acting_user=request.user, request=request)
+            self.revealed = True
+            self.object = appeal
+            return self.get(request, *args, **kwargs)
         try:
             if action == "attach":
                 form = AttachmentForm(request.POST, request.FILES)

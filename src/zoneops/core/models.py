@@ -723,6 +723,7 @@ class SecurityEvent(models.Model):
         SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
         ACCESS_CHANGED = "access_changed", _("Role or zones changed")
         ACCOUNT_ATTACKED = "account_attacked", _("Account attacked from many addresses")
+        PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     type = models.CharField(_("event"), max_length=30, choices=Type.choices, db_index=True)
