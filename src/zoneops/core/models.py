@@ -251,13 +251,9 @@ class Zone(ZoneopsModel):
     )
 
     zone_lookup = "pk"
-    # Only the system administrator changes the tree (core.services.check_zone_tree).
-    role_actions = {
-        "admin": frozenset({"view", "add", "change", "delete"}),
-        "staff": frozenset({"view"}),
-        "liaison": frozenset({"view"}),
-        "leader": frozenset({"view"}),
-    }
+    # ``restrict(user, "change")`` on zones means "the zones the user may put records in";
+    # changing the tree itself is the system administrator's only (services.check_zone_tree,
+    # views.TreeAdminOnly, api.ZoneViewSet).
     filter_exempt = ("boundary",)
     audit_exclude = ("created_at", "updated_at", "path", "depth")
 
