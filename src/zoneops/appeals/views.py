@@ -1,7 +1,6 @@
 import random
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -391,9 +390,6 @@ def public_done(request, tracking_number):
     return render(request, "appeals/public_done.html", {"tracking_number": tracking_number})
 
 
-LOOKUP_FAILURES = 20  # per address and hour
-
-
 class PublicLookupView(View):
     template_name = "appeals/public_lookup.html"
 
@@ -406,20 +402,25 @@ class PublicLookupView(View):
     def post(self, request):
         tracking = request.POST.get("tracking_number", "").strip().upper()
         suffix = request.POST.get("phone_suffix", "").strip()
-        key = f"appeal-lookup-fail:{services.client_key(client_address(request))}"
-        if (cache.get(key) or 0) >= LOOKUP_FAILURES:
-            return render(
+        address = client_address(request)
+        retry = services.lookup_retry_after(tracking, address)
+        if retry is not None:
+            response = render(
                 request,
                 self.template_name,
-                self.context(request, error=_("Too many attempts; please try again in an hour.")),
+                self.context(
+                    request,
+                    error=_(
+                        "Too many wrong attempts; please try again in {minutes} minutes."
+                    ).format(minutes=max(1, (retry + 59) // 60)),
+                ),
                 status=429,
             )
+            response["Retry-After"] = str(retry)
+            return response
         submission = services.lookup(tracking, suffix)
         if submission is None:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, 3600)
+            services.record_lookup_failure(tracking, address)
             return render(
                 request,
                 self.template_name,

@@ -50,13 +50,14 @@ def test_a_spoofed_header_does_not_change_the_audit_address(users):
 
 
 def test_a_spoofed_header_does_not_escape_the_public_lookup_limit(db):
-    from zoneops.appeals.views import LOOKUP_FAILURES
+    from zoneops.appeals.services import lookup_limits
 
+    LOOKUP_FAILURES = lookup_limits()[0]
     client = Client()
     statuses = [
         client.post(
             "/public/appeals/status/",
-            {"tracking_number": "NOPE", "phone_suffix": "0000"},
+            {"tracking_number": f"NOPE{i}", "phone_suffix": "0000"},
             REMOTE_ADDR=ATTACKER,
             HTTP_X_REAL_IP=f"10.7.0.{i}",
             HTTP_X_FORWARDED_FOR=f"10.7.1.{i}",
