@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zoneops.core.params.NumberBoundsMiddleware",
+    "zoneops.core.uploads.UploadSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zoneops.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
