@@ -3,8 +3,9 @@
     gunicorn --config /etc/zoneops/gunicorn.conf.py
 
 The app listens on loopback only: nginx in front of it terminates TLS and is the only client.
-That matters: zoneops takes the client's address from the X-Real-IP header (for the audit trail
-and the login lockout), which nginx sets and which nobody else must be able to send.
+zoneops believes the X-Real-IP header (the client's address for the audit trail, the login
+lockout and rate limits) only from ZONEOPS_TRUSTED_PROXIES (loopback: this nginx); from any
+other address it is ignored.
 Each value below can be overridden by the environment variable named beside it.
 """
 

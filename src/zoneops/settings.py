@@ -96,6 +96,8 @@ ZONEOPS_APPS = [app.split(".")[1] for app in INSTALLED_APPS if app.startswith("z
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zoneops.core.params.NumberBoundsMiddleware",
+    "zoneops.core.uploads.UploadSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zoneops.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -174,6 +176,14 @@ ZONEOPS_PASSWORD_HISTORY = int(os.environ.get("ZONEOPS_PASSWORD_HISTORY", "5"))
 ZONEOPS_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZONEOPS_PASSWORD_MAX_AGE_DAYS", "90"))
 ZONEOPS_LOCKOUT_FAILURES = int(os.environ.get("ZONEOPS_LOCKOUT_FAILURES", "5"))
 ZONEOPS_LOCKOUT_MINUTES = int(os.environ.get("ZONEOPS_LOCKOUT_MINUTES", "30"))
+# The public appeal lookup: wrong phone digits per address and per tracking number in an hour.
+ZONEOPS_APPEAL_LOOKUP_FAILURES = int(os.environ.get("ZONEOPS_APPEAL_LOOKUP_FAILURES", "20"))
+ZONEOPS_APPEAL_LOOKUP_FAILURES_PER_NUMBER = int(
+    os.environ.get("ZONEOPS_APPEAL_LOOKUP_FAILURES_PER_NUMBER", "5")
+)
+ZONEOPS_LOCKOUT_ADDRESS_ACCOUNTS = int(os.environ.get("ZONEOPS_LOCKOUT_ADDRESS_ACCOUNTS", "10"))
+ZONEOPS_LOCKOUT_ALERT_ADDRESSES = int(os.environ.get("ZONEOPS_LOCKOUT_ALERT_ADDRESSES", "5"))
+ZONEOPS_LOCKOUT_ACCOUNT_CEILING = int(os.environ.get("ZONEOPS_LOCKOUT_ACCOUNT_CEILING", "50"))
 ZONEOPS_SESSION_IDLE_MINUTES = int(os.environ.get("ZONEOPS_SESSION_IDLE_MINUTES", "30"))
 # Administrators (system, security, audit; superusers) log in with a second factor (TOTP).
 # Off only for development and the demo: ZONEOPS_REQUIRE_ADMIN_TOTP=0.
@@ -211,6 +221,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ZONEOPS_UPLOAD_MAX_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_MB", "20"))
 ZONEOPS_UPLOAD_MAX_UNZIPPED_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_UNZIPPED_MB", "200"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# Proxies whose X-Real-IP / X-Forwarded-For are believed (addresses or networks, comma
+# separated); from any other address those headers are ignored (core.security.client_address).
+ZONEOPS_TRUSTED_PROXIES = tuple(
+    item.strip()
+    for item in os.environ.get("ZONEOPS_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+    if item.strip()
+)
 
 HTTPS = env_bool("ZONEOPS_HTTPS", True)
 SESSION_COOKIE_HTTPONLY = True

@@ -60,6 +60,13 @@ class ZoneViewSet(ScopedModelViewSet):
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name", "path"]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.user.role != "admin":
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only the system administrator changes the zone tree.")
+
     def perform_destroy(self, instance):
         from django.core.exceptions import ValidationError
 

@@ -61,6 +61,8 @@ class Submission(ZoneopsModel):
 
     role_actions = APPEAL_ROLES
     audit_exclude = ("created_at", "updated_at", "client_key", "nonce")
+    # Shown in full only to those handling the case, on request (audited); masked elsewhere.
+    personal_fields = ("contact_phone",)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -488,3 +488,100 @@ def public_rate(submission: Submission, appeal_id: int, score, comment: str) -> 
     if appeal is None:
         raise ValidationError(_("No such appeal in this submission."), code="unknown")
     return rate(appeal, score, comment, acting_user=None)
+
+
+# Personal data -------------------------------------------------------------------------------
+
+
+def handles(user, appeal: Appeal) -> bool:
+    """Whether the user handles the appeal: its handler, or zone staff who may change it.
+    Leaders, liaison cadres and the three administrators see the submitter's phone masked."""
+    if user is None or not user.is_authenticated or user.is_administrator:
+        return False
+    if appeal.case.handler_id == user.pk:
+        return True
+    return (
+        user.role == "staff"
+        and role_may(user, CHANGE, Appeal)
+        and Appeal.objects.restrict(user, CHANGE).filter(pk=appeal.pk).exists()
+    )
+
+
+def reveal_contact(appeal: Appeal, *, acting_user, request=None) -> str:
+    """The submitter's full phone number for one who handles the case; the reveal is recorded
+    as a security event (who, which appeal)."""
+    from zoneops.core import security
+    from zoneops.core.models import SecurityEvent
+
+    if not handles(acting_user, appeal):
+        raise PermissionDenied(_("Only those handling the case may see the full phone number."))
+    security.log_event(
+        SecurityEvent.Type.PERSONAL_DATA_REVEALED,
+        request,
+        user=acting_user,
+        model="appeals.submission",
+        object_id=appeal.submission_id,
+        appeal=appeal.pk,
+        field="contact_phone",
+    )
+    return appeal.submission.contact_phone
+
+
+# The public lookup's limits ------------------------------------------------------------------
+
+LOOKUP_WINDOW = 3600  # seconds: a real hour, from each failure's own time
+
+
+def lookup_limits() -> tuple[int, int]:
+    """(wrong phone digits per address, per tracking number) in an hour."""
+    return (
+        int(getattr(settings, "ZONEOPS_APPEAL_LOOKUP_FAILURES", 20)),
+        int(getattr(settings, "ZONEOPS_APPEAL_LOOKUP_FAILURES_PER_NUMBER", 5)),
+    )
+
+
+def _lookup_keys(tracking_number: str, address: str | None) -> list[tuple[str, int]]:
+    per_address, per_number = lookup_limits()
+    number = hashlib.sha256(f"{settings.SECRET_KEY}|lookup|{tracking_number}".encode())
+    return [
+        (f"appeal-lookup-fail:{client_key(address or '')}", per_address),
+        (f"appeal-lookup-fail-number:{number.hexdigest()}", per_number),
+    ]
+
+
+def _recent(key: str, now: float) -> list[float]:
+    """The failures of the last hour under ``key`` (the shared cache: every worker sees them).
+
+    Each failure keeps its own time, so the window does not restart when the cache rewrites
+    the entry (the file cache's incr gave a rolling five minutes)."""
+    from django.core.cache import cache
+
+    stored = cache.get(key)
+    if not isinstance(stored, list):
+        return []
+    return sorted(t for t in stored if isinstance(t, int | float) and t > now - LOOKUP_WINDOW)
+
+
+def lookup_retry_after(tracking_number: str, address: str | None) -> int | None:
+    """Seconds until a lookup may be tried again, or None when it may be tried now."""
+    import time
+
+    now = time.time()
+    waits = []
+    for key, limit in _lookup_keys(tracking_number, address):
+        times = _recent(key, now)
+        if len(times) >= limit:
+            waits.append(times[-limit] + LOOKUP_WINDOW - now)
+    return max(1, int(max(waits)) + 1) if waits else None
+
+
+def record_lookup_failure(tracking_number: str, address: str | None) -> None:
+    """Count one wrong phone suffix, for the address and for the tracking number."""
+    import time
+
+    from django.core.cache import cache
+
+    now = time.time()
+    for key, limit in _lookup_keys(tracking_number, address):
+        times = [*_recent(key, now), now][-max(limit, 1) :]
+        cache.set(key, times, LOOKUP_WINDOW)

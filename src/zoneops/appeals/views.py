@@ -1,7 +1,6 @@
 import random
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +24,7 @@ from zoneops.appeals.models import Appeal, Attachment, Channel
 from zoneops.core import calendar, generic
 from zoneops.core import services as core_services
 from zoneops.core.permissions import ADD, VIEW, role_may
+from zoneops.core.privacy import mask_phone
 from zoneops.core.tables import Column
 
 LIST_QUERYSET = Appeal.objects.select_related(
@@ -160,11 +160,22 @@ class AppealDetailView(generic.ObjectDetailView):
             "events": case.events.select_related("actor"),
             "pending_extension": services.core_services.pending_request(case, "request_extension"),
             "contact": obj.submission,
+            "contact_phone": (
+                obj.submission.contact_phone
+                if getattr(self, "revealed", False)
+                else mask_phone(obj.submission.contact_phone)
+            ),
+            "may_reveal": services.handles(user, obj),
         }
 
     def post(self, request, *args, **kwargs):
         appeal = self.get_object(VIEW)
         action = request.POST.get("action", "transition")
+        if action == "reveal":
+            services.reveal_contact(appeal, acting_user=request.user, request=request)
+            self.revealed = True
+            self.object = appeal
+            return self.get(request, *args, **kwargs)
         try:
             if action == "attach":
                 form = AttachmentForm(request.POST, request.FILES)
@@ -325,14 +336,9 @@ class ReportView(generic.ObjectViewMixin, View):
 
 
 def client_address(request) -> str:
-    from django.conf import settings
+    from zoneops.core.security import client_address as address
 
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = getattr(settings, "ZONEOPS_TRUSTED_PROXIES", ("127.0.0.1", "::1"))
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if remote in trusted and forwarded:
-        return forwarded.split(",")[-1].strip() or remote
-    return remote
+    return address(request) or ""
 
 
 _rng = random.SystemRandom()
@@ -385,9 +391,6 @@ def public_done(request, tracking_number):
     return render(request, "appeals/public_done.html", {"tracking_number": tracking_number})
 
 
-LOOKUP_FAILURES = 20  # per address and hour
-
-
 class PublicLookupView(View):
     template_name = "appeals/public_lookup.html"
 
@@ -400,20 +403,25 @@ class PublicLookupView(View):
     def post(self, request):
         tracking = request.POST.get("tracking_number", "").strip().upper()
         suffix = request.POST.get("phone_suffix", "").strip()
-        key = f"appeal-lookup-fail:{services.client_key(client_address(request))}"
-        if (cache.get(key) or 0) >= LOOKUP_FAILURES:
-            return render(
+        address = client_address(request)
+        retry = services.lookup_retry_after(tracking, address)
+        if retry is not None:
+            response = render(
                 request,
                 self.template_name,
-                self.context(request, error=_("Too many attempts; please try again in an hour.")),
+                self.context(
+                    request,
+                    error=_(
+                        "Too many wrong attempts; please try again in {minutes} minutes."
+                    ).format(minutes=max(1, (retry + 59) // 60)),
+                ),
                 status=429,
             )
+            response["Retry-After"] = str(retry)
+            return response
         submission = services.lookup(tracking, suffix)
         if submission is None:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, 3600)
+            services.record_lookup_failure(tracking, address)
             return render(
                 request,
                 self.template_name,

@@ -35,7 +35,14 @@ def audited_fields(instance: models.Model) -> list[models.Field]:
 
 
 def snapshot(instance: models.Model) -> dict:
-    return {f.attname: _plain(getattr(instance, f.attname)) for f in audited_fields(instance)}
+    # Personal data (a model's ``personal_fields``) is kept masked in the audit trail: the
+    # audit administrator handles no case (core.privacy).
+    from zoneops.core.privacy import mask_personal
+
+    return {
+        f.attname: mask_personal(instance, f.attname, _plain(getattr(instance, f.attname)))
+        for f in audited_fields(instance)
+    }
 
 
 def diff(before: dict | None, after: dict | None) -> dict:

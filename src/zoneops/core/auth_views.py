@@ -35,14 +35,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
         remaining = security.lockout_remaining(username, address)
         if remaining is not None:
             security.log_event(SecurityEvent.Type.LOCKED_OUT, self.request, username=username[:150])
-            minutes = max(1, int(remaining.total_seconds() // 60) + 1)
-            raise forms.ValidationError(
-                _(
-                    "Too many failed logins. Logins for this account or address are locked; "
-                    "try again in {minutes} minutes."
-                ).format(minutes=minutes),
-                code="locked",
-            )
+            raise forms.ValidationError(security.wait_message(remaining), code="locked")
         return super().clean()
 
 
@@ -99,13 +92,7 @@ def login_code(request):
         if remaining is not None:
             security.log_event(SecurityEvent.Type.LOCKED_OUT, request, username=user.username)
             request.session.pop(PENDING_KEY, None)
-            messages.error(
-                request,
-                _(
-                    "Too many failed logins. Logins for this account or address are locked; "
-                    "try again in {minutes} minutes."
-                ).format(minutes=max(1, int(remaining.total_seconds() // 60) + 1)),
-            )
+            messages.error(request, security.wait_message(remaining))
             return redirect("login")
         if services.use_second_factor(user, form.cleaned_data["code"]):
             request.session.pop(PENDING_KEY, None)

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import models
 from django.db.models import ProtectedError, Q
 from django.http import Http404, HttpResponseRedirect
@@ -151,7 +151,11 @@ class ObjectListView(ObjectViewMixin, View):
         filterset = None
         if self.filterset_class is not None:
             filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
-            qs = filterset.qs if filterset.is_valid() else qs.none()
+            if filterset.is_valid():
+                qs = filterset.qs
+            else:
+                qs = qs.none()
+                self.status = 400  # the page shows the filter's errors
         return qs, filterset
 
     def get(self, request, *args, **kwargs):
@@ -162,7 +166,11 @@ class ObjectListView(ObjectViewMixin, View):
             self.applied = applied_filters(request, filterset)
             return self.export(qs, columns)
         paginator = Paginator(qs, self.paginate_by)
-        page = paginator.get_page(request.GET.get("page"))
+        number = request.GET.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except InvalidPage as exc:
+            raise Http404(str(exc)) from exc
         rows = [
             (obj, [(column, column.value(obj)) for column in columns]) for obj in page.object_list
         ]
@@ -183,7 +191,7 @@ class ObjectListView(ObjectViewMixin, View):
             "has_search": bool(self.search_fields),
         }
         context.update(self.extra_context())
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=getattr(self, "status", 200))
 
     def extra_context(self) -> dict:
         return {}

@@ -251,13 +251,9 @@ class Zone(ZoneopsModel):
     )
 
     zone_lookup = "pk"
-    # Only the system administrator changes the tree (core.services.check_zone_tree).
-    role_actions = {
-        "admin": frozenset({"view", "add", "change", "delete"}),
-        "staff": frozenset({"view"}),
-        "liaison": frozenset({"view"}),
-        "leader": frozenset({"view"}),
-    }
+    # ``restrict(user, "change")`` on zones means "the zones the user may put records in";
+    # changing the tree itself is the system administrator's only (services.check_zone_tree,
+    # views.TreeAdminOnly, api.ZoneViewSet).
     filter_exempt = ("boundary",)
     audit_exclude = ("created_at", "updated_at", "path", "depth")
 
@@ -760,6 +756,8 @@ class SecurityEvent(models.Model):
         SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor enrolled")
         SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
         ACCESS_CHANGED = "access_changed", _("Role or zones changed")
+        ACCOUNT_ATTACKED = "account_attacked", _("Account attacked from many addresses")
+        PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     type = models.CharField(_("event"), max_length=30, choices=Type.choices, db_index=True)

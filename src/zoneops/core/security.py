@@ -3,8 +3,15 @@
 Settings (with their defaults):
 ZONEOPS_PASSWORD_HISTORY = 5           previous passwords that may not be reused
 ZONEOPS_PASSWORD_MAX_AGE_DAYS = 90     0 turns expiry off
-ZONEOPS_LOCKOUT_FAILURES = 5           failed logins (per account, and per address) ...
-ZONEOPS_LOCKOUT_MINUTES = 30           ... within this window lock logins for this long
+ZONEOPS_LOCKOUT_FAILURES = 5           failed logins of one account from one address ...
+ZONEOPS_LOCKOUT_MINUTES = 30           ... within this window lock that pair for this long
+ZONEOPS_LOCKOUT_ADDRESS_ACCOUNTS = 10  accounts failing from one address in the window: the
+                                       address is throttled (every account) for the window
+ZONEOPS_LOCKOUT_ALERT_ADDRESSES = 5    addresses failing on one account in the window: the
+                                       security administrator is alerted
+ZONEOPS_LOCKOUT_ACCOUNT_CEILING = 50   failures of one account in an hour from all addresses:
+                                       beyond it every attempt waits a growing delay (the
+                                       owner is slowed, never locked out)
 ZONEOPS_SESSION_IDLE_MINUTES = 30      idle time after which a session ends
 ZONEOPS_REQUIRE_ADMIN_TOTP = True      administrators need a second factor (core.twofactor)
 ZONEOPS_AUDIT_RETENTION_DAYS = 180     audit rows are kept at least this long (refused below 180)
@@ -20,7 +27,7 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -39,11 +46,60 @@ def setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def _trusted_proxies():
+    import ipaddress
+
+    from django.conf import settings
+
+    networks = []
+    for item in getattr(settings, "ZONEOPS_TRUSTED_PROXIES", ("127.0.0.1", "::1")):
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _ip(text: str):
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str | None:
+    """The client's address: the one function for the audit trail, lockouts and rate limits.
+
+    X-Real-IP and X-Forwarded-For are believed only when the request comes from a proxy in
+    ``ZONEOPS_TRUSTED_PROXIES`` (loopback by default: the shipped nginx on the same host);
+    from anyone else they are ignored and the socket's address is the client's.
+    """
     if request is None:
         return None
-    # Behind the production proxy the real address arrives in X-Real-IP (set by nginx only).
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or ""
+    remote_ip = _ip(remote)
+    if remote_ip is None:
+        return None
+    proxies = _trusted_proxies()
+
+    def trusted(ip) -> bool:
+        return any(ip.version == net.version and ip in net for net in proxies)
+
+    if not trusted(remote_ip):
+        return str(remote_ip)
+    real = _ip(request.META.get("HTTP_X_REAL_IP", ""))
+    if real is not None:
+        return str(real)
+    # The right-most address a trusted proxy did not add is the client's.
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        ip = _ip(hop)
+        if ip is None:
+            break
+        if not trusted(ip):
+            return str(ip)
+    return str(remote_ip)
 
 
 def log_event(event_type: str, request=None, *, user=None, username: str = "", **detail) -> None:
@@ -135,44 +191,121 @@ def password_expired(user) -> bool:
 # Lockout ----------------------------------------------------------------------------------------
 
 
-def lockout_remaining(username: str, address: str | None) -> dt.timedelta | None:
-    """How long logins stay locked for this account or address, or None when they are not."""
+CEILING_WINDOW = dt.timedelta(hours=1)
+MAX_DELAY_SECONDS = 300
+
+
+def _account_failures(username: str, since: dt.datetime):
+    """The account's failed logins since ``since`` and since its last success or unlock.
+
+    Counters are the security events in the database, so every app host sees the same."""
+    reset = (
+        SecurityEvent.objects.filter(username__iexact=username, time__gte=since)
+        .filter(
+            Q(type__in=[SecurityEvent.Type.LOGIN, SecurityEvent.Type.UNLOCKED])
+            # Unlocks logged before the UNLOCKED type existed (audit rows are never rewritten).
+            | Q(type=SecurityEvent.Type.LOCKED_OUT, detail__action=UNLOCK)
+        )
+        .order_by("-time")
+        .values_list("time", flat=True)
+        .first()
+    )
+    failed = SecurityEvent.objects.filter(
+        type=SecurityEvent.Type.LOGIN_FAILED, username__iexact=username, time__gte=since
+    )
+    return failed.filter(time__gt=reset) if reset else failed
+
+
+def login_gate(username: str, address: str | None) -> tuple[str, dt.timedelta] | None:
+    """Why and how long a login attempt must wait, or None when it may be checked.
+
+    ``("locked", t)``: this account failed too often from this address (a colleague's typos
+    behind the same NAT lock only the colleague's account from there); ``("address", t)``: the
+    address failed on many accounts; ``("slowed", t)``: the account failed more than its
+    hourly ceiling from everywhere, and every attempt waits a growing delay."""
     failures = setting("ZONEOPS_LOCKOUT_FAILURES", 5)
     window = dt.timedelta(minutes=setting("ZONEOPS_LOCKOUT_MINUTES", 30))
     now = timezone.now()
-    recent = SecurityEvent.objects.filter(time__gte=now - window)
-    for field, value in (("username__iexact", username), ("address", address)):
-        if not value:
-            continue
-        events = recent.filter(
-            **{field: value}, type__in=[SecurityEvent.Type.LOGIN_FAILED, SecurityEvent.Type.LOGIN]
-        )
-        # Failures since the last success count; a success (or the security administrator's
-        # unlock) resets the account's count.
-        last_success = (
-            recent.filter(**{field: value})
-            .filter(
-                Q(type__in=[SecurityEvent.Type.LOGIN, SecurityEvent.Type.UNLOCKED])
-                # Unlocks logged before the UNLOCKED type existed (audit rows are never rewritten).
-                | Q(type=SecurityEvent.Type.LOCKED_OUT, detail__action=UNLOCK)
-            )
+    if username and address:
+        times = list(
+            _account_failures(username, now - window)
+            .filter(address=address)
             .order_by("-time")
-            .first()
+            .values_list("time", flat=True)[:failures]
         )
-        failed = events.filter(type=SecurityEvent.Type.LOGIN_FAILED)
-        if last_success is not None and field == "username__iexact":
-            failed = failed.filter(time__gt=last_success.time)
-        times = list(failed.order_by("-time").values_list("time", flat=True)[:failures])
         if len(times) >= failures:
-            return times[failures - 1] + window - now
+            return "locked", times[failures - 1] + window - now
+    if address:
+        from_address = SecurityEvent.objects.filter(
+            type=SecurityEvent.Type.LOGIN_FAILED, address=address, time__gte=now - window
+        )
+        accounts = from_address.values("username").distinct().count()
+        if accounts >= setting("ZONEOPS_LOCKOUT_ADDRESS_ACCOUNTS", 10):
+            last = from_address.order_by("-time").values_list("time", flat=True).first()
+            return "address", last + window - now
+    if username:
+        ceiling = setting("ZONEOPS_LOCKOUT_ACCOUNT_CEILING", 50)
+        recent = _account_failures(username, now - CEILING_WINDOW)
+        count = recent.count()
+        if count >= ceiling:
+            delay = dt.timedelta(seconds=min(2 ** min(count - ceiling, 9), MAX_DELAY_SECONDS))
+            last = recent.order_by("-time").values_list("time", flat=True).first()
+            if last + delay > now:
+                return "slowed", last + delay - now
     return None
+
+
+def lockout_remaining(username: str, address: str | None) -> dt.timedelta | None:
+    """How long this attempt must wait (``login_gate``), or None."""
+    gate = login_gate(username, address)
+    return gate[1] if gate else None
+
+
+def wait_message(remaining: dt.timedelta) -> str:
+    seconds = max(1, int(remaining.total_seconds()) + 1)
+    if seconds < 120:
+        return _(
+            "Too many failed logins. Please wait {seconds} seconds before trying again."
+        ).format(seconds=seconds)
+    return _(
+        "Too many failed logins. Logins for this account or address are locked; "
+        "try again in {minutes} minutes."
+    ).format(minutes=max(1, seconds // 60 + 1))
+
+
+account_attacked = Signal()  # sender=None, username=..., addresses=...: to the security admin
+
+
+def _alert_if_attacked(username: str, request) -> None:
+    """One alert per window when one account fails from many addresses."""
+    if not username:
+        return
+    window = dt.timedelta(minutes=setting("ZONEOPS_LOCKOUT_MINUTES", 30))
+    since = timezone.now() - window
+    addresses = (
+        SecurityEvent.objects.filter(
+            type=SecurityEvent.Type.LOGIN_FAILED, username__iexact=username, time__gte=since
+        )
+        .exclude(address=None)
+        .values("address")
+        .distinct()
+        .count()
+    )
+    if addresses < setting("ZONEOPS_LOCKOUT_ALERT_ADDRESSES", 5):
+        return
+    if SecurityEvent.objects.filter(
+        type=SecurityEvent.Type.ACCOUNT_ATTACKED, username__iexact=username, time__gte=since
+    ).exists():
+        return
+    log_event(SecurityEvent.Type.ACCOUNT_ATTACKED, request, username=username, addresses=addresses)
+    account_attacked.send(sender=None, username=username, addresses=addresses)
 
 
 @receiver(user_login_failed, dispatch_uid="zoneops_login_failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs):
-    log_event(
-        SecurityEvent.Type.LOGIN_FAILED, request, username=credentials.get("username", "")[:150]
-    )
+    username = credentials.get("username", "")[:150]
+    log_event(SecurityEvent.Type.LOGIN_FAILED, request, username=username)
+    _alert_if_attacked(username, request)
 
 
 @receiver(user_logged_in, dispatch_uid="zoneops_logged_in")
@@ -200,10 +333,17 @@ def locked_accounts() -> list[tuple[str, dt.timedelta]]:
         .distinct()
     )
     locked = []
+    now = timezone.now()
+    failures = setting("ZONEOPS_LOCKOUT_FAILURES", 5)
     for name in sorted(set(names)):
-        remaining = lockout_remaining(name, None)
-        if remaining is not None:
-            locked.append((name, remaining))
+        addresses = set(_account_failures(name, now - window).values_list("address", flat=True))
+        remaining = [login_gate(name, address) for address in addresses]
+        remaining = [gate[1] for gate in remaining if gate and gate[0] != "address"]
+        if not remaining and _account_failures(name, now - window).count() >= failures:
+            gate = login_gate(name, None)
+            remaining = [gate[1]] if gate else []
+        if remaining:
+            locked.append((name, max(remaining)))
     return locked
 
 
@@ -214,6 +354,18 @@ def policy() -> list[tuple[str, object]]:
         (_("Password maximum age (days)"), setting("ZONEOPS_PASSWORD_MAX_AGE_DAYS", 90)),
         (_("Failed logins before lockout"), setting("ZONEOPS_LOCKOUT_FAILURES", 5)),
         (_("Lockout (minutes)"), setting("ZONEOPS_LOCKOUT_MINUTES", 30)),
+        (
+            _("Accounts failing from one address before it is throttled"),
+            setting("ZONEOPS_LOCKOUT_ADDRESS_ACCOUNTS", 10),
+        ),
+        (
+            _("Addresses failing on one account before the alert"),
+            setting("ZONEOPS_LOCKOUT_ALERT_ADDRESSES", 5),
+        ),
+        (
+            _("Failures of one account per hour before attempts are slowed"),
+            setting("ZONEOPS_LOCKOUT_ACCOUNT_CEILING", 50),
+        ),
         (_("Idle session ends after (minutes)"), setting("ZONEOPS_SESSION_IDLE_MINUTES", 30)),
         (
             _("Administrators need a second factor"),

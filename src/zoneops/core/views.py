@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -105,7 +105,18 @@ class ZoneDetailView(generic.ObjectDetailView):
         }
 
 
-class ZoneEditView(generic.ObjectEditView):
+class TreeAdminOnly:
+    """The zone tree's pages (add, edit, delete, import): the system administrator's only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role != Role.ADMIN:
+            if "pk" in kwargs:  # as for any record the user may not change
+                raise Http404
+            raise PermissionDenied(_("Only the system administrator changes the zone tree."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ZoneEditView(TreeAdminOnly, generic.ObjectEditView):
     model = Zone
     form_class = ZoneEditForm
 
@@ -152,7 +163,7 @@ def zone_boundary(request):
     )
 
 
-class ZoneDeleteView(generic.ObjectDeleteView):
+class ZoneDeleteView(TreeAdminOnly, generic.ObjectDeleteView):
     model = Zone
 
     def post(self, request, *args, **kwargs):
@@ -172,7 +183,7 @@ class ZoneImporter(ModelImporter):
     key_field = "code"
 
 
-class ZoneImportView(generic.BulkImportView):
+class ZoneImportView(TreeAdminOnly, generic.BulkImportView):
     model = Zone
     importer_class = ZoneImporter
 

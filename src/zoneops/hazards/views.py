@@ -11,6 +11,7 @@ from django.views import View
 from zoneops.core import generic
 from zoneops.core import services as core_services
 from zoneops.core.models import LoopCase
+from zoneops.core.params import int_param
 from zoneops.core.permissions import CHANGE, VIEW
 from zoneops.core.tables import Column
 from zoneops.hazards import reports, services, workflow
@@ -302,11 +303,8 @@ class ReportView(generic.ObjectViewMixin, View):
         qs = Hazard.objects.restrict(request.user, VIEW)
         today = timezone.localdate()
         year, quarter = current_quarter(today)
-        try:
-            year = int(request.GET.get("year", year))
-            quarter = min(max(int(request.GET.get("quarter", quarter)), 1), 4)
-        except ValueError:
-            pass
+        year = int_param(request, "year", year, minimum=1900, maximum=2999)
+        quarter = int_param(request, "quarter", quarter, minimum=1, maximum=4)
         return render(
             request,
             "hazards/report.html",

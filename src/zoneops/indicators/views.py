@@ -11,6 +11,7 @@ from django.views import View
 
 from zoneops.core import exports, generic
 from zoneops.core.imports import ModelImporter
+from zoneops.core.params import int_param
 from zoneops.core.permissions import role_may
 from zoneops.core.tables import Column
 from zoneops.indicators import selectors, services
@@ -340,6 +341,10 @@ class ProgressView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
+        # A malformed number is a 400, not a failed query or an empty page.
+        int_param(request, "zone", minimum=1)
+        int_param(request, "year", minimum=1900, maximum=2999)
+        int_param(request, "month", minimum=1, maximum=12)
         data = request.GET.copy()
         if not data.get("zone"):
             first = user.zones.first() if not user.is_zone_admin else None

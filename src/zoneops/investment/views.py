@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zoneops.core import generic
+from zoneops.core.params import int_param
 from zoneops.core.permissions import CHANGE, VIEW, role_may
 from zoneops.core.tables import Column
 from zoneops.investment import services
@@ -317,15 +318,13 @@ class ProgressView(LoginRequiredMixin, View):
     def get(self, request):
         visible = request.user.visible_zones()
         zone = None
-        if request.GET.get("zone"):
-            zone = visible.filter(pk=request.GET["zone"]).first()
+        zone_id = int_param(request, "zone", minimum=1)
+        if zone_id:
+            zone = visible.filter(pk=zone_id).first()
         if zone is None:
             target = AnnualTarget.objects.restrict(request.user, VIEW).order_by("-year").first()
             zone = target.zone if target else visible.order_by("depth", "path").first()
-        try:
-            year = int(request.GET.get("year") or 0) or None
-        except ValueError:
-            year = None
+        year = int_param(request, "year", minimum=1900, maximum=2999)
         year = (
             year
             or (

@@ -15,3 +15,8 @@ class NotificationsConfig(AppConfig):
             services.on_deadlines_changed, dispatch_uid="notifications_deadlines"
         )
         ticks.register("notifications", services.scan_and_deliver, order=10)
+        from zoneops.core import security
+
+        security.account_attacked.connect(
+            services.on_account_attacked, dispatch_uid="notifications_account_attacked"
+        )

@@ -50,6 +50,20 @@ def notify(user_id: int, kind: str, title: str, *, case: LoopCase | None = None,
     )
 
 
+def on_account_attacked(sender, username: str, addresses: int, **kwargs) -> None:
+    """The security administrators' bell: one account failing from many addresses."""
+    from zoneops.core.models import Role, User
+
+    with override("zh-hans"):
+        title = _("Account “{username}” failed to log in from {count} addresses").format(
+            username=username, count=addresses
+        )
+        for user_id in User.objects.filter(role=Role.SECURITY_ADMIN, is_active=True).values_list(
+            "pk", flat=True
+        ):
+            notify(user_id, Notification.Kind.INFO, title, url=f"/security/?q={username}")
+
+
 def on_transition(sender, case, transition, event, acting_user, **kwargs) -> None:
     """Tell the handler a case was assigned to them; tell staff an approval is waiting."""
     with override("zh-hans"):

@@ -161,7 +161,7 @@ def test_lookup_failures_are_counted_for_every_worker_process(client, enterprise
             sys.executable,
             "-c",
             "import django; django.setup(); from django.core.cache import cache; "
-            f"print(cache.get({key!r}))",
+            f"print(len(cache.get({key!r})))",
         ],
         capture_output=True,
         text=True,
@@ -246,3 +246,49 @@ def test_forms_from_one_address_at_the_same_moment_keep_to_the_limit(enterprise,
         thread.join()
     assert sorted(outcomes) == ["rate_limited"] * 5 + ["saved"]
     assert Submission.objects.count() == 1
+
+
+def test_wrong_digits_are_limited_per_tracking_number_from_any_address(client, enterprise):
+    """Issue #17, 7: a guesser spreading over addresses still gets five tries per number."""
+    submission = submitted(client)
+    number = submission.tracking_number
+    for i in range(5):
+        response = client.post(
+            LOOKUP, {"tracking_number": number, "phone_suffix": f"{i:04d}"},
+            REMOTE_ADDR=f"198.51.100.{i}",
+        )  # fmt: skip
+        assert response.status_code == 404
+    blocked = client.post(
+        LOOKUP, {"tracking_number": number, "phone_suffix": "1234"}, REMOTE_ADDR="198.51.100.99"
+    )
+    assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) > 3000
+    assert "分钟" in blocked.content.decode()  # says when to try again
+
+
+def test_correct_lookups_are_never_counted(client, enterprise):
+    submission = submitted(client)
+    for _i in range(30):
+        response = client.post(
+            LOOKUP, {"tracking_number": submission.tracking_number, "phone_suffix": "1234"}
+        )
+        assert response.status_code == 200
+
+
+def test_the_lookup_limit_lasts_a_real_hour(client, enterprise, settings):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.ZONEOPS_APPEAL_LOOKUP_FAILURES = 3
+    submission = submitted(client)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for i in range(3):
+            client.post(LOOKUP, {"tracking_number": f"SQX{i}", "phone_suffix": "0000"})
+        right = {"tracking_number": submission.tracking_number, "phone_suffix": "1234"}
+        assert client.post(LOOKUP, right).status_code == 429
+        clock.shift(dt.timedelta(minutes=10))  # the file cache's old window was five minutes
+        assert client.post(LOOKUP, right).status_code == 429
+        clock.shift(dt.timedelta(minutes=51))
+        assert client.post(LOOKUP, right).status_code == 200

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0007_security_event_access_changed'),
+        ('core', '0007_security_event_types'),
     ]
 
     operations = [

@@ -245,4 +245,4 @@ def test_history_and_case_list_speak_the_workflows_words(client_for, users, case
     assert "submitted" not in history and "accept " not in history
     listing = client.get("/cases/", {"kind": "standard"}).content.decode()
     assert f'data-label="类型">{STANDARD.label}<' in listing
-    assert client.get("/cases/", {"kind": "nonsense"}).status_code == 200  # the form says why
+    assert client.get("/cases/", {"kind": "nonsense"}).status_code == 400  # the form says why

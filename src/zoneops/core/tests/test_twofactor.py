@@ -125,7 +125,7 @@ def test_wrong_codes_count_toward_the_lockout(users):
     failures = SecurityEvent.objects.filter(type="login_failed", username="admin")
     assert failures.count() == 5 and failures.first().detail == {"factor": "totp"}
     # locked now: even the right password and code do not get in
-    response = login(client, "admin", address="10.0.0.8")
+    response = login(client, "admin", address="10.0.0.7")
     assert "锁定" in response.content.decode()
 
 

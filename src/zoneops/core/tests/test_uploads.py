@@ -201,3 +201,12 @@ def test_a_docx_bomb_is_refused_before_the_document_reader(monkeypatch):
     monkeypatch.setattr(docx, "Document", spy)
     with pytest.raises(uploads.UploadRefused):
         uploads.check_document("a.docx", zip_bomb())
+
+
+def test_a_request_body_beyond_the_cap_is_refused_before_parsing(settings, client_for, users):
+    settings.ZONEOPS_UPLOAD_MAX_MB = 1
+    upload = io.BytesIO(b"x" * (3 * 1024 * 1024))
+    upload.name = "zones.csv"
+    response = client_for(users["admin"]).post("/zones/import/", {"file": upload})
+    assert response.status_code == 413
+    assert "1 MB" in response.content.decode()

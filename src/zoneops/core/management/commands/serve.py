@@ -29,6 +29,48 @@ def check_free(bind: str) -> None:
             ) from None
 
 
+FALSE = ("0", "false", "no", "off")
+
+
+def bind_host(bind: str) -> str:
+    """The host of a gunicorn bind ("127.0.0.1:8000", "[::1]:8000", "unix:/run/x.sock")."""
+    if bind.startswith("unix:"):
+        return ""
+    if bind.startswith("["):
+        return bind[1 : bind.find("]")]
+    return bind.rsplit(":", 1)[0] if ":" in bind else bind
+
+
+def is_loopback(bind: str) -> bool:
+    import ipaddress
+
+    host = bind_host(bind)
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def https_env(env: dict, bind: str) -> dict:
+    """The environment to serve with: HTTPS settings off by default on loopback only.
+
+    On any other address they stay on (TLS is expected in front); ZONEOPS_HTTPS=0 there is
+    refused, since cookies and logins would travel in clear over the network."""
+    env = dict(env)
+    if is_loopback(bind):
+        env.setdefault("ZONEOPS_HTTPS", "0")
+        return env
+    if env.get("ZONEOPS_HTTPS", "1").strip().lower() in FALSE:
+        raise CommandError(
+            f"ZONEOPS_HTTPS=0 is for loopback only; {bind} is reachable from the network. "
+            "Serve on 127.0.0.1 behind a TLS proxy, or leave ZONEOPS_HTTPS on."
+        )
+    env["ZONEOPS_HTTPS"] = env.get("ZONEOPS_HTTPS") or "1"
+    return env
+
+
 class Command(BaseCommand):
     help = "Serve zoneops with gunicorn on http://127.0.0.1:8000 (plain HTTP on loopback)."
 
@@ -39,10 +81,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, workers, **options):
+        # Loopback serving has no TLS in front of it; any other address keeps HTTPS on.
+        env = https_env(os.environ, bind)
         check_free(bind)
-        env = dict(os.environ)
-        # Loopback serving has no TLS in front of it; production sets ZONEOPS_HTTPS=1 behind nginx.
-        env.setdefault("ZONEOPS_HTTPS", "0")
         env.setdefault("DJANGO_SETTINGS_MODULE", "zoneops.settings")
         gunicorn = shutil.which("gunicorn") or os.path.join(
             os.path.dirname(sys.executable), "gunicorn"
