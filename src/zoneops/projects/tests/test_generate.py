@@ -1,6 +1,8 @@
+import datetime as dt
 import random
 
 import pytest
+import time_machine
 
 from zoneops.investment import generate as investment_generate
 from zoneops.investment.models import FundsInPlace, Lead, Signing
@@ -9,6 +11,7 @@ from zoneops.projects.models import Milestone, Project
 
 
 @pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 9, 15, 10, 0), tick=False)  # lights need a year under way
 def test_generate_is_deterministic_and_synthetic(zone_tree):
     zones = [zone_tree["hitech"], zone_tree["econ"]]
     summary = generate.generate(
