@@ -17,6 +17,7 @@ recomputes the open deadlines it moves (``zoneops.core.deadlines``).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import enum
@@ -281,11 +282,14 @@ def _builtin_name(english: str) -> str:
     return names.get(english, english)
 
 
-def is_working_day(day: dt.date) -> bool:
-    _check(day)
-    cum = _current().cum
+def _worked(cum: array, day: dt.date) -> bool:
     index = day.toordinal() - _FIRST_ORDINAL
     return cum[index] - (cum[index - 1] if index else 0) == 1
+
+
+def is_working_day(day: dt.date) -> bool:
+    _check(day)
+    return _worked(_current().cum, day)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -397,13 +401,17 @@ def validate_arrangement(year: int, days: list[ArrangedDay], where: str = "") ->
 
 
 COLUMNS = ("date", "kind", "name")
+MAX_FILE_LINES = 400  # a year's arrangement is a few dozen lines
 _KINDS = {"holiday": False, "workday": True, "放假": False, "休息": False, "上班": True}
 
 
 def read_days_file(content: bytes, filename: str) -> list[ArrangedDay]:
     """Days from a CSV (UTF-8) or .xlsx file with columns date, kind, name; kind is
     holiday/放假 (a day off) or workday/上班 (a 调休 working weekend)."""
-    rows = _xlsx_rows(content) if filename.lower().endswith(".xlsx") else _csv_rows(content)
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(content, filename)
+    else:
+        rows = _csv_rows(content)
     days, errors = [], []
     for number, row in rows:
         cells = [("" if c is None else str(c)).strip() for c in row]
@@ -443,36 +451,40 @@ def read_days_file(content: bytes, filename: str) -> list[ArrangedDay]:
 
 
 def _csv_rows(content: bytes):
-    lines = content.split(b"\n")
-    for number, raw in enumerate(lines, start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ArrangementError(
-                [
-                    _(
-                        "line {line}: the file is not UTF-8 (perhaps GBK); save it as "
-                        "“CSV UTF-8” and upload it again."
-                    ).format(line=number)
-                ]
-            ) from None
-    text = content.decode("utf-8-sig")
+    body = content.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        raise ArrangementError(
+            [
+                _(
+                    "line {line}: the file is not UTF-8 (perhaps GBK); save it as "
+                    "“CSV UTF-8” and upload it again."
+                ).format(line=line)
+            ]
+        ) from None
     return enumerate(csv.reader(io.StringIO(text)), start=1)
 
 
-def _xlsx_rows(content: bytes):
-    from openpyxl import load_workbook
+def _xlsx_rows(content: bytes, filename: str):
+    """The rows of the first sheet, through the one checked spreadsheet reader (size, zip and
+    dimension checks before calamine opens it)."""
+    from zoneops.core import uploads
 
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        book = uploads.open_workbook(filename, content, max_rows=MAX_FILE_LINES)
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except uploads.UploadRefused as exc:
+        raise ArrangementError([str(exc)]) from None
     except Exception:  # noqa: BLE001 - any unreadable file gets the same message
         raise ArrangementError([_("The file is not a readable .xlsx workbook.")]) from None
-    rows = []
-    for number, row in enumerate(sheet.iter_rows(max_col=3, values_only=True), start=1):
-        if number > 400:
-            raise ArrangementError([_("A year's arrangement has far fewer than 400 lines.")])
-        rows.append((number, [c.isoformat()[:10] if isinstance(c, dt.date) else c for c in row]))
-    return rows
+    if len(rows) > MAX_FILE_LINES:
+        raise ArrangementError([_("A year's arrangement has far fewer than 400 lines.")])
+    return [
+        (number, [c.isoformat()[:10] if isinstance(c, dt.date) else c for c in row[:3]])
+        for number, row in enumerate(rows, start=1)
+    ]
 
 
 def differences(year: int, days: list[ArrangedDay]) -> list[tuple[dt.date, bool, bool, str]]:
@@ -482,18 +494,16 @@ def differences(year: int, days: list[ArrangedDay]) -> list[tuple[dt.date, bool,
     kept = [d for d in before.official.values() if d.year != year]
     after = _build([*kept, *days])
     first, last = year_window(year)
+    # The window of 2004 or 2100 reaches past the table: only the days it covers.
+    first = max(first, dt.date(FIRST_YEAR, 1, 1))
+    last = min(last, dt.date(LAST_YEAR, 12, 31))
     changed = []
     for ordinal in range(first.toordinal(), last.toordinal() + 1):
-        index = ordinal - _FIRST_ORDINAL
-        was = before.cum[index] - before.cum[index - 1] == 1
-        now = after.cum[index] - after.cum[index - 1] == 1
+        day = dt.date.fromordinal(ordinal)
+        was, now = _worked(before.cum, day), _worked(after.cum, day)
         if was != now:
-            name = (
-                after.official[day].name
-                if (day := dt.date.fromordinal(ordinal)) in after.official
-                else ""
-            )
-            changed.append((day, was, now, name))
+            arranged = after.official.get(day)
+            changed.append((day, was, now, arranged.name if arranged else ""))
     return changed
 
 

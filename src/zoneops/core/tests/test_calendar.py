@@ -259,3 +259,25 @@ def test_a_partial_year_in_the_holidays_file_is_refused_at_start_up(tmp_path, se
     )
     with pytest.raises(SystemCheckError, match=r"zoneops.E002.*2031.*春节"):
         call_command("check")
+
+
+def test_an_xlsx_file_is_read_through_the_checked_reader_with_typed_dates():
+    from zoneops.core.testing import xlsx_bytes
+
+    content = xlsx_bytes(
+        ["日期", "类型", "名称"],
+        [[D(2030, 12, 31), "放假", "元旦"], ["2031-01-19", "上班", "春节调休"]],
+    )
+    days = calendar.read_days_file(content, "2031.xlsx")
+    assert [(d.day, d.is_workday, d.year, d.line) for d in days] == [
+        (D(2030, 12, 31), False, 2031, 2),  # 元旦 in December belongs to the next year's notice
+        (D(2031, 1, 19), True, 2031, 3),
+    ]
+    # a broken file is refused by the upload checks before any reader opens it
+    with pytest.raises(calendar.ArrangementError, match="not a valid Office file"):
+        calendar.read_days_file(b"PK\x03\x04 not a workbook", "2031.xlsx")
+
+
+def test_the_differences_of_the_first_year_stay_inside_the_table():
+    # 2004's window starts in December 2003, before the table: it must not wrap around
+    assert all(day.year >= 2004 for day, *_ in calendar.differences(2004, []))
