@@ -7,6 +7,7 @@ each filter's choices restrict by them) are read once per request instead of eac
 
 import contextlib
 import contextvars
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -81,8 +82,6 @@ def forget() -> None:
 def attributed_to_self_user(method):
     """Attribute what ``method`` changes to ``self.user`` when no request has named an actor
     (an import run from a command, a job or a test): the audit trail then says who it was."""
-    import functools
-
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         ctx = _current.get()
