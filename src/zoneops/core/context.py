@@ -82,6 +82,7 @@ def forget() -> None:
 def attributed_to_self_user(method):
     """Attribute what ``method`` changes to ``self.user`` when no request has named an actor
     (an import run from a command, a job or a test): the audit trail then says who it was."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         ctx = _current.get()
