@@ -184,10 +184,17 @@ needs_nginx = pytest.mark.skipif(
 needs_openssl = pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: every socket stays bound until all are chosen, so the kernel
+    cannot hand the same ephemeral port out twice (it did in CI: nginx and gunicorn collided)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def replace(text: str, old: str, new: str) -> str:
@@ -255,7 +262,8 @@ def nginx_cmd(prefix: Path, *args: str) -> list[str]:
 @needs_nginx
 @needs_openssl
 def test_nginx_accepts_the_config(tmp_path):
-    prefix = nginx_prefix(tmp_path, https=free_port(), http=free_port(), app=free_port())
+    https, http, app = free_ports(3)
+    prefix = nginx_prefix(tmp_path, https=https, http=http, app=app)
     result = subprocess.run(nginx_cmd(prefix, "-t"), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
@@ -303,7 +311,7 @@ def request(port: int, path: str, *, tls: bool, headers: dict[str, str] | None =
 @pytest.fixture
 def proxied_app(tmp_path):
     """gunicorn from deploy/gunicorn.conf.py (HTTPS mode, SQLite) behind nginx from deploy/."""
-    ports = {"https": free_port(), "http": free_port(), "app": free_port()}
+    ports = dict(zip(("https", "http", "app"), free_ports(3), strict=True))
     prefix = nginx_prefix(tmp_path, **ports)
     env = {**app_env(prefix / "data"), "ZONEOPS_BIND": f"127.0.0.1:{ports['app']}"}
     env["WEB_CONCURRENCY"] = "1"
