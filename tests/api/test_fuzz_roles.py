@@ -1,7 +1,7 @@
 """The API as zone staff, liaison cadres and leaders: no 2xx on another zone's records or on a
-write their role does not allow (issue #17, 9, part of it).
+write their role does not allow (issue #17, 9).
 
-Not schemathesis (see test_fuzz.py for the administrator's generated run): every resource the
+A plain walk beside the generated one (test_fuzz_schemathesis_roles.py): every resource the
 router registers is walked with the demo data seeded, and ids of records outside each role's
 zones (read as the system) are fed to its detail, update and delete operations. Bounded: at most
 three foreign ids per resource, so the run takes about a minute. Marked ``fuzz`` with the rest.

@@ -56,6 +56,27 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             return qs.none()
         return qs.restrict(self.request.user, action)
 
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            scope_references(serializer, self.request.user)
+        return serializer
+
+
+def scope_references(serializer, viewer) -> None:
+    """Every writable reference to a zone-scoped record accepts only the records the viewer
+    sees: one place for all serializers, so a new field cannot point into another zone (a staff
+    member created a department in the province's root zone before). Another zone's record is a
+    400 "does not exist", as if it did not."""
+    if not viewer.is_authenticated or not hasattr(serializer, "fields"):
+        return
+    for field in serializer.fields.values():
+        target = getattr(field, "child_relation", field)
+        queryset = getattr(target, "queryset", None)
+        if field.read_only or queryset is None or not hasattr(queryset, "restrict"):
+            continue
+        target.queryset = queryset.restrict(viewer, VIEW)
+
 
 # Bulk upserts from other systems ------------------------------------------------------------
 
