@@ -440,6 +440,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
             qs = services.with_tier_rank(qs)  # the tier of each row in the same query
         return qs
 
+    @extend_schema(responses=EnterpriseSerializer(many=True))
     @action(detail=False)
     def mine(self, request):
         """The enterprises the requesting liaison cadre is responsible for."""
@@ -562,7 +563,7 @@ class IdleRevivalViewSet(ScopedModelViewSet):
                 revival, request.data.get("status", ""), acting_user=request.user
             )
         except DjangoValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"detail": exc.messages}) from None
         return Response(self.get_serializer(revival).data)
 
 
@@ -626,7 +627,7 @@ class MonthApprovalViewSet(ScopedModelViewSet):
                 approval, acting_user=request.user, reason=request.data.get("reason", "")
             )
         except DjangoValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"detail": exc.messages}) from None
         return Response(self.get_serializer(approval).data)
 
 

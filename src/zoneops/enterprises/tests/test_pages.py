@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from zoneops.core.testing import field_error
 from zoneops.enterprises import services
 from zoneops.enterprises.models import (
     Contact,
@@ -147,16 +148,23 @@ def test_api_enterprises_and_visits(client_for, users, zone_tree):
     bad = client.post(
         "/api/enterprises/enterprises/",
         {"uscc": "91350100M000100Y44", "name": "x", "zone": zone_tree["park"].pk},
+        content_type="application/json",
     )
-    assert bad.status_code == 400 and "uscc" in bad.json()
+    assert bad.status_code == 400 and field_error(bad, "uscc")
     liaison = client_for(users["liaison"])
     created = liaison.post(
         "/api/enterprises/visits/",
         {"enterprise": ent.pk, "visited_on": "2025-01-02", "findings": "正常"},
+        content_type="application/json",
     )
     assert created.status_code == 201, created.content
     assert Visit.objects.get().cadre == users["liaison"]
-    assert liaison.post("/api/enterprises/enterprises/", {}).status_code == 403
+    assert (
+        liaison.post(
+            "/api/enterprises/enterprises/", {}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert client.get("/api/enterprises/industries/", {"search": "生物药品"}).json()["count"] >= 1
 
 
