@@ -2,16 +2,16 @@ from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from zoneops.api import core_resources
+from zoneops.api.routers import PlainRouter
 from zoneops.core.api_errors import error_body
 from zoneops.core.apps_registry import app_modules
 
-router = DefaultRouter()
+router = PlainRouter()
 core_resources.register(router)
 for _app, module in app_modules("api"):
-    # Each app's api.py registers its viewsets under its own prefix (/api/enterprises/ …).
+    # Each app's api.py registers each viewset under its own plain prefix (/api/visits/ …).
     if hasattr(module, "register"):
         module.register(router)
 

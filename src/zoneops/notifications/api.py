@@ -212,7 +212,7 @@ class EnterpriseSmsSerializer(serializers.Serializer):
 
 
 class EnterpriseSmsView(viewsets.ViewSet):
-    """``POST /api/notifications/enterprise-sms/``: a text message to an enterprise's contact,
+    """``POST /api/enterprise-sms/``: a text message to an enterprise's contact,
     refused (400) past the monthly limit per enterprise (无事不扰)."""
 
     permission_classes = [IsAuthenticated]
@@ -248,12 +248,26 @@ class EnterpriseSmsView(viewsets.ViewSet):
 
 def register(router) -> None:
     router.register(
-        "notifications/notifications", NotificationViewSet, basename="notifications-notification"
+        "notifications",
+        NotificationViewSet,
+        basename="notifications-notification",
+        moved_from="notifications/notifications",
     )
-    router.register("notifications/routes", RouteViewSet, basename="notifications-route")
     router.register(
-        "notifications/outbox", OutboxMessageViewSet, basename="notifications-outboxmessage"
+        "notification-routes",
+        RouteViewSet,
+        basename="notifications-route",
+        moved_from="notifications/routes",
     )
     router.register(
-        "notifications/enterprise-sms", EnterpriseSmsView, basename="notifications-enterprise-sms"
+        "outbox",
+        OutboxMessageViewSet,
+        basename="notifications-outboxmessage",
+        moved_from="notifications/outbox",
+    )
+    router.register(
+        "enterprise-sms",
+        EnterpriseSmsView,
+        basename="notifications-enterprise-sms",
+        moved_from="notifications/enterprise-sms",
     )

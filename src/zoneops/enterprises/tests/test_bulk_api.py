@@ -1,4 +1,4 @@
-"""POST /api/enterprises/figures/bulk/: monthly figures from other systems, all or nothing."""
+"""POST /api/monthly-figures/bulk/: monthly figures from other systems, all or nothing."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from zoneops.enterprises import services
 from zoneops.enterprises.models import MonthlyFigure
 from zoneops.enterprises.tests.factories import enterprise, figure
 
-URL = "/api/enterprises/figures/bulk/"
+URL = "/api/monthly-figures/bulk/"
 
 
 api = token_client

@@ -1,4 +1,4 @@
-"""POST /api/projects/monthly/bulk/: completed investment from other systems, all or nothing."""
+"""POST /api/monthly-investments/bulk/: completed investment from other systems, all or nothing."""
 
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ from zoneops.projects import services
 from zoneops.projects.models import MonthlyInvestment, Project
 from zoneops.projects.tests.factories import make_project
 
-URL = "/api/projects/monthly/bulk/"
+URL = "/api/monthly-investments/bulk/"
 
 
 api = token_client
