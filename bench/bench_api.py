@@ -18,7 +18,7 @@ on an administrators' list is no error).
     api.list_rps                        requests per second served in that phase
     api.detail_median / _p99            detail endpoints, ids each account can see
     api.dashboard_median / _p99         /dashboard/ with the account's session
-    api.write_median / _p99             POST /api/enterprises/visits/ (a liaison's visit;
+    api.write_median / _p99             POST /api/visits/ (a liaison's visit;
                                         /api/departments/ while there are no enterprises)
     api.writes_acknowledged / _lost     201 answers, and how many of them are not in the
                                         database afterwards (must be 0)
@@ -376,7 +376,7 @@ def write_target() -> dict:
             ids = list(ids.values_list("pk", flat=True)[:200])
             return [{"enterprise": pk, "findings": MARKER} for pk in ids]
 
-        return {"path": "/api/enterprises/visits/", "targets": enterprises}
+        return {"path": "/api/visits/", "targets": enterprises}
 
     def departments(user) -> list[dict]:
         zones = user.visible_zones().order_by("pk").values_list("pk", flat=True)[:20]

@@ -245,9 +245,10 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 
 REST_FRAMEWORK = {
+    # The token first: a request without credentials is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -257,7 +258,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "zoneops.api.pagination.CountLimitedPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zoneops.api.schema.ZoneopsAutoSchema",
+    # Request bodies are JSON; the few operations that take a file say MultiPartParser alone.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every error body has one shape (code, message in Chinese and English, field errors).
+    "EXCEPTION_HANDLER": "zoneops.api.errors.exception_handler",
+    # Requests per user (a token or a session): past it 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("ZONEOPS_API_RATE", "6000/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
@@ -267,6 +276,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema for requests and responses would declare read-only fields as sent.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets of the same field name in several apps: one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "AppealCategoryEnum": "zoneops.appeals.models.Category",
+        "AppealChannelEnum": "zoneops.appeals.models.Channel",
+        "HazardCategoryEnum": "zoneops.hazards.models.Category",
+        "HazardLevelEnum": "zoneops.hazards.models.Level",
+        "ProjectCategoryEnum": "zoneops.projects.models.Project.Category",
+        "IndustryLevelEnum": "zoneops.enterprises.models.Industry.Level",
+        "CertificationLevelEnum": "zoneops.enterprises.models.Certification.Level",
+    },
 }
 
 LOGGING = {

@@ -3,12 +3,14 @@
 schemathesis reads the live OpenAPI schema from /api/schema/ (so every endpoint an app registers
 in its api.py is covered without naming it here) and sends generated requests, valid and invalid,
 to every operation with an administrator's token, against a database holding the demo data.
-The only check is ``not_a_server_error``: a 4xx is the API's right answer to bad input, a 5xx is
-a bug. Bounded: a few examples per operation (the same ones on every run), no shrinking, and past
-a time budget one request per remaining operation, so the run stays well under three minutes on
-two cores. For a longer hunt: ``ZONEOPS_FUZZ_EXAMPLES=50 ZONEOPS_FUZZ_BUDGET=3600`` and
-``ZONEOPS_FUZZ_RANDOM=1`` (new examples on each run). Every operation that answered 5xx is
-listed with a curl line to reproduce it and the project's frames of the traceback.
+Checks: ``not_a_server_error`` (a 4xx is the API's right answer to bad input, a 5xx is a bug) and
+the responses' conformance to the schema: every status answered is declared, with the declared
+content type and a body of the declared shape (errors included: the one error body). Bounded: a
+few examples per operation (the same ones on every run), no shrinking, and past a time budget
+one request per remaining operation, so the run stays well under four minutes on two cores. For
+a longer hunt: ``ZONEOPS_FUZZ_EXAMPLES=50 ZONEOPS_FUZZ_BUDGET=3600`` and ``ZONEOPS_FUZZ_RANDOM=1``
+(new examples on each run). Every operation that answered 5xx or off the schema is listed with
+a curl line to reproduce it and the project's frames of the traceback.
 """
 
 import contextlib
@@ -25,6 +27,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 import zoneops
 
@@ -88,6 +95,14 @@ def strategy(operation):
     return st.one_of(strategies)
 
 
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
 def fuzz_operation(operation, headers, examples, calls):
     """Send up to ``examples`` generated requests; raises on the first 5xx."""
 
@@ -102,7 +117,7 @@ def fuzz_operation(operation, headers, examples, calls):
     )
     def fuzz(case):
         calls["count"] += 1
-        case.call_and_validate(headers=headers, checks=[not_a_server_error])
+        case.call_and_validate(headers=headers, checks=CHECKS)
 
     fuzz()
 
@@ -146,4 +161,6 @@ def test_no_server_error(admin_token):
         f"fuzz: {len(found)} operations, {calls['count']} requests in {elapsed:.0f} s"
         + (f" ({reduced} operations past the budget got one request)" if reduced else "")
     )
-    assert not failures, f"{len(failures)} operations answered 5xx:\n\n" + "\n\n".join(failures)
+    assert not failures, (
+        f"{len(failures)} operations answered 5xx or off the schema:\n\n" + "\n\n".join(failures)
+    )

@@ -1,6 +1,8 @@
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from zoneops.api.errors import ErrorSerializer as BulkErrorsSerializer  # noqa: F401
+from zoneops.api.errors import bulk_error_response
 from zoneops.api.permissions import RolePermission
 from zoneops.core import context
 from zoneops.core.permissions import CHANGE, DELETE, VIEW
@@ -81,28 +83,14 @@ def scope_references(serializer, viewer) -> None:
 # Bulk upserts from other systems ------------------------------------------------------------
 
 
-class BulkRowErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text="Position of the record in the list, from 0.")
-    field = serializers.CharField()
-    value = serializers.CharField(allow_blank=True)
-    reason = serializers.CharField()
-
-
 class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
 
 
-class BulkErrorsSerializer(serializers.Serializer):
-    errors = BulkRowErrorSerializer(many=True)
-
-
 def bulk_response(result) -> Response:
-    """200 with the counts, or 400 with every refused record: nothing was written then."""
+    """200 with the counts, or 400 with every refused record (the error body's ``errors``,
+    each with its ``row``): nothing was written then."""
     if result.errors:
-        errors = [
-            {"index": e.row, "field": e.field, "value": e.value, "reason": str(e.reason)}
-            for e in result.errors
-        ]
-        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return bulk_error_response(result.errors)
     return Response({"created": result.created, "updated": result.updated})

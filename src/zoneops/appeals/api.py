@@ -198,4 +198,6 @@ class AppealViewSet(ScopedModelViewSet):
 
 
 def register(router) -> None:
-    router.register("appeals/appeals", AppealViewSet, basename="appeals-appeal")
+    router.register(
+        "appeals", AppealViewSet, basename="appeals-appeal", moved_from="appeals/appeals"
+    )

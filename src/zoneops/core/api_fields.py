@@ -3,8 +3,6 @@
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zoneops.core import calendar
@@ -31,10 +29,9 @@ class DeadlineProvisionalField(serializers.BooleanField):
         return calendar.is_provisional(due, start)
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class CodeChoiceField(serializers.ChoiceField):
-    """A choice shown in the schema as a plain string (choice sets of the same name differ
-    between apps; their codes are documented on the pages)."""
+    """A choice of codes, in the schema an enum with its labels (named in settings'
+    ENUM_NAME_OVERRIDES where choice sets of the same field name differ between apps)."""
 
 
 class LoopSerializerMixin(serializers.Serializer):
@@ -43,8 +40,12 @@ class LoopSerializerMixin(serializers.Serializer):
     escalation = serializers.IntegerField(source="case.escalation", read_only=True)
     due_date = serializers.DateField(source="case.due_date", read_only=True)
     limit_working_days = serializers.IntegerField(source="case.limit_working_days", read_only=True)
-    department = serializers.PrimaryKeyRelatedField(source="case.department", read_only=True)
-    handler = serializers.PrimaryKeyRelatedField(source="case.handler", read_only=True)
+    department = serializers.PrimaryKeyRelatedField(
+        source="case.department", read_only=True, allow_null=True
+    )
+    handler = serializers.PrimaryKeyRelatedField(
+        source="case.handler", read_only=True, allow_null=True
+    )
     deadline_provisional = DeadlineProvisionalField()
 
 

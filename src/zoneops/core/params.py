@@ -12,6 +12,8 @@ from django.core.exceptions import BadRequest
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from zoneops.core.api_errors import error_body
+
 BIGINT_MAX = 2**63 - 1
 _INTEGER = re.compile(r"[+-]?\d+")
 
@@ -51,6 +53,6 @@ class NumberBoundsMiddleware:
         if any(out_of_range(v) for v in values):
             message = _("A number in the address is out of range.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
+                return JsonResponse(error_body(400, message), status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)

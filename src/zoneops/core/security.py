@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core import twofactor
+from zoneops.core.api_errors import error_body
 from zoneops.core.models import PasswordHistory, SecurityEvent
 
 # ``detail["action"]`` of the LOCKED_OUT event that recorded an unlock before UNLOCKED existed.
@@ -497,9 +498,8 @@ class SessionSecurityMiddleware:
                 and request.path not in (enrol_url, change_url, reverse("password_change_done"))
             ):
                 if request.path.startswith("/api/"):
-                    return JsonResponse(
-                        {"detail": _("Set up the second factor before you go on.")}, status=403
-                    )
+                    message = _("Set up the second factor before you go on.")
+                    return JsonResponse(error_body(403, message), status=403)
                 if not background:
                     messages.warning(request, _("Set up the second factor before you go on."))
                 return redirect(enrol_url)

@@ -189,3 +189,9 @@ def photo_bytes(kind: str = "PNG", size=(8, 8), *, gps: bool = False) -> bytes:
     out = io.BytesIO()
     image.save(out, format=kind, exif=exif.tobytes())
     return out.getvalue()
+
+
+def field_error(response, field: str, row: int | None = None) -> str:
+    """The messages an API error body gives for ``field`` (of bulk record ``row``), joined."""
+    body = response.json()
+    return " ".join(e["message"] for e in body["errors"] if e["field"] == field and e["row"] == row)

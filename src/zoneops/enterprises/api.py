@@ -440,6 +440,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
             qs = services.with_tier_rank(qs)  # the tier of each row in the same query
         return qs
 
+    @extend_schema(responses=EnterpriseSerializer(many=True))
     @action(detail=False)
     def mine(self, request):
         """The enterprises the requesting liaison cadre is responsible for."""
@@ -562,7 +563,7 @@ class IdleRevivalViewSet(ScopedModelViewSet):
                 revival, request.data.get("status", ""), acting_user=request.user
             )
         except DjangoValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"detail": exc.messages}) from None
         return Response(self.get_serializer(revival).data)
 
 
@@ -626,22 +627,72 @@ class MonthApprovalViewSet(ScopedModelViewSet):
                 approval, acting_user=request.user, reason=request.data.get("reason", "")
             )
         except DjangoValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"detail": exc.messages}) from None
         return Response(self.get_serializer(approval).data)
 
 
 def register(router) -> None:
-    prefix = "enterprises"
-    router.register(f"{prefix}/industries", IndustryViewSet, basename="industry")
-    router.register(f"{prefix}/chains", IndustrialChainViewSet, basename="industrialchain")
-    router.register(f"{prefix}/contacts", ContactViewSet, basename="contact")
-    router.register(f"{prefix}/certifications", CertificationViewSet, basename="certification")
-    router.register(f"{prefix}/liaisons", LiaisonAssignmentViewSet, basename="liaisonassignment")
-    router.register(f"{prefix}/visits", VisitViewSet, basename="visit")
-    router.register(f"{prefix}/pool", CultivationEntryViewSet, basename="cultivationentry")
-    router.register(f"{prefix}/measures", SupportMeasureViewSet, basename="supportmeasure")
-    router.register(f"{prefix}/idle", IdleRevivalViewSet, basename="idlerevival")
-    router.register(f"{prefix}/revival-goals", RevivalGoalViewSet, basename="revivalgoal")
-    router.register(f"{prefix}/figures", MonthlyFigureViewSet, basename="monthlyfigure")
-    router.register(f"{prefix}/approvals", MonthApprovalViewSet, basename="monthapproval")
-    router.register(f"{prefix}/enterprises", EnterpriseViewSet, basename="enterprise")
+    router.register(
+        "industries", IndustryViewSet, basename="industry", moved_from="enterprises/industries"
+    )
+    router.register(
+        "industrial-chains",
+        IndustrialChainViewSet,
+        basename="industrialchain",
+        moved_from="enterprises/chains",
+    )
+    router.register(
+        "contacts", ContactViewSet, basename="contact", moved_from="enterprises/contacts"
+    )
+    router.register(
+        "certifications",
+        CertificationViewSet,
+        basename="certification",
+        moved_from="enterprises/certifications",
+    )
+    router.register(
+        "liaisons",
+        LiaisonAssignmentViewSet,
+        basename="liaisonassignment",
+        moved_from="enterprises/liaisons",
+    )
+    router.register("visits", VisitViewSet, basename="visit", moved_from="enterprises/visits")
+    router.register(
+        "cultivation-pool",
+        CultivationEntryViewSet,
+        basename="cultivationentry",
+        moved_from="enterprises/pool",
+    )
+    router.register(
+        "support-measures",
+        SupportMeasureViewSet,
+        basename="supportmeasure",
+        moved_from="enterprises/measures",
+    )
+    router.register(
+        "idle-revivals", IdleRevivalViewSet, basename="idlerevival", moved_from="enterprises/idle"
+    )
+    router.register(
+        "revival-goals",
+        RevivalGoalViewSet,
+        basename="revivalgoal",
+        moved_from="enterprises/revival-goals",
+    )
+    router.register(
+        "monthly-figures",
+        MonthlyFigureViewSet,
+        basename="monthlyfigure",
+        moved_from="enterprises/figures",
+    )
+    router.register(
+        "month-approvals",
+        MonthApprovalViewSet,
+        basename="monthapproval",
+        moved_from="enterprises/approvals",
+    )
+    router.register(
+        "enterprises",
+        EnterpriseViewSet,
+        basename="enterprise",
+        moved_from="enterprises/enterprises",
+    )

@@ -913,7 +913,7 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     ids = {
         i.get("enterprise")
         for i in items
-        if isinstance(i, dict) and type(i.get("enterprise")) is int
+        if isinstance(i, dict) and type(i.get("enterprise")) is int and 0 < i["enterprise"] < 2**63
     }
     by_uscc = dict(visible.filter(uscc__in=usccs).values_list("uscc", "pk"))
     known_ids = set(

@@ -181,5 +181,12 @@ class InspectionRoundViewSet(ScopedModelViewSet):
 
 
 def register(router) -> None:
-    router.register("hazards/hazards", HazardViewSet, basename="hazards-hazard")
-    router.register("hazards/rounds", InspectionRoundViewSet, basename="hazards-inspectionround")
+    router.register(
+        "hazards", HazardViewSet, basename="hazards-hazard", moved_from="hazards/hazards"
+    )
+    router.register(
+        "inspection-rounds",
+        InspectionRoundViewSet,
+        basename="hazards-inspectionround",
+        moved_from="hazards/rounds",
+    )

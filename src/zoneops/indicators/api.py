@@ -218,8 +218,33 @@ class ProgressViewSet(viewsets.ViewSet):
 
 
 def register(router) -> None:
-    router.register("indicators/indicators", IndicatorViewSet, basename="indicators-indicator")
-    router.register("indicators/values", IndicatorValueViewSet, basename="indicators-value")
-    router.register("indicators/targets", TargetViewSet, basename="indicators-target")
-    router.register("indicators/months", MonthCloseViewSet, basename="indicators-monthclose")
-    router.register("indicators/progress", ProgressViewSet, basename="indicators-progress")
+    router.register(
+        "indicators",
+        IndicatorViewSet,
+        basename="indicators-indicator",
+        moved_from="indicators/indicators",
+    )
+    router.register(
+        "indicator-values",
+        IndicatorValueViewSet,
+        basename="indicators-value",
+        moved_from="indicators/values",
+    )
+    router.register(
+        "indicator-targets",
+        TargetViewSet,
+        basename="indicators-target",
+        moved_from="indicators/targets",
+    )
+    router.register(
+        "indicator-months",
+        MonthCloseViewSet,
+        basename="indicators-monthclose",
+        moved_from="indicators/months",
+    )
+    router.register(
+        "indicator-progress",
+        ProgressViewSet,
+        basename="indicators-progress",
+        moved_from="indicators/progress",
+    )

@@ -315,9 +315,22 @@ class AnnualTargetViewSet(ScopedModelViewSet):
 
 
 def register(router) -> None:
-    router.register("investment/leads", LeadViewSet, basename="lead")
-    router.register("investment/follow-ups", FollowUpViewSet, basename="followup")
-    router.register("investment/events", EventViewSet, basename="event")
-    router.register("investment/signings", SigningViewSet, basename="signing")
-    router.register("investment/funds", FundsViewSet, basename="fundsinplace")
-    router.register("investment/targets", AnnualTargetViewSet, basename="annualtarget")
+    router.register("leads", LeadViewSet, basename="lead", moved_from="investment/leads")
+    router.register(
+        "follow-ups", FollowUpViewSet, basename="followup", moved_from="investment/follow-ups"
+    )
+    router.register(
+        "investment-events", EventViewSet, basename="event", moved_from="investment/events"
+    )
+    router.register(
+        "signings", SigningViewSet, basename="signing", moved_from="investment/signings"
+    )
+    router.register(
+        "funds-in-place", FundsViewSet, basename="fundsinplace", moved_from="investment/funds"
+    )
+    router.register(
+        "investment-targets",
+        AnnualTargetViewSet,
+        basename="annualtarget",
+        moved_from="investment/targets",
+    )

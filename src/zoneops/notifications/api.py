@@ -3,6 +3,7 @@ letters (administrators); text messages to enterprises (无事不扰)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -45,6 +46,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             qs = qs.filter(read_at__isnull=True)
         return qs
 
+    @extend_schema(
+        request=inline_serializer(
+            "NotificationsRead",
+            {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)},
+        ),
+        responses=inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()}),
+    )
     @action(detail=False, methods=["post"])
     def read(self, request):
         """Mark the given ids (or all) as read."""
@@ -172,9 +180,13 @@ class OutboxMessageViewSet(ScopedModelViewSet):
     search_fields = ["text"]
     ordering_fields = ["created_at", "next_attempt_at", "sent_at"]
 
+    @extend_schema(exclude=True)  # POST is for resend/ only
     def create(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed("POST")
 
+    @extend_schema(
+        responses=inline_serializer("OutboxQueued", {"queued": serializers.IntegerField()})
+    )
     @action(
         detail=False,
         methods=["post"],
@@ -200,7 +212,7 @@ class EnterpriseSmsSerializer(serializers.Serializer):
 
 
 class EnterpriseSmsView(viewsets.ViewSet):
-    """``POST /api/notifications/enterprise-sms/``: a text message to an enterprise's contact,
+    """``POST /api/enterprise-sms/``: a text message to an enterprise's contact,
     refused (400) past the monthly limit per enterprise (无事不扰)."""
 
     permission_classes = [IsAuthenticated]
@@ -236,12 +248,26 @@ class EnterpriseSmsView(viewsets.ViewSet):
 
 def register(router) -> None:
     router.register(
-        "notifications/notifications", NotificationViewSet, basename="notifications-notification"
+        "notifications",
+        NotificationViewSet,
+        basename="notifications-notification",
+        moved_from="notifications/notifications",
     )
-    router.register("notifications/routes", RouteViewSet, basename="notifications-route")
     router.register(
-        "notifications/outbox", OutboxMessageViewSet, basename="notifications-outboxmessage"
+        "notification-routes",
+        RouteViewSet,
+        basename="notifications-route",
+        moved_from="notifications/routes",
     )
     router.register(
-        "notifications/enterprise-sms", EnterpriseSmsView, basename="notifications-enterprise-sms"
+        "outbox",
+        OutboxMessageViewSet,
+        basename="notifications-outboxmessage",
+        moved_from="notifications/outbox",
+    )
+    router.register(
+        "enterprise-sms",
+        EnterpriseSmsView,
+        basename="notifications-enterprise-sms",
+        moved_from="notifications/enterprise-sms",
     )

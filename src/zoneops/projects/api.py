@@ -359,8 +359,20 @@ class ProgressNoteViewSet(ScopedModelViewSet):
 
 
 def register(router) -> None:
-    router.register("projects/projects", ProjectViewSet, basename="project")
-    router.register("projects/milestones", MilestoneViewSet, basename="milestone")
-    router.register("projects/monthly", MonthlyInvestmentViewSet, basename="monthlyinvestment")
-    router.register("projects/blockers", BlockerViewSet, basename="blocker")
-    router.register("projects/notes", ProgressNoteViewSet, basename="progressnote")
+    router.register("projects", ProjectViewSet, basename="project", moved_from="projects/projects")
+    router.register(
+        "project-milestones",
+        MilestoneViewSet,
+        basename="milestone",
+        moved_from="projects/milestones",
+    )
+    router.register(
+        "monthly-investments",
+        MonthlyInvestmentViewSet,
+        basename="monthlyinvestment",
+        moved_from="projects/monthly",
+    )
+    router.register("blockers", BlockerViewSet, basename="blocker", moved_from="projects/blockers")
+    router.register(
+        "progress-notes", ProgressNoteViewSet, basename="progressnote", moved_from="projects/notes"
+    )

@@ -258,8 +258,20 @@ class ProgressUpdateViewSet(ScopedModelViewSet):
 
 
 def register(router) -> None:
-    router.register("tasks/campaigns", CampaignViewSet, basename="tasks-campaign")
-    router.register("tasks/goals", GoalViewSet, basename="tasks-goal")
-    router.register("tasks/tasks", TaskViewSet, basename="tasks-task")
-    router.register("tasks/milestones", MilestoneViewSet, basename="tasks-milestone")
-    router.register("tasks/updates", ProgressUpdateViewSet, basename="tasks-progressupdate")
+    router.register(
+        "campaigns", CampaignViewSet, basename="tasks-campaign", moved_from="tasks/campaigns"
+    )
+    router.register("goals", GoalViewSet, basename="tasks-goal", moved_from="tasks/goals")
+    router.register("tasks", TaskViewSet, basename="tasks-task", moved_from="tasks/tasks")
+    router.register(
+        "task-milestones",
+        MilestoneViewSet,
+        basename="tasks-milestone",
+        moved_from="tasks/milestones",
+    )
+    router.register(
+        "task-updates",
+        ProgressUpdateViewSet,
+        basename="tasks-progressupdate",
+        moved_from="tasks/updates",
+    )

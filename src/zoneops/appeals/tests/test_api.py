@@ -18,7 +18,7 @@ def api():
 def test_create_walk_and_rate_through_the_api(api, users, enterprise, department):
     staff = api(users["staff"])
     response = staff.post(
-        "/api/appeals/appeals/",
+        "/api/appeals/",
         {
             "uscc": make_uscc(1),
             "contact_name": "张经理",
@@ -33,7 +33,7 @@ def test_create_walk_and_rate_through_the_api(api, users, enterprise, department
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["enterprise"] == enterprise.pk and body["state"] == "submitted"
-    url = f"/api/appeals/appeals/{body['id']}/transition/"
+    url = f"/api/appeals/{body['id']}/transition/"
     assert staff.post(url, {"transition": "accept"}, format="json").status_code == 200
     bad = staff.post(url, {"transition": "confirm"}, format="json")
     assert bad.status_code == 400 and "detail" in bad.json()
@@ -46,25 +46,25 @@ def test_create_walk_and_rate_through_the_api(api, users, enterprise, department
     liaison.post(url, {"transition": "start"}, format="json")
     reply = liaison.post(url, {"transition": "reply", "comment": "已对接银行"}, format="json")
     assert reply.json()["state"] == "replied"
-    rated = staff.post(f"/api/appeals/appeals/{body['id']}/rate/", {"score": 5}, format="json")
+    rated = staff.post(f"/api/appeals/{body['id']}/rate/", {"score": 5}, format="json")
     assert rated.json()["state"] == "closed" and rated.json()["rating"] == 5
 
 
 def test_api_is_zone_scoped_and_roles_hold(api, users, zone_tree):
     own = new_appeal(zone_tree["park"], None, title="本区诉求")
     other = new_appeal(zone_tree["econ"], None, title="外区诉求")
-    listing = api(users["staff"]).get("/api/appeals/appeals/").json()
+    listing = api(users["staff"]).get("/api/appeals/").json()
     assert [row["id"] for row in listing["results"]] == [own.pk]
-    assert api(users["staff"]).get(f"/api/appeals/appeals/{other.pk}/").status_code == 404
+    assert api(users["staff"]).get(f"/api/appeals/{other.pk}/").status_code == 404
     leader = api(users["leader"])
-    assert leader.get(f"/api/appeals/appeals/{own.pk}/").status_code == 200
-    assert leader.patch(f"/api/appeals/appeals/{own.pk}/", {"title": "x"}).status_code == 403
+    assert leader.get(f"/api/appeals/{own.pk}/").status_code == 200
+    assert leader.patch(f"/api/appeals/{own.pk}/", {"title": "x"}).status_code == 403
     response = leader.post(
-        f"/api/appeals/appeals/{own.pk}/transition/", {"transition": "accept"}, format="json"
+        f"/api/appeals/{own.pk}/transition/", {"transition": "accept"}, format="json"
     )
     assert response.status_code in (403, 404)
     assert Appeal.objects.get(pk=own.pk).case.state == "submitted"
-    assert api(users["admin"]).delete(f"/api/appeals/appeals/{own.pk}/").status_code == 405
+    assert api(users["admin"]).delete(f"/api/appeals/{own.pk}/").status_code == 405
 
 
 def test_notifications_api(api, users, zone_tree, department):
@@ -80,7 +80,7 @@ def test_notifications_api(api, users, zone_tree, department):
         handler=users["liaison"],
     )
     client = api(users["liaison"])
-    rows = client.get("/api/notifications/notifications/?unread=1").json()["results"]
+    rows = client.get("/api/notifications/?unread=1").json()["results"]
     assert len(rows) == 1 and rows[0]["target"] == appeal.get_absolute_url()
-    assert client.post("/api/notifications/notifications/read/").json() == {"marked": 1}
-    assert api(users["staff"]).get("/api/notifications/notifications/").json()["results"] == []
+    assert client.post("/api/notifications/read/").json() == {"marked": 1}
+    assert api(users["staff"]).get("/api/notifications/").json()["results"] == []

@@ -226,11 +226,11 @@ def test_provisional_deadlines_are_marked_on_pages_and_in_the_api(
     assert "badge-provisional" in detail
     listing = client.get(reverse("appeals:appeal_list")).text
     assert "badge-provisional" in listing
-    answer = client.get(f"/api/appeals/appeals/{appeal.pk}/").json()
+    answer = client.get(f"/api/appeals/{appeal.pk}/").json()
     assert answer["deadline_provisional"] is True
     _enter(users["admin"])
     assert "badge-provisional" not in client.get(appeal.get_absolute_url()).text
-    assert client.get(f"/api/appeals/appeals/{appeal.pk}/").json()["deadline_provisional"] is False
+    assert client.get(f"/api/appeals/{appeal.pk}/").json()["deadline_provisional"] is False
 
 
 def test_the_pack_footnotes_overdue_days_counted_on_a_provisional_year(in_2031, zone_tree, users):

@@ -64,10 +64,10 @@ def test_auditor_gets_no_domain_page_or_api(client_for, users, zone_tree, enterp
     ]:
         assert client.get(path).status_code in (403, 404), path
     token = api(users["auditor"])
-    for path in ["/api/zones/", "/api/enterprises/enterprises/", "/api/projects/projects/"]:
+    for path in ["/api/zones/", "/api/enterprises/", "/api/projects/"]:
         response = token.get(path)
         assert response.status_code == 403 or response.json()["count"] == 0, path
-    assert token.get(f"/api/enterprises/enterprises/{enterprise.pk}/").status_code in (403, 404)
+    assert token.get(f"/api/enterprises/{enterprise.pk}/").status_code in (403, 404)
     assert token.patch(f"/api/zones/{zone_tree['park'].pk}/", {"name": "x"}).status_code == 403
 
 
@@ -189,7 +189,7 @@ def test_security_admin_cannot_touch_data_or_accounts(users, enterprise, zone_tr
     response = client.post(f"/enterprises/{enterprise.pk}/edit/", {"name": "改名"})
     assert response.status_code in (403, 404)
     assert api(user).patch(
-        f"/api/enterprises/enterprises/{enterprise.pk}/",
+        f"/api/enterprises/{enterprise.pk}/",
         {"name": "改名"},
         content_type="application/json",
     ).status_code in (403, 404)

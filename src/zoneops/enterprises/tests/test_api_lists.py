@@ -22,12 +22,12 @@ def test_tiers_come_with_the_page_not_one_query_each(
             certify(ent, "sme", today - dt.timedelta(days=400), today - dt.timedelta(days=1))
     client = token_client(users["staff"])
     with django_assert_max_num_queries(4):  # token, granted zones, the page; no count
-        rows = client.get("/api/enterprises/enterprises/").json()["results"]
+        rows = client.get("/api/enterprises/").json()["results"]
     assert len(rows) == 12
     for row in rows:
         assert row["tier"] == services.tier_of(Enterprise.objects.get(pk=row["id"])), row
     assert {row["tier"] for row in rows} == {"hnte", None}  # the expired one has no tier
-    detail = client.get(f"/api/enterprises/enterprises/{rows[0]['id']}/").json()
+    detail = client.get(f"/api/enterprises/{rows[0]['id']}/").json()
     assert detail["tier"] == rows[0]["tier"]
 
 
@@ -37,7 +37,7 @@ def test_figures_newest_month_first(users, zone_tree):
         figure(ent, 2025, 5, 100)
         figure(ent, 2025, 6, 120)
     figure(enterprise(zone_tree["econ"], 3), 2025, 7, 1)  # not the staff's
-    rows = token_client(users["staff"]).get("/api/enterprises/figures/").json()["results"]
+    rows = token_client(users["staff"]).get("/api/monthly-figures/").json()["results"]
     assert [(r["year"], r["month"], r["enterprise"]) for r in rows] == [
         (2025, 6, first.pk),
         (2025, 6, second.pk),
@@ -45,7 +45,7 @@ def test_figures_newest_month_first(users, zone_tree):
         (2025, 5, second.pk),
     ]
     by_revenue = token_client(users["staff"]).get(
-        "/api/enterprises/figures/", {"ordering": "-main_revenue"}
+        "/api/monthly-figures/", {"ordering": "-main_revenue"}
     )
     assert by_revenue.json()["results"][0]["main_revenue"] == "120.00"
 
@@ -62,7 +62,7 @@ def test_scale_up_candidates_are_pages(users, zone_tree):
     figure(growing, 2025, 6, 1000)
     elsewhere = enterprise(zone_tree["econ"], 3)  # a candidate the staff of 高新区 do not see
     figure(elsewhere, 2025, 6, 5000)
-    answer = token_client(users["staff"]).get("/api/enterprises/enterprises/scale-up-candidates/")
+    answer = token_client(users["staff"]).get("/api/enterprises/scale-up-candidates/")
     assert answer.status_code == 200
     page = answer.json()
     assert (page["count"], page["count_exact"], page["next"], page["previous"]) == (
@@ -92,14 +92,14 @@ def test_scale_up_candidates_are_pages(users, zone_tree):
     assert Decimal(second["yoy"]) == Decimal("25.0")
     # The filters of the enterprise list apply.
     one = token_client(users["staff"]).get(
-        "/api/enterprises/enterprises/scale-up-candidates/", {"search": reached.name}
+        "/api/enterprises/scale-up-candidates/", {"search": reached.name}
     )
     assert [r["enterprise"] for r in one.json()["results"]] == [reached.pk]
 
 
 def test_scale_up_candidates_are_documented_as_pages(users):
     schema = token_client(users["admin"]).get("/api/schema/?format=json").json()
-    operation = schema["paths"]["/api/enterprises/enterprises/scale-up-candidates/"]["get"]
+    operation = schema["paths"]["/api/enterprises/scale-up-candidates/"]["get"]
     reference = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     page = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
     assert "count_exact" in page["properties"]

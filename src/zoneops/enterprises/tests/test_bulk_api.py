@@ -1,4 +1,4 @@
-"""POST /api/enterprises/figures/bulk/: monthly figures from other systems, all or nothing."""
+"""POST /api/monthly-figures/bulk/: monthly figures from other systems, all or nothing."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from zoneops.enterprises import services
 from zoneops.enterprises.models import MonthlyFigure
 from zoneops.enterprises.tests.factories import enterprise, figure
 
-URL = "/api/enterprises/figures/bulk/"
+URL = "/api/monthly-figures/bulk/"
 
 
 api = token_client
@@ -68,15 +68,17 @@ def test_one_bad_row_writes_nothing_and_names_row_field_and_reason(users, firms)
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert [(e["index"], e["field"]) for e in errors] == [
+    body = response.json()
+    assert (body["code"], body["message"]["en"]) == ("invalid", "The request is not valid.")
+    errors = body["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [
         (1, "main_revenue"),
         (2, "month"),
         (3, "uscc"),
         (4, "uscc"),
     ]
-    assert errors[0]["value"] == "abc" and errors[0]["reason"] == "不是数字。"
-    assert "重复" in errors[3]["reason"]
+    assert errors[0]["value"] == "abc" and errors[0]["message"] == "不是数字。"
+    assert "重复" in errors[3]["message"]
     assert not MonthlyFigure.objects.exists()
 
 
@@ -90,7 +92,7 @@ def test_negative_and_unknown_fields_are_refused(users, firms):
         format="json",
     )
     assert response.status_code == 400
-    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [
         (0, "output_value"),
         (1, "colour"),
     ]
@@ -108,7 +110,7 @@ def test_zone_b_rows_are_refused_for_a_zone_a_token(users, firms):
         format="json",
     )
     assert response.status_code == 400
-    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [
         (1, "uscc"),
         (2, "enterprise"),
     ]
@@ -138,7 +140,7 @@ def test_shape_errors(users, firms):
     assert client.post(URL, {"uscc": "x"}, format="json").status_code == 400
     assert client.post(URL, [], format="json").status_code == 400
     response = client.post(URL, ["text"], format="json")
-    assert response.status_code == 400 and response.json()["errors"][0]["index"] == 0
+    assert response.status_code == 400 and response.json()["errors"][0]["row"] == 0
 
 
 def test_documented_in_the_schema(users):

@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from zoneops.core.testing import field_error
 from zoneops.enterprises import services
 from zoneops.enterprises.models import (
     Contact,
@@ -77,7 +78,7 @@ def test_leader_sees_masked_phones_everywhere(client_for, users, zone_tree):
     history = leader.get(contact.get_absolute_url(), {"tab": "history"}).content.decode()
     assert "13812341234" not in history
     assert "13812341234" not in leader.get(ent.get_absolute_url()).content.decode()
-    api = leader.get("/api/enterprises/contacts/").json()
+    api = leader.get("/api/contacts/").json()
     assert api["results"][0]["phone"] == "138****1234"
     liaison = client_for(users["liaison"])  # the same test client, now the liaison cadre
     assert "13812341234" in liaison.get("/enterprises/contacts/").content.decode()
@@ -142,22 +143,24 @@ def test_api_enterprises_and_visits(client_for, users, zone_tree):
     ent = enterprise(zone_tree["park"], 1)
     enterprise(zone_tree["econ"], 2)
     client = client_for(users["staff"])
-    data = client.get("/api/enterprises/enterprises/").json()
+    data = client.get("/api/enterprises/").json()
     assert [row["uscc"] for row in data["results"]] == [ent.uscc]
     bad = client.post(
-        "/api/enterprises/enterprises/",
+        "/api/enterprises/",
         {"uscc": "91350100M000100Y44", "name": "x", "zone": zone_tree["park"].pk},
+        content_type="application/json",
     )
-    assert bad.status_code == 400 and "uscc" in bad.json()
+    assert bad.status_code == 400 and field_error(bad, "uscc")
     liaison = client_for(users["liaison"])
     created = liaison.post(
-        "/api/enterprises/visits/",
+        "/api/visits/",
         {"enterprise": ent.pk, "visited_on": "2025-01-02", "findings": "正常"},
+        content_type="application/json",
     )
     assert created.status_code == 201, created.content
     assert Visit.objects.get().cadre == users["liaison"]
-    assert liaison.post("/api/enterprises/enterprises/", {}).status_code == 403
-    assert client.get("/api/enterprises/industries/", {"search": "生物药品"}).json()["count"] >= 1
+    assert liaison.post("/api/enterprises/", {}, content_type="application/json").status_code == 403
+    assert client.get("/api/industries/", {"search": "生物药品"}).json()["count"] >= 1
 
 
 def test_demo_reproduces_the_seed_figures(db):
@@ -196,6 +199,6 @@ def test_filtering_by_enterprise_id_or_code(client_for, users, zone_tree):
     api = APIClient()
     api.force_authenticate(users["staff"])
     for value in (str(first.pk), first.uscc):
-        response = api.get("/api/enterprises/visits/", {"enterprise": value})
+        response = api.get("/api/visits/", {"enterprise": value})
         assert response.status_code == 200
         assert [row["enterprise"] for row in response.json()["results"]] == [first.pk]

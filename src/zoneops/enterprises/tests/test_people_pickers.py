@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from zoneops.core.testing import field_error
 from zoneops.enterprises.models import LiaisonAssignment, Visit
 from zoneops.enterprises.tests.factories import code, enterprise
 
@@ -47,26 +48,26 @@ def test_another_zones_user_cannot_be_assigned_through_the_api(client_for, users
     client = client_for(users["staff"])
     other, mine = users["other_staff"], users["liaison"]
     answer = client.post(
-        "/api/enterprises/liaisons/",
+        "/api/liaisons/",
         {"enterprise": firm.pk, "user": other.pk, "since": "2025-01-01"},
         content_type="application/json",
     )
-    assert answer.status_code == 400 and "not found" in str(answer.json()["user"])
+    assert answer.status_code == 400 and "not found" in field_error(answer, "user")
     answer = client.post(
-        "/api/enterprises/visits/",
+        "/api/visits/",
         {"enterprise": firm.pk, "visited_on": "2025-01-02", "cadre": other.pk},
         content_type="application/json",
     )
-    assert answer.status_code == 400 and "not found" in str(answer.json()["cadre"])
+    assert answer.status_code == 400 and "not found" in field_error(answer, "cadre")
     answer = client.post(
-        "/api/enterprises/visits/",
+        "/api/visits/",
         {"enterprise": firm.pk, "visited_on": "2025-01-02", "cadre": users["admin"].pk},
         content_type="application/json",
     )
     assert answer.status_code == 400
     assert not Visit.objects.exists() and not LiaisonAssignment.objects.exists()
     answer = client.post(
-        "/api/enterprises/visits/",
+        "/api/visits/",
         {"enterprise": firm.pk, "visited_on": "2025-01-02", "cadre": mine.pk},
         content_type="application/json",
     )

@@ -187,7 +187,7 @@ def test_raise_an_appeal_from_the_visit_once(client_for, users, mine):
 
 def test_visit_photos_in_the_api(client_for, users, mine):
     visit = services.record_visit(mine, acting_user=users["liaison"], photos=[camera_photo()])
-    response = client_for(users["liaison"]).get(f"/api/enterprises/visits/{visit.pk}/")
+    response = client_for(users["liaison"]).get(f"/api/visits/{visit.pk}/")
     assert response.status_code == 200
     (photo,) = response.json()["photos"]
     assert photo["url"] == reverse("enterprises:visitphoto", args=[visit.photos.get().pk])
@@ -196,7 +196,7 @@ def test_visit_photos_in_the_api(client_for, users, mine):
 
 def test_add_a_visit_photo_through_the_api(client_for, users, mine):
     visit = services.record_visit(mine, acting_user=users["liaison"])
-    url = f"/api/enterprises/visits/{visit.pk}/photos/"
+    url = f"/api/visits/{visit.pk}/photos/"
     client = client_for(users["liaison"])
     response = client.post(url, {"file": camera_photo()})
     assert response.status_code == 201, response.content

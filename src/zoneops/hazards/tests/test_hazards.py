@@ -307,7 +307,7 @@ def test_hazard_api(users, enterprise, department):
     client = APIClient()
     client.force_authenticate(users["staff"])
     response = client.post(
-        "/api/hazards/hazards/",
+        "/api/hazards/",
         {
             "enterprise": enterprise.pk,
             "title": "配电房无绝缘垫",
@@ -321,7 +321,7 @@ def test_hazard_api(users, enterprise, department):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["level"] == "major" and body["deadline"] == "2025-10-10"
-    url = f"/api/hazards/hazards/{body['id']}/transition/"
+    url = f"/api/hazards/{body['id']}/transition/"
     ok = client.post(
         url,
         {"transition": "assign", "department": department.pk, "handler": users["liaison"].pk},
@@ -331,7 +331,7 @@ def test_hazard_api(users, enterprise, department):
     assert client.post(url, {"transition": "close"}, format="json").status_code == 400
     other = APIClient()
     other.force_authenticate(users["other_staff"])
-    assert other.get(f"/api/hazards/hazards/{body['id']}/").status_code == 404
+    assert other.get(f"/api/hazards/{body['id']}/").status_code == 404
 
 
 # On the phone (issue 10) ------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class TestLeadViews(ScopedViewTests):
         assert "13812341234" not in leader.get(self.url("detail", lead.pk)).content.decode()
         listing = leader.get(self.url("list")).content.decode()
         assert "138****1234" in listing and "13812341234" not in listing
-        api = leader.get("/api/investment/leads/").json()["results"]
+        api = leader.get("/api/leads/").json()["results"]
         assert api[0]["contact_phone"] == "138****1234"
 
     def test_overdue_response_is_shown(self, client_for, users, zone_tree):
@@ -223,31 +223,31 @@ def test_api_moves_and_lands_leads(client_for, users, zone_tree):
     lead = make_lead(zone_tree["park"], 1)
     client = client_for(users["staff"])
     moved = client.post(
-        f"/api/investment/leads/{lead.pk}/move/",
+        f"/api/leads/{lead.pk}/move/",
         {"stage": "contact"},
         content_type="application/json",
     )
     assert moved.status_code == 200 and moved.json()["stage"] == "contact"
     created = client.post(
-        "/api/investment/signings/",
+        "/api/signings/",
         {"lead": lead.pk, "signed_on": "2025-04-10", "amount": "20000"},
         content_type="application/json",
     )
     assert created.status_code == 201 and created.json()["counted"] is True
     landed = client.post(
-        f"/api/investment/leads/{lead.pk}/land/",
+        f"/api/leads/{lead.pk}/land/",
         {"code": "API-L1"},
         content_type="application/json",
     )
     assert landed.status_code == 201
     again = client.post(
-        f"/api/investment/leads/{lead.pk}/land/",
+        f"/api/leads/{lead.pk}/land/",
         {"code": "API-L2"},
         content_type="application/json",
     )
     assert again.status_code == 400
     leader = client_for(users["leader"]).post(
-        f"/api/investment/leads/{lead.pk}/move/",
+        f"/api/leads/{lead.pk}/move/",
         {"stage": "visit"},
         content_type="application/json",
     )

@@ -550,7 +550,7 @@ def test_route_pages_never_show_secrets_in_full(zone_tree, users, client_for):
     )
     route.refresh_from_db()
     assert route.name == "督办群" and route.secret == secret and key in route.webhook_url
-    api = client.get("/api/notifications/routes/").json()
+    api = client.get("/api/notification-routes/").json()
     row = api["results"][0] if "results" in api else api[0]
     assert "secret" not in row and "webhook_url" not in row
     assert row["secret_masked"] == "SECa****6789" and key not in str(row)
@@ -568,7 +568,7 @@ def test_only_administrators_change_routes(zone_tree, users, client_for):
 def test_api_creates_routes_and_resends_dead_messages(zone_tree, users, client_for):
     client = client_for(users["admin"])
     created = client.post(
-        "/api/notifications/routes/",
+        "/api/notification-routes/",
         {
             "zone": zone_tree["hitech"].pk,
             "name": "企微群",
@@ -585,10 +585,10 @@ def test_api_creates_routes_and_resends_dead_messages(zone_tree, users, client_f
         channel=Channel.WECOM, event=Event.ASSIGNED, text="x", idempotency_key="k",
         status=DEAD, zone=zone_tree["hitech"],
     )  # fmt: skip
-    listed = client.get("/api/notifications/outbox/?status=dead").json()
+    listed = client.get("/api/outbox/?status=dead").json()
     assert [r["id"] for r in listed.get("results", listed)] == [message.pk]
     done = client.post(
-        "/api/notifications/outbox/resend/", {"ids": [message.pk]}, content_type="application/json"
+        "/api/outbox/resend/", {"ids": [message.pk]}, content_type="application/json"
     )
     assert done.json() == {"queued": 1}
     message.refresh_from_db()
@@ -596,7 +596,7 @@ def test_api_creates_routes_and_resends_dead_messages(zone_tree, users, client_f
     staff = client_for(users["staff"])
     assert (
         staff.post(
-            "/api/notifications/outbox/resend/",
+            "/api/outbox/resend/",
             {"ids": [message.pk]},
             content_type="application/json",
         ).status_code
@@ -688,7 +688,7 @@ def test_api_sends_enterprise_sms_within_the_limit(
 ):
     settings.ZONEOPS_ENTERPRISE_SMS_PER_MONTH = 1
     client = client_for(users["staff"])
-    url = "/api/notifications/enterprise-sms/"
+    url = "/api/enterprise-sms/"
     first = client.post(
         url, {"enterprise": enterprise.pk, "text": "请报送"}, content_type="application/json"
     )
@@ -722,7 +722,7 @@ def test_outbox_pages_show_attempts_and_mask_phones(
     assert listing.status_code == 200 and "催办" in listing.content.decode()
     detail = client.get(message.get_absolute_url()).content.decode()
     assert "138****1111" in detail and "13800001111" not in detail and "503" in detail
-    api = client.get(f"/api/notifications/outbox/{message.pk}/").json()
+    api = client.get(f"/api/outbox/{message.pk}/").json()
     assert api["destination"] == "138****1111"
     assert client_for(users["staff"]).get(message.get_absolute_url()).status_code == 404
 

@@ -1,4 +1,4 @@
-"""POST /api/projects/monthly/bulk/: completed investment from other systems, all or nothing."""
+"""POST /api/monthly-investments/bulk/: completed investment from other systems, all or nothing."""
 
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ from zoneops.projects import services
 from zoneops.projects.models import MonthlyInvestment, Project
 from zoneops.projects.tests.factories import make_project
 
-URL = "/api/projects/monthly/bulk/"
+URL = "/api/monthly-investments/bulk/"
 
 
 api = token_client
@@ -56,12 +56,12 @@ def test_one_bad_row_writes_nothing_and_names_row_field_and_reason(users, zone_t
     assert response.status_code == 400
     errors = response.json()["errors"]
     # the bad number, and (a year-to-date figure may not fall) September below July
-    assert [(e["index"], e["field"]) for e in errors] == [
+    assert [(e["row"], e["field"]) for e in errors] == [
         (1, "completed_ytd"),
         (2, "completed_ytd"),
     ]
-    assert errors[0]["value"] == "lots" and errors[0]["reason"] == "不是数字。"
-    assert "7" in errors[1]["reason"]
+    assert errors[0]["value"] == "lots" and errors[0]["message"] == "不是数字。"
+    assert "7" in errors[1]["message"]
     assert not MonthlyInvestment.objects.exists()
 
 
@@ -77,7 +77,7 @@ def test_zone_b_rows_are_refused_for_a_zone_a_token(users, zone_tree):
         format="json",
     )
     assert response.status_code == 400
-    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(1, "code")]
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(1, "code")]
     assert not MonthlyInvestment.objects.exists()
 
 

@@ -328,13 +328,13 @@ def test_monthly_figure_from_the_project_page(client_for, users, zone_tree):
 @pytest.mark.django_db
 def test_api_lists_projects_with_lights(client_for, users, zone_tree):
     red, yellow, green, other = lagging_setup(zone_tree)
-    response = client_for(users["staff"]).get("/api/projects/projects/", {"light": 2})
+    response = client_for(users["staff"]).get("/api/projects/", {"light": 2})
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [r["code"] for r in rows] == [red.code]
     assert rows[0]["light"] == "red" and rows[0]["light_reasons"]
     created = client_for(users["staff"]).post(
-        "/api/projects/projects/",
+        "/api/projects/",
         {
             "code": "API-1",
             "name": "接口项目",
@@ -350,7 +350,7 @@ def test_api_lists_projects_with_lights(client_for, users, zone_tree):
     assert created.status_code == 201, created.content
     assert created.json()["tags"] == ["spring", "over_50m"]
     denied = client_for(users["staff"]).post(
-        "/api/projects/projects/",
+        "/api/projects/",
         {
             "code": "API-2",
             "name": "外区项目",

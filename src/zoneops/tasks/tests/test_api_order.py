@@ -10,7 +10,7 @@ def test_task_list_follows_the_case_due_date(client_for, users, zone_tree, depar
     today = dt.date.today()
     for title, days in (("三号", 30), ("一号", 10), ("二号", 20), ("二号乙", 20)):
         response = staff.post(
-            "/api/tasks/tasks/",
+            "/api/tasks/",
             {
                 "zone": "GX",
                 "title": title,
@@ -19,12 +19,12 @@ def test_task_list_follows_the_case_due_date(client_for, users, zone_tree, depar
             content_type="application/json",
         )
         assert response.status_code == 201, response.content
-    titles = [row["title"] for row in staff.get("/api/tasks/tasks/").json()["results"]]
+    titles = [row["title"] for row in staff.get("/api/tasks/").json()["results"]]
     assert titles == ["一号", "二号", "二号乙", "三号"]
     # The case's due date counts, not the task book's deadline.
     late = Task.objects.get(title="三号")
     LoopCase.objects.filter(pk=late.case_id).update(due_date=today)
-    titles = [row["title"] for row in staff.get("/api/tasks/tasks/").json()["results"]]
+    titles = [row["title"] for row in staff.get("/api/tasks/").json()["results"]]
     assert titles == ["三号", "一号", "二号", "二号乙"]
-    by_deadline = staff.get("/api/tasks/tasks/", {"ordering": "-deadline"}).json()["results"]
+    by_deadline = staff.get("/api/tasks/", {"ordering": "-deadline"}).json()["results"]
     assert by_deadline[0]["title"] == "三号"
