@@ -1,7 +1,7 @@
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from zoneops.api.errors import ErrorSerializer as BulkErrorsSerializer  # noqa: F401
+from zoneops.api.errors import ApiErrorSerializer as BulkErrorsSerializer  # noqa: F401
 from zoneops.api.errors import bulk_error_response
 from zoneops.api.permissions import RolePermission
 from zoneops.core import context

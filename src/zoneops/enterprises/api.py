@@ -594,7 +594,8 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
         description=(
             "Create or update many monthly figures at once (data from other systems), keyed by "
             "enterprise (uscc or id), year and month. All or nothing: on any error nothing is "
-            "written and every refused record is listed with its index, field and reason. "
+            "written and every refused record is listed in the error body's errors with its "
+            "row (from 0), field and value. "
             "Figures left out keep their value. Same zone and role rules as one figure; "
             "approved months are refused; every write is in the audit trail."
         ),

@@ -309,9 +309,9 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
         description=(
             "Create or update many months of completed investment at once (data from other "
             "systems), keyed by project code, year and month. All or nothing: on any error "
-            "nothing is written and every refused record is listed with its index, field and "
-            "reason. Same checks as the monthly Excel import and the same zone and role rules "
-            "as one record; every write is in the audit trail."
+            "nothing is written and every refused record is listed in the error body's errors "
+            "with its row (from 0), field and value. Same checks as the monthly Excel import "
+            "and the same zone and role rules as one record; every write is in the audit trail."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")

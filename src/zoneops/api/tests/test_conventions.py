@@ -43,10 +43,10 @@ def test_every_operation_declares_its_errors_with_the_one_error_body(schema):
         assert wanted <= set(operation["responses"]), (method, path)
         for code in wanted:
             content = operation["responses"][code]["content"]["application/json"]
-            assert content["schema"] == {"$ref": "#/components/schemas/Error"}
+            assert content["schema"] == {"$ref": "#/components/schemas/ApiError"}
         count += 1
     assert count > 100
-    error = schema["components"]["schemas"]["Error"]
+    error = schema["components"]["schemas"]["ApiError"]
     assert sorted(error["required"]) == sorted(ERROR_KEYS)
     field_error = schema["components"]["schemas"]["FieldError"]
     assert field_error["properties"]["row"]["nullable"] is True
