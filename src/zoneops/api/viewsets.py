@@ -56,6 +56,15 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         qs = self.base_queryset.all()
         if self.request is None or getattr(self, "swagger_fake_view", False):
             return qs.none()
+        # References read as their code (a zone, an industry) come with the page, not one
+        # query each.
+        coded = [
+            f.name
+            for f in qs.model._meta.concrete_fields
+            if f.is_relation and getattr(f.related_model, "API_KEY", None)
+        ]
+        if coded:
+            qs = qs.select_related(*coded)
         return qs.restrict(self.request.user, action)
 
 
