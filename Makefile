@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # make demo PORT=8010 when 8000 is taken
 PORT ?= 8000
 
-.PHONY: demo test lint migrations-check test-sqlite test-moved-clock test-postgres test-fuzz test-browser test-bench bench clean
+.PHONY: demo test lint openapi test-clients migrations-check test-sqlite test-moved-clock test-postgres test-fuzz test-browser test-bench bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,34 +27,44 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# docs/openapi.yaml from the API (raise SPECTACULAR_SETTINGS["VERSION"] first when it changed).
+openapi: $(VENV)/.dev-installed
+	ZONEOPS_HTTPS=0 $(BIN)/python scripts/openapi
+
 migrations-check: $(VENV)/.dev-installed
 	ZONEOPS_HTTPS=0 $(BIN)/zoneops makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.dev-installed
 	tests/deploy/install-nginx
-	$(BIN)/pytest -m "not browser and not office and not fuzz" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not office and not fuzz and not clients" $(PYTEST_ARGS)
 
 # The SQLite suite once more with the machine's clock in a year no holiday library covers, on a
 # day of its Spring Festival: no test may depend on today's date (MOVED_CLOCK to try another).
 MOVED_CLOCK ?= 2031-01-24 09:00
 test-moved-clock: $(VENV)/.dev-installed
 	scripts/install-faketime
-	faketime '$(MOVED_CLOCK)' $(BIN)/pytest -m "not browser and not office and not fuzz" $(PYTEST_ARGS)
+	faketime '$(MOVED_CLOCK)' $(BIN)/pytest -m "not browser and not office and not fuzz and not clients" $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.dev-installed
 	tests/deploy/install-nginx
-	scripts/with-postgres $(BIN)/pytest -m "not browser and not office and not fuzz" $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest -m "not browser and not office and not fuzz and not clients" $(PYTEST_ARGS)
 
 # The schemathesis fuzz run over every API operation, once, on SQLite (bounded in time).
 test-fuzz: $(VENV)/.dev-installed
 	$(BIN)/pytest -m fuzz $(PYTEST_ARGS)
+
+# Clients generated from /api/schema/ (openapi-python-client; openapi-generator's typescript-fetch
+# compiled with tsc) each run a script against a live server; installs the generators itself.
+test-clients: $(VENV)/.dev-installed
+	tests/clients/install-generators
+	$(BIN)/pytest -m clients -s $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.dev-installed
 	scripts/install-browser
 	scripts/install-office
 	$(BIN)/pytest -m "browser or office" $(PYTEST_ARGS)
 
-test: lint migrations-check test-sqlite test-moved-clock test-fuzz test-postgres test-browser test-bench
+test: lint migrations-check test-sqlite test-moved-clock test-fuzz test-clients test-postgres test-browser test-bench
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run

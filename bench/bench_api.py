@@ -379,8 +379,8 @@ def write_target() -> dict:
         return {"path": "/api/visits/", "targets": enterprises}
 
     def departments(user) -> list[dict]:
-        zones = user.visible_zones().order_by("pk").values_list("pk", flat=True)[:20]
-        return [{"zone": pk, "name": MARKER} for pk in zones]
+        zones = user.visible_zones().order_by("pk").values_list("code", flat=True)[:20]
+        return [{"zone": code, "name": MARKER} for code in zones]  # a zone is its code
 
     return {"path": "/api/departments/", "targets": departments}
 

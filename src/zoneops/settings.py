@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
-    "VERSION": "0.1.0",
+    "VERSION": "0.3.0",  # raise with every change of the API: docs/openapi.yaml shows it
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the installed sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -278,6 +278,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One schema for requests and responses would declare read-only fields as sent.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zoneops.api.schema.drop_parameter_titles",
+    ],
     # Choice sets of the same field name in several apps: one named enum each.
     "ENUM_NAME_OVERRIDES": {
         "AppealCategoryEnum": "zoneops.appeals.models.Category",

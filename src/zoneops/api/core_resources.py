@@ -7,6 +7,7 @@ from rest_framework import serializers, viewsets
 from zoneops.api.permissions import RolePermission
 from zoneops.api.viewsets import ScopedModelViewSet
 from zoneops.core import security
+from zoneops.core.api_fields import CodedReferencesSerializer
 from zoneops.core.filters import (
     DepartmentFilterSet,
     ObjectChangeFilterSet,
@@ -16,7 +17,7 @@ from zoneops.core.filters import (
 from zoneops.core.models import Department, ObjectChange, SecurityEvent, Zone
 
 
-class ZoneSerializer(serializers.ModelSerializer):
+class ZoneSerializer(CodedReferencesSerializer):
     class Meta:
         model = Zone
         fields = [
@@ -47,7 +48,7 @@ class ZoneSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(CodedReferencesSerializer):
     class Meta:
         model = Department
         fields = ["id", "zone", "name", "code", "source"]
@@ -86,7 +87,7 @@ class DepartmentViewSet(ScopedModelViewSet):
     ordering_fields = ["name"]
 
 
-class ObjectChangeSerializer(serializers.ModelSerializer):
+class ObjectChangeSerializer(CodedReferencesSerializer):
     content_type = serializers.SlugRelatedField(slug_field="model", read_only=True)
 
     class Meta:
@@ -106,7 +107,7 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         ]
 
 
-class SecurityEventSerializer(serializers.ModelSerializer):
+class SecurityEventSerializer(CodedReferencesSerializer):
     class Meta:
         model = SecurityEvent
         fields = ["id", "time", "type", "user", "username", "address", "path", "detail"]

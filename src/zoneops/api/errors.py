@@ -104,7 +104,7 @@ def bulk_error_response(errors) -> Response:
 # The schema ---------------------------------------------------------------------------------
 
 
-class ErrorMessageSerializer(serializers.Serializer):
+class ApiErrorMessageSerializer(serializers.Serializer):
     zh = serializers.CharField(help_text="简体中文")
     en = serializers.CharField(help_text="English")
 
@@ -124,11 +124,11 @@ class FieldErrorSerializer(serializers.Serializer):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
+class ApiErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="invalid, not_authenticated, authentication_failed, permission_denied, "
         "not_found, method_not_allowed, unsupported_media_type, throttled, …"
     )
-    message = ErrorMessageSerializer(help_text="The kind of error, in Chinese and English.")
+    message = ApiErrorMessageSerializer(help_text="The kind of error, in Chinese and English.")
     detail = serializers.CharField(help_text="The particular error, in the request's language.")
     errors = FieldErrorSerializer(many=True)

@@ -4,7 +4,7 @@
 
 from drf_spectacular.openapi import AutoSchema
 
-from zoneops.api.errors import ErrorSerializer
+from zoneops.api.errors import ApiErrorSerializer
 
 ERROR_STATUSES = ("400", "401", "403", "404", "429")
 
@@ -19,5 +19,37 @@ class ZoneopsAutoSchema(AutoSchema):
             statuses.append("415")
         for code in statuses:
             if code not in responses:
-                responses[code] = self._get_response_for_code(ErrorSerializer, code)
+                responses[code] = self._get_response_for_code(ApiErrorSerializer, code)
         return responses
+
+
+def generate_yaml() -> str:
+    """The schema as /api/schema/ serves it (in Chinese, the default language), as YAML: what
+    docs/openapi.yaml holds (``scripts/openapi`` writes it, a test compares them)."""
+    from django.utils import translation
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiYamlRenderer
+
+    with translation.override("zh-hans"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        return OpenApiYamlRenderer().render(schema, renderer_context={}).decode()
+
+
+def drop_parameter_titles(result, generator, request, public):
+    """Postprocessing hook: no ``title`` in the query parameters' schemas (the filters' Chinese
+    labels, in the description already): generators would name their enum types after them."""
+
+    def strip(schema):
+        if isinstance(schema, dict):
+            schema.pop("title", None)
+            for value in schema.values():
+                strip(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                strip(value)
+
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                strip(parameter.get("schema"))
+    return result

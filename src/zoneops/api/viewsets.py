@@ -1,7 +1,7 @@
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from zoneops.api.errors import ErrorSerializer as BulkErrorsSerializer  # noqa: F401
+from zoneops.api.errors import ApiErrorSerializer as BulkErrorsSerializer  # noqa: F401
 from zoneops.api.errors import bulk_error_response
 from zoneops.api.permissions import RolePermission
 from zoneops.core import context
@@ -56,6 +56,15 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         qs = self.base_queryset.all()
         if self.request is None or getattr(self, "swagger_fake_view", False):
             return qs.none()
+        # References read as their code (a zone, an industry) come with the page, not one
+        # query each.
+        coded = [
+            f.name
+            for f in qs.model._meta.concrete_fields
+            if f.is_relation and getattr(f.related_model, "API_KEY", None)
+        ]
+        if coded:
+            qs = qs.select_related(*coded)
         return qs.restrict(self.request.user, action)
 
     def get_serializer(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from zoneops.appeals.models import Appeal, Category, Channel
 from zoneops.appeals.validators import validate_uscc
 from zoneops.core.api_fields import (  # noqa: F401  (hazards used to import them from here)
     CodeChoiceField,
+    CodedReferencesSerializer,
     DeadlineProvisionalField,
     LoopSerializerMixin,
     service_call,
@@ -23,7 +24,7 @@ from zoneops.enterprises.models import Enterprise
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class AppealSerializer(LoopSerializerMixin, serializers.ModelSerializer):
+class AppealSerializer(LoopSerializerMixin, CodedReferencesSerializer):
     serializer_choice_field = CodeChoiceField
     tracking_number = serializers.CharField(source="submission.tracking_number", read_only=True)
     enterprise_name = serializers.CharField(source="submission.enterprise_name", read_only=True)

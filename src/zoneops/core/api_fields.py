@@ -55,3 +55,44 @@ def service_call(func):
         return func()
     except DjangoValidationError as exc:
         raise serializers.ValidationError({"detail": exc.messages}) from None
+
+
+class CodedReferencesSerializer(serializers.ModelSerializer):
+    """A model serializer whose references to coded records (a model with ``API_KEY``: a zone,
+    an industry) are read and written the same way, as that code; the id is there too, read
+    only, as ``<field>_id``. Every app's serializers build on it (one key per reference)."""
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        key = getattr(relation_info.related_model, "API_KEY", None)
+        if key and not relation_info.reverse and not relation_info.to_many:
+            field_class, kwargs["slug_field"] = serializers.SlugRelatedField, key
+        return field_class, kwargs
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in list(fields.items()):
+            if not isinstance(field, serializers.SlugRelatedField):
+                continue
+            source = field.source or name  # not bound yet
+            queryset_model = getattr(getattr(field, "queryset", None), "model", None)
+            model = queryset_model or _related_model(self, source)
+            if (
+                model is not None
+                and getattr(model, "API_KEY", None) == field.slug_field
+                and "." not in source
+                and f"{name}_id" not in fields
+            ):
+                extra = {} if source == name else {"source": f"{source}_id"}
+                fields[f"{name}_id"] = serializers.IntegerField(
+                    read_only=True, allow_null=field.allow_null, **extra
+                )
+        return fields
+
+
+def _related_model(serializer, source: str):
+    meta = getattr(serializer, "Meta", None)
+    try:
+        return meta.model._meta.get_field(source).related_model
+    except Exception:  # not a model field of this serializer
+        return None

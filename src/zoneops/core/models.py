@@ -205,6 +205,8 @@ class Located(models.Model):
 class Zone(ZoneopsModel):
     """One unit of the org tree: national new area → development zone → park → street."""
 
+    API_KEY = "code"  # the API reads and writes a zone as its code (api_fields)
+
     class Kind(models.TextChoices):
         PROVINCE = "province", _("Province")
         CITY = "city", _("City")

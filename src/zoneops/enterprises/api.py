@@ -16,6 +16,7 @@ from zoneops.api.viewsets import (
     bulk_response,
 )
 from zoneops.core import geo
+from zoneops.core.api_fields import CodedReferencesSerializer
 from zoneops.core.models import Role
 from zoneops.enterprises import filters, services
 from zoneops.enterprises.models import (
@@ -51,7 +52,7 @@ def _visible_enterprise(serializer, enterprise):
     return enterprise
 
 
-class IndustrySerializer(serializers.ModelSerializer):
+class IndustrySerializer(CodedReferencesSerializer):
     full_code = serializers.CharField(read_only=True)
 
     class Meta:
@@ -59,7 +60,7 @@ class IndustrySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "full_code", "name", "level", "section", "parent"]
 
 
-class IndustrialChainSerializer(serializers.ModelSerializer):
+class IndustrialChainSerializer(CodedReferencesSerializer):
     class Meta:
         model = IndustrialChain
         fields = ["id", "zone", "name", "description", "source"]
@@ -67,7 +68,7 @@ class IndustrialChainSerializer(serializers.ModelSerializer):
     validate_zone = _visible_zone
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(CodedReferencesSerializer):
     industry = serializers.SlugRelatedField(
         slug_field="code", queryset=Industry.objects.all(), required=False, allow_null=True
     )
@@ -142,7 +143,7 @@ class ScaleUpCandidateSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(CodedReferencesSerializer):
     class Meta:
         model = Contact
         fields = ["id", "enterprise", "name", "role", "phone", "is_primary", "source"]
@@ -161,7 +162,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return data
 
 
-class CertificationSerializer(serializers.ModelSerializer):
+class CertificationSerializer(CodedReferencesSerializer):
     class Meta:
         model = Certification
         fields = [
@@ -181,7 +182,7 @@ class CertificationSerializer(serializers.ModelSerializer):
     validate_enterprise = _visible_enterprise
 
 
-class LiaisonAssignmentSerializer(PeoplePickerMixin, serializers.ModelSerializer):
+class LiaisonAssignmentSerializer(PeoplePickerMixin, CodedReferencesSerializer):
     class Meta:
         model = LiaisonAssignment
         fields = ["id", "enterprise", "user", "is_lead", "since", "source"]
@@ -195,7 +196,7 @@ class LiaisonAssignmentSerializer(PeoplePickerMixin, serializers.ModelSerializer
         return data
 
 
-class VisitPhotoSerializer(serializers.ModelSerializer):
+class VisitPhotoSerializer(CodedReferencesSerializer):
     """A visit photo; ``url`` serves it to whoever may see the visit."""
 
     url = serializers.SerializerMethodField()
@@ -214,7 +215,7 @@ class VisitPhotoUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A JPEG, PNG, WebP or GIF photo, at most 10 MB.")
 
 
-class VisitSerializer(PeoplePickerMixin, serializers.ModelSerializer):
+class VisitSerializer(PeoplePickerMixin, CodedReferencesSerializer):
     photos = VisitPhotoSerializer(many=True, read_only=True)
 
     class Meta:
@@ -246,13 +247,13 @@ class VisitSerializer(PeoplePickerMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-class SupportMeasureSerializer(PeoplePickerMixin, serializers.ModelSerializer):
+class SupportMeasureSerializer(PeoplePickerMixin, CodedReferencesSerializer):
     class Meta:
         model = SupportMeasure
         fields = ["id", "entry", "measure", "cadre", "department", "due_on", "status", "done_on"]
 
 
-class CultivationEntrySerializer(serializers.ModelSerializer):
+class CultivationEntrySerializer(CodedReferencesSerializer):
     measures = SupportMeasureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -284,7 +285,7 @@ class CultivationEntrySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-class IdleRevivalSerializer(PeoplePickerMixin, serializers.ModelSerializer):
+class IdleRevivalSerializer(PeoplePickerMixin, CodedReferencesSerializer):
     class Meta:
         model = IdleRevival
         fields = [
@@ -303,7 +304,7 @@ class IdleRevivalSerializer(PeoplePickerMixin, serializers.ModelSerializer):
     validate_enterprise = _visible_enterprise
 
 
-class RevivalGoalSerializer(serializers.ModelSerializer):
+class RevivalGoalSerializer(CodedReferencesSerializer):
     class Meta:
         model = RevivalGoal
         fields = ["id", "zone", "year", "target", "source"]
@@ -311,7 +312,7 @@ class RevivalGoalSerializer(serializers.ModelSerializer):
     validate_zone = _visible_zone
 
 
-class MonthlyFigureSerializer(serializers.ModelSerializer):
+class MonthlyFigureSerializer(CodedReferencesSerializer):
     revenue_yoy = serializers.SerializerMethodField()
 
     class Meta:
@@ -371,7 +372,7 @@ class MonthlyFigureBulkItemSerializer(serializers.Serializer):
     source = serializers.CharField(required=False, max_length=300)
 
 
-class MonthApprovalSerializer(serializers.ModelSerializer):
+class MonthApprovalSerializer(CodedReferencesSerializer):
     class Meta:
         model = MonthApproval
         fields = [
@@ -594,7 +595,8 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
         description=(
             "Create or update many monthly figures at once (data from other systems), keyed by "
             "enterprise (uscc or id), year and month. All or nothing: on any error nothing is "
-            "written and every refused record is listed with its index, field and reason. "
+            "written and every refused record is listed in the error body's errors with its "
+            "row (from 0), field and value. "
             "Figures left out keep their value. Same zone and role rules as one figure; "
             "approved months are refused; every write is in the audit trail."
         ),

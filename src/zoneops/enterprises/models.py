@@ -38,6 +38,8 @@ class Industry(models.Model):
     Loaded from ``data/gbt4754_2017.csv`` by a migration; not edited in the product.
     """
 
+    API_KEY = "code"  # the API reads and writes an industry as its code (api_fields)
+
     class Level(models.IntegerChoices):
         SECTION = 1, _("Section")
         DIVISION = 2, _("Division")

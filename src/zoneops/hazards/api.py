@@ -6,7 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
-from zoneops.core.api_fields import CodeChoiceField, LoopSerializerMixin, service_call
+from zoneops.core.api_fields import (
+    CodeChoiceField,
+    CodedReferencesSerializer,
+    LoopSerializerMixin,
+    service_call,
+)
 from zoneops.core.models import Department, User, Zone
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
@@ -14,7 +19,7 @@ from zoneops.hazards.filters import HazardFilterSet, InspectionRoundFilterSet
 from zoneops.hazards.models import Category, Hazard, InspectionRound, Level
 
 
-class HazardSerializer(LoopSerializerMixin, serializers.ModelSerializer):
+class HazardSerializer(LoopSerializerMixin, CodedReferencesSerializer):
     serializer_choice_field = CodeChoiceField
 
     class Meta:
@@ -136,7 +141,7 @@ class HazardViewSet(ScopedModelViewSet):
         return Response(HazardSerializer(hazard).data)
 
 
-class InspectionRoundSerializer(serializers.ModelSerializer):
+class InspectionRoundSerializer(CodedReferencesSerializer):
     class Meta:
         model = InspectionRound
         fields = [

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.core.api_fields import CodedReferencesSerializer
 from zoneops.core.models import Zone
 from zoneops.indicators import selectors, services
 from zoneops.indicators.filters import (
@@ -32,7 +33,7 @@ class ScopedZoneField(serializers.SlugRelatedField):
         return Zone.objects.restrict(request.user) if request else Zone.objects.none()
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(CodedReferencesSerializer):
     class Meta:
         model = Indicator
         fields = [
@@ -50,7 +51,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         ]
 
 
-class IndicatorValueSerializer(serializers.ModelSerializer):
+class IndicatorValueSerializer(CodedReferencesSerializer):
     zone = ScopedZoneField()
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
 
@@ -91,7 +92,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         return self.instance
 
 
-class IndicatorTargetSerializer(serializers.ModelSerializer):
+class IndicatorTargetSerializer(CodedReferencesSerializer):
     zone = ScopedZoneField()
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
 
@@ -111,7 +112,7 @@ class IndicatorTargetSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class IndicatorMonthCloseSerializer(serializers.ModelSerializer):
+class IndicatorMonthCloseSerializer(CodedReferencesSerializer):
     zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import DeadlineProvisionalField
+from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.investment import services
 from zoneops.investment.filters import (
     AnnualTargetFilterSet,
@@ -53,7 +53,7 @@ class LeadRef:
         return lead
 
 
-class LeadSerializer(ZoneCheck, serializers.ModelSerializer):
+class LeadSerializer(ZoneCheck, CodedReferencesSerializer):
     deadline_provisional = DeadlineProvisionalField(due="assessment_due", start="received_on")
 
     class Meta:
@@ -134,7 +134,7 @@ class LandSerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
-class FollowUpSerializer(LeadRef, serializers.ModelSerializer):
+class FollowUpSerializer(LeadRef, CodedReferencesSerializer):
     class Meta:
         model = FollowUp
         fields = ["id", "lead", "date", "kind", "text", "actor", "source"]
@@ -151,13 +151,13 @@ class FollowUpSerializer(LeadRef, serializers.ModelSerializer):
         )
 
 
-class EventSerializer(ZoneCheck, serializers.ModelSerializer):
+class EventSerializer(ZoneCheck, CodedReferencesSerializer):
     class Meta:
         model = Event
         fields = ["id", "name", "zone", "kind", "date", "location", "source"]
 
 
-class SigningSerializer(LeadRef, serializers.ModelSerializer):
+class SigningSerializer(LeadRef, CodedReferencesSerializer):
     class Meta:
         model = Signing
         fields = [
@@ -186,7 +186,7 @@ class SigningSerializer(LeadRef, serializers.ModelSerializer):
         )
 
 
-class FundsSerializer(LeadRef, serializers.ModelSerializer):
+class FundsSerializer(LeadRef, CodedReferencesSerializer):
     class Meta:
         model = FundsInPlace
         fields = ["id", "lead", "year", "month", "amount", "source"]
@@ -203,7 +203,7 @@ class FundsSerializer(LeadRef, serializers.ModelSerializer):
         )
 
 
-class AnnualTargetSerializer(ZoneCheck, serializers.ModelSerializer):
+class AnnualTargetSerializer(ZoneCheck, CodedReferencesSerializer):
     class Meta:
         model = AnnualTarget
         fields = [

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
+from zoneops.core.api_fields import CodedReferencesSerializer
 from zoneops.core.models import Department, Zone
 from zoneops.core.permissions import role_may
 from zoneops.core.privacy import mask_phone
@@ -20,7 +21,7 @@ from zoneops.notifications.models import Channel, Event, Notification, OutboxMes
 MAX_ID = 2**63 - 1
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(CodedReferencesSerializer):
     target = serializers.SerializerMethodField()
 
     class Meta:
@@ -61,10 +62,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"marked": count})
 
 
-class RouteSerializer(serializers.ModelSerializer):
+class RouteSerializer(CodedReferencesSerializer):
     """A route. ``webhook_url`` and ``secret`` are write-only; reads show them masked."""
 
-    zone = serializers.PrimaryKeyRelatedField(queryset=Zone.objects.all())
+    zone = serializers.SlugRelatedField(slug_field="code", queryset=Zone.objects.all())
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False
     )
@@ -142,7 +143,7 @@ class RouteViewSet(ScopedModelViewSet):
     ordering_fields = ["name", "created_at"]
 
 
-class OutboxMessageSerializer(serializers.ModelSerializer):
+class OutboxMessageSerializer(CodedReferencesSerializer):
     destination = serializers.SerializerMethodField()
 
     class Meta:

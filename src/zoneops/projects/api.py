@@ -12,7 +12,7 @@ from zoneops.api.viewsets import (
     bulk_response,
 )
 from zoneops.core import geo
-from zoneops.core.api_fields import DeadlineProvisionalField
+from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.core.models import Zone
 from zoneops.projects import services
 from zoneops.projects.filters import (
@@ -49,7 +49,7 @@ def _changeable_project(serializer, project: Project) -> Project:
     return project
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(CodedReferencesSerializer):
     tags = serializers.ListField(child=serializers.ChoiceField(choices=Tag.choices), required=False)
     light = serializers.SerializerMethodField()
     light_reasons = serializers.SerializerMethodField()
@@ -142,7 +142,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(CodedReferencesSerializer):
     class Meta:
         model = Milestone
         fields = [
@@ -161,7 +161,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return _changeable_project(self, project)
 
 
-class MonthlyInvestmentSerializer(serializers.ModelSerializer):
+class MonthlyInvestmentSerializer(CodedReferencesSerializer):
     class Meta:
         model = MonthlyInvestment
         fields = ["id", "project", "year", "month", "completed_ytd", "source"]
@@ -193,7 +193,7 @@ class MonthlyInvestmentBulkItemSerializer(serializers.Serializer):
     )
 
 
-class BlockerSerializer(serializers.ModelSerializer):
+class BlockerSerializer(CodedReferencesSerializer):
     state = serializers.CharField(source="case.state", read_only=True)
     due_date = serializers.DateField(source="case.due_date", read_only=True)
     deadline_provisional = DeadlineProvisionalField()
@@ -249,7 +249,7 @@ class BlockerTransitionSerializer(serializers.Serializer):
     extra_working_days = serializers.IntegerField(required=False, min_value=1)
 
 
-class ProgressNoteSerializer(serializers.ModelSerializer):
+class ProgressNoteSerializer(CodedReferencesSerializer):
     photos = serializers.SerializerMethodField()
 
     class Meta:
@@ -309,9 +309,9 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
         description=(
             "Create or update many months of completed investment at once (data from other "
             "systems), keyed by project code, year and month. All or nothing: on any error "
-            "nothing is written and every refused record is listed with its index, field and "
-            "reason. Same checks as the monthly Excel import and the same zone and role rules "
-            "as one record; every write is in the audit trail."
+            "nothing is written and every refused record is listed in the error body's errors "
+            "with its row (from 0), field and value. Same checks as the monthly Excel import "
+            "and the same zone and role rules as one record; every write is in the audit trail."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")

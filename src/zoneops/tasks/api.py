@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import DeadlineProvisionalField
+from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.core.models import Zone
 from zoneops.tasks import services
 from zoneops.tasks.filters import (
@@ -45,7 +45,7 @@ class ZoneCodeField(serializers.SlugRelatedField):
         return Zone.objects.restrict(request.user) if request else Zone.objects.none()
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(CodedReferencesSerializer):
     zone = ZoneCodeField()
 
     class Meta:
@@ -60,7 +60,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class CampaignGoalSerializer(serializers.ModelSerializer):
+class CampaignGoalSerializer(CodedReferencesSerializer):
     campaign = ScopedRelatedField(queryset=Campaign.objects.all())
 
     class Meta:
@@ -79,7 +79,7 @@ class CampaignGoalSerializer(serializers.ModelSerializer):
         ]
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(CodedReferencesSerializer):
     zone = ZoneCodeField()
     state = serializers.CharField(source="case.state", read_only=True)
     due_date = serializers.DateField(source="case.due_date", read_only=True)
@@ -146,7 +146,7 @@ class TaskTransitionSerializer(serializers.Serializer):
     extra_working_days = serializers.IntegerField(required=False, min_value=1, allow_null=True)
 
 
-class TaskMilestoneSerializer(serializers.ModelSerializer):
+class TaskMilestoneSerializer(CodedReferencesSerializer):
     task = ScopedRelatedField(queryset=Task.objects.all())
 
     class Meta:
@@ -154,7 +154,7 @@ class TaskMilestoneSerializer(serializers.ModelSerializer):
         fields = ["id", "task", "name", "due_on", "done_on", "sort_order", "source"]
 
 
-class TaskProgressUpdateSerializer(serializers.ModelSerializer):
+class TaskProgressUpdateSerializer(CodedReferencesSerializer):
     task = ScopedRelatedField(queryset=Task.objects.all())
 
     class Meta:

@@ -19,7 +19,7 @@ def test_no_other_role_changes_the_tree_through_the_api(role, users, zone_tree):
     park, hitech = zone_tree["park"], zone_tree["hitech"]
     for url, payload in [
         (f"/api/zones/{park.pk}/", {"parent": None}),
-        (f"/api/zones/{hitech.pk}/", {"parent": park.pk}),
+        (f"/api/zones/{hitech.pk}/", {"parent": park.code}),
         (f"/api/zones/{park.pk}/", {"name": "改名"}),
     ]:
         response = client.patch(url, payload, format="json")
@@ -27,7 +27,7 @@ def test_no_other_role_changes_the_tree_through_the_api(role, users, zone_tree):
     assert client.delete(f"/api/zones/{park.pk}/").status_code in (403, 404)
     response = client.post(
         "/api/zones/", {"code": "NEW", "name": "新园", "kind": "industrial_park",
-                        "parent": hitech.pk}, format="json",
+                        "parent": hitech.code}, format="json",
     )  # fmt: skip
     assert response.status_code in (403, 404)
     park.refresh_from_db()
@@ -68,7 +68,7 @@ def test_the_system_admin_cannot_make_a_cycle(users, zone_tree):
     client = api_for(users["admin"])
     hitech, park = zone_tree["hitech"], zone_tree["park"]
     for parent in (park, hitech):
-        response = client.patch(f"/api/zones/{hitech.pk}/", {"parent": parent.pk}, format="json")
+        response = client.patch(f"/api/zones/{hitech.pk}/", {"parent": parent.code}, format="json")
         assert response.status_code == 400
         assert field_error(response, "parent")
     hitech.refresh_from_db()
@@ -107,7 +107,7 @@ def test_a_zone_with_sub_zones_or_data_is_not_deleted(users, zone_tree, client_f
 def test_the_system_admin_moves_and_deletes_within_the_rules(users, zone_tree):
     client = api_for(users["admin"])
     park = zone_tree["park"]
-    response = client.patch(f"/api/zones/{park.pk}/", {"parent": zone_tree["beihu"].pk},
+    response = client.patch(f"/api/zones/{park.pk}/", {"parent": zone_tree["beihu"].code},
                             format="json")  # fmt: skip
     assert response.status_code == 200
     park.refresh_from_db()

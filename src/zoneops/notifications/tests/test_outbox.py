@@ -570,7 +570,7 @@ def test_api_creates_routes_and_resends_dead_messages(zone_tree, users, client_f
     created = client.post(
         "/api/notification-routes/",
         {
-            "zone": zone_tree["hitech"].pk,
+            "zone": zone_tree["hitech"].code,
             "name": "企微群",
             "channel": "wecom",
             "events": ["assigned", "digest"],

@@ -323,7 +323,7 @@ def test_api_reads_and_writes_points_both_or_neither(client_for, users, zone_tre
     body = {
         "code": "API-M1",
         "name": "接口项目",
-        "zone": zone_tree["park"].pk,
+        "zone": zone_tree["park"].code,
         "type": "new",
         "total_investment": "8000",
         "plan_year": 2025,

@@ -338,7 +338,7 @@ def test_api_lists_projects_with_lights(client_for, users, zone_tree):
         {
             "code": "API-1",
             "name": "接口项目",
-            "zone": zone_tree["park"].pk,
+            "zone": zone_tree["park"].code,
             "type": "new",
             "total_investment": "8000",
             "plan_year": 2025,
@@ -354,7 +354,7 @@ def test_api_lists_projects_with_lights(client_for, users, zone_tree):
         {
             "code": "API-2",
             "name": "外区项目",
-            "zone": zone_tree["econ"].pk,
+            "zone": zone_tree["econ"].code,
             "type": "new",
             "total_investment": "8000",
             "plan_year": 2025,
