@@ -196,9 +196,10 @@ class Task(ZoneopsModel):
         case = self.case
         if not case.is_open:
             return "done"
-        if case.escalation >= LoopCase.Escalation.OVERDUE:
+        level = case.escalation_now
+        if level >= LoopCase.Escalation.OVERDUE:
             return "red"
-        if case.escalation == LoopCase.Escalation.DUE_SOON:
+        if level == LoopCase.Escalation.DUE_SOON:
             return "yellow"
         return "green"
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from zoneops.core import calendar
+from zoneops.core import calendar, loop
 from zoneops.core.models import LoopCase, Zone
 from zoneops.tasks.models import Campaign, Goal, Task
 
@@ -96,7 +96,7 @@ def tasks_due_or_overdue(zone: Zone, *, today: dt.date | None = None):
     """
     qs = tasks_in(zone).filter(case__is_open=True).select_related(*OPEN_TASK_RELATED)
     if today is None:
-        qs = qs.filter(case__escalation__gte=LoopCase.Escalation.DUE_SOON)
+        qs = qs.filter(loop.escalation_q(LoopCase.Escalation.DUE_SOON))
     else:
         soon = calendar.add_working_days(today, 3)
         qs = qs.filter(case__due_date__lte=soon)
@@ -107,9 +107,7 @@ def counts_by_state(zone: Zone) -> dict[str, int]:
     """Tasks of the zone (and below) by loop state, and "overdue" among the open ones."""
     qs = tasks_in(zone)
     counts = Counter(qs.values_list("case__state", flat=True))
-    counts["overdue"] = qs.filter(
-        case__is_open=True, case__escalation__gte=LoopCase.Escalation.OVERDUE
-    ).count()
+    counts["overdue"] = qs.filter(loop.overdue_q()).count()
     return dict(counts)
 
 
