@@ -93,7 +93,7 @@ def campaign_summary(campaign: Campaign, *, today: dt.date | None = None) -> Cam
     gone = min(max((today - campaign.starts_on).days + 1, 0), campaign.days_total())
     elapsed = (Decimal(gone) / campaign.days_total() * HUNDRED).quantize(Decimal("0.1"))
     tasks = list(campaign.tasks.select_related("case"))
-    lights = Counter(task.light for task in tasks)
+    lights = Counter(task.light_at(today) for task in tasks)
     done = sum(1 for task in tasks if not task.case.is_open)
     goals = [
         goal_progress(goal, today)
