@@ -8,7 +8,7 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from zoneops.appeals.models import Appeal
-        from zoneops.core import deadlines, detail_panels
+        from zoneops.core import deadlines, detail_panels, zone_figures
         from zoneops.core.permissions import ADD, VIEW, role_may
 
         def enterprise_appeals(request, enterprise):
@@ -40,6 +40,17 @@ class AppealsConfig(AppConfig):
         detail_panels.register(
             detail_panels.DetailPanel(
                 "enterprises.visit", "appeals.raised", "appeals/_visit_appeals.html", visit_appeals
+            )
+        )
+
+        zone_figures.register(
+            zone_figures.ZoneFigure(
+                "appeals.open",
+                _("Open appeals"),
+                lambda user: zone_figures.count_by_zone(
+                    Appeal.objects.restrict(user).filter(case__is_open=True)
+                ),
+                order=30,
             )
         )
 

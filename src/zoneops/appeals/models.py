@@ -178,7 +178,7 @@ class Appeal(ZoneopsModel):
 
     @property
     def escalation_label(self) -> str:
-        return workflow.ESCALATION_LABELS.get(self.case.escalation, "")
+        return workflow.ESCALATION_LABELS.get(self.case.escalation_now, "")
 
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]

@@ -5,6 +5,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.appeals.models import Appeal, Category
+from zoneops.core import loop
 
 DIMENSIONS = {
     "department": (_("Department"), "case__department__name"),
@@ -30,7 +31,7 @@ def summary(queryset, by: str) -> list[dict]:
             on_time=Count("id", filter=closed & Q(closed_on_time=True)),
             days=Avg("close_working_days", filter=closed),
             reopened=Count("id", filter=Q(reopen_count__gt=0)),
-            overdue=Count("id", filter=Q(case__is_open=True, case__escalation__gte=2)),
+            overdue=Count("id", filter=loop.overdue_q()),
             avg_rating=Avg("rating"),
             rated=Count("rating"),
         )
@@ -68,7 +69,7 @@ def _pct(part: int, whole: int) -> float | None:
 def overdue(queryset):
     """Open appeals past their deadline, the longest overdue first: the dispatch meeting's list."""
     return (
-        queryset.filter(case__is_open=True, case__escalation__gte=2)
+        queryset.filter(loop.overdue_q())
         .select_related("case", "case__department", "case__handler", "zone", "submission")
         .order_by("case__due_date", "id")
         .annotate(due=F("case__due_date"))

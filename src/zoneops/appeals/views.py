@@ -21,7 +21,7 @@ from zoneops.appeals.forms import (
     make_challenge,
 )
 from zoneops.appeals.models import Appeal, Attachment, Channel
-from zoneops.core import calendar, generic
+from zoneops.core import calendar, generic, loop
 from zoneops.core import services as core_services
 from zoneops.core.permissions import ADD, VIEW, role_may
 from zoneops.core.privacy import mask_phone
@@ -101,7 +101,7 @@ class OverdueListView(AppealListView):
     ]
 
     def base_queryset(self):
-        return LIST_QUERYSET.filter(case__is_open=True, case__escalation__gte=2)
+        return LIST_QUERYSET.filter(loop.overdue_q())
 
 
 class AppealDetailView(generic.ObjectDetailView):

@@ -1,5 +1,6 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -149,11 +150,27 @@ class LoopCaseFilterSet(ScopedFilterSet):
     state = django_filters.ChoiceFilter(label=_("state"), choices=loop_states)
     is_open = django_filters.BooleanFilter(label=_("open"))
     escalation = django_filters.MultipleChoiceFilter(
-        label=_("escalation"), choices=LoopCase.Escalation.choices
+        label=_("escalation"), choices=LoopCase.Escalation.choices, method="filter_escalation"
     )
     due_before = django_filters.DateFilter(
         label=_("due before"), field_name="due_date", lookup_expr="lte"
     )
+
+    def filter_escalation(self, queryset, name, value):
+        """The level as of today (``loop.current_escalation``), as the badges show it."""
+        levels = sorted(int(v) for v in value)
+        if not levels:
+            return queryset
+        wanted = Q(pk__in=[])
+        for level in levels:
+            at_least = loop.escalation_q(level, prefix="") if level else Q()
+            above = (
+                loop.escalation_q(level + 1, prefix="")
+                if level < LoopCase.Escalation.LEADER
+                else Q(pk__in=[])
+            )
+            wanted |= at_least & ~above
+        return queryset.filter(wanted)
 
     class Meta:
         model = LoopCase

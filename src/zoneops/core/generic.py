@@ -174,6 +174,7 @@ class ObjectListView(ObjectViewMixin, View):
         rows = [
             (obj, [(column, column.value(obj)) for column in columns]) for obj in page.object_list
         ]
+        self.page_rows = rows
         query = request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()

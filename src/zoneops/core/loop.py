@@ -9,7 +9,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +135,63 @@ def escalation_level(workflow: Workflow, due_date: dt.date, today: dt.date) -> i
     if late >= -workflow.due_soon_working_days:
         return LoopCase.Escalation.DUE_SOON
     return LoopCase.Escalation.NORMAL
+
+
+def _latest_due_with(late: int, today: dt.date) -> dt.date:
+    """The latest due date lying at least ``late`` working days before ``today``: every case due
+    on it or earlier is that late (working days are monotone in the due date)."""
+    day = today + dt.timedelta(days=max(0, -late) * 3 + 30)
+    while calendar.working_days_between(day, today) < late:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def current_escalation(case: LoopCase, today: dt.date | None = None) -> int:
+    """A case's escalation level as of ``today``, read from its deadline rather than from the
+    last ``zoneops tick``: the badge, lists, dashboard and pack agree whenever they are read.
+    A closed case has none; a paused one keeps the level it had when it paused."""
+    if not case.is_open:
+        return LoopCase.Escalation.NORMAL
+    if case.paused_on is not None or case.kind not in _registry:
+        return case.escalation
+    day = today or timezone.localdate()
+    return max(case.escalation, escalation_level(_registry[case.kind], case.due_date, day))
+
+
+def escalation_q(level: int, *, today: dt.date | None = None, prefix: str = "case__") -> Q:
+    """Open cases at ``level`` or above as of ``today`` (see ``current_escalation``), as a
+    filter on a model reaching its case through ``prefix``."""
+    day = today or timezone.localdate()
+    running = Q()
+    for kind, workflow in _registry.items():
+        overdue_at, head_at, leader_at = workflow.escalation_after
+        late = {
+            LoopCase.Escalation.DUE_SOON: -workflow.due_soon_working_days,
+            LoopCase.Escalation.OVERDUE: overdue_at,
+            LoopCase.Escalation.DEPARTMENT_HEAD: head_at,
+            LoopCase.Escalation.LEADER: leader_at,
+        }.get(level)
+        if late is None:
+            continue
+        running |= Q(
+            **{
+                f"{prefix}kind": kind,
+                f"{prefix}due_date__lte": _latest_due_with(late, day),
+            }
+        )
+    if not running:  # no workflow registered: only the kept levels count
+        running = Q(**{f"{prefix}pk__in": []})
+    if level <= LoopCase.Escalation.NORMAL:
+        return Q(**{f"{prefix}is_open": True})
+    return Q(**{f"{prefix}is_open": True}) & (
+        Q(**{f"{prefix}escalation__gte": level})
+        | (Q(**{f"{prefix}paused_on__isnull": True}) & running)
+    )
+
+
+def overdue_q(*, today: dt.date | None = None, prefix: str = "case__") -> Q:
+    """Open cases past their deadline as of ``today``: what every overdue count counts."""
+    return escalation_q(LoopCase.Escalation.OVERDUE, today=today, prefix=prefix)
 
 
 S = {

@@ -623,6 +623,16 @@ class LoopCase(ZoneopsModel):
 
     # The workflow's words for its kind and state (no model choices: workflows register them),
     # where pages and exports show a field through get_<field>_display.
+    @property
+    def escalation_now(self) -> int:
+        """The escalation level as of today, from the deadline (``loop.current_escalation``)."""
+        from zoneops.core.loop import current_escalation
+
+        return current_escalation(self)
+
+    def get_escalation_now_display(self) -> str:
+        return str(self.Escalation(self.escalation_now).label)
+
     def get_kind_display(self) -> str:
         from zoneops.core import loop
 

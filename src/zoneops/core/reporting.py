@@ -1,6 +1,6 @@
 """Core's part of the dashboard and the dispatch pack: closed-loop items that are late."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ def panels(zones, year, month, user):
         open_cases.values("kind")
         .annotate(
             total=Count("pk"),
-            late=Count("pk", filter=Q(escalation__gte=LoopCase.Escalation.OVERDUE)),
+            late=Count("pk", filter=loop.overdue_q(prefix="")),
         )
         .order_by("kind")
     )
@@ -63,9 +63,8 @@ def sections(zone, year, month, user):
     # late in this pack (it would show a negative number of working days late).
     late = (
         LoopCase.objects.filter(
+            loop.overdue_q(today=day, prefix=""),
             zone__path__startswith=zone.path,
-            is_open=True,
-            escalation__gte=LoopCase.Escalation.OVERDUE,
             due_date__lt=day,
         )
         .select_related("zone", "department", "handler")
@@ -87,7 +86,7 @@ def sections(zone, year, month, user):
                 str(case.handler) if case.handler else "",
                 case.due_date,
                 days_late,
-                case.get_escalation_display(),
+                str(LoopCase.Escalation(loop.current_escalation(case, day)).label),
             ]
         )
     paragraphs = [

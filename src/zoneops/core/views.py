@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from zoneops.core import generic, loop, security, services
+from zoneops.core import generic, loop, security, services, zone_figures
 from zoneops.core.filters import (
     DepartmentFilterSet,
     LoopCaseFilterSet,
@@ -32,6 +32,7 @@ from zoneops.core.models import (
 )
 from zoneops.core.permissions import VIEW, role_may
 from zoneops.core.tables import Column
+from zoneops.core.templatetags.zoneops import changed_field_labels
 
 
 @require_GET
@@ -77,6 +78,34 @@ class ZoneListView(generic.ObjectListView):
         Column("depth", gettext_lazy("Level"), order_by="depth", accessor=lambda z: z.depth + 1),
         Column("source", sortable=False),
     ]
+    template_name = "core/zone_list.html"
+
+    def extra_context(self):
+        """The page's zones as a tree (indented by depth under the shallowest zone shown) with
+        every registered figure over the zone and its sub-zones: a parent's subtotal."""
+        figures = zone_figures.registered()
+        zones = [obj for obj, _cells in self.page_rows]
+        totals = zone_figures.subtree_totals(self.request.user, zones) if zones else {}
+        top = min((z.depth for z in zones), default=0)
+        with_children = set(
+            Zone.objects.filter(parent__in=zones).values_list("parent_id", flat=True)
+        )
+        tree = not self.request.GET.get("sort")
+        return {
+            "figures": figures,
+            "tree": tree,
+            "zone_colspan": len(self.columns) + len(figures),
+            "zone_rows": [
+                {
+                    "zone": zone,
+                    "cells": cells,
+                    "indent": min(zone.depth - top, 5) if tree else 0,
+                    "is_parent": zone.pk in with_children,
+                    "figures": [(f.label, totals[zone.pk][f.key]) for f in figures],
+                }
+                for zone, cells in self.page_rows
+            ],
+        }
 
 
 class ZoneDetailView(generic.ObjectDetailView):
@@ -256,7 +285,7 @@ class ObjectChangeListView(generic.ObjectListView):
             "changes",
             gettext_lazy("Fields"),
             sortable=False,
-            accessor=lambda c: "、".join(c.changes),
+            accessor=changed_field_labels,
         ),
         Column("request_id", sortable=False),
     ]
@@ -405,7 +434,7 @@ class LoopCaseListView(generic.ObjectListView):
         Column("department__name", gettext_lazy("Department")),
         Column("handler", order_by="handler__username"),
         Column("due_date", deadline=True),
-        Column("escalation"),
+        Column("escalation", accessor=lambda c: c.get_escalation_now_display()),
     ]
 
 
@@ -451,6 +480,14 @@ class LoopCaseDetailView(generic.ObjectDetailView):
         "closed_at",
     )
     deadline_fields = ("due_date",)
+
+    def detail_rows(self, obj):
+        # The level as of today, from the deadline, not as the last tick left it.
+        label = Column("escalation").bind(LoopCase).label
+        return [
+            (name, obj.get_escalation_now_display() if name == label else value)
+            for name, value in super().detail_rows(obj)
+        ]
 
     def extra_context(self, obj):
         workflow = loop.get_workflow(obj.kind)

@@ -18,3 +18,22 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_restore_industries, sender=self, dispatch_uid="zoneops_industries")
+        from django.utils.translation import gettext_lazy as _
+
+        from zoneops.core import zone_figures
+        from zoneops.enterprises.models import Enterprise
+
+        for key, label, only in (
+            ("enterprises", _("Enterprises"), {}),
+            ("enterprises.above_scale", _("Above scale"), {"above_scale": True}),
+        ):
+            zone_figures.register(
+                zone_figures.ZoneFigure(
+                    key,
+                    label,
+                    lambda user, only=only: zone_figures.count_by_zone(
+                        Enterprise.objects.restrict(user).filter(**only)
+                    ),
+                    order=10,
+                )
+            )

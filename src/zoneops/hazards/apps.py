@@ -7,8 +7,19 @@ class HazardsConfig(AppConfig):
     label = "hazards"
 
     def ready(self) -> None:
-        from zoneops.core import deadlines
+        from zoneops.core import deadlines, zone_figures
         from zoneops.hazards.models import Hazard
+
+        zone_figures.register(
+            zone_figures.ZoneFigure(
+                "hazards.open",
+                _("Hazards not yet closed"),
+                lambda user: zone_figures.count_by_zone(
+                    Hazard.objects.restrict(user).filter(case__is_open=True)
+                ),
+                order=40,
+            )
+        )
 
         def record(hazard, field, old, new, acting_user):
             deadlines.record_case_event(hazard.case, field, old, new, acting_user)

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoneops.core import loop
 from zoneops.core.panels import Panel, Section, Table, zone_ids
 from zoneops.hazards.models import Hazard, Level
 
@@ -12,7 +13,7 @@ def panels(zones, year, month, user):
     figures = Hazard.objects.filter(zone_id__in=zone_ids(zones), case__is_open=True).aggregate(
         total=Count("id"),
         major=Count("id", filter=Q(level=Level.MAJOR)),
-        overdue=Count("id", filter=Q(case__escalation__gte=2)),
+        overdue=Count("id", filter=loop.overdue_q()),
     )
     return [
         Panel(

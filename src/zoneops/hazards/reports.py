@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, F, Q
 
+from zoneops.core import loop
 from zoneops.hazards.models import InspectionRound, Level
 
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
@@ -21,7 +22,7 @@ def open_by_level_and_age(queryset, today: dt.date) -> list[dict]:
             counts.append(q)
         agg = open_qs.aggregate(
             **{f"b{i}": Count("id", filter=q) for i, q in enumerate(counts)},
-            overdue=Count("id", filter=Q(level=level, case__escalation__gte=2)),
+            overdue=Count("id", filter=Q(level=level) & loop.overdue_q(today=today)),
         )
         rows.append(
             {

@@ -56,7 +56,7 @@ class HazardListView(generic.ObjectListView):
             "escalation",
             gettext_lazy("Escalation"),
             order_by="case__escalation",
-            accessor=lambda h: ESCALATION.get(h.case.escalation) if h.case.is_open else "",
+            accessor=lambda h: ESCALATION.get(h.case.escalation_now) if h.case.is_open else "",
         ),
     ]
 
@@ -119,7 +119,7 @@ class HazardDetailView(generic.ObjectDetailView):
         return {
             "case": case,
             "state_label": obj.state_label,
-            "escalation_label": ESCALATION.get(case.escalation, ""),
+            "escalation_label": ESCALATION.get(case.escalation_now, ""),
             "transitions": wf.available(case.state) if may_act else [],
             "transition_form": TransitionForm(hazard=obj),
             "photo_form": PhotoForm() if may_act else None,

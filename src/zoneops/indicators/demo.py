@@ -5,6 +5,7 @@ series reach September 2025 (前三季度, as in seed 000) with 2025 targets, so
 page shows what Q4 must still deliver.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.db import transaction
@@ -156,8 +157,46 @@ def seed_ccgx(by_code) -> int:
     return count
 
 
+# The ranking (争先进位) needs siblings: 长春新区's other two zones, derived from 长春高新区's
+# figures (whatever months those cover) at a smaller scale and with a month-by-month wobble of
+# their own, so that their growth differs from it and ranks change from month to month.
+SIBLINGS = {"CCBH": Decimal("0.35"), "CCLK": Decimal("0.22")}
+
+
+def _wobble(code: str, indicator: str, year: int, month: int) -> Decimal:
+    """A deterministic factor within ±6 %."""
+    digest = hashlib.sha256(f"{code}/{indicator}/{year}/{month}".encode()).digest()
+    return Decimal(1) + (Decimal(digest[0]) - 128) / Decimal(128) * Decimal("0.06")
+
+
+def seed_siblings(by_code) -> int:
+    source = Zone.objects.filter(code="CCGX").first()
+    if source is None:
+        return 0
+    count = 0
+    codes = list(CCGX_SERIES)
+    rows = IndicatorValue.objects.filter(
+        zone=source, indicator__code__in=codes, value__isnull=False
+    ).values_list("indicator__code", "year", "month", "value")
+    targets = Target.objects.filter(
+        zone=source, indicator__code__in=codes, department__isnull=True
+    ).select_related("indicator")
+    for code, scale in SIBLINGS.items():
+        zone = Zone.objects.filter(code=code).first()
+        if zone is None:
+            continue
+        for indicator_code, year, month, value in rows:
+            wobbled = value * scale * _wobble(code, indicator_code, year, month)
+            count += _put(zone, by_code[indicator_code], year, month, wobbled.quantize(Decimal(1)))
+        for target in targets:
+            value = None if target.value is None else (target.value * scale).quantize(Decimal(1))
+            count += _target(zone, target.indicator, target.year, value, target.growth, SYNTHETIC)
+    return count
+
+
 @transaction.atomic
 def seed() -> str:
     by_code = {i.code: i for i in Indicator.objects.all()}
     created = seed_ccjk(by_code) + seed_ccgx(by_code)
+    created += seed_siblings(by_code)
     return f"{created} indicator records"

@@ -336,29 +336,87 @@ def latest_period(zone: Zone | None = None, *, today: dt.date | None = None) -> 
     return first.year, first.month
 
 
-def ranking(
-    zones: Iterable[Zone], indicator: Indicator, year: int, month: int, *, by: str = "yoy"
-) -> list[dict]:
-    """Zones ranked on one indicator (争先进位) by ``yoy``, ``completion`` or ``ytd``.
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
 
-    Zones without the figure come last, unranked.
-    """
-    zone_list = list(zones)
-    rows = progress_for_zones(zone_list, year, month, indicators=[indicator])
-    entries = []
-    for zone in zone_list:
-        p = rows[zone.pk][0]
-        entries.append({"zone": zone, "progress": p, "score": getattr(p, by)})
+
+RANK_BY = ("yoy", "completion", "ytd")
+
+
+def _rank(entries: list[dict], indicator: Indicator, by: str) -> list[dict]:
+    # Lower is better (e.g. energy per unit of output): the smallest value or growth ranks
+    # first; the share of the target reached is always better higher.
     reverse = indicator.direction == Indicator.Direction.HIGHER or by == "completion"
     ranked = sorted(
         (e for e in entries if e["score"] is not None),
-        key=lambda e: e["score"],
-        reverse=reverse,
+        key=lambda e: (-e["score"] if reverse else e["score"], e["zone"].path),
     )
     for position, entry in enumerate(ranked, start=1):
         entry["rank"] = position
     rest = [e | {"rank": None} for e in entries if e["score"] is None]
     return ranked + rest
+
+
+def ranking(
+    zones: Iterable[Zone], indicator: Indicator, year: int, month: int, *, by: str = "yoy"
+) -> list[dict]:
+    """Zones ranked on one indicator (争先进位) by ``yoy``, ``completion`` or ``ytd``.
+
+    Each entry: ``zone``, ``progress`` (ytd, yoy, completion against the target, light),
+    ``score``, ``rank`` (None without the figure: such zones come last, unranked),
+    ``previous_rank`` (the rank the same way at the month before) and ``move`` (places
+    gained since then: positive up, negative down; None when either rank is unknown).
+    Two queries for both months, whatever the number of zones.
+    """
+    if by not in RANK_BY:
+        raise ValueError(by)
+    zone_list = list(zones)
+    before = previous_month(year, month)
+    now_rows = progress_for_zones(zone_list, year, month, indicators=[indicator])
+    then_rows = progress_for_zones(zone_list, *before, indicators=[indicator])
+    previous = _rank(
+        [{"zone": z, "score": _score(then_rows[z.pk][0], by, *before)} for z in zone_list],
+        indicator,
+        by,
+    )
+    previous_rank = {e["zone"].pk: e["rank"] for e in previous}
+    entries = []
+    for zone in zone_list:
+        p = now_rows[zone.pk][0]
+        entries.append({"zone": zone, "progress": p, "score": _score(p, by, year, month)})
+    ranked = _rank(entries, indicator, by)
+    for entry in ranked:
+        was = previous_rank.get(entry["zone"].pk)
+        entry["previous_rank"] = was
+        entry["move"] = was - entry["rank"] if was and entry["rank"] else None
+    return ranked
+
+
+def _score(p: "Progress", by: str, year: int, month: int) -> Decimal | None:
+    # A figure of an earlier month (the zone has not reported this month) does not rank.
+    if p.as_of_month != month:
+        return None
+    return getattr(p, by)
+
+
+def ranking_start(visible_zones, indicator: Indicator) -> tuple[int | None, int, int] | None:
+    """Where the ranking opens: (parent zone id, year, month) of the latest month with figures
+    of ``indicator`` among the zones the user sees, below the parent with the most zones
+    reporting that month; None without any figure."""
+    values = IndicatorValue.objects.filter(zone__in=visible_zones, indicator=indicator)
+    latest = values.order_by("-year", "-month").values_list("year", "month").first()
+    if latest is None:
+        return None
+    year, month = latest
+    parents = defaultdict(int)
+    for parent_id, depth in values.filter(
+        year=year, month=month, zone__parent__in=visible_zones
+    ).values_list("zone__parent_id", "zone__depth"):
+        parents[(depth, parent_id)] += 1
+    if not parents:
+        return None, year, month
+    (_depth, parent_id), _count = max(parents.items(), key=lambda kv: (kv[1], -kv[0][0]))
+    return parent_id, year, month
 
 
 def series(zone: Zone, indicator: Indicator, years: Iterable[int]) -> dict[int, dict[int, dict]]:

@@ -411,34 +411,76 @@ class RecomputeView(LoginRequiredMixin, View):
 
 
 class RankingView(LoginRequiredMixin, View):
-    """Zones below a parent ranked on one indicator (争先进位)."""
+    """Zones below a parent ranked on one indicator (争先进位), with the change of rank since
+    the month before, as a table and a chart."""
 
     template_name = "indicators/ranking.html"
 
     def get(self, request):
         user = request.user
+        int_param(request, "parent", minimum=1)
+        int_param(request, "year", minimum=1900, maximum=2999)
+        int_param(request, "month", minimum=1, maximum=12)
         data = request.GET.copy()
         visible = user.visible_zones()
-        if not data.get("parent"):
-            top = visible.order_by("depth", "path").first()
-            if top is not None:
-                data["parent"] = str(top.pk)
         if not data.get("indicator"):
             data["indicator"] = "gdp"
+        indicator = Indicator.objects.filter(code=data["indicator"], is_active=True).first()
+        start = selectors.ranking_start(visible, indicator) if indicator else None
+        if not data.get("parent"):
+            parent_id = start[0] if start and start[0] else None
+            if parent_id is None:
+                top = visible.order_by("depth", "path").first()
+                parent_id = top.pk if top is not None else None
+            if parent_id is not None:
+                data["parent"] = str(parent_id)
         if not data.get("year") or not data.get("month"):
-            year, month = selectors.latest_period(None, today=timezone.localdate())
+            if start:
+                year, month = start[1], start[2]
+            else:
+                year, month = selectors.latest_period(None, today=timezone.localdate())
             data.setdefault("year", str(year))
             data.setdefault("month", str(month))
         form = RankingForm(data, user=user)
-        rows = []
+        rows, chart, previous = [], None, None
         if form.is_valid():
             parent = form.cleaned_data["parent"]
+            indicator = form.cleaned_data["indicator"]
+            year, month = form.cleaned_data["year"], form.cleaned_data["month"]
+            by = form.cleaned_data["by"] or "yoy"
             zones = list(visible.filter(parent=parent).order_by("path"))
-            rows = selectors.ranking(
-                zones,
-                form.cleaned_data["indicator"],
-                form.cleaned_data["year"],
-                form.cleaned_data["month"],
-                by=form.cleaned_data["by"] or "yoy",
-            )
-        return render(request, self.template_name, {"form": form, "rows": rows})
+            rows = selectors.ranking(zones, indicator, year, month, by=by)
+            previous = "{}-{:02d}".format(*selectors.previous_month(year, month))
+            chart = ranking_chart(rows, indicator, by)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "rows": rows, "chart": chart, "previous_period": previous},
+        )
+
+
+def ranking_chart(rows: list[dict], indicator: Indicator, by: str) -> dict | None:
+    """The ECharts option of a ranking: one horizontal bar per ranked zone, the first on top."""
+    ranked = [e for e in rows if e["rank"] is not None]
+    if not ranked:
+        return None
+    label = dict(RankingForm.BY)[by]
+    unit = "%" if by in ("yoy", "completion") else indicator.unit
+    ranked = list(reversed(ranked))
+    return {
+        "grid": {"left": 8, "right": 48, "top": 28, "bottom": 8, "containLabel": True},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "xAxis": {"type": "value", "name": unit},
+        "yAxis": {
+            "type": "category",
+            "data": [f"{e['rank']}. {e['zone'].name}" for e in ranked],
+        },
+        "series": [
+            {
+                "name": str(label),
+                "type": "bar",
+                "data": [float(e["score"]) for e in ranked],
+                "label": {"show": True, "position": "right"},
+            }
+        ],
+    }

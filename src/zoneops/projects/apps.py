@@ -8,4 +8,25 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self):
+        from zoneops.core import zone_figures
         from zoneops.projects import workflow  # noqa: F401  registers the blocker loop
+        from zoneops.projects.models import Project
+
+        zone_figures.register(
+            zone_figures.ZoneFigure(
+                "projects",
+                _("Key projects"),
+                lambda user: zone_figures.count_by_zone(Project.objects.restrict(user)),
+                order=20,
+            )
+        )
+        zone_figures.register(
+            zone_figures.ZoneFigure(
+                "projects.investment",
+                _("Total investment (10k yuan)"),
+                lambda user: zone_figures.sum_by_zone(
+                    Project.objects.restrict(user), "total_investment"
+                ),
+                order=21,
+            )
+        )

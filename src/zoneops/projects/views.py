@@ -592,7 +592,7 @@ class BlockerListView(generic.ObjectListView):
         Column(
             "case__escalation",
             gettext_lazy("Escalation"),
-            accessor=lambda b: b.case.get_escalation_display(),
+            accessor=lambda b: b.case.get_escalation_now_display(),
         ),
         Column("project__leader_name", gettext_lazy("Responsible leader")),
     ]

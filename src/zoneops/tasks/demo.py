@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from zoneops.core import loop
-from zoneops.core.demo import S000, S001
+from zoneops.core.demo import S000, S001, S003
 from zoneops.core.models import Department, LoopCase, User, Zone
 from zoneops.indicators.models import Indicator
 from zoneops.tasks import services
@@ -254,6 +254,123 @@ def _ten_projects(zone) -> int:
     return 1 + len(TEN_TASKS)
 
 
+# 吉林高新区 (seed 003, 2023-04-21): 实施“六大”振兴行动,全力打造主导产业新优势.
+SIX_ACTIONS = {
+    "name": "“六大”振兴行动",
+    "kind": Campaign.Kind.ACTION,
+    "starts_on": D(2023, 4, 21),
+    "ends_on": D(2023, 12, 31),
+    "description": "实施“六大”振兴行动，全力打造主导产业新优势。",
+}
+# title, lead unit, (progress reports: cycle, day, %, text), closed on
+SIX_TASKS = [
+    (
+        "实施汽车产业振兴行动",
+        "经济发展局",
+        [("2023-W26", D(2023, 6, 30), 60, "汽车产业园规划完成，轻微型卡车制造基地合作推进")],
+        None,
+    ),
+    (
+        "实施电子信息产业振兴行动",
+        "科技创新局",
+        [("2023-W39", D(2023, 9, 29), 100, "8英寸功率器件芯片项目按计划推进")],
+        D(2023, 10, 20),
+    ),
+    (
+        "实施医药健康、食品产业振兴行动",
+        "投资促进局",
+        [("2023-W30", D(2023, 7, 28), 40, "医药智能装备制造、植物胶囊项目办理开工手续")],
+        None,
+    ),
+    (
+        "实施智能装备制造产业振兴行动",
+        "科技创新局",
+        [("2023-W35", D(2023, 9, 1), 100, "氢能研究院落地高新北区")],
+        D(2023, 11, 15),
+    ),
+    ("实施氢能源产业振兴行动", "经济发展局", [], None),
+    (
+        "实施产业建圈强链行动",
+        "经济发展局",
+        [("2023-W40", D(2023, 10, 6), 30, "梳理重点产业链短板清单")],
+        None,
+    ),
+]
+
+# 长春新区 (seed 001): 实施“2+5+10”总策略,以双城建设为引擎、把握五个原则、实施十大工程.
+STRATEGY = {
+    "name": "“2+5+10”总策略",
+    "kind": Campaign.Kind.PROGRAMME,
+    "starts_on": D(2024, 1, 1),
+    "ends_on": D(2024, 12, 31),
+    "description": "以双城建设为引擎、把握五个原则、实施十大工程（见“十大工程”攻坚行动）。",
+}
+STRATEGY_TASKS = [
+    ("全力铸造北湖未来科学城“双城”动力引擎", 45),
+    ("全力铸造永春现代生物医药城“双城”动力引擎", 35),
+    ("把握五个原则，全面实施“十大工程”", 20),
+]
+
+
+def _six_actions(zone) -> int:
+    campaign, created = _campaign(zone, SIX_ACTIONS, S003)
+    if not created:
+        return 0
+    actor = User.objects.filter(username="jl_staff").first()
+    for title, lead, reports, closed in SIX_TASKS:
+        task = services.create_task(
+            zone=zone,
+            title=title,
+            deadline=SIX_ACTIONS["ends_on"],
+            acting_user=None,
+            campaign=campaign,
+            lead_unit=_department(zone, lead),
+            source=f"{S003}；牵头单位与进度：{SYNTHETIC}",
+            opened_on=SIX_ACTIONS["starts_on"],
+        )
+        for cycle, day, percent, text in reports:
+            services.report_progress(
+                task,
+                acting_user=None,
+                cycle=cycle,
+                progress=percent,
+                text=text,
+                problems="",
+                reported_on=day,
+                source=SYNTHETIC,
+            )
+        if closed is not None:
+            _close(task, closed, actor)
+    return 1 + len(SIX_TASKS)
+
+
+def _strategy(zone) -> int:
+    campaign, created = _campaign(zone, STRATEGY, S001)
+    if not created:
+        return 0
+    for title, percent in STRATEGY_TASKS:
+        task = services.create_task(
+            zone=zone,
+            title=title,
+            deadline=STRATEGY["ends_on"],
+            acting_user=None,
+            campaign=campaign,
+            source=f"{S001}；进度：{SYNTHETIC}",
+            opened_on=D(2024, 1, 2),
+        )
+        services.report_progress(
+            task,
+            acting_user=None,
+            cycle="2024-W26",
+            progress=percent,
+            text="演示数据：上半年推进情况",
+            problems="",
+            reported_on=D(2024, 6, 28),
+            source=SYNTHETIC,
+        )
+    return 1 + len(STRATEGY_TASKS)
+
+
 def refresh_lights(today: dt.date | None = None) -> int:
     """Bring the demo tasks' lights up to date (``zoneops tick`` does it for every case)."""
     workflow = loop.get_workflow(KIND)
@@ -275,5 +392,9 @@ def seed() -> str:
     xq = Zone.objects.filter(code="CCXQ").first()
     if xq is not None:
         created += _ten_projects(xq)
+        created += _strategy(xq)
+    jl = Zone.objects.filter(code="JLGX").first()
+    if jl is not None:
+        created += _six_actions(jl)
     refresh_lights()
     return f"{created} campaigns and tasks; {Task.objects.count()} tasks in all"

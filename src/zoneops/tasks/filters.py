@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core import loop
 from zoneops.core.filters import ScopedFilterSet
 from zoneops.core.models import LoopCase, Zone
 from zoneops.tasks.models import Campaign, Goal, Milestone, ProgressUpdate, Task
@@ -94,11 +95,11 @@ class TaskFilterSet(ScopedFilterSet):
             return queryset.filter(case__is_open=False)
         open_ = queryset.filter(case__is_open=True)
         if value == "red":
-            return open_.filter(case__escalation__gte=E.OVERDUE)
+            return open_.filter(loop.overdue_q())
         if value == "yellow":
-            return open_.filter(case__escalation=E.DUE_SOON)
+            return open_.filter(loop.escalation_q(E.DUE_SOON)).exclude(loop.overdue_q())
         if value == "green":
-            return open_.filter(case__escalation=E.NORMAL)
+            return open_.exclude(loop.escalation_q(E.DUE_SOON))
         return queryset
 
 

@@ -193,12 +193,19 @@ class Task(ZoneopsModel):
     @property
     def light(self) -> str:
         """ "done", "green", "yellow" (due within 3 working days) or "red" (overdue)."""
+        return self.light_at(None)
+
+    def light_at(self, today) -> str:
+        """The light as of ``today`` (None: today), read from the deadline."""
+        from zoneops.core.loop import current_escalation
+
         case = self.case
         if not case.is_open:
             return "done"
-        if case.escalation >= LoopCase.Escalation.OVERDUE:
+        level = current_escalation(case, today)
+        if level >= LoopCase.Escalation.OVERDUE:
             return "red"
-        if case.escalation == LoopCase.Escalation.DUE_SOON:
+        if level == LoopCase.Escalation.DUE_SOON:
             return "yellow"
         return "green"
 

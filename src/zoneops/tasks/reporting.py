@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoneops.core import loop
 from zoneops.core.models import LoopCase
 from zoneops.core.panels import Panel, Section, Table, period_end, zone_ids
 from zoneops.tasks import selectors
@@ -15,8 +16,11 @@ def panels(zones, year, month, user):
     counts = Task.objects.filter(zone_id__in=zone_ids(zones)).aggregate(
         total=Count("pk"),
         still_open=Count("pk", filter=is_open),
-        late=Count("pk", filter=is_open & Q(case__escalation__gte=LoopCase.Escalation.OVERDUE)),
-        soon=Count("pk", filter=is_open & Q(case__escalation=LoopCase.Escalation.DUE_SOON)),
+        late=Count("pk", filter=loop.overdue_q()),
+        soon=Count(
+            "pk",
+            filter=loop.escalation_q(LoopCase.Escalation.DUE_SOON) & ~loop.overdue_q(),
+        ),
     )
     total, still_open = counts["total"], counts["still_open"]
     if not total:
@@ -60,7 +64,7 @@ def sections(zone, year, month, user):
             task.lead_unit.name if task.lead_unit else "",
             task.responsible_unit.name if task.responsible_unit else "",
             task.case.due_date,
-            task.case.get_escalation_display(),
+            task.case.get_escalation_now_display(),
         ]
         for task in due
     ]

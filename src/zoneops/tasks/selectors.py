@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
-from zoneops.core import calendar
+from zoneops.core import calendar, loop
 from zoneops.core.models import LoopCase, Zone
 from zoneops.tasks.models import Campaign, Goal, Task
 
@@ -33,6 +34,31 @@ class CampaignSummary:
     goals: list[GoalProgress] = field(default_factory=list)
     tasks_by_light: dict[str, int] = field(default_factory=dict)
     tasks_total: int = 0
+    tasks_done: int = 0  # closed (销号)
+    share_done: Decimal | None = None  # % of the tasks closed; None without tasks
+    average_progress: Decimal | None = None  # mean of the tasks' reported progress (%)
+    state: str = "running"  # "upcoming", "running" or "over"
+
+    @property
+    def state_label(self) -> str:
+        return str(dict(CAMPAIGN_STATES)[self.state])
+
+
+CAMPAIGN_STATES = [
+    ("upcoming", gettext_lazy("Not started")),
+    ("running", gettext_lazy("Under way")),
+    ("over", gettext_lazy("Ended")),
+]
+
+
+def campaign_state(campaign: Campaign, today: dt.date) -> str:
+    if today < campaign.starts_on:
+        return "upcoming"
+    return "over" if today > campaign.ends_on else "running"
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / whole * HUNDRED).quantize(Decimal("0.1")) if whole else None
 
 
 def goal_progress(goal: Goal, today: dt.date) -> GoalProgress:
@@ -67,7 +93,8 @@ def campaign_summary(campaign: Campaign, *, today: dt.date | None = None) -> Cam
     gone = min(max((today - campaign.starts_on).days + 1, 0), campaign.days_total())
     elapsed = (Decimal(gone) / campaign.days_total() * HUNDRED).quantize(Decimal("0.1"))
     tasks = list(campaign.tasks.select_related("case"))
-    lights = Counter(task.light for task in tasks)
+    lights = Counter(task.light_at(today) for task in tasks)
+    done = sum(1 for task in tasks if not task.case.is_open)
     goals = [
         goal_progress(goal, today)
         for goal in campaign.goals.select_related("indicator", "campaign__zone")
@@ -80,6 +107,14 @@ def campaign_summary(campaign: Campaign, *, today: dt.date | None = None) -> Cam
         goals=goals,
         tasks_by_light=dict(lights),
         tasks_total=len(tasks),
+        tasks_done=done,
+        share_done=share(done, len(tasks)),
+        average_progress=(
+            (Decimal(sum(t.progress for t in tasks)) / len(tasks)).quantize(Decimal("0.1"))
+            if tasks
+            else None
+        ),
+        state=campaign_state(campaign, today),
     )
 
 
@@ -96,7 +131,7 @@ def tasks_due_or_overdue(zone: Zone, *, today: dt.date | None = None):
     """
     qs = tasks_in(zone).filter(case__is_open=True).select_related(*OPEN_TASK_RELATED)
     if today is None:
-        qs = qs.filter(case__escalation__gte=LoopCase.Escalation.DUE_SOON)
+        qs = qs.filter(loop.escalation_q(LoopCase.Escalation.DUE_SOON))
     else:
         soon = calendar.add_working_days(today, 3)
         qs = qs.filter(case__due_date__lte=soon)
@@ -107,9 +142,7 @@ def counts_by_state(zone: Zone) -> dict[str, int]:
     """Tasks of the zone (and below) by loop state, and "overdue" among the open ones."""
     qs = tasks_in(zone)
     counts = Counter(qs.values_list("case__state", flat=True))
-    counts["overdue"] = qs.filter(
-        case__is_open=True, case__escalation__gte=LoopCase.Escalation.OVERDUE
-    ).count()
+    counts["overdue"] = qs.filter(loop.overdue_q()).count()
     return dict(counts)
 
 

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -68,9 +69,20 @@ def _countdown(campaign):
     return campaign.days_left(timezone.localdate())
 
 
+def _campaign_state(campaign):
+    return dict(selectors.CAMPAIGN_STATES)[selectors.campaign_state(campaign, timezone.localdate())]
+
+
+def _share_done(campaign):
+    return selectors.share(campaign.tasks_done, campaign.tasks_total)
+
+
 class CampaignListView(LinkedListView):
     model = Campaign
-    queryset = Campaign.objects.select_related("zone")
+    queryset = Campaign.objects.select_related("zone").annotate(
+        tasks_total=Count("tasks", distinct=True),
+        tasks_done=Count("tasks", filter=Q(tasks__case__is_open=False), distinct=True),
+    )
     filterset_class = CampaignFilterSet
     search_fields = ("name", "description", "zone__name")
     default_ordering = ("-starts_on", "name")
@@ -81,6 +93,9 @@ class CampaignListView(LinkedListView):
         Column("starts_on"),
         Column("ends_on"),
         Column("ends_on", gettext_lazy("Days left"), sortable=False, accessor=_countdown),
+        Column("starts_on", gettext_lazy("State"), sortable=False, accessor=_campaign_state),
+        Column("tasks_total", gettext_lazy("Tasks"), order_by="tasks_total"),
+        Column("tasks_done", gettext_lazy("Share done (%)"), sortable=False, accessor=_share_done),
     ]
 
 
@@ -90,10 +105,16 @@ class CampaignDetailView(generic.ObjectDetailView):
     template_name = "tasks/campaign_detail.html"
 
     def extra_context(self, obj):
+        workflow = loop.get_workflow(KIND)
         return {
             "summary": selectors.campaign_summary(obj, today=timezone.localdate()),
             "light_labels": LIGHT_LABELS,
-            "tasks": obj.tasks.select_related("case", "lead_unit").order_by("case__due_date"),
+            "tasks": [
+                (task, workflow.states.get(task.case.state, task.case.state))
+                for task in obj.tasks.select_related("case", "lead_unit").order_by(
+                    "case__due_date", "id"
+                )
+            ],
         }
 
 

@@ -1,6 +1,8 @@
 import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -11,6 +13,7 @@ from zoneops.core.models import LoopCase
 from zoneops.core.testing import ScopedViewTests
 
 D = dt.date
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -111,14 +114,16 @@ def test_staff_records_a_rating(client_for, users, appeal, department):
 def test_overdue_list_and_report(client_for, users, zone_tree, department):
     late = new_appeal(zone_tree["park"], None, title="逾期诉求", on=D(2025, 9, 1))
     new_appeal(zone_tree["park"], None, title="按期诉求", on=D(2025, 10, 20))
-    services.core_services.tick(on=D(2025, 10, 21))
+    # Overdue is read from the deadline as of today (no tick needed): today is 21 October.
     client = client_for(users["staff"])
-    response = client.get(reverse("appeals:overdue"))
-    shown = [obj.pk for obj, _cells in response.context["rows"]]
-    assert shown == [late.pk]
-    report = client.get(reverse("appeals:report"), {"by": "category"})
-    assert report.status_code == 200
-    (row,) = report.context["rows"]
-    assert row["total"] == 2 and row["overdue"] == 1
+    with time_machine.travel(dt.datetime(2025, 10, 21, 10, tzinfo=SHANGHAI), tick=False):
+        response = client.get(reverse("appeals:overdue"))
+        shown = [obj.pk for obj, _cells in response.context["rows"]]
+        assert shown == [late.pk]
+        report = client.get(reverse("appeals:report"), {"by": "category"})
+        assert report.status_code == 200
+        (row,) = report.context["rows"]
+        assert row["total"] == 2 and row["overdue"] == 1
+        assert "逾期" in client.get(late.get_absolute_url()).content.decode()
     for by in ("department", "zone", "month"):
         assert client.get(reverse("appeals:report"), {"by": by}).status_code == 200

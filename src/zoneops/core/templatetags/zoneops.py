@@ -1,5 +1,6 @@
 import datetime as dt
 import decimal
+import functools
 
 from django import template
 from django.utils import formats, timezone
@@ -31,6 +32,29 @@ def display(value):
     return value
 
 
+@functools.cache
+def audited_fields(model) -> dict:
+    """name and attname (``zone_id``) → field, many-to-many fields included, of a model."""
+    fields = {}
+    if model is not None:
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            fields[field.attname] = fields[field.name] = field
+    return fields
+
+
+def changed_field_labels(change) -> str:
+    """The labels of the fields an audit row changed (所属园区、名称), as the list shows them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.text import capfirst
+
+    model = ContentType.objects.get_for_id(change.content_type_id).model_class()
+    fields = audited_fields(model)
+    return "、".join(
+        str(capfirst(fields[name].verbose_name)) if name in fields else name
+        for name in (change.changes or {})
+    )
+
+
 @register.filter
 def readable_changes(change, obj=None) -> list[tuple[str, object, object]]:
     """An audit row's changes as a user reads them: (field label, before, after), with choice
@@ -42,10 +66,7 @@ def readable_changes(change, obj=None) -> list[tuple[str, object, object]]:
     from django.utils.text import capfirst
 
     model = ContentType.objects.get_for_id(change.content_type_id).model_class()
-    fields = {}
-    if model is not None:
-        for field in model._meta.concrete_fields:
-            fields[field.attname] = fields[field.name] = field
+    fields = audited_fields(model)
     own = getattr(obj, "history_display", None) if isinstance(obj, model or ()) else None
     related: dict = {}
 
@@ -60,6 +81,12 @@ def readable_changes(change, obj=None) -> list[tuple[str, object, object]]:
             return value
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        if field.many_to_many and isinstance(value, list):
+            names = dict(
+                (obj.pk, str(obj))
+                for obj in field.related_model._default_manager.filter(pk__in=value)
+            )
+            return "、".join(names.get(pk, str(pk)) for pk in value)
         if field.many_to_one and not isinstance(value, dict | list):
             key = (field.related_model, value)
             if key not in related:

@@ -146,3 +146,26 @@ def test_created_json_is_the_text_the_encoder_writes(values):
 
     expected = json.dumps(audit.diff(None, values), cls=DjangoJSONEncoder)
     assert audit.created_json(values) == expected
+
+
+def test_audit_pages_show_labels_names_and_choice_labels_before_and_after(
+    client_for, users, zone_tree
+):
+    zone = zone_tree["beihu"]
+    zone.kind = Zone.Kind.INDUSTRIAL_PARK
+    zone.parent = zone_tree["hitech"]
+    zone.save()
+    user = users["staff"]
+    user.zones.add(zone_tree["econ"])
+    client = client_for(users["auditor"])
+    change = changes_of(zone).last()
+    page = client.get(f"/audit/{change.pk}/").content.decode()
+    # Field labels, the parent zones' names and the kinds' labels, never ids or codes.
+    for text in ("上级区域", "长春新区", "长春高新区", "类型", "产业园"):
+        assert text in page, text
+    assert "parent_id" not in page and "industrial_park" not in page
+    listed = client.get("/audit/", {"q": zone.name}).content.decode()
+    assert "上级区域" in listed and "parent_id" not in listed
+    grant = ObjectChange.objects.filter(object_repr=str(user)).order_by("pk").last()
+    page = client.get(f"/audit/{grant.pk}/").content.decode()
+    assert "长春经开区" in page

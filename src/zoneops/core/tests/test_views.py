@@ -12,6 +12,8 @@ class TestZoneViews(ScopedViewTests):
     url_base = "core:zone"
     search_term = "ZT-1"
     editor = "admin"  # only the system administrator changes the tree
+    # The tree's figures: one query per registered figure (6), the parents, the zones' paths.
+    max_list_queries = ScopedViewTests.max_list_queries + 8
 
     def test_cannot_create_in_other_zone(self, client_for, users, zone_tree):
         count = Zone.objects.count()

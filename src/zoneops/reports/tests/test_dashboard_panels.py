@@ -3,8 +3,10 @@ queries however many zones it covers."""
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,6 +18,7 @@ from zoneops.reports.registry import collect_panels
 from zoneops.tasks import services as task_services
 
 D = dt.date
+SHANGHAI_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -63,6 +66,8 @@ def summary(zones, user) -> dict:
     }
 
 
+# Overdue is read as of today: today is the day the fixture's tick ran.
+@time_machine.travel(dt.datetime(2025, 9, 30, 10, tzinfo=SHANGHAI_TZ), tick=False)
 def test_panels_count_the_zones_chosen(figures, zone_tree, users, make_user):
     hitech = {
         "projects": [0, 1, 1],

@@ -1,7 +1,9 @@
 import datetime as dt
 import io
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
@@ -12,6 +14,7 @@ from zoneops.reports import services
 from zoneops.reports.models import DispatchPack
 
 D = dt.date
+SHANGHAI_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -97,6 +100,8 @@ def test_report_command_writes_both_files(late_cases, zone_tree, tmp_path):
     assert DispatchPack.objects.count() == 1
 
 
+# Overdue is read as of today: today is the day the fixture's tick ran.
+@time_machine.travel(dt.datetime(2025, 10, 31, 10, tzinfo=SHANGHAI_TZ), tick=False)
 def test_dashboard_and_pack_pages_are_scoped(late_cases, client_for, users, zone_tree):
     client = client_for(users["staff"])
     response = client.get("/dashboard/", {"period": "2025-10"})

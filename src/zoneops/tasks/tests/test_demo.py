@@ -20,4 +20,4 @@ def test_demo_campaigns_from_the_articles(db):
     assert ten.tasks.count() == 10
     targets = dict(Goal.objects.filter(campaign=ten).values_list("name", "target_value"))
     assert [int(v) for k, v in targets.items() if "515" in k] == [50, 100, 50]
-    assert Task.objects.count() == 16
+    assert Task.objects.count() == 16 + 6 + 3  # with the “六大”振兴行动 and “2+5+10”

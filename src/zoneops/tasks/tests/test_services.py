@@ -39,11 +39,11 @@ def test_a_deadline_on_a_weekend_is_due_the_working_day_before(zone_tree, users)
 
 def test_yellow_three_working_days_before_the_deadline_then_red(task):
     core_services.tick(on=D(2025, 12, 25))  # 4 working days left
-    assert refresh(task).light == "green"
+    assert refresh(task).light_at(D(2025, 12, 25)) == "green"
     core_services.tick(on=D(2025, 12, 26))  # 3 working days left: 29, 30, 31
-    assert refresh(task).light == "yellow"
+    assert refresh(task).light_at(D(2025, 12, 26)) == "yellow"
     core_services.tick(on=D(2026, 1, 5))
-    assert refresh(task).light == "red"
+    assert refresh(task).light_at(D(2026, 1, 5)) == "red"
     assert list(selectors.tasks_due_or_overdue(task.zone)) == [refresh(task)]
 
 
