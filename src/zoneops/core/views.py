@@ -250,6 +250,7 @@ class ObjectChangeListView(generic.ObjectListView):
             order_by="content_type__model",
             accessor=lambda c: ContentType.objects.get_for_id(c.content_type_id).name,
             depends_on="content_type_id",
+            from_values=("content_type_id", lambda pk: ContentType.objects.get_for_id(pk).name),
         ),
         Column("object_repr"),
         Column(
@@ -257,6 +258,7 @@ class ObjectChangeListView(generic.ObjectListView):
             gettext_lazy("Fields"),
             sortable=False,
             accessor=lambda c: "、".join(c.changes),
+            from_values=("changes", "、".join),
         ),
         Column("request_id", sortable=False),
     ]
