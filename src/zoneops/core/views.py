@@ -221,6 +221,7 @@ class DepartmentDeleteView(generic.ObjectDeleteView):
 class DepartmentImporter(ModelImporter):
     model = Department
     form_class = DepartmentForm
+    key_fields = ("zone", "name")  # the department's unique name in its zone
 
 
 class DepartmentImportView(generic.BulkImportView):
