@@ -117,6 +117,9 @@ class ObjectListView(ObjectViewMixin, View):
     filterset_class = None
     default_ordering: tuple[str, ...] = ()
     export_name: str | None = None
+    # Columns an export carries beyond the page's: what its import needs to find the record
+    # again (e.g. the enterprise's USCC beside its name).
+    export_columns: list[Column] = []
     paginate_by = 50
 
     def bound_columns(self) -> list[Column]:
@@ -240,10 +243,10 @@ class ObjectListView(ObjectViewMixin, View):
     def export(self, qs, columns: list[Column]):
         from django.conf import settings
 
-        columns = [*columns, *self.import_columns(columns)]
+        columns = [*columns, *(c.bind(self.model) for c in self.export_columns)]
+        columns += self.import_columns(columns)
         limit = settings.ZONEOPS_EXPORT_MAX_ROWS
-        getters = [column.getter(self.model) for column in columns]
-        rows = ([get(obj) for get in getters] for obj in qs[:limit].iterator(chunk_size=2000))
+        rows = export_rows(self.model, qs[:limit], columns)
         handle = exports.write_xlsx(
             [str(c.label) for c in columns],
             rows,
@@ -259,6 +262,57 @@ class ObjectListView(ObjectViewMixin, View):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         name = f"{self.export_name or self.model._meta.model_name}-{stamp}.xlsx"
         return exports.xlsx_response(handle, name)
+
+
+def export_rows(model, qs, columns: list[Column]):
+    """The export's rows, one list of values per record: read with ``values_list`` when every
+    column can be given from field values (no model instance per row, a third of the time of
+    a long export), else from the instances through each column's getter."""
+    sources = [column.value_source(model) for column in columns]
+    if all(sources):
+        qs = qs.prefetch_related(None)  # tuples: nothing to prefetch into
+        # A source's path may be a tuple of paths: its function then takes their values.
+        flat = (
+            p for path, _function in sources for p in (path if isinstance(path, tuple) else (path,))
+        )
+        paths = list(dict.fromkeys(flat))
+        picks = [
+            (
+                tuple(paths.index(p) for p in path)
+                if isinstance(path, tuple)
+                else paths.index(path),
+                memoized(function) if column.depends_on else function,
+            )
+            for column, (path, function) in zip(columns, sources, strict=True)
+        ]
+        if all(function is None for _index, function in picks) and len(paths) == len(picks):
+            return (list(values) for values in qs.values_list(*paths).iterator(chunk_size=2000))
+        return (
+            [pick(values, i, function) for i, function in picks]
+            for values in qs.values_list(*paths).iterator(chunk_size=2000)
+        )
+    getters = [column.getter(model) for column in columns]
+    return ([get(obj) for get in getters] for obj in qs.iterator(chunk_size=2000))
+
+
+def pick(values, index, function):
+    if isinstance(index, tuple):
+        return function(tuple(values[i] for i in index))
+    return values[index] if function is None else function(values[index])
+
+
+def memoized(function):
+    """``function`` called once per distinct (hashable) argument."""
+    memo = {}
+
+    def get(value):
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = result = function(value)
+            return result
+
+    return get
 
 
 class ObjectDetailView(ObjectViewMixin, View):

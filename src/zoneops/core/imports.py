@@ -19,6 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,7 @@ class RowError:
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows matching a record that already holds what they hold
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -340,6 +342,10 @@ class ModelImporter:
     model: type[models.Model]
     form_class: type[forms.ModelForm]
     key_field: str | None = None
+    # A key of several fields (e.g. ("zone", "name") of a unique constraint): a row whose
+    # values of them match a record the user may change updates it. An empty value matches a
+    # record without one (a relation left empty, a text left blank).
+    key_fields: tuple[str, ...] = ()
     header_aliases: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, user):
@@ -393,15 +399,48 @@ class ModelImporter:
                             aliases.setdefault(name, {})[str(label).strip().lower()] = str(value)
         return aliases
 
+    def in_row_zone(self, field_name: str, candidates, data: dict[str, str]):
+        """Of the records several zones' name shares (each zone's 应急管理局), the one in the
+        row's zone; None if the row has no zone or it holds not exactly one of them."""
+        if (
+            not isinstance(candidates, set | frozenset)
+            or len(candidates) < 2
+            or not data.get("zone")
+        ):
+            return None
+        fields = self.form_fields()
+        target, zone_field = fields[field_name], fields.get("zone")
+        if zone_field is None or not hasattr(target.queryset.model, "zone_id"):
+            return None
+        key = target.to_field_name or "pk"
+        zone_key = getattr(zone_field, "to_field_name", None) or "pk"
+        try:
+            found = list(
+                target.queryset.filter(
+                    **{f"{key}__in": list(candidates), f"zone__{zone_key}": data["zone"]}
+                ).values_list(key, flat=True)
+            )
+        except (ValueError, TypeError, ValidationError):
+            return None
+        return str(found[0]) if len(found) == 1 else None
+
     def clean_row(self, data: dict[str, str]) -> dict[str, str]:
         """The cells of a row before the form sees them (for normalising, e.g. upper case)."""
         return data
 
-    def row_key(self, data: dict[str, str]) -> str:
+    def row_key(self, data: dict[str, str]):
         """What identifies the record a row is about ("" for none: always a new record)."""
+        if self.key_fields:
+            values = tuple(str(data.get(name, "")).strip() for name in self.key_fields)
+            return values if any(values) else ""
         return data.get(self.key_field, "") if self.key_field else ""
 
     def key_label(self) -> str:
+        if self.key_fields:
+            fields = self.form_fields()
+            return "、".join(
+                str(fields[name].label) if name in fields else name for name in self.key_fields
+            )
         return str(self.form_fields()[self.key_field].label) if self.key_field else _("Row")
 
     def boolean_error(self, data: dict[str, str]) -> list[RowError]:
@@ -428,7 +467,31 @@ class ModelImporter:
                 data[name] = "false"  # the row is refused; its other cells are still checked
         return errors
 
-    def existing(self, key: str):
+    def existing(self, key):
+        if self.key_fields and key:
+            lookup = {}
+            form_fields = self.form_fields()
+            for name, value in zip(self.key_fields, key, strict=True):
+                field = self.model._meta.get_field(name)
+                if value and field.is_relation:
+                    # the key the row's record choice gave (run() turned names into it)
+                    to_field = getattr(form_fields.get(name), "to_field_name", None)
+                    lookup[f"{name}__{to_field}" if to_field else field.attname] = value
+                elif value:
+                    lookup[name] = value
+                elif field.null:
+                    lookup[f"{name}__isnull"] = True
+                else:
+                    lookup[name] = ""
+            try:
+                return (
+                    self.model.objects.restrict(self.user, "change")
+                    .filter(**lookup)
+                    .order_by("pk")
+                    .first()
+                )
+            except (ValueError, TypeError, ValidationError):  # not a key of this kind: new
+                return None
         if not self.key_field or not key:
             return None
         return (
@@ -463,6 +526,10 @@ class ModelImporter:
                 if data.get(field_name):
                     # a record as the list shows it (its name, code or both) → its key
                     found = code_or_name(data[field_name], by_code, by_name)
+                    if found is None and field_name != "zone":
+                        found = self.in_row_zone(
+                            field_name, by_name.get(data[field_name].strip().lower()), data
+                        )
                     if found is not None:
                         data[field_name] = found
             data = self.clean_row(data)
@@ -477,7 +544,7 @@ class ModelImporter:
                         RowError(
                             row_number,
                             self.key_label(),
-                            key,
+                            key if isinstance(key, str) else "、".join(key),
                             _("Duplicates row {row} of this file.").format(row=seen_keys[key]),
                         )
                     )
@@ -485,6 +552,11 @@ class ModelImporter:
                 seen_keys[key] = row_number
             instance = self.existing(key)
             form = self.form_class(data=data, instance=instance, user=self.user)
+            if instance is not None and not bad_words and not form.has_changed():
+                # the record as the row has it already (a file exported and imported
+                # again): nothing to write, and no rule about changing it applies
+                result.unchanged += 1
+                continue
             if not form.is_valid():
                 for field_name, messages in form.errors.items():
                     label = (

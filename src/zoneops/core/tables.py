@@ -27,6 +27,11 @@ class Column:
     depends_on: str | None = None
     # A working-day deadline: the list marks it 暂定 when its year has no holiday notice yet.
     deadline: bool = False
+    # For an export read with values_list instead of model instances: the field path the
+    # accessor's result depends on and the function of that field's value giving it (e.g.
+    # ("changes", lambda changes: "、".join(changes))).
+    # The path may be a tuple of paths; the function then takes a tuple of their values.
+    from_values: tuple[str | tuple[str, ...], Callable[[object], object]] | None = None
 
     def bind(self, model: type[models.Model]) -> "Column":
         # A copy: the declared column is shared by every request, whatever its language.
@@ -96,6 +101,47 @@ class Column:
                 return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
         return get
+
+    def value_source(self, model: type[models.Model]):
+        """(field path, function of its value or None) giving the column's value from a row of
+        ``values_list``, the way ``getter`` gives it from an instance; None where only an
+        instance can give it (an accessor without ``from_values``, a relation shown as its
+        text, a property, a display method of the model's own)."""
+        if self.accessor is not None:
+            return self.from_values
+        *path, last = self.name.split("__")
+        target = _model_at(model, path)
+        if target is None:
+            return None
+        try:
+            field = target._meta.get_field(last)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation or not field.concrete:
+            return None
+        display = inspect.getattr_static(target, f"get_{last}_display", None)
+        if display is None:
+            return self.name, None
+        if not (
+            isinstance(display, partialmethod)
+            and display.func is models.Model._get_FIELD_display
+            and display.keywords.get("field") is field
+        ):
+            return None
+        labels = {
+            key: force_str(label, strings_only=True)
+            for key, label in make_hashable(field.flatchoices)
+        }
+
+        def label(value):
+            try:
+                return labels[value]
+            except KeyError:
+                return force_str(value, strings_only=True)
+            except TypeError:
+                return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+        return self.name, label
 
     def _memoized_accessor(self) -> Callable[[models.Model], object]:
         accessor, key_of, memo = self.accessor, operator.attrgetter(self.depends_on), {}

@@ -32,7 +32,7 @@ from zoneops.core.models import (
 )
 from zoneops.core.permissions import VIEW, role_may
 from zoneops.core.tables import Column
-from zoneops.core.templatetags.zoneops import changed_field_labels
+from zoneops.core.templatetags.zoneops import changed_field_labels, field_labels
 
 
 @require_GET
@@ -250,6 +250,7 @@ class DepartmentDeleteView(generic.ObjectDeleteView):
 class DepartmentImporter(ModelImporter):
     model = Department
     form_class = DepartmentForm
+    key_fields = ("zone", "name")  # the department's unique name in its zone
 
 
 class DepartmentImportView(generic.BulkImportView):
@@ -279,6 +280,7 @@ class ObjectChangeListView(generic.ObjectListView):
             order_by="content_type__model",
             accessor=lambda c: ContentType.objects.get_for_id(c.content_type_id).name,
             depends_on="content_type_id",
+            from_values=("content_type_id", lambda pk: ContentType.objects.get_for_id(pk).name),
         ),
         Column("object_repr"),
         Column(
@@ -286,6 +288,7 @@ class ObjectChangeListView(generic.ObjectListView):
             gettext_lazy("Fields"),
             sortable=False,
             accessor=changed_field_labels,
+            from_values=(("content_type_id", "changes"), field_labels),
         ),
         Column("request_id", sortable=False),
     ]

@@ -271,6 +271,11 @@ class ContactListView(generic.ObjectListView):
     filterset_class = filters.ContactFilterSet
     search_fields = ("name", "role", "enterprise__name")
     default_ordering = ("enterprise__name", "-is_primary", "name")
+    # the contacts' import finds the enterprise by its USCC and the contact by its name alone
+    export_columns = [
+        Column("enterprise__uscc", gettext_lazy("Unified social credit code")),
+        Column("name", gettext_lazy("full name")),  # the import form's label of the name
+    ]
 
     def bound_columns(self):
         user = self.request.user
@@ -349,7 +354,9 @@ class ContactImporter(ModelImporter):
         if "enterprise" in data:
             data["enterprise"] = data["enterprise"].upper()
         if not data.get("source"):
-            data["source"] = getattr(self, "source", "")
+            # a new contact comes from this file; one already there keeps where it came from
+            current = self.existing(self.row_key(data))
+            data["source"] = current.source if current else getattr(self, "source", "")
         return data
 
     def row_key(self, data) -> str:
@@ -455,6 +462,8 @@ class CertificationDeleteView(generic.ObjectDeleteView):
 class CertificationImporter(ModelImporter):
     model = Certification
     form_class = forms.CertificationForm
+    # a renewal has a new issue date: a new certification; the same one again updates it
+    key_fields = ("enterprise", "kind", "level", "issued_on")
 
 
 class CertificationImportView(generic.BulkImportView):
@@ -502,6 +511,7 @@ class LiaisonAssignmentDeleteView(generic.ObjectDeleteView):
 class LiaisonAssignmentImporter(ModelImporter):
     model = LiaisonAssignment
     form_class = forms.LiaisonAssignmentForm
+    key_fields = ("enterprise", "user")  # one assignment per cadre and enterprise
 
 
 class LiaisonAssignmentImportView(generic.BulkImportView):
@@ -907,6 +917,12 @@ class MonthlyFigureListView(generic.ObjectListView):
         Column("employees"),
         Column("rd_expense"),
         Column("energy_use"),
+    ]
+    # the figures' import finds the enterprise by its USCC and the month by year and month
+    export_columns = [
+        Column("enterprise__uscc", gettext_lazy("Unified social credit code")),
+        Column("year"),
+        Column("month"),
     ]
 
     def base_queryset(self):

@@ -164,6 +164,7 @@ class IndicatorValueDeleteView(generic.ObjectDeleteView):
 class IndicatorValueImporter(ModelImporter):
     model = IndicatorValue
     form_class = IndicatorValueForm
+    key_fields = ("zone", "indicator", "year", "month")
 
 
 class IndicatorValueImportView(generic.BulkImportView):
@@ -213,6 +214,7 @@ class TargetDeleteView(generic.ObjectDeleteView):
 class TargetImporter(ModelImporter):
     model = Target
     form_class = TargetForm
+    key_fields = ("zone", "indicator", "year", "department")
 
 
 class TargetImportView(generic.BulkImportView):

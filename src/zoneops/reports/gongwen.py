@@ -211,6 +211,45 @@ def _border(ppr, side: str, *, size_eighths: int, color: str, space_pt: int = 0)
     borders.append(edge)
 
 
+FOOT_BOX = """<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+ xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" behindDoc="0"
+ locked="1" layoutInCell="1" allowOverlap="0">
+<wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>
+<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>
+<wp:wrapTopAndBottom/><wp:docPr id="{id}" name="版记"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+<wps:wsp><wps:cNvSpPr txBox="1"/>
+<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+<wps:txbx><w:txbxContent/></wps:txbx>
+<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b">
+<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>"""
+
+
+def _foot_box(paragraphs, *, height_twips: int):
+    """A text box the width of the 版心 at the foot of its page's 版心, holding ``paragraphs``
+    (moved out of the body); the body keeps clear of it (wrap top and bottom)."""
+    from docx.oxml import parse_xml
+
+    emu_per_twip = 635
+    drawing = parse_xml(
+        FOOT_BOX.format(
+            cx=round(TEXT_WIDTH_TWIPS * emu_per_twip),
+            cy=round((height_twips + 60) * emu_per_twip),
+            id=9704,
+        )
+    )
+    content = drawing.find(".//" + qn("w:txbxContent"))
+    for p in paragraphs:
+        content.append(p)  # lxml moves the element
+    return drawing
+
+
 def _field(paragraph, instruction: str, font: str, size_pt: float):
     """A field such as PAGE, its result computed by the reader's word processor."""
     for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
@@ -398,17 +437,19 @@ class GongwenWriter:
         date = self.paragraph(chinese_date(head.date), indent=False)
         date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         date.paragraph_format.right_indent = Pt(BODY_PT * 4)
-        self.blank(2)
-        # 版记: 4号仿宋 between lines (first and last thicker), 抄送 then 印发机关 and 日期
+        # 版记: 4号仿宋 between lines (first and last thicker), 抄送 then 印发机关 and 日期, in a
+        # text box as wide as the 版心 at its foot on the last page (GB/T 9704-2012 7.4)
         rows = []
         if head.copy_to:
             rows.append(("抄送：" + head.copy_to + "。", ""))
         rows.append((head.printer, chinese_date(head.print_date or head.date) + "印发"))
+        paragraphs = []
         for index, (left, right) in enumerate(rows):
             paragraph = self.paragraph(indent=False)
             fmt = paragraph.paragraph_format
             fmt.left_indent, fmt.right_indent = Pt(PAGE_NUMBER_PT), Pt(PAGE_NUMBER_PT)
-            fmt.keep_with_next = index < len(rows) - 1
+            fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            fmt.line_spacing = Twips(LINE_PITCH)
             ppr = paragraph._p.get_or_add_pPr()
             if index == 0:
                 _border(ppr, "top", size_eighths=8, color="000000", space_pt=2)
@@ -421,6 +462,13 @@ class GongwenWriter:
                 )
                 left = f"{left}\t{right}"
             style_run(paragraph.add_run(left), FANGSONG, PAGE_NUMBER_PT)
+            paragraphs.append(paragraph._p)
+        anchor = self.paragraph(indent=False)
+        anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        anchor.paragraph_format.line_spacing = Pt(1)
+        run = anchor.add_run()
+        style_run(run, FANGSONG, PAGE_NUMBER_PT)
+        run._r.append(_foot_box(paragraphs, height_twips=len(rows) * LINE_PITCH))
 
     # tables
 

@@ -287,6 +287,8 @@ class TaskDeleteView(generic.ObjectDeleteView):
 class TaskImporter(ModelImporter):
     model = Task
     form_class = TaskForm
+    # a task is named by its title within its campaign: a row for one that exists updates it
+    key_fields = ("zone", "campaign", "title")
 
 
 class TaskImportView(generic.BulkImportView):

@@ -44,14 +44,20 @@ def audited_fields(model) -> dict:
 
 def changed_field_labels(change) -> str:
     """The labels of the fields an audit row changed (所属园区、名称), as the list shows them."""
+    return field_labels((change.content_type_id, change.changes))
+
+
+def field_labels(content_type_and_changes) -> str:
+    """changed_field_labels from the row's values (content type id, changes), for exports."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils.text import capfirst
 
-    model = ContentType.objects.get_for_id(change.content_type_id).model_class()
-    fields = audited_fields(model)
+    content_type_id, changes = content_type_and_changes
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    fields = audited_fields(model) if model is not None else {}
     return "、".join(
         str(capfirst(fields[name].verbose_name)) if name in fields else name
-        for name in (change.changes or {})
+        for name in (changes or {})
     )
 
 

@@ -109,3 +109,113 @@ def test_column_getter_gives_what_value_gives(db):
                 assert column.getter(model)(obj) == column.value(obj), (language, column.name)
     with translation.override("zh-hans"):
         assert Column("kind").getter(Zone)(zone) == "高新区"
+
+
+def sheet_cells(content: bytes) -> list[tuple[str, str | None, str]]:
+    """(reference, type, text) of every cell of the first sheet, as stored in its XML."""
+    import zipfile
+
+    from lxml import etree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        root = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    return [
+        (c.get("r"), c.get("t"), etree.tostring(c[0], encoding="unicode") if len(c) else "")
+        for c in root.iterfind(".//m:sheetData/m:row/m:c", ns)
+    ]
+
+
+def test_rows_written_whole_are_the_cells_xlsxwriter_writes_one_by_one(settings):
+    """The export's row writer against XlsxWriter's own cell writers, for the first rows
+    (measured for widths) and the rows after them (the fast loop)."""
+    import xlsxwriter
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    tricky = [
+        "plain 文本",
+        " leading",
+        "trailing\n",
+        "a & b < c > d",
+        "R&D 中心",
+        "_x0041_ looks like an escape",
+        "tab\there",
+        "carriage\rreturn",
+        "noncharacter \ufffe",
+        "=SUM(A1)",
+        7,
+        -12345678901,
+        decimal.Decimal("1234.50"),
+        decimal.Decimal("0.125"),
+        2.5,
+        True,
+        False,
+        dt.datetime(2025, 1, 2, 3, 4, 5, 600000, tzinfo=zoneinfo.ZoneInfo("UTC")),
+        dt.datetime(2025, 1, 2, 3, 4, 5),
+        dt.date(2025, 10, 8),
+        None,
+        "",
+        Zone.Kind.HI_TECH_ZONE,  # choices: a str subclass …
+        LoopCase.Escalation.OVERDUE,  # … and an int subclass
+    ]
+    rows = [tricky] * 3 + [["x"]] * exports.WIDTH_SAMPLE_ROWS + [tricky] * 3
+    headers = [f"h{i}" for i in range(len(tricky))]
+    ours = sheet_cells(exports.write_xlsx(headers, rows).read())
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet()
+    date, stamp = (
+        book.add_format({"num_format": "yyyy-mm-dd"}),
+        book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+    )
+    money = book.add_format({"num_format": "#,##0.00"})
+    for column, header in enumerate(headers):
+        sheet.write_string(0, column, header)
+    for row, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(row, column, "是" if value else "否")
+            elif isinstance(value, str):
+                sheet.write_string(row, column, str(value))
+            elif isinstance(value, dt.datetime):
+                local = (
+                    value.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")) if value.tzinfo else value
+                )
+                sheet.write_datetime(row, column, local.replace(tzinfo=None), stamp)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(row, column, value, date)
+            elif isinstance(value, decimal.Decimal) and value.as_tuple().exponent != -2:
+                sheet.write_number(row, column, float(value))
+            elif isinstance(value, decimal.Decimal | float):
+                sheet.write_number(row, column, float(value), money)
+            else:
+                sheet.write_number(row, column, value)
+    book.close()
+    theirs = sheet_cells(buffer.getvalue())
+    assert len(ours) == len(theirs) > 2 * len(tricky)
+    assert ours == theirs
+
+
+def test_export_rows_from_values_are_the_rows_from_instances(db):
+    from zoneops.core.generic import export_rows
+    from zoneops.core.views import ObjectChangeListView
+
+    Zone.objects.create(code="GX", name="长春高新区", kind=Zone.Kind.HI_TECH_ZONE)
+    Zone.objects.create(code="GY", name="<园区> & 二", kind=Zone.Kind.INDUSTRIAL_PARK)
+    assert ObjectChange.objects.count() >= 2
+    columns = [c.bind(ObjectChange) for c in ObjectChangeListView.columns]
+    assert all(c.value_source(ObjectChange) for c in columns)  # the audit export reads values
+    qs = ObjectChange.objects.order_by("-time", "-id")
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            from_values = list(export_rows(ObjectChange, qs, columns))
+            from_instances = [[c.value(obj) for c in columns] for obj in qs]
+            assert from_values == from_instances
+    # a column only an instance can give (a relation shown as its text): instances throughout
+    zone_columns = [Column("name").bind(Zone), Column("parent").bind(Zone)]
+    assert Column("parent").value_source(Zone) is None
+    rows = list(export_rows(Zone, Zone.objects.order_by("code"), zone_columns))
+    assert rows == [["长春高新区", None], ["<园区> & 二", None]]

@@ -99,8 +99,17 @@ def test_letterhead_is_red_with_a_red_line_then_the_title_and_recipients():
     assert title.alignment == 1 and title.runs[0].font.size == Pt(22)  # 2号, centred
     assert texts.index("各部门、各园区：") > texts.index(title.text)
     assert "2026年12月7日" in texts  # 成文日期 in Arabic numerals, no leading zeros
-    assert "抄送：市发展改革委，市工信局。" in texts
-    assert "长春高新区管理委员会办公室\t2026年12月7日印发" in texts
+    # the 版记: in a text box the width of the 版心 at the foot of the 版心 (GB/T 9704 7.4)
+    boxes = document.element.body.findall(".//" + qn("w:txbxContent"))
+    assert len(boxes) == 1
+    box = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in boxes[0].iter(qn("w:p"))]
+    assert box[0] == "抄送：市发展改革委，市工信局。"
+    assert box[1].startswith("长春高新区管理委员会办公室") and box[1].endswith("2026年12月7日印发")
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    anchor = document.element.body.find(f".//{wp}anchor")
+    vertical = anchor.find(f"{wp}positionV")
+    assert vertical.get("relativeFrom") == "margin" and vertical.find(f"{wp}align").text == "bottom"
+    assert abs(int(anchor.find(f"{wp}extent").get("cx")) - Mm(156)) < Mm(0.1)
 
 
 def test_four_heading_levels_with_their_fonts_and_numbers():

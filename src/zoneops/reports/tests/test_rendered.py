@@ -240,3 +240,42 @@ def test_body_text_is_22_lines_of_28_characters(tmp_path):
     assert sum(1 for c in counts if c == 28) >= 18, counts  # a paragraph's first line: 26
     full = next(line for line in body if len("".join(w[0] for w in line)) == 28)
     assert abs(full[0][1] - LEFT) < 1.5 and abs(full[-1][3] - RIGHT) < 3
+
+
+def test_banji_sits_at_the_foot_of_the_last_page(tmp_path):
+    """GB/T 9704-2012 7.4: the 版记 (抄送, 印发机关 and 印发日期) at the foot of the last page's
+    版心, whatever the length of the body, and the body clear of it."""
+    head = gongwen.Letterhead(
+        issuer_mark="长春高新区管理委员会",
+        number="长高新调〔2026〕1号",
+        title="关于全力冲刺四季度目标任务的通报",
+        recipients="各部门、各园区",
+        signature="长春高新区管理委员会",
+        date=dt.date(2026, 12, 7),
+        copy_to="市发展改革委，市工信局",
+        printer="长春高新区管理委员会办公室",
+    )
+    text = "高新区坚持项目为王聚焦产业链招商推动重点项目早开工早投产早见效全力冲刺四季度目标"
+    # bodies ending high on a page, low on a page (the 版记 no longer fits below the date), and
+    # on a page of their own
+    for count in (3, 12, 15, 17, 30):
+        blocks = [gongwen.Block("text", text[:26]) for _ in range(count)]
+        pdf = to_pdf(gongwen.render(head, blocks), f"banji-{count}", tmp_path)
+        found = pages(pdf)
+        check_page_numbers(found)
+        for page in found[:-1]:
+            assert not any("印发" in w[0] or "抄送" in w[0] for w in page["words"]), count
+        last = found[-1]
+        _number, (_x0, number_top, _x1, _y1) = page_number_of(last)
+        rows = lines([w for w in last["words"] if w[2] < number_top - 1])
+        copy_to, printed = rows[-2], rows[-1]
+        assert "".join(w[0] for w in copy_to).startswith("抄送："), count
+        assert "".join(w[0] for w in printed).endswith("2026年12月7日印发"), count
+        # the last line of the 版记 ends at the foot of the 版心, inside it left and right
+        assert BOTTOM - 3 * MM <= max(w[4] for w in printed) <= BOTTOM + 1, count
+        assert min(w[1] for w in copy_to + printed) >= LEFT - 1
+        assert max(w[3] for w in copy_to + printed) <= RIGHT + 1
+        # the body above it, clear of it (the signature and date are on this page)
+        body = [w for row in rows[:-2] for w in row]
+        assert "".join(w[0] for w in body).endswith("2026年12月7日"), count
+        assert max(w[4] for w in body) < min(w[2] for w in copy_to) - 2, count
