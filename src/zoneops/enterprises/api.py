@@ -606,7 +606,7 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         if services.is_locked(instance.enterprise, instance.year, instance.month):
-            raise PermissionDenied("This month is approved and cannot be changed.")
+            raise PermissionDenied(services.locked_message(instance.year, instance.month))
         instance.delete()
 
 

@@ -18,3 +18,14 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_restore_industries, sender=self, dispatch_uid="zoneops_industries")
+        from django.db.models.signals import post_delete, post_save
+
+        from zoneops.enterprises import services
+        from zoneops.enterprises.models import MonthlyFigure
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                services._note_figure_editor,
+                sender=MonthlyFigure,
+                dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
+            )

@@ -34,9 +34,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zoneops.core import context
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
+from zoneops.core.periods import month_reopened
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo
 from zoneops.core.privacy import mask_phone
@@ -47,6 +50,7 @@ from zoneops.enterprises.models import (
     Contact,
     CultivationEntry,
     Enterprise,
+    FigureEditor,
     IdleRevival,
     Industry,
     LiaisonAssignment,
@@ -766,13 +770,54 @@ def is_locked(enterprise: Enterprise, year: int, month: int) -> bool:
     ).exists()
 
 
+def locked_message(year: int, month: int) -> str:
+    """The refusal of a change to an approved month, naming the rule."""
+    return _(
+        "{year}-{month:02d} is approved for this zone. Rule: an approved month is locked; an "
+        "administrator must reopen it with a reason before its figures change."
+    ).format(year=year, month=month)
+
+
 def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
     if is_locked(enterprise, year, month):
-        raise ValidationError(
-            _("{year}-{month:02d} is approved for this zone and cannot be changed.").format(
-                year=year, month=month
-            )
+        raise ValidationError(locked_message(year, month), code="locked")
+
+
+def note_editors(user, keys) -> None:
+    """Record ``user`` as having entered or changed figures of each ``(zone_id, year, month)``
+    (the 四眼原则 ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    for zone_id, year, month in set(keys):
+        editor, created = FigureEditor.objects.get_or_create(
+            zone_id=zone_id, year=year, month=month, user_id=user.pk
         )
+        if not created:
+            editor.save(update_fields=["last_at"])
+
+
+def _note_figure_editor(sender, instance, **kwargs) -> None:
+    """Every single save or delete of a figure (pages, API, admin) names its editor, the
+    person the request acts as; once per request and period."""
+    ctx = context.current()
+    user = ctx.user if ctx is not None else None
+    if user is None or not getattr(user, "pk", None):
+        return
+    zone_id = (
+        Enterprise.objects.filter(pk=instance.enterprise_id)
+        .values_list("zone_id", flat=True)
+        .first()
+    )
+    if zone_id is None:
+        return
+    key = (zone_id, instance.year, instance.month)
+    context.memoized(("figure_editor", user.pk, *key), lambda: note_editors(user, [key]) or True)
+
+
+def editors_of(zone: Zone, year: int, month: int) -> QuerySet:
+    """The ledger rows of people who entered or changed figures of the month in ``zone`` or
+    a zone below it."""
+    return FigureEditor.objects.filter(zone__path__startswith=zone.path, year=year, month=month)
 
 
 @transaction.atomic
@@ -790,6 +835,14 @@ def approve_month(zone: Zone, year: int, month: int, *, acting_user: User) -> Mo
         approval = MonthApproval(zone=zone, year=year, month=month)
     elif approval.approved:
         raise ValidationError(_("This month is already approved."))
+    if acting_user is not None and editors_of(zone, year, month).filter(user=acting_user).exists():
+        raise ValidationError(
+            _(
+                "Four-eyes rule (四眼原则): you entered or changed figures of {zone} for "
+                "{year}-{month:02d}, so another colleague must approve them."
+            ).format(zone=zone, year=year, month=month),
+            code="four_eyes",
+        )
     approval.approved = True
     approval.approved_by = acting_user
     approval.approved_at = timezone.now()
@@ -812,6 +865,17 @@ def reopen_month(approval: MonthApproval, *, acting_user: User, reason: str) -> 
     approval.reopened_at = timezone.now()
     approval.reason = reason.strip()
     approval.save(update_fields=["approved", "reopened_by", "reopened_at", "reason", "updated_at"])
+    month_reopened.send(
+        sender=MonthApproval,
+        zone=approval.zone,
+        year=approval.year,
+        month=approval.month,
+        approved_by=approval.approved_by,
+        reopened_by=acting_user,
+        reason=approval.reason,
+        url=approval.get_absolute_url(),
+        what=gettext_lazy("enterprise monthly figures"),
+    )
     return approval
 
 
@@ -867,6 +931,7 @@ def save_figure(figure: MonthlyFigure, *, acting_user: User) -> MonthlyFigure:
         ensure_unlocked(old.enterprise, old.year, old.month)
     figure.full_clean()
     figure.save()
+    note_editors(acting_user, [(figure.enterprise.zone_id, figure.year, figure.month)])
     return figure
 
 
@@ -1021,11 +1086,12 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
                     index,
                     "month",
                     f"{year}-{month:02d}",
-                    _("This month is approved for the zone and cannot be changed."),
+                    locked_message(year, month),
                 )
             )
     if result.errors:
         return result
+    note_editors(acting_user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
     existing = {}
     for figure in (
         MonthlyFigure.objects.select_for_update()

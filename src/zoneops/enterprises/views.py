@@ -936,7 +936,7 @@ class MonthlyFigureDeleteView(generic.ObjectDeleteView):
     def get_object_to_delete(self):
         figure = super().get_object_to_delete()
         if services.is_locked(figure.enterprise, figure.year, figure.month):
-            raise PermissionDenied(_("This month is approved for the zone and cannot be changed."))
+            raise PermissionDenied(services.locked_message(figure.year, figure.month))
         return figure
 
 
