@@ -31,6 +31,7 @@ from zoneops.enterprises.models import (
     MonthApproval,
     MonthlyFigure,
     RevivalGoal,
+    ScaleUpApplication,
     SupportMeasure,
     Visit,
     VisitPhoto,
@@ -95,6 +96,9 @@ class EnterpriseSerializer(CodedReferencesSerializer):
             "tier",
             "source",
         ]
+        # Set by the recorded 升规入统 decision (above-scale-applications) or by hand on the
+        # enterprise's page with a reason, never silently.
+        read_only_fields = ["above_scale", "above_scale_since"]
         extra_kwargs = geo.API_FIELD_KWARGS
 
     validate_zone = _visible_zone
@@ -283,6 +287,65 @@ class CultivationEntrySerializer(CodedReferencesSerializer):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
+
+
+class ScaleUpEventSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    on = serializers.DateField()
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    comment = serializers.CharField()
+
+
+class ScaleUpApplicationSerializer(CodedReferencesSerializer):
+    """升规入统 of one enterprise: POST starts it (培育); ``apply`` and ``decide`` move it on."""
+
+    events = ScaleUpEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ScaleUpApplication
+        fields = [
+            "id",
+            "enterprise",
+            "year",
+            "state",
+            "applied_on",
+            "decided_on",
+            "admitted_on",
+            "refusal_reason",
+            "events",
+            "source",
+        ]
+        read_only_fields = [
+            "state",
+            "applied_on",
+            "decided_on",
+            "admitted_on",
+            "refusal_reason",
+        ]
+
+    validate_enterprise = _visible_enterprise
+
+    def create(self, validated_data):
+        try:
+            return services.start_scale_up(
+                validated_data["enterprise"],
+                year=validated_data["year"],
+                acting_user=self.context["request"].user,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class ScaleUpStepSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False)
+
+
+class ScaleUpDecisionSerializer(serializers.Serializer):
+    admitted = serializers.BooleanField()
+    on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class IdleRevivalSerializer(PeoplePickerMixin, CodedReferencesSerializer):
@@ -531,6 +594,58 @@ class CultivationEntryViewSet(ScopedModelViewSet):
     ordering_fields = ["target_year"]
 
 
+class ScaleUpApplicationViewSet(ScopedModelViewSet):
+    http_method_names = ["get", "post", "head", "options"]
+    base_queryset = ScaleUpApplication.objects.select_related("enterprise").prefetch_related(
+        "events"
+    )
+    serializer_class = ScaleUpApplicationSerializer
+    filterset_class = filters.ScaleUpApplicationFilterSet
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    ordering_fields = ["year", "applied_on", "decided_on"]
+
+    def _step(self, request, run):
+        application = self.get_object()
+        try:
+            application = run(application)
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(self.base_queryset.get(pk=application.pk)).data)
+
+    @extend_schema(request=ScaleUpStepSerializer, responses=ScaleUpApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        """申报: the zone has applied to the statistics bureau (``on``: the date, today if left
+        out)."""
+        data = ScaleUpStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._step(
+            request,
+            lambda a: services.apply_scale_up(
+                a, on=data.validated_data.get("on"), acting_user=request.user
+            ),
+        )
+
+    @extend_schema(request=ScaleUpDecisionSerializer, responses=ScaleUpApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The bureau's decision: ``admitted`` true (入统 on ``on``: the enterprise becomes above
+        scale since then) or false with the bureau's ``reason``."""
+        data = ScaleUpDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        return self._step(
+            request,
+            lambda a: services.decide_scale_up(
+                a,
+                admitted=values["admitted"],
+                on=values["on"],
+                reason=values["reason"],
+                acting_user=request.user,
+            ),
+        )
+
+
 class SupportMeasureViewSet(ScopedModelViewSet):
     base_queryset = SupportMeasure.objects.select_related("entry__enterprise")
     serializer_class = SupportMeasureSerializer
@@ -609,7 +724,7 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         if services.is_locked(instance.enterprise, instance.year, instance.month):
-            raise PermissionDenied("This month is approved and cannot be changed.")
+            raise PermissionDenied(services.locked_message(instance.year, instance.month))
         instance.delete()
 
 
@@ -691,6 +806,9 @@ def register(router) -> None:
         MonthApprovalViewSet,
         basename="monthapproval",
         moved_from="enterprises/approvals",
+    )
+    router.register(
+        "above-scale-applications", ScaleUpApplicationViewSet, basename="scaleupapplication"
     )
     router.register(
         "enterprises",

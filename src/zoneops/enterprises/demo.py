@@ -100,7 +100,9 @@ def seed() -> str:
     created += _synthetic_hightech(zones["CCGX"], HNTE_TOTAL - hnte_named, rng, today, industries)
     _liaison_demo(zones["CCGX"], named, today)
     _idle_demo(zones["JLGX"], rng, industries)
+    _pyramid_demo(zones["CCGX"], today, industries)
     _figures_demo(zones["CCGX"], named, rng, today, industries)
+    _renew_certifications(today)
     from zoneops.core.demo import place_demo_points
 
     place_demo_points(Enterprise)
@@ -220,9 +222,104 @@ def _idle_demo(zone, rng, industries) -> None:
         )
 
 
+# The other tiers of 长春高新区's pyramid (synthetic: the articles give 631 高新 and 19 小巨人):
+# more 科技型中小企业 than 高新, more 专精特新 than 小巨人, a few 瞪羚, one 独角兽.
+TECH_SME_ONLY = 420  # synthetic 科技型中小企业 that are not (yet) 高新
+TECH_SME_OF_HNTE = 380  # 高新 that are registered 科技型中小企业 too
+SRDI = 86  # provincial 专精特新, the 19 小巨人 among them
+GAZELLES = 14
+UNICORNS = 1
+KIND_RANK = {"tech_sme": 1, "hnte": 2, "srdi": 3, "little_giant": 4, "gazelle": 5, "unicorn": 6}
+VALID_YEARS = {"tech_sme": 1, "hnte": 3, "srdi": 3, "little_giant": 3, "gazelle": 1, "unicorn": 1}
+
+
+def _pyramid_demo(zone, today, industries) -> None:
+    """科技型中小企业 (some of them 高新 too), 专精特新, 瞪羚 and a 独角兽 among the synthetic
+    enterprises of 长春高新区, valid today (certificates of their usual length)."""
+    if Enterprise.objects.filter(uscc=code(3000)).exists():
+        return
+    rng = random.Random("pyramid")
+    codes = ["6513", "7320", "3976", "2761", "3985", "6520", "7512"]
+    chain_list = list(zone.industrial_chains.all())
+    smes = [
+        Enterprise(
+            uscc=code(3000 + i),
+            name=f"长春合成创新{i + 1:03d}有限公司",
+            zone=zone,
+            industry_id=industries[rng.choice(codes)],
+            chain=rng.choice(chain_list),
+            founded_on=dt.date(rng.randint(2012, 2023), rng.randint(1, 12), rng.randint(1, 28)),
+            registered_capital=Decimal(rng.randint(50, 3000)),
+            source=SYNTHETIC,
+        )
+        for i in range(TECH_SME_ONLY)
+    ]
+    Enterprise.objects.bulk_create(smes, batch_size=500)
+    audit.log_bulk_create(smes)
+    hightech = list(
+        Enterprise.objects.filter(uscc__in=[code(1000 + i) for i in range(HNTE_TOTAL)]).order_by(
+            "uscc"
+        )
+    )
+    holders = [(e, "tech_sme") for e in smes + hightech[:TECH_SME_OF_HNTE]]
+    # The 小巨人 are the first 19 synthetic 高新: they are 专精特新 as well.
+    holders += [(e, "srdi") for e in hightech[:SRDI]]
+    holders += [(e, "gazelle") for e in hightech[LITTLE_GIANTS : LITTLE_GIANTS + GAZELLES]]
+    holders += [(e, "unicorn") for e in hightech[:UNICORNS]]
+    certs = []
+    for enterprise, kind in holders:
+        years = VALID_YEARS[kind]
+        issued = today - dt.timedelta(days=rng.randint(1, years * 365 - 30))
+        certs.append(
+            Certification(
+                enterprise=enterprise,
+                kind=kind,
+                level="provincial" if kind in ("tech_sme", "srdi") else "national",
+                issued_on=issued,
+                expires_on=add_years(issued, years) - dt.timedelta(days=1),
+                rank=KIND_RANK[kind],
+                source=SYNTHETIC,
+            )
+        )
+    Certification.objects.bulk_create(certs, batch_size=500)
+    audit.log_bulk_create(certs)
+
+
+def _renew_certifications(today) -> None:
+    """Rolling the demo forward: a synthetic certificate that has run out is renewed for the
+    next period (as the holders would), so that the pyramid stays as it was seeded."""
+    renewals = []
+    latest: dict[tuple[int, str], Certification] = {}
+    for cert in Certification.objects.filter(
+        source__contains="虚构", expires_on__isnull=False
+    ).order_by("issued_on"):
+        latest[(cert.enterprise_id, cert.kind)] = cert
+    for (enterprise_id, kind), cert in latest.items():
+        years = VALID_YEARS.get(kind, 3)
+        issued, expires = cert.issued_on, cert.expires_on
+        while expires < today:
+            issued = expires + dt.timedelta(days=1)
+            expires = add_years(issued, years) - dt.timedelta(days=1)
+            renewals.append(
+                Certification(
+                    enterprise_id=enterprise_id,
+                    kind=kind,
+                    level=cert.level,
+                    issued_on=issued,
+                    expires_on=expires,
+                    rank=KIND_RANK.get(kind, 0),
+                    source=cert.source,
+                )
+            )
+    Certification.objects.bulk_create(renewals, batch_size=500)
+    audit.log_bulk_create(renewals)
+
+
 def _figures_demo(zone, named, rng, today, industries) -> None:
-    """Twelve months of figures for the named enterprises of the zone and a few synthetic
-    small ones near the 规上工业 threshold (scale-up candidates)."""
+    """Monthly figures of the named enterprises of the zone and a few synthetic small ones
+    near the 规上工业 threshold (scale-up candidates): last year complete and this year up to
+    last month, missing months added on each run (the demo rolls forward, nothing is
+    rewritten). Each enterprise has its own growth, and each month its own variation."""
     last = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
     small = []
     for i in range(5):
@@ -236,17 +333,32 @@ def _figures_demo(zone, named, rng, today, industries) -> None:
             },
         )
         small.append((enterprise, Decimal(1500 + 150 * i)))
-    plan = [(e, Decimal(rng.randint(20000, 90000))) for e in named if e.zone_id == zone.pk]
+    plan = [
+        (e, Decimal(random.Random(f"size-{e.uscc}").randint(20000, 90000)))
+        for e in named
+        if e.zone_id == zone.pk
+    ]
+    members = [e for e, _a in plan + small]
+    have = set(
+        MonthlyFigure.objects.filter(enterprise__in=members).values_list(
+            "enterprise_id", "year", "month"
+        )
+    )
     rows = []
-    for enterprise, annual in plan + small:
-        if enterprise.figures.exists():
-            continue
+    for enterprise, base in plan + small:
+        growth = random.Random(f"growth-{enterprise.uscc}").uniform(-0.08, 0.28)
         for year in (last.year - 1, last.year):
-            level = annual if year == last.year else annual / Decimal("1.25")
+            level = Decimal(str(base)) * Decimal(str((1 + growth) ** (year - 2025)))
+            ytd = Decimal(0)
             for month in range(1, 13):
                 if (year, month) > (last.year, last.month):
                     break
-                ytd = (level * month / 12).quantize(Decimal("0.01"))
+                wobble = random.Random(f"month-{enterprise.uscc}-{year}-{month}").uniform(
+                    0.85, 1.15
+                )
+                ytd += (level / 12 * Decimal(str(wobble))).quantize(Decimal("0.01"))
+                if (enterprise.pk, year, month) in have:
+                    continue
                 rows.append(
                     MonthlyFigure(
                         enterprise=enterprise,
@@ -255,7 +367,7 @@ def _figures_demo(zone, named, rng, today, industries) -> None:
                         main_revenue=ytd,
                         output_value=(ytd * Decimal("0.95")).quantize(Decimal("0.01")),
                         tax_paid=(ytd * Decimal("0.05")).quantize(Decimal("0.01")),
-                        employees=50 + rng.randint(0, 500),
+                        employees=50 + random.Random(f"staff-{enterprise.uscc}").randint(0, 500),
                         source=SYNTHETIC,
                     )
                 )

@@ -19,6 +19,7 @@ from zoneops.enterprises.models import (
     MonthApproval,
     MonthlyFigure,
     RevivalGoal,
+    ScaleUpApplication,
     SupportMeasure,
     Tier,
     Visit,
@@ -283,6 +284,26 @@ class CultivationEntryFilterSet(ScopedFilterSet):
 
     class Meta:
         model = CultivationEntry
+        fields = []
+
+
+class ScaleUpApplicationFilterSet(ScopedFilterSet):
+    state = django_filters.MultipleChoiceFilter(
+        label=_("state"), choices=ScaleUpApplication.State.choices
+    )
+    year = django_filters.NumberFilter(label=_("statistical year"))
+    within = within_filter("enterprise__zone")
+    enterprise = enterprise_filter()
+    applied_on = django_filters.DateFromToRangeFilter(label=_("applied on"))
+    decided_on = django_filters.DateFromToRangeFilter(label=_("decided on"))
+    admitted_on = django_filters.DateFromToRangeFilter(label=_("in the register since"))
+    refusal_reason = django_filters.CharFilter(
+        label=_("reason for refusal"), lookup_expr="icontains"
+    )
+    source = django_filters.CharFilter(label=_("source"), lookup_expr="icontains")
+
+    class Meta:
+        model = ScaleUpApplication
         fields = []
 
 

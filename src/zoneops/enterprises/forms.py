@@ -109,11 +109,47 @@ class EnterpriseForm(LocatedFormMixin, ScopedModelForm):
         ]
         widgets = {"founded_on": DATE, "above_scale_since": DATE}
 
+    above_scale_reason = forms.CharField(
+        label=_("reason for changing the above-scale status"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Needed when above scale or its date changes here; the 升规入统 process sets "
+            "them from the bureau's decision."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         zone_by_code(self)
         self.fields["chain"].to_field_name = "name"
         self.fields["zone"].help_text = _("Zone code, e.g. CCGX.")
+        self._scale_before = (self.instance.above_scale, self.instance.above_scale_since)
+
+    def _scale_changed(self, data) -> bool:
+        after = (bool(data.get("above_scale")), data.get("above_scale_since"))
+        if self.instance.pk is None:
+            return after != (False, None)
+        return after != self._scale_before
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        if not self._scale_changed(data):
+            return super().save(commit=commit)
+        # The rest is saved as the form says; the status goes through the service (reason,
+        # typed event).
+        wanted = (self.instance.above_scale, self.instance.above_scale_since)
+        self.instance.above_scale, self.instance.above_scale_since = (
+            self._scale_before if self.instance.pk else (False, None)
+        )
+        enterprise = super().save(commit=True)
+        return services.set_above_scale(
+            enterprise,
+            wanted[0],
+            since=wanted[1],
+            reason=data.get("above_scale_reason", ""),
+            acting_user=self.user,
+        )
 
     def clean_uscc(self):
         return (self.cleaned_data.get("uscc") or "").strip().upper()
@@ -125,6 +161,11 @@ class EnterpriseForm(LocatedFormMixin, ScopedModelForm):
             self.add_error("chain", _("This industrial chain belongs to another zone."))
         if data.get("is_chain_leader") and chain is None:
             self.add_error("is_chain_leader", _("A chain leader needs its industrial chain."))
+        if self._scale_changed(data) and not (data.get("above_scale_reason") or "").strip():
+            self.add_error(
+                "above_scale_reason",
+                _("Changing the above-scale status by hand needs a reason."),
+            )
         if (
             zone is not None
             and self.user is not None

@@ -849,7 +849,7 @@ class FigureImporter(FastImporter):
                         row,
                         "period",
                         f"{year}-{month:02d}",
-                        _("This month is approved for the zone and cannot be changed."),
+                        services.locked_message(year, month),
                     )
             if result.errors:
                 return result
@@ -958,6 +958,9 @@ class FigureImporter(FastImporter):
                     ),
                 )
             write_updates(MonthlyFigure, changed, [*fields, "updated_at"])
+            services.note_editors(
+                self.user, {(names[key[0]][1], key[1], key[2]) for _row, key, _values in parsed}
+            )
         result.created = len(new)
         result.updated = len(changed)
 

@@ -650,3 +650,136 @@ class MonthApproval(ZoneopsModel):
 
     def __str__(self) -> str:
         return f"{self.zone} {self.year}-{self.month:02d}"
+
+
+class FigureEditor(models.Model):
+    """Who entered or changed enterprise figures of a zone's month (the 四眼原则 ledger).
+
+    One row per zone, month and person, written with every figure saved, imported or deleted;
+    ``services.approve_month`` refuses the approval of a month to anyone listed for the zone
+    or a zone below it. Bookkeeping beside the audit trail (which keeps every change itself).
+    """
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first_at = models.DateTimeField(_("first entered at"), auto_now_add=True)
+    last_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("figure editor")
+        verbose_name_plural = _("figure editors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "user", "zone"], name="figureeditor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.year}-{self.month:02d} {self.user_id}"
+
+
+class ScaleUpApplication(ZoneopsModel):
+    """升规入统 of one enterprise as a process: 培育 → 申报 → the statistics bureau's decision
+    → 入统 (with its date) or refused (with the reason). The recorded decision sets the
+    enterprise's ``above_scale`` and ``above_scale_since`` (``services.decide_scale_up``)."""
+
+    class State(models.TextChoices):
+        CULTIVATING = "cultivating", _("Being cultivated")
+        APPLIED = "applied", _("Applied to the statistics bureau")
+        ADMITTED = "admitted", _("Admitted to the above-scale register")
+        REFUSED = "refused", _("Refused by the statistics bureau")
+
+    OPEN_STATES = ("cultivating", "applied")
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="scale_up_applications",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("statistical year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the enterprise is to enter the register (入统年度)."),
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.CULTIVATING
+    )
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    admitted_on = models.DateField(
+        _("in the register since"),
+        null=True,
+        blank=True,
+        help_text=_("The date the bureau entered it in the register (入统日期)."),
+    )
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=300, blank=True)
+
+    zone_lookup = "enterprise__zone"
+    role_actions = STAFF_ONLY
+
+    class Meta:
+        ordering = ["-year", "enterprise__name"]
+        verbose_name = _("scale-up application")
+        verbose_name_plural = _("scale-up applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=models.Q(state__in=("cultivating", "applied")),
+                name="scaleup_one_open_per_enterprise",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.enterprise.get_absolute_url()
+
+
+class ScaleUpEvent(models.Model):
+    """A typed history row of an enterprise's above-scale status: a step of its 升规入统
+    process, or a manual change (with its reason)."""
+
+    class Type(models.TextChoices):
+        STARTED = "started", _("Cultivation started")
+        APPLIED = "applied", _("Applied to the statistics bureau")
+        ADMITTED = "admitted", _("Admitted to the register")
+        REFUSED = "refused", _("Refused by the bureau")
+        MARKED_ABOVE = "marked_above", _("Marked above scale by hand")
+        MARKED_BELOW = "marked_below", _("Marked below scale by hand")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="scale_up_events"
+    )
+    application = models.ForeignKey(
+        ScaleUpApplication,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    type = models.CharField(_("event"), max_length=20, choices=Type.choices)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    on = models.DateField(_("date"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    time = models.DateTimeField(_("time"), auto_now_add=True)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["time", "id"]
+        verbose_name = _("above-scale event")
+        verbose_name_plural = _("above-scale events")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.get_type_display()} {self.on}"

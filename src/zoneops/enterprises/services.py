@@ -34,9 +34,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zoneops.core import context
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
+from zoneops.core.periods import month_reopened
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo
 from zoneops.core.privacy import mask_phone
@@ -47,12 +50,15 @@ from zoneops.enterprises.models import (
     Contact,
     CultivationEntry,
     Enterprise,
+    FigureEditor,
     IdleRevival,
     Industry,
     LiaisonAssignment,
     MonthApproval,
     MonthlyFigure,
     RevivalGoal,
+    ScaleUpApplication,
+    ScaleUpEvent,
     SupportMeasure,
     Tier,
     Visit,
@@ -141,16 +147,40 @@ class Threshold:
     measure: str  # "revenue" or "qualification"
     amount: Decimal | None  # 万元 of annual revenue
     source: str
+    from_year: int = 0  # the first statistical year it applies to
+    to_year: int | None = None  # the last one; None: until replaced
+
+    def applies_to(self, year: int) -> bool:
+        return self.from_year <= year and (self.to_year is None or year <= self.to_year)
+
+    @property
+    def years(self) -> str:
+        return f"{self.from_year}–{self.to_year or ''}"
 
 
-@lru_cache(maxsize=1)
-def thresholds() -> tuple[Threshold, ...]:
-    """The national thresholds from ``data/above_scale_thresholds.csv``."""
-    path = DATA / "above_scale_thresholds.csv"
-    with path.open(encoding="utf-8") as handle:
-        lines = [line for line in handle if not line.startswith("#")]
+def parse_thresholds(text: str) -> tuple[Threshold, ...]:
+    """Thresholds from the CSV text; each sector's years may not overlap (one threshold per
+    sector and year), and a row needs its first year: refused with a message naming the rule."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     result = []
-    for row in csv.DictReader(lines):
+    for number, row in enumerate(csv.DictReader(lines), start=2):
+        try:
+            from_year = int(row["from_year"])
+            to_year = int(row["to_year"]) if (row.get("to_year") or "").strip() else None
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                _("Threshold row {row}: give the year it takes effect (from_year).").format(
+                    row=number
+                ),
+                code="threshold_year",
+            ) from None
+        if to_year is not None and to_year < from_year:
+            raise ValidationError(
+                _("Threshold row {row}: it ends ({end}) before it takes effect ({start}).").format(
+                    row=number, end=to_year, start=from_year
+                ),
+                code="threshold_year",
+            )
         result.append(
             Threshold(
                 sector=row["sector"],
@@ -159,22 +189,56 @@ def thresholds() -> tuple[Threshold, ...]:
                 measure=row["measure"],
                 amount=Decimal(row["threshold"]) if row["threshold"] else None,
                 source=row["source"],
+                from_year=from_year,
+                to_year=to_year,
             )
         )
+    by_sector: dict[str, list[Threshold]] = defaultdict(list)
+    for threshold in result:
+        by_sector[threshold.sector].append(threshold)
+    for sector, rows in by_sector.items():
+        rows.sort(key=lambda t: t.from_year)
+        for earlier, later in zip(rows, rows[1:], strict=False):
+            if earlier.to_year is None or earlier.to_year >= later.from_year:
+                raise ValidationError(
+                    _(
+                        "The thresholds of {sector} overlap ({a} and {b}): a sector has one "
+                        "threshold per year, so the earlier one must end before the later one "
+                        "takes effect."
+                    ).format(sector=sector, a=earlier.years, b=later.years),
+                    code="threshold_overlap",
+                )
     return tuple(result)
 
 
+@lru_cache(maxsize=1)
+def threshold_history() -> tuple[Threshold, ...]:
+    """Every threshold from ``data/above_scale_thresholds.csv``, with the years it applies to."""
+    return parse_thresholds((DATA / "above_scale_thresholds.csv").read_text(encoding="utf-8"))
+
+
+def thresholds(year: int | None = None) -> tuple[Threshold, ...]:
+    """The thresholds that apply to a statistical year (by default the current one)."""
+    year = year or today().year
+    return tuple(t for t in threshold_history() if t.applies_to(year))
+
+
 @lru_cache(maxsize=8192)
-def threshold_for(full_code: str | None) -> Threshold | None:
-    """The threshold of the sector an industry code (with section letter) belongs to."""
-    if not full_code:
-        return None
+def _threshold_for(full_code: str, year: int) -> Threshold | None:
     best, best_length = None, 0
-    for threshold in thresholds():
+    for threshold in thresholds(year):
         for prefix in threshold.prefixes:
             if full_code.startswith(prefix) and len(prefix) > best_length:
                 best, best_length = threshold, len(prefix)
     return best
+
+
+def threshold_for(full_code: str | None, year: int | None = None) -> Threshold | None:
+    """The threshold of the sector an industry code (with section letter) belongs to, as it
+    applies to ``year`` (by default the current one)."""
+    if not full_code:
+        return None
+    return _threshold_for(full_code, year or today().year)
 
 
 # Tiers and the pyramid -----------------------------------------------------------------------
@@ -391,7 +455,7 @@ def scale_up_candidates(
     industries_by_amount: dict[Decimal, list[int]] = defaultdict(list)
     industries = Industry.objects.filter(pk__in=base.values("industry_id")).order_by()
     for pk, section, code in industries.values_list("pk", "section", "code"):
-        threshold = threshold_for(f"{section}{code}")
+        threshold = threshold_for(f"{section}{code}", year)
         if threshold is None or threshold.measure != "revenue" or threshold.amount is None:
             continue
         threshold_of[pk] = threshold
@@ -477,6 +541,123 @@ def scale_up_candidates(
     return result
 
 
+@dataclass
+class ScaleDownRisk:
+    """退规 risk: an enterprise marked above scale whose revenue is below its sector's
+    threshold, as the yearly directory review (名录库年审) would find it, or heading there."""
+
+    enterprise_id: int
+    sector: str
+    full_year: int
+    threshold: Decimal  # the threshold of ``full_year``
+    full_revenue: Decimal | None  # the last full year's revenue (its December ytd)
+    year: int
+    month: int
+    ytd_revenue: Decimal | None  # this year so far
+    projected: Decimal | None  # this year at its pace so far
+    current_threshold: Decimal
+    enterprise: Enterprise | None = None
+
+    @property
+    def below_last_year(self) -> bool:
+        """The yearly review finds it below the threshold: 退规 unless the bureau keeps it."""
+        return self.full_revenue is not None and self.full_revenue < self.threshold
+
+    @property
+    def gap(self) -> Decimal:
+        """How much revenue is missing to the threshold (last full year, else projected)."""
+        if self.below_last_year:
+            return self.threshold - self.full_revenue
+        return self.current_threshold - (self.projected or 0)
+
+    @property
+    def reason(self) -> str:
+        if self.below_last_year:
+            text = _(
+                "Revenue of {year} was {revenue} (10k yuan), {gap} below the {sector} threshold "
+                "of {amount}: the yearly directory review finds it below scale."
+            ).format(
+                year=self.full_year,
+                revenue=_money(self.full_revenue),
+                gap=_money(self.gap),
+                sector=self.sector,
+                amount=_money(self.threshold),
+            )
+        else:
+            text = _(
+                "Early warning: {year} so far is {ytd} to {month}, at this pace {projected} for "
+                "the year, {gap} below the {sector} threshold of {amount}."
+            ).format(
+                year=self.year,
+                ytd=_money(self.ytd_revenue or 0),
+                month=f"{self.year}-{self.month:02d}",
+                projected=_money(self.projected or 0),
+                gap=_money(self.gap),
+                sector=self.sector,
+                amount=_money(self.current_threshold),
+            )
+        return text
+
+
+def scale_down_risks(
+    qs: QuerySet, *, year: int | None = None, month: int | None = None
+) -> list[ScaleDownRisk]:
+    """Operating enterprises of ``qs`` marked above scale whose last full year's revenue is
+    below their sector's threshold of that year, and, as an early warning, those whose
+    revenue this year so far, carried to the end of the year at its pace, is below this
+    year's threshold. The largest gaps first (relative to the threshold)."""
+    base = qs.filter(above_scale=True, status=Enterprise.Status.OPERATING)
+    if year is None or month is None:
+        period = latest_period(base)
+        if period is None:
+            return []
+        year, month = period
+    full_year = year if month == 12 else year - 1
+    rows = (
+        base.filter(industry__isnull=False)
+        .annotate(
+            fig_full=FilteredRelation(
+                "figures", condition=Q(figures__year=full_year, figures__month=12)
+            ),
+            fig_now=FilteredRelation(
+                "figures", condition=Q(figures__year=year, figures__month=month)
+            ),
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "industry__section",
+            "industry__code",
+            "fig_full__main_revenue",
+            "fig_now__main_revenue",
+        )
+    )
+    result = []
+    for enterprise_id, section, code, full, ytd in rows:
+        then = threshold_for(f"{section}{code}", full_year)
+        now = threshold_for(f"{section}{code}", year)
+        if then is None or now is None or then.amount is None or now.amount is None:
+            continue  # by qualification, or no threshold for the sector
+        projected = (ytd * 12 / month).quantize(Decimal("0.01")) if ytd is not None else None
+        risk = ScaleDownRisk(
+            enterprise_id=enterprise_id,
+            sector=then.label,
+            full_year=full_year,
+            threshold=then.amount,
+            full_revenue=full,
+            year=year,
+            month=month,
+            ytd_revenue=ytd,
+            projected=projected,
+            current_threshold=now.amount,
+        )
+        early = month != 12 and projected is not None and projected < now.amount
+        if risk.below_last_year or early:
+            result.append(risk)
+    result.sort(key=lambda r: (not r.below_last_year, -(r.gap / r.threshold)))
+    return result
+
+
 def _money(value: Decimal) -> str:
     value = Decimal(value).quantize(Decimal("0.01"))
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
@@ -489,6 +670,172 @@ def attach_enterprises(candidates: list[Candidate]) -> list[Candidate]:
     for candidate in candidates:
         candidate.enterprise = by_id.get(candidate.enterprise_id)
     return candidates
+
+
+# 升规入统 as a process, and manual changes of the above-scale status ------------------------------
+
+Step = ScaleUpApplication.State
+
+
+def _staff_decides(user, enterprise: Enterprise) -> None:
+    """The system (None) or a user whose role may change applications in the enterprise's
+    zone; the three administrators take no such decision (三员分立)."""
+    if user is None:
+        return
+    if not role_may(user, CHANGE, ScaleUpApplication) or user.is_zone_admin:
+        raise PermissionDenied(_("Your role may not record the scale-up process."))
+    _require_enterprise(user, enterprise)
+
+
+def _event(enterprise, application, kind, before, after, on, user, comment="") -> ScaleUpEvent:
+    return ScaleUpEvent.objects.create(
+        enterprise=enterprise,
+        application=application,
+        type=kind,
+        from_state=before,
+        to_state=after,
+        on=on,
+        actor=user if user is not None and user.pk else None,
+        comment=comment[:300],
+    )
+
+
+@transaction.atomic
+def start_scale_up(
+    enterprise: Enterprise, *, year: int, on: dt.date | None = None, acting_user
+) -> ScaleUpApplication:
+    """培育: start the process for an enterprise not yet above scale (one open at a time)."""
+    _staff_decides(acting_user, enterprise)
+    if enterprise.above_scale:
+        raise ValidationError(_("The enterprise is above scale already."), code="above_scale")
+    if enterprise.scale_up_applications.filter(state__in=ScaleUpApplication.OPEN_STATES).exists():
+        raise ValidationError(
+            _("The enterprise's scale-up process is under way already."), code="open"
+        )
+    application = ScaleUpApplication.objects.create(
+        enterprise=enterprise, year=year, state=Step.CULTIVATING
+    )
+    _event(
+        enterprise,
+        application,
+        ScaleUpEvent.Type.STARTED,
+        "",
+        Step.CULTIVATING,
+        on or today(),
+        acting_user,
+    )
+    return application
+
+
+@transaction.atomic
+def apply_scale_up(
+    application: ScaleUpApplication, *, on: dt.date | None = None, acting_user
+) -> ScaleUpApplication:
+    """申报: the zone has applied to the statistics bureau."""
+    application = ScaleUpApplication.objects.select_for_update().get(pk=application.pk)
+    _staff_decides(acting_user, application.enterprise)
+    if application.state != Step.CULTIVATING:
+        raise ValidationError(
+            _("Only an enterprise being cultivated can be applied for."), code="state"
+        )
+    on = on or today()
+    application.state, application.applied_on = Step.APPLIED, on
+    application.save(update_fields=["state", "applied_on", "updated_at"])
+    _event(
+        application.enterprise,
+        application,
+        ScaleUpEvent.Type.APPLIED,
+        Step.CULTIVATING,
+        Step.APPLIED,
+        on,
+        acting_user,
+    )
+    return application
+
+
+@transaction.atomic
+def decide_scale_up(
+    application: ScaleUpApplication,
+    *,
+    admitted: bool,
+    on: dt.date,
+    reason: str = "",
+    acting_user,
+) -> ScaleUpApplication:
+    """The bureau's decision, as recorded by the zone: admitted (入统 on ``on``: the enterprise
+    becomes above scale since that date) or refused (with the bureau's reason)."""
+    application = (
+        ScaleUpApplication.objects.select_for_update()
+        .select_related("enterprise")
+        .get(pk=application.pk)
+    )
+    enterprise = application.enterprise
+    _staff_decides(acting_user, enterprise)
+    if application.state != Step.APPLIED:
+        raise ValidationError(_("The bureau decides on an application: apply first."), code="state")
+    if on is None:
+        raise ValidationError(_("Give the date of the decision."), code="date")
+    if application.applied_on and on < application.applied_on:
+        raise ValidationError(
+            _("The decision ({on}) cannot come before the application ({applied}).").format(
+                on=on, applied=application.applied_on
+            ),
+            code="date",
+        )
+    reason = (reason or "").strip()
+    if admitted:
+        application.state, application.admitted_on = Step.ADMITTED, on
+        enterprise.above_scale, enterprise.above_scale_since = True, on
+        enterprise.save(update_fields=["above_scale", "above_scale_since", "updated_at"])
+        kind = ScaleUpEvent.Type.ADMITTED
+    else:
+        if not reason:
+            raise ValidationError(_("Give the bureau's reason for the refusal."), code="reason")
+        application.state, application.refusal_reason = Step.REFUSED, reason[:300]
+        kind = ScaleUpEvent.Type.REFUSED
+    application.decided_on = on
+    application.save(
+        update_fields=["state", "admitted_on", "refusal_reason", "decided_on", "updated_at"]
+    )
+    _event(enterprise, application, kind, Step.APPLIED, application.state, on, acting_user, reason)
+    return application
+
+
+@transaction.atomic
+def set_above_scale(
+    enterprise: Enterprise,
+    above_scale: bool,
+    *,
+    since: dt.date | None = None,
+    reason: str,
+    acting_user,
+) -> Enterprise:
+    """A change of the above-scale status by hand (the register says so, a correction):
+    only with a reason, kept as a typed event beside the audit trail's row."""
+    if acting_user is not None:
+        _require(acting_user, CHANGE, enterprise)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Changing the above-scale status by hand needs a reason."), code="reason"
+        )
+    before = enterprise.above_scale
+    since = since if above_scale else None
+    if above_scale and since is None:
+        since = enterprise.above_scale_since or today()
+    enterprise.above_scale, enterprise.above_scale_since = above_scale, since
+    enterprise.save(update_fields=["above_scale", "above_scale_since", "updated_at"])
+    _event(
+        enterprise,
+        None,
+        ScaleUpEvent.Type.MARKED_ABOVE if above_scale else ScaleUpEvent.Type.MARKED_BELOW,
+        "above" if before else "below",
+        "above" if above_scale else "below",
+        since or today(),
+        acting_user,
+        reason,
+    )
+    return enterprise
 
 
 # Coverage: visits --------------------------------------------------------------------------
@@ -766,13 +1113,54 @@ def is_locked(enterprise: Enterprise, year: int, month: int) -> bool:
     ).exists()
 
 
+def locked_message(year: int, month: int) -> str:
+    """The refusal of a change to an approved month, naming the rule."""
+    return _(
+        "{year}-{month:02d} is approved for this zone. Rule: an approved month is locked; an "
+        "administrator must reopen it with a reason before its figures change."
+    ).format(year=year, month=month)
+
+
 def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
     if is_locked(enterprise, year, month):
-        raise ValidationError(
-            _("{year}-{month:02d} is approved for this zone and cannot be changed.").format(
-                year=year, month=month
-            )
+        raise ValidationError(locked_message(year, month), code="locked")
+
+
+def note_editors(user, keys) -> None:
+    """Record ``user`` as having entered or changed figures of each ``(zone_id, year, month)``
+    (the 四眼原则 ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    for zone_id, year, month in set(keys):
+        editor, created = FigureEditor.objects.get_or_create(
+            zone_id=zone_id, year=year, month=month, user_id=user.pk
         )
+        if not created:
+            editor.save(update_fields=["last_at"])
+
+
+def _note_figure_editor(sender, instance, **kwargs) -> None:
+    """Every single save or delete of a figure (pages, API, admin) names its editor, the
+    person the request acts as; once per request and period."""
+    ctx = context.current()
+    user = ctx.user if ctx is not None else None
+    if user is None or not getattr(user, "pk", None):
+        return
+    zone_id = (
+        Enterprise.objects.filter(pk=instance.enterprise_id)
+        .values_list("zone_id", flat=True)
+        .first()
+    )
+    if zone_id is None:
+        return
+    key = (zone_id, instance.year, instance.month)
+    context.memoized(("figure_editor", user.pk, *key), lambda: note_editors(user, [key]) or True)
+
+
+def editors_of(zone: Zone, year: int, month: int) -> QuerySet:
+    """The ledger rows of people who entered or changed figures of the month in ``zone`` or
+    a zone below it."""
+    return FigureEditor.objects.filter(zone__path__startswith=zone.path, year=year, month=month)
 
 
 @transaction.atomic
@@ -790,6 +1178,14 @@ def approve_month(zone: Zone, year: int, month: int, *, acting_user: User) -> Mo
         approval = MonthApproval(zone=zone, year=year, month=month)
     elif approval.approved:
         raise ValidationError(_("This month is already approved."))
+    if acting_user is not None and editors_of(zone, year, month).filter(user=acting_user).exists():
+        raise ValidationError(
+            _(
+                "Four-eyes rule (四眼原则): you entered or changed figures of {zone} for "
+                "{year}-{month:02d}, so another colleague must approve them."
+            ).format(zone=zone, year=year, month=month),
+            code="four_eyes",
+        )
     approval.approved = True
     approval.approved_by = acting_user
     approval.approved_at = timezone.now()
@@ -812,6 +1208,17 @@ def reopen_month(approval: MonthApproval, *, acting_user: User, reason: str) -> 
     approval.reopened_at = timezone.now()
     approval.reason = reason.strip()
     approval.save(update_fields=["approved", "reopened_by", "reopened_at", "reason", "updated_at"])
+    month_reopened.send(
+        sender=MonthApproval,
+        zone=approval.zone,
+        year=approval.year,
+        month=approval.month,
+        approved_by=approval.approved_by,
+        reopened_by=acting_user,
+        reason=approval.reason,
+        url=approval.get_absolute_url(),
+        what=gettext_lazy("enterprise monthly figures"),
+    )
     return approval
 
 
@@ -867,6 +1274,7 @@ def save_figure(figure: MonthlyFigure, *, acting_user: User) -> MonthlyFigure:
         ensure_unlocked(old.enterprise, old.year, old.month)
     figure.full_clean()
     figure.save()
+    note_editors(acting_user, [(figure.enterprise.zone_id, figure.year, figure.month)])
     return figure
 
 
@@ -1021,11 +1429,12 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
                     index,
                     "month",
                     f"{year}-{month:02d}",
-                    _("This month is approved for the zone and cannot be changed."),
+                    locked_message(year, month),
                 )
             )
     if result.errors:
         return result
+    note_editors(acting_user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
     existing = {}
     for figure in (
         MonthlyFigure.objects.select_for_update()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("visits/photos/<int:pk>/", views.VisitPhotoView.as_view(), name="visitphoto"),
     path("pyramid/", views.PyramidView.as_view(), name="pyramid"),
     path("candidates/", views.CandidateListView.as_view(), name="candidates"),
+    path("scale-down/", views.ScaleDownRiskView.as_view(), name="scale_down"),
     path("coverage/", views.CoverageListView.as_view(), name="coverage"),
     path("visited-too-often/", views.OverVisitedListView.as_view(), name="over_visited"),
     path(

@@ -190,6 +190,7 @@ def report_links(user) -> list[tuple[str, str]]:
     links = [
         (_("Pyramid"), reverse("enterprises:pyramid")),
         (_("Scale-up candidates"), reverse("enterprises:candidates")),
+        (_("Scale-down risks"), reverse("enterprises:scale_down")),
         (_("Visit coverage"), reverse("enterprises:coverage")),
         (_("Too many visits"), reverse("enterprises:over_visited")),
         (_("Expiring certifications"), reverse("enterprises:expiring")),
@@ -241,6 +242,7 @@ class EnterpriseDetailView(generic.ObjectDetailView):
             "revivals": obj.revivals.all(),
             "figures": figures,
             "threshold": threshold,
+            "scale_events": obj.scale_up_events.select_related("application", "actor"),
             "may_visit": role_may(user, ADD, Visit),
             "may_pool": role_may(user, ADD, CultivationEntry),
             "may_call": services.may_see_phones(user),
@@ -952,7 +954,7 @@ class MonthlyFigureDeleteView(generic.ObjectDeleteView):
     def get_object_to_delete(self):
         figure = super().get_object_to_delete()
         if services.is_locked(figure.enterprise, figure.year, figure.month):
-            raise PermissionDenied(_("This month is approved for the zone and cannot be changed."))
+            raise PermissionDenied(services.locked_message(figure.year, figure.month))
         return figure
 
 
@@ -1090,6 +1092,77 @@ def _decimal_param(request, name, default) -> Decimal:
     except (InvalidOperation, TypeError):
         return Decimal(default)
     return value if 0 <= value <= 100 else Decimal(default)
+
+
+class ScaleDownRiskView(LoginRequiredMixin, View):
+    """退规 risks: enterprises marked above scale whose revenue is below their sector's
+    threshold (last full year) or heading below it (this year's pace); ``?export=xlsx``."""
+
+    def get(self, request):
+        if not role_may(request.user, VIEW, Enterprise):
+            raise PermissionDenied
+        zone, zones = _zone_choice(request)
+        qs = Enterprise.objects.restrict(request.user, VIEW)
+        if zone is not None:
+            qs = qs.filter(zone_id__in=zone.subtree_ids())
+        period = None
+        if request.GET.get("period"):
+            try:
+                period = importers._period(request.GET["period"])
+            except ValueError:
+                period = None
+        risks = services.scale_down_risks(
+            qs, year=period[0] if period else None, month=period[1] if period else None
+        )
+        export = request.GET.get("export") == "xlsx"
+        shown = risks if export else risks[:100]
+        services.attach_enterprises(shown)
+        if export:
+            headers = [
+                _("Enterprise"),
+                _("Unified social credit code"),
+                _("Zone"),
+                _("Sector"),
+                _("Year"),
+                _("Threshold (10k yuan)"),
+                _("Revenue of the year (10k yuan)"),
+                _("Revenue, year to date"),
+                _("Projected for the year"),
+                _("Gap (10k yuan)"),
+                _("Reason"),
+            ]
+            rows = [
+                [
+                    r.enterprise.name,
+                    r.enterprise.uscc,
+                    r.enterprise.zone.name,
+                    r.sector,
+                    r.full_year,
+                    r.threshold,
+                    r.full_revenue,
+                    r.ytd_revenue,
+                    r.projected,
+                    r.gap,
+                    r.reason,
+                ]
+                for r in shown
+                if r.enterprise is not None
+            ]
+            handle = exports.write_xlsx(headers, rows, sheet_title=_("Scale-down risks"))
+            return exports.xlsx_response(handle, "scale-down-risks.xlsx")
+        return render(
+            request,
+            "enterprises/scale_down.html",
+            {
+                "zone": zone,
+                "zones": zones,
+                "risks": shown,
+                "count": len(risks),
+                "period": request.GET.get("period", ""),
+                "query_string": request.GET.urlencode(),
+                "links": report_links(request.user),
+            },
+        )
 
 
 class CandidateListView(LoginRequiredMixin, View):

@@ -22,3 +22,14 @@ class IndicatorsConfig(AppConfig):
 
         sources.load_concrete()
         post_migrate.connect(_restore_catalog, sender=self, dispatch_uid="zoneops_catalog")
+        from django.db.models.signals import post_delete, post_save
+
+        from zoneops.indicators import services
+        from zoneops.indicators.models import IndicatorValue
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                services._note_value_editor,
+                sender=IndicatorValue,
+                dispatch_uid=f"zoneops_value_editor_{signal is post_save}",
+            )

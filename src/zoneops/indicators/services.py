@@ -8,10 +8,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zoneops.core import context
 from zoneops.core.models import User, Zone
+from zoneops.core.periods import month_reopened
 from zoneops.core.permissions import ADD, CHANGE, role_may
-from zoneops.indicators.models import Indicator, IndicatorValue, MonthClose
+from zoneops.indicators.models import (
+    Indicator,
+    IndicatorValue,
+    MonthClose,
+    ValueEditor,
+    progress_url,
+)
 
 HUNDRED = Decimal(100)
 # Used until a zone has enough history of its own to learn a plausible range from.
@@ -172,8 +181,35 @@ def save_value(
     if source:
         instance.source = source
     instance.save()
+    note_editor(acting_user, zone.pk, year, month)
     _refresh_next_year_yoy(instance)
     return instance
+
+
+def note_editor(user, zone_id: int, year: int, month: int) -> None:
+    """Record ``user`` as having entered or changed values of the zone's month (the 四眼原则
+    ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    editor, created = ValueEditor.objects.get_or_create(
+        zone_id=zone_id, year=year, month=month, user_id=user.pk
+    )
+    if not created:
+        editor.save(update_fields=["last_at"])
+
+
+def _note_value_editor(sender, instance, **kwargs) -> None:
+    """Every save or delete of a value (pages, API, admin) names the person the request acts
+    as; once per request and month."""
+    fields = kwargs.get("update_fields")
+    if fields is not None and "value" not in fields:
+        return  # a review mark, or a growth recomputed from last year: nobody's figures
+    ctx = context.current()
+    user = ctx.user if ctx is not None else None
+    if user is None or not getattr(user, "pk", None):
+        return
+    key = (instance.zone_id, instance.year, instance.month)
+    context.memoized(("value_editor", user.pk, *key), lambda: note_editor(user, *key) or True)
 
 
 def _refresh_next_year_yoy(instance: IndicatorValue) -> None:
@@ -215,6 +251,17 @@ def check_can_approve(zone: Zone, year: int, month: int, *, acting_user: User | 
                 zone=zone, year=year, month=month
             ),
             code="already_locked",
+        )
+    if (
+        acting_user is not None
+        and ValueEditor.objects.filter(zone=zone, year=year, month=month, user=acting_user).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Four-eyes rule (四眼原则): you entered or changed values of {zone} for "
+                "{year}-{month:02d}, so another colleague must approve them."
+            ).format(zone=zone, year=year, month=month),
+            code="four_eyes",
         )
     flagged = IndicatorValue.objects.filter(
         zone=zone, year=year, month=month, needs_review=True
@@ -258,6 +305,17 @@ def reopen_month(
     close.reopen_reason = reason[:300]
     close.save(
         update_fields=["is_locked", "reopened_by", "reopened_at", "reopen_reason", "updated_at"]
+    )
+    month_reopened.send(
+        sender=MonthClose,
+        zone=zone,
+        year=year,
+        month=month,
+        approved_by=close.approved_by,
+        reopened_by=acting_user,
+        reason=close.reopen_reason,
+        url=progress_url(zone, year, month),
+        what=gettext_lazy("economic indicators"),
     )
     return close
 

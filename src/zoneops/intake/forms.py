@@ -108,6 +108,10 @@ class ReviewForm(forms.Form):
     replace = forms.BooleanField(
         label=_("This figure replaces the accepted one it contradicts"), required=False
     )
+    replace_target = forms.BooleanField(
+        label=_("This target replaces the one entered already (shown beside it)"),
+        required=False,
+    )
 
     def __init__(self, *args, statement=None, **kwargs):
         if statement is not None and not args and "initial" not in kwargs:

@@ -213,6 +213,37 @@ def _check_contradiction(statement: Statement, replace: bool) -> None:
 WRITTEN_FIELDS = ["outcome", "target", "indicator_value", "goal"]
 
 
+def _check_target_replacement(the_plan, replace_target: bool) -> None:
+    """A target already entered is never replaced silently: the reviewer sees the old and the
+    new one side by side and says that the new one replaces it."""
+    if the_plan.outcome != apply.OUT.TARGET or the_plan.existing is None:
+        return
+    if the_plan.unchanged or replace_target:
+        return
+    (old_value, old_growth), (new_value, new_growth) = the_plan.old_values(), the_plan.new_values()
+    replaced = [
+        old is not None and (new is None or Decimal(new) != Decimal(old))
+        for old, new in ((old_value, new_value), (old_growth, new_growth))
+    ]
+    if not any(replaced):
+        return  # only what the target lacked is added
+    raise ValidationError(
+        _(
+            "{year}'s target of {indicator} is entered already (value {old_value}, growth "
+            "{old_growth}); this statement would make it value {new_value}, growth "
+            "{new_growth}. Keep the old one (reject), or confirm that the new one replaces it."
+        ).format(
+            year=the_plan.year,
+            indicator=the_plan.indicator,
+            old_value=apply.fmt(old_value),
+            old_growth="—" if old_growth is None else f"{apply.fmt(old_growth)}%",
+            new_value=apply.fmt(new_value),
+            new_growth="—" if new_growth is None else f"{apply.fmt(new_growth)}%",
+        ),
+        code="replaces_target",
+    )
+
+
 def _reviewable(statement: Statement, user) -> Statement:
     _check_zone(user, statement.document.zone, CHANGE, Statement)
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
@@ -227,14 +258,22 @@ def _reviewable(statement: Statement, user) -> Statement:
 
 @transaction.atomic
 def accept(
-    statement: Statement, *, acting_user, note: str = "", replace: bool = False
+    statement: Statement,
+    *,
+    acting_user,
+    note: str = "",
+    replace: bool = False,
+    replace_target: bool = False,
 ) -> Statement:
     """Accept the statement as proposed: it becomes a reviewed fact, and what it maps to is
     created or updated (see ``apply.plan``). ``replace``: the reviewer confirms that a figure
-    contradicting an accepted one replaces it."""
+    contradicting an accepted one replaces it; ``replace_target``: that the statement's target
+    replaces the different one entered already."""
     statement = _reviewable(statement, acting_user)
     _check_contradiction(statement, replace)
-    apply.apply(statement, apply.plan(statement), acting_user=acting_user)
+    the_plan = apply.plan(statement)
+    _check_target_replacement(the_plan, replace_target)
+    apply.apply(statement, the_plan, acting_user=acting_user)
     statement.state = S.ACCEPTED
     statement.reviewed_by = acting_user
     statement.reviewed_at = timezone.now()
@@ -276,7 +315,13 @@ def corrected_copy(statement: Statement, changes: dict) -> Statement:
 
 @transaction.atomic
 def correct(
-    statement: Statement, *, acting_user, note: str = "", replace: bool = False, **changes
+    statement: Statement,
+    *,
+    acting_user,
+    note: str = "",
+    replace: bool = False,
+    replace_target: bool = False,
+    **changes,
 ) -> Statement:
     """Correct the figure and accept it; the proposal is kept in ``proposed_data``, and what
     the corrected figure maps to is created or updated as for ``accept``."""
@@ -312,7 +357,9 @@ def correct(
         exclude=["document", "fingerprint", "conflicts_with", "reviewed_by", *WRITTEN_FIELDS]
     )
     _check_contradiction(statement, replace)
-    apply.apply(statement, apply.plan(statement), acting_user=acting_user)
+    the_plan = apply.plan(statement)
+    _check_target_replacement(the_plan, replace_target)
+    apply.apply(statement, the_plan, acting_user=acting_user)
     statement.save(
         update_fields=[*changes, "proposed_data", "state", "reviewed_by", "reviewed_at",
                        "review_note", "conflicts_with", "updated_at", *WRITTEN_FIELDS]

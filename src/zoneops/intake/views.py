@@ -208,19 +208,24 @@ class StatementDetailView(generic.ObjectDetailView):
             return HttpResponseRedirect(statement.get_absolute_url())
         action, note = form.cleaned_data["action"], form.cleaned_data["note"]
         replace = bool(form.cleaned_data.get("replace"))
+        replace_target = bool(form.cleaned_data.get("replace_target"))
         try:
             if action == "preview":
                 self.preview = (form, services.corrected_copy(statement, form.changes()))
                 return self.get(request, *args, **kwargs)
             if action == "accept":
                 done = services.accept(
-                    statement, acting_user=request.user, note=note, replace=replace
+                    statement,
+                    acting_user=request.user,
+                    note=note,
+                    replace=replace,
+                    replace_target=replace_target,
                 )
                 messages.success(request, _("Accepted.") + " " + apply.outcome_text(done))
             elif action == "correct":
                 done = services.correct(
                     statement, acting_user=request.user, note=note, replace=replace,
-                    **form.changes(),
+                    replace_target=replace_target, **form.changes(),
                 )  # fmt: skip
                 messages.success(
                     request, _("Corrected and accepted.") + " " + apply.outcome_text(done)

@@ -15,7 +15,11 @@ class NotificationsConfig(AppConfig):
             services.on_deadlines_changed, dispatch_uid="notifications_deadlines"
         )
         ticks.register("notifications", services.scan_and_deliver, order=10)
-        from zoneops.core import security
+        from zoneops.core import periods, security
+
+        periods.month_reopened.connect(
+            services.on_month_reopened, dispatch_uid="notifications_month_reopened"
+        )
 
         security.account_attacked.connect(
             services.on_account_attacked, dispatch_uid="notifications_account_attacked"

@@ -64,6 +64,26 @@ def on_account_attacked(sender, username: str, addresses: int, **kwargs) -> None
             notify(user_id, Notification.Kind.INFO, title, url=f"/security/?q={username}")
 
 
+def on_month_reopened(
+    sender, zone, year, month, approved_by, reopened_by, reason, url, what, **kwargs
+) -> None:
+    """Whoever approved a month hears that it was reopened, by whom and why."""
+    if approved_by is None or not approved_by.is_active:
+        return
+    with override("zh-hans"):
+        title = _(
+            "{who} reopened the {what} of {zone} for {year}-{month:02d} that you approved: {reason}"
+        ).format(
+            who=reopened_by.get_full_name() or reopened_by.username if reopened_by else "",
+            what=str(what),
+            zone=zone,
+            year=year,
+            month=month,
+            reason=reason,
+        )
+    notify(approved_by.pk, Notification.Kind.INFO, title, url=url)
+
+
 def on_transition(sender, case, transition, event, acting_user, **kwargs) -> None:
     """Tell the handler a case was assigned to them; tell staff an approval is waiting."""
     with override("zh-hans"):

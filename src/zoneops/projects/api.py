@@ -22,7 +22,7 @@ from zoneops.projects.filters import (
     ProgressNoteFilterSet,
     ProjectFilterSet,
 )
-from zoneops.projects.lights import reasons
+from zoneops.projects.lights import explain, reasons
 from zoneops.projects.models import (
     Blocker,
     Milestone,
@@ -53,6 +53,8 @@ class ProjectSerializer(CodedReferencesSerializer):
     tags = serializers.ListField(child=serializers.ChoiceField(choices=Tag.choices), required=False)
     light = serializers.SerializerMethodField()
     light_reasons = serializers.SerializerMethodField()
+    light_explanation = serializers.SerializerMethodField()
+    plan_missing = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -89,6 +91,8 @@ class ProjectSerializer(CodedReferencesSerializer):
             "latitude",
             "light",
             "light_reasons",
+            "light_explanation",
+            "plan_missing",
             "source",
         ]
         read_only_fields = ["completed_ytd", "completed_month", "baselined_at"]
@@ -101,6 +105,16 @@ class ProjectSerializer(CodedReferencesSerializer):
         if not hasattr(obj, "light"):
             return []
         return [text for _level, text in reasons(obj)]
+
+    def get_light_explanation(self, obj) -> list[str]:
+        """Every rule's statement, green ones included (the light's reason in words)."""
+        if not hasattr(obj, "light"):
+            return []
+        return [text for _level, text in explain(obj)]
+
+    def get_plan_missing(self, obj) -> bool | None:
+        """本年度计划未下达: a live project without a plan for the current year."""
+        return getattr(obj, "plan_missing", None)
 
     def validate_zone(self, zone):
         return _visible_zone(self, zone)

@@ -16,7 +16,14 @@ from zoneops.core import audit
 from zoneops.core.demo import S000, S002, S003
 from zoneops.core.models import Zone
 from zoneops.projects import services
-from zoneops.projects.models import Milestone, MonthlyInvestment, Project, Tag, tags_to_text
+from zoneops.projects.models import (
+    AnnualPlan,
+    Milestone,
+    MonthlyInvestment,
+    Project,
+    Tag,
+    tags_to_text,
+)
 
 SYNTHETIC = "演示数据（虚构）：细节为演示编造"
 
@@ -60,7 +67,111 @@ def seed() -> str:
 
     created = seed_jlgx() + seed_ccgx()
     place_demo_points(Project)
-    return f"{created} projects created"
+    rolled = roll_forward()
+    return f"{created} projects created; {rolled}"
+
+
+DEMO_CODES = ("JLGX-2024-", "CCGX-2025-")
+# The share of live projects whose pace lags (yellow, then red): the rest keep up with 序时进度.
+YELLOW_SHARE, RED_SHARE = 0.12, 0.05
+
+
+def _pace(code: str) -> float:
+    """A project's investment pace (share of the annual plan per twelfth of the year), the same
+    every year and every day: most keep up, some lag, a few lag far."""
+    draw = random.Random(f"pace-{code}").random()
+    if draw < RED_SHARE:
+        return 0.35 + draw
+    if draw < RED_SHARE + YELLOW_SHARE:
+        return 0.68 + draw / 2
+    return 1.08 + (draw - RED_SHARE - YELLOW_SHARE) * 0.3
+
+
+def _monthly_value(plan: Decimal, pace: float, month: int) -> Decimal:
+    return (plan * Decimal(str(min(pace * month / 12, 1.15)))).quantize(Decimal("1"))
+
+
+@transaction.atomic
+def roll_forward(today: dt.date | None = None) -> str:
+    """Bring the demo projects to ``today`` (idempotent: run again, nothing changes; run on a
+    later day, the new months and years are added). Every live project gets a plan for each
+    year since its own up to this one, the monthly 本年累计 of every finished month (the last
+    year complete, this year to last month) at its own pace, and its past milestones done
+    except the designated late ones. ``zoneops seed_demo`` calls it."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    last_month = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
+    projects = list(
+        Project.objects.filter(code__regex=r"^(JLGX-2024-|CCGX-2025-)")
+        .exclude(stage="completed")
+        .order_by("code")
+    )
+    have = set(
+        MonthlyInvestment.objects.filter(project__in=projects).values_list(
+            "project_id", "year", "month"
+        )
+    )
+    plans = {
+        (p, y): v
+        for p, y, v in AnnualPlan.objects.filter(project__in=projects).values_list(
+            "project_id", "year", "planned"
+        )
+    }
+    new_rows, new_plans = [], 0
+    for project in projects:
+        first_year = int(project.code.split("-")[1])
+        pace = _pace(project.code)
+        for year in range(first_year, today.year + 1):
+            planned = plans.get((project.pk, year))
+            if planned is None:
+                rng = random.Random(f"plan-{project.code}-{year}")
+                share = Decimal(str(round(0.15 + rng.random() * 0.2, 3)))
+                planned = (project.total_investment * share).quantize(Decimal("100"))
+                services.set_annual_plan(project, year, planned, acting_user=None)
+                new_plans += 1
+            elif project.plan_year < year:
+                services.set_annual_plan(project, year, planned, acting_user=None)
+            if project.actual_start is None:
+                continue
+            for month in range(1, 13):
+                if (year, month) > (last_month.year, last_month.month):
+                    break
+                if (project.pk, year, month) in have:
+                    continue
+                new_rows.append(
+                    MonthlyInvestment(
+                        project=project,
+                        year=year,
+                        month=month,
+                        completed_ytd=_monthly_value(planned, pace, month),
+                        source=SYNTHETIC,
+                    )
+                )
+    MonthlyInvestment.objects.bulk_create(new_rows, batch_size=1000)
+    audit.log_bulk_create(new_rows)
+    # Past milestones of started projects are done, except the late ones the demo keeps
+    # (主体封顶 of one project in eleven, and of a third of the re-planned ones).
+    done = 0
+    for milestone in Milestone.objects.filter(
+        project__in=[p for p in projects if p.actual_start is not None],
+        actual_date__isnull=True,
+        planned_date__lt=today,
+    ).select_related("project"):
+        moved = milestone.baseline_date != milestone.planned_date
+        late = milestone.order == 2 and (
+            milestone.project.pk % 11 == 0 or (moved and milestone.project.pk % 3 == 0)
+        )
+        if late:
+            continue
+        milestone.actual_date = milestone.planned_date + dt.timedelta(days=milestone.pk % 7)
+        milestone.save(update_fields=["actual_date", "updated_at"])
+        done += 1
+    services.refresh_completed([p.pk for p in projects])
+    return (
+        f"rolled forward to {today}: {new_plans} plans, {len(new_rows)} monthly figures, "
+        f"{done} milestones done"
+    )
 
 
 @transaction.atomic
@@ -264,8 +375,9 @@ def make(
 
 
 def add_details(projects, rng: random.Random, *, year: int) -> None:
-    """Milestones (with a baseline and a re-plan for some) and monthly 本年累计 figures."""
-    milestones, monthly = [], []
+    """Milestones (with a baseline and a re-plan for some); the monthly 本年累计 figures come
+    from ``roll_forward`` (every finished month up to today)."""
+    milestones = []
     for project in projects:
         names = ["土地摘牌", "开工", "主体封顶", "设备安装", "投产"]
         base = project.planned_start or dt.date(year, 4, 1)
@@ -286,27 +398,8 @@ def add_details(projects, rng: random.Random, *, year: int) -> None:
                     source=SYNTHETIC,
                 )
             )
-        if project.actual_start is None:
-            continue
-        pace = 0.6 + rng.random() * 0.5
-        running = Decimal(0)
-        for month in range(1, 13):
-            share = Decimal(str(min(pace * month / 12, 1.2)))
-            value = (project.annual_plan * share).quantize(Decimal("1"))
-            running = max(running, value)
-            monthly.append(
-                MonthlyInvestment(
-                    project=project,
-                    year=year,
-                    month=month,
-                    completed_ytd=running,
-                    source=SYNTHETIC,
-                )
-            )
     Milestone.objects.bulk_create(milestones, batch_size=1000)
     audit.log_bulk_create(milestones)
-    MonthlyInvestment.objects.bulk_create(monthly, batch_size=1000)
-    audit.log_bulk_create(monthly)
     for project in projects[::4]:
         project.baselined_at = project.created_at
         project.save(update_fields=["baselined_at"])

@@ -46,6 +46,9 @@ class ProjectFilterSet(LocatedFilterSet, ScopedFilterSet):
     tags = django_filters.MultipleChoiceFilter(
         label=_("tags"), choices=Tag.choices, method="filter_tags"
     )
+    plan_missing = django_filters.BooleanFilter(
+        label=_("no plan for this year"), method="filter_plan_missing"
+    )
     zone = django_filters.NumberFilter(label=_("zone"), field_name="zone")
     enterprise = django_filters.NumberFilter(label=_("owner enterprise"), field_name="enterprise")
     plan_year = django_filters.NumberFilter(label=_("plan year"))
@@ -85,6 +88,13 @@ class ProjectFilterSet(LocatedFilterSet, ScopedFilterSet):
         if "light" not in queryset.query.annotations:
             queryset = queryset.with_lights()
         return queryset.filter(light__in=[int(v) for v in value])
+
+    def filter_plan_missing(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if "plan_missing" not in queryset.query.annotations:
+            queryset = queryset.with_lights()
+        return queryset.filter(plan_missing=value)
 
     def filter_tags(self, queryset, name, value):
         for tag in value or ():

@@ -3,10 +3,13 @@
 Rules (thresholds are settings, defaults from published practice):
 - not started by the planned start date → yellow; ``START_RED_MONTHS`` months late → red;
 - completed investment behind the share of the year elapsed by ``INVEST_YELLOW_POINTS`` to
-  ``INVEST_RED_POINTS`` points → yellow, by more than ``INVEST_RED_POINTS`` → red;
+  ``INVEST_RED_POINTS`` points → yellow, by more than ``INVEST_RED_POINTS`` → red; a plan of
+  a past year (after 31 December, until the new year's plan is set) is judged at 100 %;
+- a live project without a plan for the current year is in its own state, 本年度计划未下达
+  (``plan_missing``), listed for the staff who set plans, whatever its light;
 - an overdue milestone → ``MILESTONE_OVERDUE`` (yellow); an overdue open blocker →
   ``BLOCKER_OVERDUE`` (red).
-A completed project is green. Every light carries its reasons.
+A completed project is green. Every light states its reason in words (``explain``).
 """
 
 import calendar as pycalendar
@@ -100,13 +103,22 @@ def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None
     live = ~Q(stage="completed")
     not_started = live & Q(actual_start__isnull=True, stage__in=NOT_STARTED)
     planned = Q(plan_year=today.year, annual_plan__gt=0) & live
+    # A past year's plan, still the project's latest: its year is over, judged at 100 %.
+    past = Q(plan_year__lt=today.year, annual_plan__gt=0) & live
     done_x100 = ExpressionWrapper(F("completed_ytd") * Value(100), output_field=money)
+
+    def bar(share: Decimal, points: Decimal):
+        return ExpressionWrapper(F("annual_plan") * Value(share - points), output_field=money)
+
     # gap ≥ yellow points ⇔ completed·100 ≤ plan·(elapsed − yellow); likewise for red (strict).
-    yellow_bar = ExpressionWrapper(
-        F("annual_plan") * Value(elapsed - limits.invest_yellow_points), output_field=money
+    yellow_bar, red_bar = (
+        bar(elapsed, limits.invest_yellow_points),
+        bar(elapsed, limits.invest_red_points),
     )
-    red_bar = ExpressionWrapper(
-        F("annual_plan") * Value(elapsed - limits.invest_red_points), output_field=money
+    full = Decimal(100)
+    past_yellow, past_red = (
+        bar(full, limits.invest_yellow_points),
+        bar(full, limits.invest_red_points),
     )
     qs = qs.annotate(
         start_level=Case(
@@ -119,8 +131,15 @@ def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None
         invest_level=Case(
             When(planned & Q(done_x100__lt=red_bar), then=Value(RED)),
             When(planned & Q(done_x100__lte=yellow_bar), then=Value(YELLOW)),
+            When(past & Q(done_x100__lt=past_red), then=Value(RED)),
+            When(past & Q(done_x100__lte=past_yellow), then=Value(YELLOW)),
             default=Value(GREEN),
             output_field=IntegerField(),
+        ),
+        plan_missing=Case(
+            When(live & ~Q(plan_year__gte=today.year, annual_plan__gt=0), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
         milestone_late=Exists(
             Milestone.objects.filter(
@@ -164,13 +183,60 @@ def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None
     )
 
 
+def _number(value: Decimal) -> str:
+    """A percentage as a statistics office writes it: one decimal, none when whole."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _light_day(project) -> dt.date:
+    today = getattr(project, "light_today", None) or timezone.localdate()
+    return dt.date.fromisoformat(today) if isinstance(today, str) else today
+
+
+def investment_statement(project) -> str | None:
+    """The plan against 序时进度 in words ("完成年度计划 41%，序时进度 75%，落后 34 个百分点"),
+    for a project with a plan of this year or a past one; None without one."""
+    today = _light_day(project)
+    if not project.annual_plan or project.plan_year > today.year:
+        return None
+    if project.plan_year == today.year:
+        elapsed = Decimal(str(getattr(project, "light_elapsed", None) or elapsed_share(today)))
+    else:
+        elapsed = Decimal(100)
+    rate = Decimal(project.completed_ytd) * 100 / Decimal(project.annual_plan)
+    rate, elapsed = rate.quantize(Decimal("0.1")), elapsed.quantize(Decimal("0.1"))
+    gap = elapsed - rate
+    if gap > 0:
+        position = _("{points} points behind").format(points=_number(gap))
+    elif gap < 0:
+        position = _("{points} points ahead").format(points=_number(-gap))
+    else:
+        position = _("on schedule")
+    if project.plan_year == today.year:
+        return _("Annual plan {rate}% completed, time elapsed {elapsed}%, {position}").format(
+            rate=_number(rate), elapsed=_number(elapsed), position=position
+        )
+    return _(
+        "{year} plan {rate}% completed, its year is over (time elapsed 100%), {position}"
+    ).format(year=project.plan_year, rate=_number(rate), position=position)
+
+
 def reasons(project) -> list[tuple[int, str]]:
     """(level, reason) for every rule that lit on an annotated project."""
+    return [(level, text) for level, text in explain(project) if level]
+
+
+def explain(project) -> list[tuple[int, str]]:
+    """(level, statement) of every rule that has something to say on an annotated project,
+    green ones included: the light's reason in words."""
     limits = thresholds()
     found = []
-    today = getattr(project, "light_today", None) or timezone.localdate()
-    if isinstance(today, str):
-        today = dt.date.fromisoformat(today)
+    today = _light_day(project)
+    if project.stage == "completed":
+        return [(GREEN, _("The project is completed"))]
+    if getattr(project, "plan_missing", False):
+        found.append((GREEN, _("No plan for {year} set yet").format(year=today.year)))
     if project.start_level:
         days = (today - project.planned_start).days
         found.append(
@@ -181,23 +247,16 @@ def reasons(project) -> list[tuple[int, str]]:
                 ),
             )
         )
-    if project.invest_level:
-        elapsed = Decimal(str(project.light_elapsed))
-        rate = project.completed_ytd * 100 / project.annual_plan
-        found.append(
-            (
-                project.invest_level,
-                _(
-                    "Investment {rate}% of the annual plan, {gap} points behind "
-                    "the time-elapsed share {elapsed}%"
-                ).format(rate=f"{rate:.1f}", gap=f"{elapsed - rate:.1f}", elapsed=f"{elapsed:.1f}"),
-            )
-        )
-    if project.milestone_late and project.stage != "completed":
+    statement = investment_statement(project)
+    if statement:
+        found.append((project.invest_level, statement))
+    if project.milestone_late:
         found.append((limits.milestone_overdue, _("A milestone is overdue")))
-    if project.blocker_late and project.stage != "completed":
+    if project.blocker_late:
         found.append((limits.blocker_overdue, _("A blocker is past its deadline")))
-    return [(level, text) for level, text in found if level]
+    if not found:
+        found.append((GREEN, _("Nothing late")))
+    return found
 
 
 class LightBadge:
@@ -205,7 +264,8 @@ class LightBadge:
 
     def __init__(self, project):
         self.level = project.light
-        self.reasons = reasons(project)
+        self.plan_missing = getattr(project, "plan_missing", False)
+        self.reasons = explain(project)
 
     @property
     def label(self) -> str:
@@ -223,10 +283,18 @@ class LightBadge:
         return f"{self.label}: {text}" if text else self.label
 
     def __html__(self) -> str:
-        return format_html(
+        light = format_html(
             '<span class="badge {}" title="{}">{}</span> <small class="text-muted">{}</small>',
             self.css,
             self.reason_text(),
             self.label,
             self.reason_text(),
         )
+        if not self.plan_missing:
+            return light
+        return format_html(
+            '<span class="badge text-bg-secondary">{}</span> {}', PLAN_MISSING_LABEL, light
+        )
+
+
+PLAN_MISSING_LABEL = gettext_lazy("No plan for this year")

@@ -53,6 +53,11 @@ def set_annual_plan(project: Project, year: int, planned: Decimal, *, acting_use
     if project.plan_year == year and project.annual_plan != planned:
         project.annual_plan = planned
         project.save(update_fields=["annual_plan", "updated_at"])
+    elif year > project.plan_year:
+        # A new year's plan: the project is judged against it from now on.
+        project.plan_year, project.annual_plan = year, planned
+        project.save(update_fields=["plan_year", "annual_plan", "updated_at"])
+        refresh_completed([project.pk])
     return plan
 
 

@@ -8,6 +8,7 @@ app_name = "projects"
 urlpatterns = [
     path("board/", views.BoardView.as_view(), name="board"),
     path("lagging/", views.LaggingListView.as_view(), name="lagging"),
+    path("without-plan/", views.PlanMissingListView.as_view(), name="plan_missing"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("map/", views.map_index, name="map_index"),

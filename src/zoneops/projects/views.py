@@ -124,6 +124,31 @@ class LaggingListView(ProjectListView):
         return super().base_queryset().filter(light__gt=0)
 
 
+class PlanMissingListView(ProjectListView):
+    """Live projects without a plan for the current year (本年度计划未下达): the list of the
+    staff who set plans. A past year's plan is still judged (at 100 %) until the new one."""
+
+    template_name = "projects/plan_missing_list.html"
+    default_ordering = ("zone__path", "code")
+    export_name = "projects-without-plan"
+    paginate_by = 100
+    columns = [
+        Column("code", linkify=True),
+        Column("name", linkify=True),
+        Column("zone__name", gettext_lazy("Zone"), order_by="zone__path"),
+        Column("stage"),
+        Column("plan_year"),
+        Column("annual_plan"),
+        Column("completed_ytd"),
+        Column("leader_name"),
+        Column("responsible_unit"),
+        Column("light", gettext_lazy("Light"), order_by="light", accessor=LightBadge),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().filter(plan_missing=True)
+
+
 class ProjectDetailView(generic.ObjectDetailView):
     model = Project
     template_name = "projects/project_detail.html"

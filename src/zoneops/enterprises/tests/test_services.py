@@ -253,7 +253,7 @@ def test_idle_revival_moves_and_progress(zone_tree, users, today):
         services.set_revival_status(revivals[2], "reviving", acting_user=users["other_staff"])
 
 
-def test_month_lock_approve_and_reopen(zone_tree, users):
+def test_month_lock_approve_and_reopen(zone_tree, users, colleague):
     ent = enterprise(zone_tree["park"], 1)
     fig = figure(ent, 2025, 3, 100)
     approval = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=users["staff"])
@@ -277,8 +277,8 @@ def test_month_lock_approve_and_reopen(zone_tree, users):
     )
     assert changes.count() == 2
     assert changes.first().changes["approved"] == {"before": True, "after": False}
-    # Approving again re-locks the same record.
-    again = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=users["staff"])
+    # Approving again re-locks the same record (by a colleague: staff changed a figure).
+    again = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=colleague)
     assert again.pk == approval.pk and MonthApproval.objects.count() == 1
 
 

@@ -279,9 +279,44 @@ def test_a_contradicting_figure_stays_flagged_until_confirmed(seed_002, seed_zon
     other.refresh_from_db()
     assert other.state == S.PROPOSED and other.conflicts_with is not None
     assert Target.objects.get().value == Decimal("1160000.00")
-    services.accept(other, acting_user=reviewer, replace=True)
+    with pytest.raises(ValidationError) as error:  # the target is not replaced silently
+        services.accept(other, acting_user=reviewer, replace=True)
+    assert error.value.code == "replaces_target"
+    services.accept(other, acting_user=reviewer, replace=True, replace_target=True)
     target = Target.objects.get()
     assert (target.value, target.growth) == (Decimal("1200000.00"), Decimal("10.00"))
+
+
+def test_an_entered_target_is_replaced_only_by_explicit_choice(
+    seed_002, seed_zones, reviewer, client_for
+):
+    from zoneops.indicators.models import Indicator
+
+    statement = funds(seed_002)
+    plan = apply.plan(statement)
+    entered = Target.objects.create(
+        zone=plan.zone, indicator=plan.indicator, year=plan.year, value=Decimal("1000000")
+    )
+    with pytest.raises(ValidationError) as error:
+        services.accept(statement, acting_user=reviewer)
+    assert error.value.code == "replaces_target"
+    message = error.value.messages[0]
+    assert "1,000,000" in message and "1,160,000" in message  # old and new side by side
+    entered.refresh_from_db()
+    assert entered.value == Decimal("1000000.00")
+    statement.refresh_from_db()
+    assert statement.state == S.PROPOSED
+    page = client_for(reviewer).get(statement.get_absolute_url()).content.decode()
+    assert 'id="replace-target"' in page
+    response = client_for(reviewer).post(
+        statement.get_absolute_url(), {"action": "accept", "kind": statement.kind}
+    )
+    entered.refresh_from_db()
+    assert entered.value == Decimal("1000000.00") and response.status_code == 302
+    services.accept(statement, acting_user=reviewer, replace_target=True)
+    entered.refresh_from_db()
+    assert entered.value == Decimal("1160000.00")
+    assert Indicator.objects.filter(pk=entered.indicator_id).exists()
 
 
 def test_unmapped_figures_are_rejected_or_corrected_to_a_catalog_indicator(seed_zones, reviewer):
@@ -478,7 +513,14 @@ def test_the_page_asks_to_confirm_a_contradicting_figure(
     client.post(other.get_absolute_url(), {"action": "accept", "kind": "target"})
     other.refresh_from_db()
     assert other.state == S.PROPOSED and Target.objects.get().value == Decimal("1160000.00")
+    assert 'id="replace-target"' in page  # the entered target is replaced only by choice
     client.post(other.get_absolute_url(), {"action": "accept", "kind": "target", "replace": "on"})
+    other.refresh_from_db()
+    assert other.state == S.PROPOSED and Target.objects.get().value == Decimal("1160000.00")
+    client.post(
+        other.get_absolute_url(),
+        {"action": "accept", "kind": "target", "replace": "on", "replace_target": "on"},
+    )
     other.refresh_from_db()
     assert other.state == S.ACCEPTED and Target.objects.get().value == Decimal("1200000.00")
     # A statement nothing contradicts shows no such box.

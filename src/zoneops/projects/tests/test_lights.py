@@ -94,11 +94,15 @@ def test_investment_behind_the_time_elapsed_share(zone_tree, completed, expected
 
 
 @pytest.mark.django_db
-def test_investment_rule_needs_this_years_plan(zone_tree):
+def test_without_this_years_plan_the_project_says_so(zone_tree):
     last_year = make_project(zone_tree["park"], 1, plan_year=2024, stage="started")
     no_plan = make_project(zone_tree["park"], 2, annual_plan=0, stage="started")
-    assert light(last_year).light == GREEN
-    assert light(no_plan).light == GREEN
+    planned = make_project(zone_tree["park"], 3, stage="started")
+    set_completed(planned, "800")
+    assert light(no_plan).light == GREEN and light(no_plan).plan_missing
+    # Last year's plan, never completed, is judged at 100 % of its year: red.
+    assert light(last_year).light == RED and light(last_year).plan_missing
+    assert not light(planned).plan_missing
 
 
 @pytest.mark.django_db
@@ -107,7 +111,7 @@ def test_investment_reason_gives_the_figures(zone_tree):
     set_completed(project, "450")
     ((level, text),) = reasons(light(project))
     assert level == RED
-    assert "45.0" in text and "35.0" in text and "80.0" in text
+    assert "45%" in text and "80%" in text and "35 " in text
 
 
 @pytest.mark.django_db

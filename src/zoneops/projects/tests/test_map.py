@@ -144,7 +144,15 @@ def test_map_data_is_scoped_to_the_zone_and_the_users_grants(client_for, users, 
     today = timezone.localdate()
     park, econ, beihu = zone_tree["park"], zone_tree["econ"], zone_tree["beihu"]
     red = make_project(park, 1, planned_start=today - dt.timedelta(days=200), **GX)
-    green = make_project(park, 2, stage="started", total_investment=Decimal("9000"), **GX)
+    green = make_project(
+        park,
+        2,
+        stage="started",
+        total_investment=Decimal("9000"),
+        plan_year=today.year,
+        annual_plan=0,
+        **GX,
+    )
     make_project(park, 3)  # no point
     other = make_project(econ, 4, **JK)
     sibling = make_project(beihu, 5, **GX)  # in the new area, not in 高新区
