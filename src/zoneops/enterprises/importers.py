@@ -322,6 +322,7 @@ class EnterpriseImporter(FastImporter):
         background.report(0, None, background.READING)
         sheets = read_rows(name, content, self.columns)
         total = sum(len(rows) - index - 1 for _s, index, _m, rows in sheets)
+        background.report(0, total, background.CHECKING)
         result = ImportResult()
         source = f"import: {Path(name).name}"[:300]
         zones = Zone.objects.restrict(self.user, "view") if self.user else Zone.objects.all()
@@ -710,6 +711,7 @@ class FigureImporter(FastImporter):
         background.report(0, None, background.READING)
         sheets = read_rows(name, content, self.columns)
         total = sum(len(rows) - index - 1 for _s, index, _m, rows in sheets)
+        background.report(0, total, background.CHECKING)
         result = ImportResult()
         for _sheet, _index, mapping, _rows in sheets:
             if "period" not in mapping and not ("year" in mapping and "month" in mapping):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.models import Zone
-from zoneops.core.permissions import CHANGE, VIEW
+from zoneops.core.permissions import ADD, CHANGE, VIEW
 from zoneops.core.querysets import RestrictedQuerySet
 
 
@@ -90,7 +90,7 @@ class Job(models.Model):
     zone_lookup = "zone"
     # Everyone with domain work may start jobs and follow or cancel their own (restrict).
     role_actions = {
-        role: frozenset({VIEW, CHANGE}) for role in ("admin", "staff", "liaison", "leader")
+        role: frozenset({VIEW, ADD, CHANGE}) for role in ("admin", "staff", "liaison", "leader")
     }
     filter_exempt = ("key", "errors", "target", "worker", "task_id", "language")
 

@@ -81,22 +81,29 @@ def user_zone(user):
     return user.zones.order_by("depth", "path").first()
 
 
+def import_title(model, name: str) -> str:
+    return _("Import {things}: {file}").format(
+        things=model._meta.verbose_name_plural, file=Path(name).name
+    )
+
+
+def list_url(model) -> str:
+    from zoneops.core.generic import optional_reverse, url_name
+
+    return optional_reverse(url_name(model, "list")) or ""
+
+
 def import_upload(view, request, upload):
     """``core.generic.BulkImportView``'s runner: the upload becomes a job; the answer is the
     job's page (or the page of the job already importing this same file)."""
     content = upload.read()
     target = f"{type(view).__module__}.{type(view).__qualname__}"
-    from zoneops.core.generic import optional_reverse, url_name
-
-    title = _("Import {things}: {file}").format(
-        things=view.model._meta.verbose_name_plural, file=Path(upload.name).name
-    )
     job, created = start_import(
         target=target,
         name=upload.name,
         content=content,
-        title=title,
-        return_url=optional_reverse(url_name(view.model, "list")) or "",
+        title=import_title(view.model, upload.name),
+        return_url=list_url(view.model),
         acting_user=request.user,
     )
     if not created:
