@@ -222,7 +222,7 @@ def read_progress(job: Job) -> dict:
     done, total = data["done"], data["total"]
     elapsed = found.get("at", 0) - found.get("phase_started", 0)
     if total and done and elapsed > 0 and done < total:
-        data["eta"] = max(0, round((total - done) * elapsed / done))
+        data["eta"] = max(1, round((total - done) * elapsed / done))
     return data
 
 
