@@ -12,3 +12,4 @@ class JobsConfig(AppConfig):
         from zoneops.jobs import services
 
         background.register_import_runner(services.import_upload)
+        background.register_export_runner(services.export_list)

@@ -64,8 +64,10 @@ class Job(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    # What runs: the import page's view (its importer and model), by dotted path.
+    # What runs: an import page's view (its importer and model) by dotted path; for an
+    # export, the list page's path, with its query (filters, search, sort) in ``params``.
     target = models.CharField(_("target"), max_length=300)
+    params = models.TextField(_("parameters"), blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     file_size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -92,7 +94,7 @@ class Job(models.Model):
     role_actions = {
         role: frozenset({VIEW, ADD, CHANGE}) for role in ("admin", "staff", "liaison", "leader")
     }
-    filter_exempt = ("key", "errors", "target", "worker", "task_id", "language")
+    filter_exempt = ("key", "errors", "target", "params", "worker", "task_id", "language")
 
     class Meta:
         ordering = ["-created_at", "-id"]

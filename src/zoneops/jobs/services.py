@@ -164,6 +164,54 @@ def start_import(
     return job, True
 
 
+def export_list(view, request):
+    """``core.generic.ObjectListView``'s runner for a large ``?export=xlsx``: the rows are
+    written by a job; the answer is its page (or that of the same export already running)."""
+    view.log_export()  # asked for now, by this user from this address
+    params = request.GET.copy()
+    params.pop("page", None)
+    job, created = start_export(
+        path=request.path,
+        params=params.urlencode(),
+        title=_("Export {things}").format(things=view.model._meta.verbose_name_plural),
+        acting_user=request.user,
+    )
+    if not created:
+        messages.info(request, _("This export is already being written: here is that job."))
+    return HttpResponseRedirect(job.get_absolute_url())
+
+
+def start_export(*, path: str, params: str, title: str, acting_user) -> tuple[Job, bool]:
+    """Queue the export of the list page ``path`` with the query ``params``, as
+    ``acting_user`` sees it. (job, True); or (the same export already running, False)."""
+    checksum = hashlib.sha256(f"{path}?{params}".encode()).hexdigest()
+    running = (
+        Job.objects.restrict(acting_user, "view")
+        .active()
+        .filter(target=path, checksum=checksum)
+        .first()
+    )
+    if running is not None:
+        return running, False
+    from zoneops.jobs.tasks import run_job
+
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=Job.Kind.EXPORT,
+            title=title[:300],
+            user=acting_user,
+            zone=user_zone(acting_user),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            target=path,
+            params=params,
+            checksum=checksum,
+            return_url=path,
+        )
+        job.task_id = str(run_job.enqueue(job.pk).id)
+        job.save(update_fields=["task_id"])
+    return job, True
+
+
 # Running ------------------------------------------------------------------------------------
 
 
@@ -263,6 +311,8 @@ def run(job_id: int) -> str:
         try:
             if job.kind == Job.Kind.IMPORT:
                 run_import(job)
+            elif job.kind == Job.Kind.EXPORT:
+                run_export(job)
             else:
                 raise ValueError(f"unknown job kind {job.kind!r}")
         except JobCancelled:
@@ -327,6 +377,46 @@ def run_import(job: Job) -> None:
             count=len(result.errors)
         ),
     )
+
+
+def run_export(job: Job) -> None:
+    from django.http import HttpRequest, QueryDict
+    from django.urls import resolve
+
+    from zoneops.core.generic import ObjectListView, applied_filters
+
+    match = resolve(job.target)
+    view_class = getattr(match.func, "view_class", None)
+    if not (isinstance(view_class, type) and issubclass(view_class, ObjectListView)):
+        raise ValueError(f"{job.target} is not a list page")
+    user = job.user
+    if user is None or not user.is_active:
+        raise PermissionDenied(_("The account that started this job is no longer active."))
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = job.target
+    request.GET = QueryDict(job.params)
+    request.user = user
+    request.resolver_match = match
+    request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
+    view = view_class()
+    view.setup(request, *match.args, **match.kwargs)
+    progress = Progress(job)
+    with (
+        context.acting_as(user, request_id=job.key),
+        context.request_memo(),
+        background.reporting(progress),
+    ):
+        progress(0, None, background.READING)
+        columns = view.bound_columns()
+        qs, filterset = view.filtered()
+        qs, _sort = view.sort(qs, columns)
+        view.applied = applied_filters(request, filterset)
+        handle = view.export_file(qs, columns)
+        with open(result_path(job), "wb") as out:
+            shutil.copyfileobj(handle, out)
+    rows = progress.totals.get(background.WRITING) or 0
+    finish(job, Job.State.DONE, phase="", done=rows, total=rows, result_name=view.export_name_for())
 
 
 # Cancelling ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 
+from django.urls import get_resolver
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from zoneops.jobs import services
@@ -44,4 +45,6 @@ class Command(DBWorkerCommand):
         for job in services.recover_stale():
             self.stdout.write(f"job {job.pk} left by a stopped worker: {job.state}")
         options["worker_id"] = services.worker_name()
+        # Load the URLs (and with them every view module) now rather than in the first job.
+        get_resolver().url_patterns  # noqa: B018
         return super().handle(*args, **options)
