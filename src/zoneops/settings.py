@@ -75,8 +75,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "zoneops.core",
     "zoneops.api",
+    "zoneops.jobs",
     "zoneops.notifications",
     "zoneops.enterprises",
     "zoneops.projects",
@@ -218,6 +221,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Spreadsheet and document uploads: refused above this size before they are read, and above
 # ZONEOPS_UPLOAD_MAX_UNZIPPED_MB once unpacked (zoneops.core.uploads); nginx's
 # client_max_body_size in deploy/ matches the first.
+# Background jobs (后台作业): django-tasks with its database backend, run by `zoneops job_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Imports of files at least this large run as a job (0: every import); smaller ones in the request.
+ZONEOPS_JOB_IMPORT_MIN_KB = int(os.environ.get("ZONEOPS_JOB_IMPORT_MIN_KB", "64"))
+# List exports of more rows than this are written by a job (the page answers with the job).
+ZONEOPS_JOB_EXPORT_MIN_ROWS = int(os.environ.get("ZONEOPS_JOB_EXPORT_MIN_ROWS", "5000"))
 ZONEOPS_UPLOAD_MAX_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_MB", "20"))
 ZONEOPS_UPLOAD_MAX_UNZIPPED_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_UNZIPPED_MB", "200"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

@@ -33,6 +33,7 @@ urlpatterns = [
     path("appeals/", include("zoneops.appeals.urls")),
     path("hazards/", include("zoneops.hazards.urls")),
     path("notifications/", include("zoneops.notifications.urls")),
+    path("jobs/", include("zoneops.jobs.urls")),
     path("indicators/", include("zoneops.indicators.urls")),
     path("tasks/", include("zoneops.tasks.urls")),
     path("dashboard/", include("zoneops.reports.urls")),

@@ -129,6 +129,7 @@ UNITS = [
     "zoneops-tick.service",
     "zoneops-backup.service",
     "zoneops-notify.service",
+    "zoneops-jobs.service",
 ]
 TIMERS = ["zoneops-tick.timer", "zoneops-backup.timer"]
 
@@ -147,6 +148,10 @@ def test_systemd_units_name_the_commands():
     assert (
         "ExecStart=/opt/zoneops/venv/bin/zoneops notify --follow\n"
         in (systemd / "zoneops-notify.service").read_text()
+    )
+    assert (
+        "ExecStart=/opt/zoneops/venv/bin/zoneops job_worker\n"
+        in (systemd / "zoneops-jobs.service").read_text()
     )
     assert (
         "ExecStart=/opt/zoneops/venv/bin/zoneops backup\n"

@@ -24,6 +24,7 @@ NAVIGATION = [
     (_("Closed-loop cases"), "core:loopcase_list", "core.LoopCase"),
     (_("Departments"), "core:department_list", "core.Department"),
     (_("Work calendar"), "core:calendar", None),
+    (_("Background jobs"), "jobs:job_list", "jobs.Job"),
     (_("Audit log"), "core:objectchange_list", "core.ObjectChange"),
     (_("Security events"), "core:securityevent_list", "core.SecurityEvent"),
     (_("Users and grants"), "admin:core_user_changelist", ADMINS_ONLY),

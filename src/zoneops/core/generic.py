@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import detail_panels, exports, imports, security, uploads
+from zoneops.core import background, detail_panels, exports, imports, security, uploads
 from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.tables import Column
@@ -167,6 +167,9 @@ class ObjectListView(ObjectViewMixin, View):
         qs, current_sort = self.sort(qs, columns)
         if request.GET.get("export") == "xlsx":
             self.applied = applied_filters(request, filterset)
+            runner = background.export_runner()
+            if runner is not None and self.export_in_background(qs):
+                return runner(self, request)  # the answer is the job's page
             return self.export(qs, columns)
         paginator = Paginator(qs, self.paginate_by)
         number = request.GET.get("page") or 1
@@ -240,28 +243,54 @@ class ObjectListView(ObjectViewMixin, View):
             extra.append(Column(name, label).bind(self.model))
         return extra
 
-    def export(self, qs, columns: list[Column]):
+    def export_in_background(self, qs) -> bool:
+        """More rows than a request should write (a job writes them), for the users who follow
+        jobs (the administrators of oversight export in the request)."""
+        from zoneops.core.models import ADMINISTRATOR_ROLES, Role
+
+        if self.request.user.role in ADMINISTRATOR_ROLES - {Role.ADMIN}:
+            return False
+        threshold = background.export_min_rows()
+        return qs[: threshold + 1].count() > threshold
+
+    def export_file(self, qs, columns: list[Column]):
+        """The .xlsx of the rows (at most ``ZONEOPS_EXPORT_MAX_ROWS``), as an open file."""
         from django.conf import settings
 
         columns = [*columns, *(c.bind(self.model) for c in self.export_columns)]
         columns += self.import_columns(columns)
         limit = settings.ZONEOPS_EXPORT_MAX_ROWS
-        rows = export_rows(self.model, qs[:limit], columns)
-        handle = exports.write_xlsx(
+        total = None if background.current() is None else min(qs.count(), limit)
+
+        def rows():
+            for done, row in enumerate(export_rows(self.model, qs[:limit], columns)):
+                if not done % 2000:
+                    background.report(done, total, background.WRITING)
+                yield row
+
+        return exports.write_xlsx(
             [str(c.label) for c in columns],
-            rows,
+            rows(),
             sheet_title=str(self.model._meta.verbose_name_plural),
             filters=getattr(self, "applied", ()),
         )
+
+    def export_name_for(self) -> str:
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return f"{self.export_name or self.model._meta.model_name}-{stamp}.xlsx"
+
+    def log_export(self) -> None:
         security.log_event(
             SecurityEvent.Type.EXPORT,
             self.request,
             model=self.model._meta.label,
             query=self.request.GET.urlencode()[:500],
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        name = f"{self.export_name or self.model._meta.model_name}-{stamp}.xlsx"
-        return exports.xlsx_response(handle, name)
+
+    def export(self, qs, columns: list[Column]):
+        handle = self.export_file(qs, columns)
+        self.log_export()
+        return exports.xlsx_response(handle, self.export_name_for())
 
 
 def export_rows(model, qs, columns: list[Column]):
@@ -492,6 +521,17 @@ class BulkImportView(ObjectViewMixin, View):
             uploads.check_upload(upload)  # before a byte is read
         except uploads.UploadRefused as exc:
             return render(request, self.template_name, self.context(file_error=str(exc)))
+        runner = background.import_runner()
+        if runner is not None and upload.size >= background.import_min_bytes():
+            # A large file: checked and written by a background job; the answer is its page.
+            # A zip bomb is refused here, from the zip's directory (the rest in the job).
+            if upload.name.lower().endswith(uploads.ZIP_SUFFIXES):
+                try:
+                    uploads.check_zip(upload.read())
+                except uploads.UploadRefused as exc:
+                    return render(request, self.template_name, self.context(file_error=str(exc)))
+                upload.seek(0)
+            return runner(self, request, upload)
         importer = self.importer_class(request.user)
         try:
             result = importer.run(upload.name, upload.read())

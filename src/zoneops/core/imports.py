@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
-from zoneops.core import uploads
+from zoneops.core import background, uploads
 
 MAX_ROWS = 200_000
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "on"})
@@ -500,8 +500,10 @@ class ModelImporter:
 
     @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
+        background.report(0, None, background.READING)
         headers, rows = read_table(name, content)
         mapping = self.header_map(headers)
+        total = len(rows)
         result = ImportResult()
         seen_keys: dict[str, int] = {}
         choices = self.choice_aliases()
@@ -512,7 +514,9 @@ class ModelImporter:
             and not isinstance(form_field, forms.ModelMultipleChoiceField)
             and name in mapping.values()
         }
-        for row_number, cells in rows:
+        for done, (row_number, cells) in enumerate(rows):
+            if not done % 200:
+                background.report(done, total, background.CHECKING)
             data = {
                 field_name: (cells[index] if index < len(cells) else "")
                 for index, field_name in mapping.items()
@@ -582,6 +586,7 @@ class ModelImporter:
                 result.created += 1
             else:
                 result.updated += 1
+        background.report(total, total, background.CHECKING)
         if result.errors:
             transaction.set_rollback(True)
             result.created = result.updated = 0

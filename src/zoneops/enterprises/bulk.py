@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from zoneops.core import context
+from zoneops.core import background, context
 from zoneops.core.imports import insert_json
 from zoneops.core.models import ObjectChange
 
@@ -66,6 +66,7 @@ def insert_rows(
                 write(batch)
                 count += len(batch)
                 batch = []
+                background.report(count, None, background.WRITING)  # a job may stop here
         if batch:
             write(batch)
             count += len(batch)

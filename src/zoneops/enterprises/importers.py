@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit, context, geo, uploads
+from zoneops.core import audit, background, context, geo, uploads
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
@@ -319,7 +319,10 @@ class EnterpriseImporter(FastImporter):
     @gc_paused
     @context.attributed_to_self_user
     def run(self, name: str, content: bytes) -> ImportResult:
+        background.report(0, None, background.READING)
         sheets = read_rows(name, content, self.columns)
+        total = sum(len(rows) - index - 1 for _s, index, _m, rows in sheets)
+        background.report(0, total, background.CHECKING)
         result = ImportResult()
         source = f"import: {Path(name).name}"[:300]
         zones = Zone.objects.restrict(self.user, "view") if self.user else Zone.objects.all()
@@ -339,9 +342,13 @@ class EnterpriseImporter(FastImporter):
 
         parsed = []  # (row, uscc, fields)
         seen: dict[str, int] = {}
+        done = 0
         for _sheet, header_index, mapping, rows in sheets:
             columns = list(mapping.items())
             for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+                done += 1
+                if not done & 1023:
+                    background.report(done, total, background.CHECKING)
                 if not any(c not in (None, "") for c in cells):
                     continue
                 # The row's cells by column name, once (a short row's missing cells are None).
@@ -388,6 +395,7 @@ class EnterpriseImporter(FastImporter):
                 )
         if result.errors:
             return result
+        background.report(0, len(parsed), background.WRITING)
         with transaction.atomic():
             new = []
             changed = []
@@ -700,7 +708,10 @@ class FigureImporter(FastImporter):
     @gc_paused
     @context.attributed_to_self_user
     def run(self, name: str, content: bytes) -> ImportResult:
+        background.report(0, None, background.READING)
         sheets = read_rows(name, content, self.columns)
+        total = sum(len(rows) - index - 1 for _s, index, _m, rows in sheets)
+        background.report(0, total, background.CHECKING)
         result = ImportResult()
         for _sheet, _index, mapping, _rows in sheets:
             if "period" not in mapping and not ("year" in mapping and "month" in mapping):
@@ -715,6 +726,7 @@ class FigureImporter(FastImporter):
         check = uscc.problem
         error = self.error
         may_be_negative = self.may_be_negative
+        done = 0  # rows of the sheets before this one
         for _sheet, header_index, mapping, rows in sheets:
             uscc_at = mapping["uscc"]
             period_at = mapping.get("period")
@@ -729,6 +741,8 @@ class FigureImporter(FastImporter):
                 else 0
             )
             for row, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+                if not row & 4095:
+                    background.report(row - header_index - 2 + done, total, background.CHECKING)
                 width = len(cells)
                 code = cells[uscc_at] if uscc_at < width else None
                 if code is None or code == "":
@@ -831,6 +845,7 @@ class FigureImporter(FastImporter):
                 values = tuple(values)
                 periods.add((year, month))
                 parsed.append((row, key, values))
+            done += len(rows) - header_index - 1
         if result.errors:
             return result
         # Approved months are locked.
@@ -853,6 +868,7 @@ class FigureImporter(FastImporter):
                     )
             if result.errors:
                 return result
+        background.report(0, len(parsed), background.WRITING)
         self.write(parsed, periods, name, result)
         return result
 

@@ -24,3 +24,8 @@ class NotificationsConfig(AppConfig):
         security.account_attacked.connect(
             services.on_account_attacked, dispatch_uid="notifications_account_attacked"
         )
+        from zoneops.core import background
+
+        background.job_finished.connect(
+            services.on_job_finished, dispatch_uid="notifications_job_finished"
+        )

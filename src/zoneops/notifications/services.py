@@ -84,6 +84,25 @@ def on_month_reopened(
     notify(approved_by.pk, Notification.Kind.INFO, title, url=url)
 
 
+def on_job_finished(sender, job, state, **kwargs) -> None:
+    """The owner's bell when a background job (后台作业) ends: done, failed or cancelled."""
+    if job.user_id is None:
+        return
+    with override(job.language or "zh-hans"):
+        if state == "done":
+            title = _("Background job done: {title}")
+        elif state == "cancelled":
+            title = _("Background job cancelled: {title}")
+        else:
+            title = _("Background job failed: {title}")
+        notify(
+            job.user_id,
+            Notification.Kind.INFO,
+            title.format(title=job.title),
+            url=job.get_absolute_url(),
+        )
+
+
 def on_transition(sender, case, transition, event, acting_user, **kwargs) -> None:
     """Tell the handler a case was assigned to them; tell staff an approval is waiting."""
     with override("zh-hans"):

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit, geo
+from zoneops.core import audit, background, geo
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
@@ -479,7 +479,10 @@ class DispatchSheetImporter(SheetImporter):
         parsed = []
         seen: dict[str, int] = {}
         code_label = str(PROJECT_COLUMNS[0].label)
-        for row_number, cells in rows:
+        total = len(rows)
+        for done, (row_number, cells) in enumerate(rows):
+            if not done & 511:
+                background.report(done, total, background.CHECKING)
             values = self.parse_row(row_number, mapping, cells, errors)
             if values is None:
                 continue
@@ -875,7 +878,10 @@ class MonthlyImporter(SheetImporter):
         seen: dict[tuple, int] = {}
         code_label = str(MONTHLY_COLUMNS[0].label)
         quick = typed_monthly_row(mapping) if typed else None
-        for row_number, cells in rows:
+        total = len(rows) if isinstance(rows, list) else None
+        for done, (row_number, cells) in enumerate(rows):
+            if not done & 1023:
+                background.report(done, total, background.CHECKING)
             values = quick(cells) if quick is not None else None
             if values is None:
                 if typed:

@@ -40,4 +40,19 @@ class Command(BaseCommand):
                 "(development and demo only)."
             )
         if not no_serve:
+            self.start_job_worker()
             call_command("serve")
+
+    def start_job_worker(self) -> None:
+        """The background job worker beside the web server (it stops when the server does)."""
+        import subprocess
+        import sys
+
+        from django.core.management import get_commands
+
+        if "job_worker" not in get_commands():
+            return
+        subprocess.Popen(
+            [sys.executable, "-m", "zoneops", "job_worker", "--exit-with-parent", "--verbosity=1"]
+        )
+        self.stdout.write("Background job worker started (zoneops job_worker).")
