@@ -40,13 +40,13 @@ def test_a_reference_into_another_zone_is_refused_for_every_writing_role(users, 
     for role in ("staff", "liaison", "leader"):
         client = token_client(users[role])
         for zone in ("province", "econ"):
-            body = {"zone": zone_tree[zone].pk, "name": f"{role}-{zone}", "code": f"{role}{zone}"}
+            body = {"zone": zone_tree[zone].code, "name": f"{role}-{zone}", "code": f"{role}{zone}"}
             response = client.post("/api/departments/", body, format="json")
             assert response.status_code in (400, 403), (role, zone, response.status_code)
     assert not Department.objects.exists()
 
     # Inside its own zone the staff member still may.
-    body = {"zone": zone_tree["hitech"].pk, "name": "经济发展局", "code": "JF"}
+    body = {"zone": zone_tree["hitech"].code, "name": "经济发展局", "code": "JF"}
     response = token_client(users["staff"]).post("/api/departments/", body, format="json")
     assert response.status_code == 201, response.json()
     assert Department.objects.get().zone == zone_tree["hitech"]

@@ -61,7 +61,8 @@ def test_refused_imports(users):
         post_import(token_client(users["staff"]), content, page="/zones/import/").status_code == 403
     )
     not_import = post_import(token_client(users["staff"]), content, page="/enterprises/")
-    assert not_import.status_code == 400 and "page" in not_import.json()
+    assert not_import.status_code == 400
+    assert [e["field"] for e in not_import.json()["errors"]] == ["page"]
     assert not Job.objects.exists()
 
 
