@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.appeals import workflow
 from zoneops.appeals.models import Appeal, Attachment, Category, Channel, Submission
-from zoneops.core.filters import ScopedFilterSet
+from zoneops.core.filters import EscalationFilter, ScopedFilterSet
 from zoneops.core.models import Department, User, Zone
 
 
@@ -11,7 +11,7 @@ class AppealFilterSet(ScopedFilterSet):
     state = django_filters.MultipleChoiceFilter(
         label=_("state"), field_name="case__state", choices=list(workflow.STATES.items())
     )
-    escalation = django_filters.MultipleChoiceFilter(
+    escalation = EscalationFilter(
         label=_("escalation"),
         field_name="case__escalation",
         choices=list(workflow.ESCALATION_LABELS.items()),

@@ -10,6 +10,41 @@ from zoneops.core.models import Department, LoopCase, ObjectChange, SecurityEven
 from zoneops.core.widgets import style_fields
 
 
+def at_escalation(levels, *, prefix: str = "case__") -> Q:
+    """Cases whose escalation as of today (``loop.current_escalation``) is one of ``levels``:
+    what the badges show, not what the last ``zoneops tick`` stored."""
+    wanted = Q(pk__in=[])
+    for level in sorted(int(v) for v in levels):
+        at_least = loop.escalation_q(level, prefix=prefix) if level else Q()
+        above = (
+            loop.escalation_q(level + 1, prefix=prefix)
+            if level < LoopCase.Escalation.LEADER
+            else Q(pk__in=[])
+        )
+        wanted |= at_least & ~above
+    return wanted
+
+
+class EscalationFilter(django_filters.MultipleChoiceFilter):
+    """Escalation levels of a record's closed-loop case, as of today."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = self.field_name.removesuffix("escalation")
+        return qs.filter(at_escalation(value, prefix=prefix))
+
+
+class EscalationAtLeastFilter(django_filters.NumberFilter):
+    """A closed-loop case's escalation at or above a level, as of today."""
+
+    def filter(self, qs, value):
+        if value in (None, "") or int(value) <= 0:
+            return qs
+        prefix = self.field_name.removesuffix("escalation")
+        return qs.filter(loop.escalation_q(int(value), prefix=prefix))
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet whose record choices are limited to what the requesting user may see."""
 
@@ -158,19 +193,9 @@ class LoopCaseFilterSet(ScopedFilterSet):
 
     def filter_escalation(self, queryset, name, value):
         """The level as of today (``loop.current_escalation``), as the badges show it."""
-        levels = sorted(int(v) for v in value)
-        if not levels:
+        if not value:
             return queryset
-        wanted = Q(pk__in=[])
-        for level in levels:
-            at_least = loop.escalation_q(level, prefix="") if level else Q()
-            above = (
-                loop.escalation_q(level + 1, prefix="")
-                if level < LoopCase.Escalation.LEADER
-                else Q(pk__in=[])
-            )
-            wanted |= at_least & ~above
-        return queryset.filter(wanted)
+        return queryset.filter(at_escalation(value, prefix=""))
 
     class Meta:
         model = LoopCase

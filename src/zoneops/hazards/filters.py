@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.filters import ScopedFilterSet
+from zoneops.core.filters import EscalationAtLeastFilter, ScopedFilterSet
 from zoneops.core.models import Department, User, Zone
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Category, Hazard, HazardPhoto, InspectionRound, Level
@@ -17,8 +17,8 @@ class HazardFilterSet(ScopedFilterSet):
         label=_("zone"), queryset=Zone.objects.all(), method="filter_zone"
     )
     is_open = django_filters.BooleanFilter(label=_("open"), field_name="case__is_open")
-    escalation = django_filters.NumberFilter(
-        label=_("escalation at least"), field_name="case__escalation", lookup_expr="gte"
+    escalation = EscalationAtLeastFilter(
+        label=_("escalation at least"), field_name="case__escalation"
     )
     department = django_filters.ModelChoiceFilter(
         label=_("department"), field_name="case__department", queryset=Department.objects.all()

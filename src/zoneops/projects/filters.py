@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.filters import LocatedFilterSet, ScopedFilterSet
+from zoneops.core.filters import EscalationFilter, LocatedFilterSet, ScopedFilterSet
 from zoneops.core.models import LoopCase, Zone
 from zoneops.projects.lights import LIGHT_CHOICES
 from zoneops.projects.models import (
@@ -167,7 +167,7 @@ class BlockerFilterSet(ProjectChildFilterSet):
         label=_("state"), field_name="case__state", choices=list(STATES.items())
     )
     is_open = django_filters.BooleanFilter(label=_("open"), field_name="case__is_open")
-    escalation = django_filters.MultipleChoiceFilter(
+    escalation = EscalationFilter(
         label=_("escalation"), field_name="case__escalation", choices=LoopCase.Escalation.choices
     )
     case = django_filters.NumberFilter(label=_("closed-loop case"), field_name="case")
