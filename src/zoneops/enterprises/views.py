@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -1274,8 +1274,9 @@ class OverVisitedListView(EnterpriseListView):
     export_name = "visited-too-often"
     default_ordering = ("-visits_in_month", "name")
 
+    session_key = "enterprises.over_visited.month"
+
     def params(self) -> tuple[int, int, int]:
-        today = services.today()
         try:
             times = max(0, min(int(self.request.GET.get("times", 3)), 100))
         except ValueError:
@@ -1284,8 +1285,23 @@ class OverVisitedListView(EnterpriseListView):
             year, month = importers._period(self.request.GET.get("month", ""))
             dt.date(year, month, 1)
         except (ValueError, TypeError):
-            year, month = today.year, today.month
+            year, month = self.default_month()
+        else:
+            self.request.session[self.session_key] = f"{year}-{month:02d}"
         return times, year, month
+
+    def default_month(self) -> tuple[int, int]:
+        """The month chosen last, else the latest month with visits the user sees (this month
+        has few until it is under way), else this month."""
+        remembered = self.request.session.get(self.session_key, "")
+        try:
+            return importers._period(remembered)
+        except (ValueError, TypeError):
+            pass
+        visits = Visit.objects.restrict(self.request.user, VIEW)
+        latest = visits.filter(visited_on__lte=services.today()).aggregate(m=Max("visited_on"))["m"]
+        day = latest or services.today()
+        return day.year, day.month
 
     def restricted(self, action=VIEW):
         times, year, month = self.params()

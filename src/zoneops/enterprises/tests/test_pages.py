@@ -202,3 +202,27 @@ def test_filtering_by_enterprise_id_or_code(client_for, users, zone_tree):
         response = api.get("/api/visits/", {"enterprise": value})
         assert response.status_code == 200
         assert [row["enterprise"] for row in response.json()["results"]] == [first.pk]
+
+
+def test_visited_too_often_opens_on_the_latest_month_with_visits_and_remembers_the_choice(
+    client_for, users, zone_tree
+):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10), tick=False):
+        ent = enterprise(zone_tree["park"], 1)
+        for day in (3, 9, 15, 21):
+            Visit.objects.create(
+                enterprise=ent, visited_on=dt.date(2026, 1, day), cadre=users["liaison"]
+            )
+        client = client_for(users["staff"])
+        # March has hardly begun and February had no visit: it opens on January.
+        response = client.get("/enterprises/visited-too-often/")
+        assert response.context["month"] == "2026-01"
+        assert [o for o, _c in response.context["rows"]] == [ent]
+        chosen = client.get("/enterprises/visited-too-often/", {"month": "2026-02"})
+        assert chosen.context["rows"] == []
+        assert client.get("/enterprises/visited-too-often/").context["month"] == "2026-02"
+        # Another zone's visits do not move it for someone who does not see them.
+        other = client_for(users["other_staff"]).get("/enterprises/visited-too-often/")
+        assert other.context["month"] == "2026-03"
