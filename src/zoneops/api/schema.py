@@ -53,3 +53,33 @@ def drop_parameter_titles(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 strip(parameter.get("schema"))
     return result
+
+
+# The integer bounds DRF takes from the database backend (SQLite gives 64-bit bounds to every
+# integer column, PostgreSQL the column's own): not rules of the API, and they would make the
+# schema differ by database. Values out of range are still refused with a 400.
+DATABASE_MAXIMA = {32767, 2147483647, 9223372036854775807}
+DATABASE_MINIMA = {-32768, -2147483648, -9223372036854775808}
+
+
+def drop_database_integer_limits(result, generator, request, public):
+    """Postprocessing hook: the same schema on SQLite and PostgreSQL (see DATABASE_MAXIMA)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            # an integer, or a reference to an integer enum beside its column's bounds
+            if node.get("type") == "integer" or "allOf" in node:
+                if node.get("maximum") in DATABASE_MAXIMA:
+                    del node["maximum"]
+                    if node.get("format") == "int64":
+                        del node["format"]
+                if node.get("minimum") in DATABASE_MINIMA:
+                    del node["minimum"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
