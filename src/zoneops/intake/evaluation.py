@@ -25,7 +25,9 @@ _UNIT_ALIASES = {"％": "%", "个百分点": "百分点"}
 
 
 def normalise_text(text: str) -> str:
-    return re.sub(r"\s+", "", clutter.to_simplified(text or ""))
+    """The text as the reader sees it (simplified, ruby and bylines removed), without spaces:
+    labels quote the page verbatim, proposals quote the cleaned article."""
+    return re.sub(r"\s+", "", clutter.normalise(text or ""))
 
 
 def normalise_quantity(value, unit) -> tuple[Decimal | None, str | None]:
