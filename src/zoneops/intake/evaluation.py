@@ -21,7 +21,7 @@ _MONEY = {
     "亿元": Decimal(10000),
 }
 _PREFIX = {"万": Decimal(10000), "亿": Decimal(100000000)}
-_UNIT_ALIASES = {"％": "%", "个百分点": "百分点"}
+_UNIT_ALIASES = {"％": "%", "个百分点": "百分点", "度": "千瓦时"}
 
 
 def normalise_text(text: str) -> str:
@@ -38,7 +38,7 @@ def normalise_quantity(value, unit) -> tuple[Decimal | None, str | None]:
     if unit in _MONEY:
         return number * _MONEY[unit], "万元"
     if unit and len(unit) > 1 and unit[0] in _PREFIX:
-        return number * _PREFIX[unit[0]], unit[1:]
+        return number * _PREFIX[unit[0]], _UNIT_ALIASES.get(unit[1:], unit[1:])
     return number, unit
 
 

@@ -3,8 +3,9 @@
 ``read_article(text, title=..., date=..., zone=...)`` cleans the page (``clutter``), splits it
 (``sentences``) and proposes one ``Statement`` per figure: value and unit (money in 万元), the
 qualifier (约/近/超/以上), what it measures (an indicator code from ``data/indicators.yaml`` or
-the article's own words), the subject zone, the period, an attached growth rate, and whether it
-is a target or an actual. Which words mean what is kept in ``data/*.yaml``.
+the article's own words), the subject zone, the period, an attached growth rate, and its kind:
+a target, an actual or an estimate (预计…), read from the statement's modality (the last cue
+before it in the sentence) and its period. Which words mean what is kept in ``data/*.yaml``.
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ from functools import cache
 from zoneops.intake import clutter, data, period, sentences
 from zoneops.intake.numerals import is_chinese, plain, to_number
 
-TARGET, ACTUAL = "target", "actual"
+TARGET, ACTUAL, ESTIMATE = "target", "actual", "estimate"
 _NUM = (
     r"(?<![\d.A-Za-z])(?:\d+(?:,\d{3})*(?:\.\d+)?"
     r"|[零〇一二两三四五六七八九十百千](?:[零〇一二两三四五六七八九十百千]|点(?=[零〇一二三四五六七八九]))*)"
@@ -52,6 +53,7 @@ class Statement:
     measure: str = ""  # what it measures in the article's own words
     period: str | None = None
     unit_kind: str = ""  # money, count, measure, percent, points, times, rank, growth
+    kind_cued: bool = False  # the kind was read from a cue, not guessed from period or mood
 
     @property
     def number_text(self) -> str:
@@ -95,6 +97,10 @@ class _Rules:
     keep_prefixed: set[str]
     threshold: re.Pattern
     target: re.Pattern
+    estimate: re.Pattern
+    compared: re.Pattern
+    this_year_in_frame: frozenset[str]
+    not_growth_after: re.Pattern
     actual: re.Pattern
     actual_clause: re.Pattern
     weak: re.Pattern
@@ -153,12 +159,16 @@ def rules() -> _Rules:
         keep_prefixed=set(u["keep_prefixed"]),
         threshold=re.compile(rf"^(?:{data.alternation(u['threshold_nouns'])})"),
         target=re.compile(data.alternation(c["target"])),
+        estimate=re.compile(data.alternation(c["estimate"])),
+        compared=re.compile(data.alternation(c["compared"])),
+        this_year_in_frame=frozenset(c["this_year_in_frame"]),
+        not_growth_after=re.compile(data.alternation(c["not_growth_after"])),
         actual=re.compile(data.alternation(c["actual"])),
         actual_clause=re.compile(data.alternation(c["actual_in_clause"])),
         weak=re.compile(data.alternation(c["weak_target"])),
         not_cues=re.compile(data.alternation(c["not_cues"])),
         not_actual=re.compile(data.alternation(c["not_actual"])),
-        growth=re.compile(data.alternation(c["growth"])),
+        growth=re.compile(rf"(?:{data.alternation(c['growth'])})(?!值)"),
         decline=re.compile(rf"(?:{data.alternation(c['decline'])})$"),
         growth_prefix_ok=re.compile(
             rf"(?:{data.alternation(c['growth_prefix_ok'])}|(?:近|过去)?\d+年|[近过去]?[一二三四五六七八九十]+年)"
@@ -223,8 +233,11 @@ def extract(
             frame, paragraph = None, sentence.paragraph
         opening = [p for p in period.mentions(sentence.text[:8], year) if p.start <= 4]
         if opening and opening[0].start <= 2 and opening[-1].period:
-            # 今年前三季度,… / 2021年,… at a sentence's start frames the paragraph after it
-            frame = opening[-1].period
+            # 今年前三季度,… / 2021年,… at a sentence's start frames the paragraph after it;
+            # 全年… after 2018年,… is the whole of 2018, and keeps the frame
+            last = opening[-1]
+            if not (frame and _in_frame(sentence.text, last)):
+                frame = last.period
         out.extend(
             _sentence_statements(sentence, year=year, zone=zone, mood=mood, frame=frame, date=date)
         )
@@ -244,8 +257,16 @@ def _mood(split) -> str:
     for sentence in split:
         masked = _masked(sentence.text)
         targets += bool(r.target.search(masked))
-        actuals += bool(r.actual.search(masked) or r.actual_clause.search(masked))
+        actuals += bool(
+            r.actual.search(masked) or r.actual_clause.search(masked) or r.compared.search(masked)
+        )
     return TARGET if targets > actuals else ACTUAL
+
+
+def _in_frame(text: str, mention) -> bool:
+    """Whether a period mention is a "whole year" word (全年, 当年 …) that means the year the
+    paragraph is about."""
+    return text[mention.start : mention.end] in rules().this_year_in_frame
 
 
 def _quoted_spans(text: str, limit: int = 14) -> list[tuple[int, int]]:
@@ -306,6 +327,8 @@ def _tokens(text: str) -> list[_Token]:
         if unit is None:
             continue
         unit_kind = r.unit_kind.get(unit, "never")
+        if unit == "度" and m["mult"] in ("万", "亿"):
+            unit_kind = "measure"  # 6.42亿度: electricity, 1度 = 1千瓦时
         if unit_kind == "never":
             continue
         if quoted is None:
@@ -326,8 +349,10 @@ def _tokens(text: str) -> list[_Token]:
         if post:
             qualifier = _QUALIFIER[post] if not qualifier or post in ("以上", "以下") else qualifier
         if unit_kind == "money":
-            if post in ("以上", "以下") and r.threshold.match(text[end:]):
-                continue  # 5000万元以上项目: a threshold describing the count that follows
+            if r.threshold.match(text[end:]) and (
+                post in ("以上", "以下") or not (post or text.startswith("的", end))
+            ):
+                continue  # 5000万元以上项目, 产值过10亿元企业: a class of what follows
             factor = Decimal(mult) / Decimal(10000)
             value = number * factor
             value_max = number_max * factor if number_max is not None else None
@@ -335,6 +360,10 @@ def _tokens(text: str) -> list[_Token]:
         elif unit_kind == "foreign_money":
             value, value_max = number, number_max
             unit = f"{m['mult'] or ''}{unit}"
+        elif unit == "度":
+            value = number * mult
+            value_max = number_max * mult if number_max is not None else None
+            unit = "千瓦时"
         elif m["mult"] and f"{m['mult']}{unit}" in r.keep_prefixed:
             value, value_max = number, number_max
             unit = f"{m['mult']}{unit}"
@@ -356,7 +385,10 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
         return []
     r = rules()
     masked = _masked(text)
-    target_cues = [m.span() for m in r.target.finditer(masked)]
+    modal_cues = sorted(
+        [(*m.span(), TARGET) for m in r.target.finditer(masked)]
+        + [(*m.span(), ESTIMATE) for m in r.estimate.finditer(masked)]
+    )
     actual_cues = [m.span() for m in r.actual.finditer(masked)]
     clause_cues = [m.span() for m in r.actual_clause.finditer(masked)]
     periods = period.mentions(text, year)
@@ -365,7 +397,8 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
     previous_end = 0
     previous_growth = False
     list_run: list[Statement] = []
-    for token in tokens:
+    shared: list[Statement] = []  # values that a 分别 run of growth rates goes to, in order
+    for index, token in enumerate(tokens):
         clause_no = sentence.clause_at(token.start)
         clause_start, clause_end = sentence.clauses[clause_no]
         local_start = max(previous_end, clause_start)
@@ -379,6 +412,8 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
         is_growth = False
         if token.unit_kind == "percent":
             growth_match = _last(r.growth, local)
+            if growth_match is not None and r.not_growth_after.search(local, growth_match.end()):
+                growth_match = None  # 呈增长势头企业占…75.8%: a share
             is_growth = growth_match is not None or (is_list_item and previous_growth)
         statement = Statement(
             sentence=text[clause_start:clause_end].rstrip(",，;；﹔:：。"),
@@ -402,15 +437,22 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
             unit_kind="growth" if is_growth else token.unit_kind,
         )
         statement.period = _period(
-            periods, token.start, year, statement, list_run, is_list_item, frame
+            periods, token.start, year, statement, list_run, is_list_item, frame, text
         )
-        statement.kind = _kind(
-            token.start, clause_start, clause_end, masked, target_cues,
+        statement.kind, statement.kind_cued = _kind(
+            token.start, clause_start, clause_end, masked, modal_cues,
             actual_cues + [c for c in clause_cues if c[0] >= clause_start], statement.period,
             year, mood, date,
         )  # fmt: skip
         statement.subject = _subject(local, zone)
         _measure(statement, text, clause_start, clause_end, local, token, previous, is_list_item)
+        if is_growth and not shared and growth_match and "分别" in local[: growth_match.start()]:
+            # 甲14.86亿元、乙10.27亿元,分别同比增长80.73%、28.65%: one rate to each value
+            shared = _shared_values(statements, tokens, index, sentence, clause_no)
+        if is_growth and shared:
+            _attach_growth(shared.pop(0), statement, text, clause_end)
+            previous_end, previous_growth = token.end, True
+            continue
         attach_to = previous if is_growth else None
         if (
             attach_to is not None
@@ -419,9 +461,7 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
             and sentence.clause_at(attach_to.number_start) >= clause_no - 1
             and _growth_prefix_empty(local, growth_match)
         ):
-            attach_to.growth_pct = statement.growth_pct
-            attach_to.growth_qualifier = statement.growth_qualifier
-            attach_to.sentence = text[attach_to.clause_start : clause_end].rstrip(",，;；﹔:：。")
+            _attach_growth(attach_to, statement, text, clause_end)
             previous_end = token.end
             previous_growth = True
             continue
@@ -429,6 +469,40 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
         statements.append(statement)
         previous, previous_end, previous_growth = statement, token.end, is_growth
     return statements
+
+
+def _attach_growth(value: Statement, growth: Statement, text: str, clause_end: int) -> None:
+    value.growth_pct = growth.growth_pct
+    value.growth_qualifier = growth.growth_qualifier
+    value.sentence = text[value.clause_start : clause_end].rstrip(",，;；﹔:：。")
+    if growth.kind_cued and not value.kind_cued:
+        # 完成343.64亿元,同比增长4.3%: the comparison says the value was achieved
+        value.kind, value.kind_cued = growth.kind, True
+
+
+def _shared_values(statements, tokens, index, sentence, clause_no) -> list[Statement]:
+    """The values a 分别 run of rates starting at ``tokens[index]`` goes to: as many values
+    without a rate as the run has rates, right before it in the sentence; none when they
+    do not pair up."""
+    run = 1
+    for later, before in zip(tokens[index + 1 :], tokens[index:], strict=False):
+        gap = sentence.text[before.end : later.start]
+        if later.unit_kind != "percent" or _SEPARATORS.fullmatch(gap) is None:
+            break
+        run += 1
+    values = []
+    for statement in reversed(statements):
+        if (
+            statement.growth_pct is not None
+            or statement.value is None
+            or statement.unit_kind not in ("money", "count", "measure")
+            or sentence.clause_at(statement.number_start) < clause_no - 1
+        ):
+            break
+        values.append(statement)
+    if run < 2 or len(values) < run:
+        return []
+    return list(reversed(values))[-run:]
 
 
 def _last(pattern: re.Pattern, text: str):
@@ -447,10 +521,14 @@ def _growth_prefix_empty(local: str, growth_match) -> bool:
     return len(prefix) <= 1
 
 
-def _period(periods, position, year, statement, list_run, is_list_item, frame) -> str | None:
+def _period(
+    periods, position, year, statement, list_run, is_list_item, frame, text=""
+) -> str | None:
     before = [p for p in periods if p.end <= position]
     if before:
         mention = before[-1]
+        if frame and frame.isdigit() and _in_frame(text, mention):
+            return frame  # 2018年,…。全年技工贸总收入…: the whole of 2018
         if mention.years and is_list_item and list_run:
             index = len(list_run)
             if index < len(mention.years):
@@ -467,25 +545,34 @@ def _period(periods, position, year, statement, list_run, is_list_item, frame) -
 
 
 def _kind(
-    position, clause_start, clause_end, masked, targets, actuals, when, year, mood, date=None
-) -> str:
+    position, clause_start, clause_end, masked, modal, actuals, when, year, mood, date=None
+) -> tuple[str, bool]:
+    """``(kind, read from a cue)`` of the figure at ``position``.
+
+    The last target or estimate cue before the figure in the sentence governs it (力争…实现,
+    目标是实现…, 确保完成… stay targets: 实现/完成 are neutral), unless an actual cue (已, 累计,
+    提高到 …) follows it; with no such cue, a comparison with last year in the clause
+    (同比增长) or a past period makes it an actual; programme language makes it a target; else
+    the article's mood decides."""
     r = rules()
-    targets_before = [s for s in targets if s[1] <= position]
+    modal_before = [c for c in modal if c[1] <= position]
     actuals_before = [s for s in actuals if s[1] <= position]
-    if targets_before:
-        last_target = max(end for _start, end in targets_before)
-        if any(start >= last_target for start, _end in actuals_before):
-            return ACTUAL
-        return TARGET
+    if modal_before:
+        _start, last_end, kind = max(modal_before, key=lambda c: c[1])
+        if any(start >= last_end for start, _end in actuals_before):
+            return ACTUAL, True
+        return kind, True
     if actuals_before:
-        return ACTUAL
+        return ACTUAL, True
     if "目标" in masked[position:clause_end]:
-        return TARGET  # 实现…50个的…目标: the goal is named after its figures
+        return TARGET, True  # 实现…50个的…目标: the goal is named after its figures
+    if r.compared.search(masked, clause_start, clause_end):
+        return ACTUAL, True  # 同比增长: compared with last year's actual
     if period.is_past(when, year, date):
-        return ACTUAL
+        return ACTUAL, False
     if r.weak.search(masked, clause_start, position):
-        return TARGET
-    return mood
+        return TARGET, False
+    return mood, False
 
 
 def _subject(local: str, zone: str) -> str:

@@ -158,7 +158,7 @@ def test_growth_attaches_to_the_value_before_it():
 def test_growth_with_its_own_measure_stays_separate():
     found = figures("今年88个项目全部开工,预计全年固投增长10%以上。", date=dt.date(2022, 10, 1))
     assert [(x["value"], x["growth_pct"]) for x in found] == [(88, None), (None, 10)]
-    assert found[1]["kind"] == "target"
+    assert found[1]["kind"] == "estimate"
 
 
 def test_growth_only_statement():
@@ -173,7 +173,7 @@ def test_growth_only_statement():
     [
         ("力争年内签约落地项目30个。", "target"),
         ("确保完成到位资金116亿元。", "target"),
-        ("预计全年实现营业收入20亿元。", "target"),
+        ("预计全年实现营业收入20亿元。", "estimate"),
         ("目前拥有高新技术企业631家。", "actual"),
         ("今年以来共实施项目108个。", "actual"),
         ("已初步筛选出50个团队。", "actual"),

@@ -57,7 +57,7 @@ def test_every_fixture_is_well_formed():
         assert items
         for item in items:
             assert keys <= set(item), path
-            assert item["kind"] in ("target", "actual")
+            assert item["kind"] in ("target", "actual", "estimate")
             assert (item["value"] is None) == (item["unit"] is None)
             assert item["value"] is not None or item["growth_pct"] is not None
 
@@ -106,9 +106,9 @@ def test_004_five_gdp_growth_rates_with_their_years(proposals):
 
 def test_004_expected_versus_actual_industrial_growth(proposals):
     s = proposals["04"]
-    planned = find(s, growth=2.5)
+    planned = find(s, growth=2.5)  # 由预计的2.5%提高到7.2%: the estimate, then the actual
     actual = find(s, growth=7.2)
-    assert (planned["kind"], actual["kind"]) == ("target", "actual")
+    assert (planned["kind"], actual["kind"]) == ("estimate", "actual")
     assert planned["indicator"] == actual["indicator"] == "industrial_output_above_scale"
     assert planned["period"] == actual["period"] == "2021"
     points = find(s, value=5, unit="百分点")
@@ -131,7 +131,7 @@ def test_004_market_entities_services_and_ranks(proposals):
     assert find(s, value=230, unit="家")["subject"] == "全国"
     assert find(s, value=42.9, unit="万人")["indicator"] == "resident_population"
     fixed = find(s, growth=10, sentence="固投")
-    assert fixed["kind"] == "target" and fixed["indicator"] == "fixed_asset_investment"
+    assert fixed["kind"] == "estimate" and fixed["indicator"] == "fixed_asset_investment"
 
 
 def test_003_list_gives_one_statement_each(proposals):
