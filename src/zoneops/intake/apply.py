@@ -12,12 +12,15 @@ transaction:
 - another count or measure that names a goal of one of the zone's campaigns running in that
   year → the goal (its target for a target statement, achieved so far for an actual one);
 - another mapped figure → the reviewed fact only (said on the page);
-- an unmapped figure → nothing: it can only be rejected, or corrected to a catalog indicator.
+- an unmapped figure → nothing: it can only be rejected, or corrected to a catalog indicator;
+- an estimate (预计…) → nothing as it stands: the page shows what it would write as an actual
+  and as a target, and the reviewer corrects its kind to one of them (or rejects it).
 
 Which codes name catalog indicators, and which units convert into which, are data
 (``data/catalog.yaml``).
 """
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -367,6 +370,29 @@ def _goal_candidates(statement, zone, years: tuple[int, ...]) -> list:
 
 def plan(statement) -> Plan:
     """What accepting ``statement`` (as it stands, corrections applied) will write."""
+    if statement.kind == Statement.Kind.ESTIMATE:
+        return _estimate_plan(statement)
+    return _plan(statement)
+
+
+def _estimate_plan(statement) -> Plan:
+    """An estimate is never written as an actual or a target by itself: the plan is blocked,
+    and its notes say what each choice would write."""
+    notes = []
+    for kind in (Statement.Kind.ACTUAL, Statement.Kind.TARGET):
+        chosen = copy.copy(statement)
+        chosen.kind = kind
+        notes.append(_("As {kind}: {what}").format(kind=kind.label, what=_plan(chosen).headline))
+    return Plan(
+        BLOCKED,
+        _("the article gives it as an estimate (预计), not as a reported figure nor as a "
+          "target. Choose its kind (actual or target) under “Correct, then accept”, or "
+          "reject it."),
+        notes=notes,
+    )  # fmt: skip
+
+
+def _plan(statement) -> Plan:
 
     code = catalog_code(statement.indicator or "")
     indicator = Indicator.objects.filter(code=code, is_active=True).first() if code else None

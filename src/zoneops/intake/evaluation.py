@@ -3,11 +3,17 @@
 A proposed statement matches an expected one when its clause lies in the expected sentence and
 it has the same value in the same unit (money compared in 万元, 万/亿 counts multiplied out); a
 growth-only statement (value and unit null) matches on ``growth_pct``. Each expected statement
-is matched at most once. Other fields are not compared, except ``kind`` for kind accuracy.
+is matched at most once. Other fields are not compared, except ``kind`` for kind accuracy
+(and the confusion of kinds, ``Score.kinds``).
+
+Folders: ``tests/fixtures`` (the five seed articles the reader was written on) and
+``data/eval_real`` (excerpts of other zones' reports, collected and labelled before tuning,
+frozen; see its README).
 """
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +73,8 @@ class Score:
     expected: int = 0
     matched: int = 0
     kind_right: int = 0
+    # (expected kind, proposed kind) → how many matched statements
+    kinds: Counter = field(default_factory=Counter)
     missed: list[dict] = field(default_factory=list)
     spurious: list[dict] = field(default_factory=list)
 
@@ -87,6 +95,7 @@ class Score:
         self.expected += other.expected
         self.matched += other.matched
         self.kind_right += other.kind_right
+        self.kinds.update(other.kinds)
         self.missed += other.missed
         self.spurious += other.spurious
 
@@ -100,6 +109,7 @@ def score(proposed: list[dict], expected: list[dict]) -> Score:
                 taken[index] = True
                 result.matched += 1
                 result.kind_right += item.get("kind") == wanted.get("kind")
+                result.kinds[(wanted.get("kind"), item.get("kind"))] += 1
                 break
         else:
             result.spurious.append(item)

@@ -60,6 +60,8 @@ class Statement(ZoneopsModel):
     class Kind(models.TextChoices):
         TARGET = "target", _("Target")
         ACTUAL = "actual", _("Actual")
+        # 预计: the reporting office's estimate; accepted only as what a reviewer chooses.
+        ESTIMATE = "estimate", _("Estimate")
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")

@@ -340,7 +340,7 @@ def correct(
     if value is not None and not (changes.get("unit", statement.unit) or "").strip():
         raise ValidationError(_("A value needs a unit."))
     if changes.get("kind", statement.kind) not in Statement.Kind.values:
-        raise ValidationError(_("Kind must be target or actual."))
+        raise ValidationError(_("Kind must be target, actual or estimate."))
     _check_code(changes.get("indicator"))
     snapshot = _snapshot(statement)
     for name, new in changes.items():

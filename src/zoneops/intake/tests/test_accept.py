@@ -120,8 +120,11 @@ def test_seed_002_figures_outside_the_catalog_stay_reviewed_facts(seed_002, revi
 def test_a_growth_only_target_keeps_the_value_already_set(seed_004, seed_zones, reviewer):
     zone = seed_zones["CCJK"]
     planned = seed_004.statements.get(indicator="industrial_output_above_scale", growth_pct=2.5)
-    assert planned.kind == "target" and planned.period == "2021"
-    services.accept(planned, acting_user=reviewer)
+    # 由预计的2.5%提高到7.2%: the 2.5% is an estimate; the reviewer takes it as the target.
+    assert planned.kind == "estimate" and planned.period == "2021"
+    with pytest.raises(ValidationError):
+        services.accept(planned, acting_user=reviewer)
+    services.correct(planned, acting_user=reviewer, kind="target")
     target = Target.objects.get(zone=zone, indicator__code="industrial_output_above_scale")
     assert (target.year, target.value, target.growth) == (2021, None, Decimal("2.5"))
 

@@ -3,7 +3,9 @@
 zoneops intake ../shared/seeds/*.txt            readable proposals
 zoneops intake --json a.txt b.docx              {"a.txt": [statement, …], …}
 zoneops intake --eval src/zoneops/intake/tests/fixtures
-                                                precision / recall / kind_accuracy
+                                                precision / recall / kind_accuracy (seeds)
+zoneops intake --eval src/zoneops/intake/data/eval_real
+                                                the same on the frozen set of other zones
 zoneops intake --save --zone GX a.txt           also register the articles for review
 """
 
@@ -146,6 +148,14 @@ class Command(BaseCommand):
         self.stdout.write(f"precision: {total.precision:.3f}")
         self.stdout.write(f"recall: {total.recall:.3f}")
         self.stdout.write(f"kind_accuracy: {total.kind_accuracy:.3f}")
+        for wanted in sorted({w for w, _p in total.kinds}):
+            row = {got: n for (w, got), n in total.kinds.items() if w == wanted}
+            right = row.get(wanted, 0)
+            others = ", ".join(f"{n} as {got}" for got, n in sorted(row.items()) if got != wanted)
+            self.stdout.write(
+                f"  {wanted}: {right} of {sum(row.values())} right"
+                + (f" ({others})" if others else "")
+            )
 
 
 def _num(value) -> str:
