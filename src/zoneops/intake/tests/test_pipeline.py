@@ -184,6 +184,91 @@ def test_target_or_actual(text, kind):
     assert one(text, date=dt.date(2022, 10, 12))["kind"] == kind
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # A goal stays a goal when a neutral verb follows its cue.
+        ("力争全年实现规上工业总产值200亿元。", "target"),
+        ("预期目标是实现技工贸总收入增长30%。", "target"),
+        ("确保完成固定资产投资120亿元以上。", "target"),
+        ("计划实现签约项目40个。", "target"),
+        # The office's estimate, even of a year already over.
+        ("2023年,全区预计完成地区生产总值992亿元。", "estimate"),
+        ("全年地区生产总值预计完成531.48亿元。", "estimate"),
+        # Achieved: compared with last year, or reported for a past period.
+        ("规上工业增加值完成343.64亿元,同比增长4.3%。", "actual"),
+        ("规上工业增加值同比增长11.7%。", "actual"),
+        ("2023年实现规上工业总产值162亿元。", "actual"),
+        # An actual cue after the estimate: 由预计的2.5%提高到7.2%.
+        ("增速由预计的2.5%提高到7.2%。", "actual"),
+    ],
+)
+def test_kind_by_modality_and_period(text, kind):
+    assert figures(text, date=dt.date(2024, 1, 30))[-1]["kind"] == kind
+
+
+def test_estimate_cue_reaches_through_a_list():
+    found = figures(
+        "2023年,常州经开区预计完成地区生产总值992亿元,一般公共预算收入53.5亿元,"
+        "实际到账外资7456万美元。",
+        date=dt.date(2023, 12, 28),
+    )
+    assert [(x["value"], x["kind"]) for x in found] == [
+        (9920000, "estimate"),
+        (535000, "estimate"),
+        (7456, "estimate"),  # 实际到账外资 names the indicator; it is no actual cue
+    ]
+
+
+def test_the_whole_year_is_the_paragraphs_year():
+    found = figures(
+        "2018年,高新区取得新成绩。全年技工贸总收入同比增长37.94%。"
+        "2019年,预期目标是实现技工贸总收入增长30%。",
+        date=dt.date(2019, 2, 25),
+    )
+    assert [(x["growth_pct"], x["period"], x["kind"]) for x in found] == [
+        (37.94, "2018", "actual"),
+        (30, "2019", "target"),
+    ]
+
+
+def test_growth_rates_shared_out_by_fenbie():
+    found = figures(
+        "预计完成工业总产值14.86亿元、工业销售产值10.27亿元、工业增加值2.995亿元,"
+        "分别同比增长80.73%、28.65%、94.88%。",
+        date=dt.date(2012, 11, 8),
+    )
+    assert [(x["value"], x["growth_pct"], x["kind"]) for x in found] == [
+        (148600, 80.73, "estimate"),
+        (102700, 28.65, "estimate"),
+        (29950, 94.88, "estimate"),
+    ]
+
+
+def test_shares_and_value_added_are_not_growth():
+    found = figures(
+        "服务业增加值86.4亿元,增长13.9%,服务业增加值占GDP比重达50%;"
+        "呈增长势头企业占规上工业企业75.8%。",
+        date=dt.date(2018, 8, 10),
+    )
+    assert [(x["value"], x["unit"], x["growth_pct"]) for x in found] == [
+        (864000, "万元", 13.9),
+        (50, "%", None),
+        (75.8, "%", None),
+    ]
+
+
+def test_short_growth_words_classes_and_electricity():
+    found = figures("实现规上工业销售产值1129.6亿元,同比增1.4%。", date=dt.date(2013, 11, 13))
+    assert [(x["value"], x["growth_pct"]) for x in found] == [(11296000, 1.4)]
+    found = figures("全年新增规模工业企业7家以上,产值过10亿元企业突破10家。")
+    assert [(x["value"], x["unit"]) for x in found] == [(7, "家"), (10, "家")]
+    found = figures("规上工业用电量6.42亿度,同比增长39.2%。")
+    assert [(x["value"], x["unit"], x["growth_pct"]) for x in found] == [
+        (642000000, "千瓦时", 39.2)
+    ]
+
+
 def test_periods_resolve_from_the_article_date():
     date = dt.date(2025, 11, 20)
     assert one("前三季度完成投资50亿元。", date=date)["period"] == "2025Q1-Q3"
