@@ -327,6 +327,11 @@ def _tokens(text: str) -> list[_Token]:
         if unit is None:
             continue
         unit_kind = r.unit_kind.get(unit, "never")
+        mult_word = m["mult"] or ""
+        if unit == "个" and not mult_word and not post and text.startswith("亿", end):
+            # 产值突破30个亿: spoken for 30亿元
+            end += 2 if text.startswith("亿元", end) else 1
+            unit, unit_kind, mult_word = "元", "money", "亿"
         if unit == "度" and m["mult"] in ("万", "亿"):
             unit_kind = "measure"  # 6.42亿度: electricity, 1度 = 1千瓦时
         if unit_kind == "never":
@@ -340,10 +345,10 @@ def _tokens(text: str) -> list[_Token]:
         number = to_number(m["num"])
         if number is None:
             continue
-        if is_chinese(m["num"]) and not m["mult"] and number <= 10:
+        if is_chinese(m["num"]) and not mult_word and number <= 10:
             continue  # 五个原则, 两大产业: enumerations, not statistics
         number_max = to_number(m["num2"]) if m["num2"] else None
-        mult = _MULT.get(m["mult"] or "", 1)
+        mult = _MULT.get(mult_word, 1)
         if m["mid"]:
             qualifier = qualifier or "超"
         if post:
@@ -457,7 +462,7 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
         if (
             attach_to is not None
             and attach_to.growth_pct is None
-            and attach_to.unit_kind in ("money", "count", "measure")
+            and attach_to.unit_kind in ("money", "foreign_money", "count", "measure")
             and sentence.clause_at(attach_to.number_start) >= clause_no - 1
             and _growth_prefix_empty(local, growth_match)
         ):
@@ -495,7 +500,7 @@ def _shared_values(statements, tokens, index, sentence, clause_no) -> list[State
         if (
             statement.growth_pct is not None
             or statement.value is None
-            or statement.unit_kind not in ("money", "count", "measure")
+            or statement.unit_kind not in ("money", "foreign_money", "count", "measure")
             or sentence.clause_at(statement.number_start) < clause_no - 1
         ):
             break

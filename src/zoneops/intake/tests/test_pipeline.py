@@ -269,6 +269,19 @@ def test_short_growth_words_classes_and_electricity():
     ]
 
 
+def test_spoken_yi_and_foreign_money_growth():
+    found = figures(
+        "2016年,开发区将实现“五个突破”,即产值突破30个亿、投资突破10个亿,入区企业总数突破100家。"
+    )
+    assert [(x["value"], x["unit"], x["kind"]) for x in found] == [
+        (300000, "万元", "target"),
+        (100000, "万元", "target"),
+        (100, "家", "target"),
+    ]
+    found = one("进出口总额完成1.3亿美元,增长32%。", date=dt.date(2019, 2, 18))
+    assert (found["value"], found["unit"], found["growth_pct"]) == (1.3, "亿美元", 32)
+
+
 def test_periods_resolve_from_the_article_date():
     date = dt.date(2025, 11, 20)
     assert one("前三季度完成投资50亿元。", date=date)["period"] == "2025Q1-Q3"
