@@ -236,7 +236,7 @@ def extract(
             # 今年前三季度,… / 2021年,… at a sentence's start frames the paragraph after it;
             # 全年… after 2018年,… is the whole of 2018, and keeps the frame
             last = opening[-1]
-            if not (frame and _in_frame(sentence.text, last)):
+            if not (frame and frame.isdigit() and _in_frame(sentence.text, last)):
                 frame = last.period
         out.extend(
             _sentence_statements(sentence, year=year, zone=zone, mood=mood, frame=frame, date=date)
