@@ -1,5 +1,8 @@
 """Shared fixtures: a zone tree like the demo's and one user per role."""
 
+import io
+import sys
+
 import pytest
 
 
@@ -91,3 +94,29 @@ def client_for(client):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness only slows the suite down; production keeps it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker):
+    """The demo seeded once for all the tests of one module, rolled back after its last test.
+
+    Seeding takes about 25 s; a module of a dozen round trips would otherwise seed a dozen
+    times. Each test still runs in its own savepoint (the ``db`` fixture), so what one test
+    writes is gone before the next. Keep such tests in modules of their own: any test of the
+    module sees the demo, whether it asks for this fixture or not.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        module_transaction = transaction.atomic()
+        module_transaction.__enter__()
+        try:
+            call_command("seed_demo", stdout=io.StringIO())
+        except BaseException:
+            module_transaction.__exit__(*sys.exc_info())
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module_transaction.__exit__(None, None, None)

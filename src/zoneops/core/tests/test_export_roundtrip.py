@@ -4,10 +4,7 @@ The demo data is exported from each list page (``?export=xlsx``) and the file is
 list's importer as it is: no row may be refused and no record may change.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.urls import resolve
 
@@ -45,9 +42,10 @@ def rows_of(model):
 
 
 @pytest.mark.parametrize("import_page", IMPORT_PAGES)
-def test_an_export_imports_again_unchanged(import_page, db, make_user, client_for, settings):
+def test_an_export_imports_again_unchanged(
+    import_page, demo_for_module, db, make_user, client_for, settings
+):
     settings.ZONEOPS_REQUIRE_ADMIN_TOTP = False  # an administrator imports zones
-    call_command("seed_demo", stdout=io.StringIO())
     view = resolve(import_page).func.view_class
     model = view.model
     list_page = import_page.removesuffix("import/")
