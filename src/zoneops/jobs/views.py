@@ -21,6 +21,7 @@ def phase_label(phase: str) -> str:
         background.READING: gettext("Reading the file"),
         background.CHECKING: gettext("Checking rows"),
         background.WRITING: gettext("Writing"),
+        background.WORKING: gettext("Working"),
     }
     return labels.get(phase, "")
 
@@ -43,6 +44,9 @@ def progress_context(job: Job) -> dict:
         "eta_seconds": None if eta is None else eta % 60,
         "cancelling": job.state == Job.State.RUNNING and services.cancel_requested(job),
         "may_cancel": not job.finished,
+        # Imports, exports and bulk calls count rows (and records written); other work steps.
+        "of_rows": job.kind in (Job.Kind.IMPORT, Job.Kind.EXPORT, Job.Kind.BULK),
+        "of_records": job.kind in (Job.Kind.IMPORT, Job.Kind.BULK),
     }
 
 
