@@ -517,6 +517,26 @@ def run_work(job: Job) -> None:
     finish(job, Job.State.DONE, **fields)
 
 
+def bulk_work(upsert):
+    """The work of a large bulk API call: ``upsert(records, acting_user=...)`` (a service that
+    writes all records or none and returns an ``ImportResult``) over the records kept with the
+    job. Registered by the app that owns the service."""
+
+    def run(params: dict, *, acting_user, content: bytes = b"") -> background.WorkResult:
+        records = json.loads(content.decode() or "[]")
+        result = upsert(records, acting_user=acting_user)
+        if result.errors:
+            return background.WorkResult(
+                errors=[error.__dict__ for error in result.errors],
+                message=_("Nothing was written: {count} problems were found.").format(
+                    count=len(result.errors)
+                ),
+            )
+        return background.WorkResult(created=result.created, updated=result.updated)
+
+    return run
+
+
 # Cleaning up --------------------------------------------------------------------------------
 
 
