@@ -291,14 +291,14 @@ class Progress:
     def __call__(self, done: int, total: int | None = None, phase: str = "") -> None:
         if self.cancel_path.exists():  # a stat: cheap next to the rows between two reports
             raise JobCancelled
+        if total is not None:  # kept even when not written: a short phase's total
+            self.totals[phase] = total
         now = time.monotonic()
         if phase == self.phase and now - self.last < PROGRESS_EVERY:
             return
         if phase != self.phase:
             self.phase = phase
             self.phase_started = time.time()
-        if total is not None:
-            self.totals[phase] = total
         self.last = now
         self.write(done, self.totals.get(phase))
 
