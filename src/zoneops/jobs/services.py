@@ -542,16 +542,22 @@ def bulk_work(upsert):
 
 def remove_old(*, now=None) -> int:
     """Remove the jobs that ended more than ``ZONEOPS_JOB_KEEP_DAYS`` days ago, with their
-    folders (uploaded file, result file); the number removed. Running jobs are never removed."""
+    folders (uploaded file, result file) and their task results; the number removed. Running
+    jobs are never removed."""
+    from django_tasks_db.models import DBTaskResult
+
     days = background.keep_days()
     if days <= 0:
         return 0
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     old = Job.objects.exclude(state__in=Job.ACTIVE).filter(finished_at__lt=cutoff)
     removed = 0
-    for job in old.only("pk", "key").iterator():
+    for job in old.only("pk", "key", "task_id").iterator():
         shutil.rmtree(job_dir(job), ignore_errors=True)
-        Job.objects.filter(pk=job.pk).delete()
+        with transaction.atomic():
+            if job.task_id:
+                DBTaskResult.objects.filter(id=job.task_id).delete()
+            Job.objects.filter(pk=job.pk).delete()
         removed += 1
     return removed
 
