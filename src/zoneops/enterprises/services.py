@@ -1340,7 +1340,8 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     seen: dict[tuple, int] = {}
     report = background.report  # a job's progress (and cancel); nothing outside a job
     for index, item in enumerate(items):
-        report(index, len(items), background.CHECKING)
+        if not index % 200:
+            report(index, len(items), background.CHECKING)
         if not isinstance(item, dict):
             error(RowError(index, "", "", _("Each record is an object.")))
             continue
@@ -1446,7 +1447,8 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     ):
         existing[(figure.enterprise_id, figure.year, figure.month)] = figure
     for done, (_index, key, values, row_source) in enumerate(parsed):
-        report(done, len(parsed), background.WRITING)
+        if not done % 200:
+            report(done, len(parsed), background.WRITING)
         figure = existing.get(key)
         if figure is None:
             MonthlyFigure.objects.create(

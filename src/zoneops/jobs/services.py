@@ -289,7 +289,7 @@ class Progress:
         self.last = 0.0
 
     def __call__(self, done: int, total: int | None = None, phase: str = "") -> None:
-        if self.cancel_path.exists():  # a stat: cheap next to the rows between two reports
+        if self.cancel_path.exists():  # a stat: callers report every few hundred rows
             raise JobCancelled
         if total is not None:  # kept even when not written: a short phase's total
             self.totals[phase] = total

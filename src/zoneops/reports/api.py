@@ -43,6 +43,9 @@ class DispatchPackCreateSerializer(serializers.Serializer):
 
 
 class DispatchPackViewSet(ScopedModelViewSet):
+    """The dispatch packs (调度通报) of the zones the user sees; POST makes a new one in the
+    background and answers 202 with its job."""
+
     base_queryset = DispatchPack.objects.select_related("zone")
     serializer_class = DispatchPackSerializer
     filterset_class = DispatchPackFilterSet
