@@ -113,11 +113,18 @@ class JobCancelView(JobMixin, View):
 
 
 class JobResultView(JobMixin, View):
-    """The job's file: the list of row errors (.xlsx) of a refused import, or an export."""
+    """The job's file: the list of row errors (.xlsx) of a refused import, an export, a pack.
+    Each download is a security event, as the pack's own download is."""
 
     def get(self, request, pk):
+        from zoneops.core import security
+        from zoneops.core.models import SecurityEvent
+
         job = self.get_job()
         path = services.result_path(job)
         if not job.result_name or not path.exists():
             raise Http404
+        security.log_event(
+            SecurityEvent.Type.EXPORT, request, model="jobs.Job", job=job.pk, kind=job.kind
+        )
         return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)

@@ -8,6 +8,7 @@ import pytest
 from django.db.models.signals import post_save
 from docx import Document
 
+from zoneops.core.models import SecurityEvent
 from zoneops.core.testing import token_client
 from zoneops.jobs import services as job_services
 from zoneops.jobs.models import Job
@@ -49,6 +50,8 @@ def test_the_page_queues_the_pack_and_the_job_page_offers_its_docx(users, client
     assert pack.get_absolute_url() in page and f"/jobs/{job.pk}/result/" in page
     download = staff.get(f"/jobs/{job.pk}/result/")
     assert download.status_code == 200
+    logged = SecurityEvent.objects.get(type=SecurityEvent.Type.EXPORT)
+    assert logged.user == users["staff"] and logged.detail["kind"] == "pack"
     assert f"dispatch-{zone_tree['hitech'].code}-2025-10.docx" in download["Content-Disposition"]
     document = Document(io.BytesIO(b"".join(download.streaming_content)))
     assert any(pack.title in p.text for p in document.paragraphs)
