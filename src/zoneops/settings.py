@@ -227,6 +227,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ZONEOPS_JOB_IMPORT_MIN_KB = int(os.environ.get("ZONEOPS_JOB_IMPORT_MIN_KB", "64"))
 # List exports of more rows than this are written by a job (the page answers with the job).
 ZONEOPS_JOB_EXPORT_MIN_ROWS = int(os.environ.get("ZONEOPS_JOB_EXPORT_MIN_ROWS", "5000"))
+# Bulk API calls of more records than this answer 202 and are written by a job.
+ZONEOPS_JOB_BULK_MIN_ROWS = int(os.environ.get("ZONEOPS_JOB_BULK_MIN_ROWS", "2000"))
+# Intake texts of at least this many characters are read by a job.
+ZONEOPS_JOB_INTAKE_MIN_CHARS = int(os.environ.get("ZONEOPS_JOB_INTAKE_MIN_CHARS", "20000"))
+# Finished jobs and their files are removed by `zoneops tick` after this many days (0: kept).
+ZONEOPS_JOB_KEEP_DAYS = int(os.environ.get("ZONEOPS_JOB_KEEP_DAYS", "30"))
 ZONEOPS_UPLOAD_MAX_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_MB", "20"))
 ZONEOPS_UPLOAD_MAX_UNZIPPED_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_UNZIPPED_MB", "200"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
@@ -279,7 +285,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
-    "VERSION": "0.4.3",  # raise with every change of the API: docs/openapi.yaml shows it
+    "VERSION": "0.5.0",  # raise with every change of the API: docs/openapi.yaml shows it
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the installed sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -62,8 +62,11 @@ def test_leader_drills_into_a_red_project(login_as, url, users, zone_tree, red_p
 
 
 def test_leader_sees_the_gap_and_downloads_the_pack(
-    login_as, url, users, zone_tree, gdp_behind, screenshot
+    login_as, url, users, zone_tree, gdp_behind, screenshot, settings, tmp_path
 ):
+    from zoneops.jobs.testing import run_worker
+
+    settings.DATA_DIR = tmp_path  # the pack's job keeps its file here
     page = login_as(users["leader"])
     page.goto(url("/dashboard/"))
     page.select_option("#id_zone", str(zone_tree["hitech"].pk))
@@ -86,6 +89,12 @@ def test_leader_sees_the_gap_and_downloads_the_pack(
     page.select_option("#make-pack select[name=zone]", str(zone_tree["hitech"].pk))
     page.fill("#make-pack input[name=period]", "2025-09")
     page.click("#make-pack button[type=submit]")
+    # The pack is made by a background job: its page, then the worker, then the pack.
+    expect(page.locator("#job-state")).to_be_visible()
+    run_worker()
+    expect(page.locator("#job-state")).to_contain_text("完成")
+    screenshot("pack-job")
+    page.click("#job-return")
     expect(page.locator("h1")).to_contain_text("长春高新区 调度通报(2025-09)")
     with page.expect_download() as download:
         page.click("#download-docx")

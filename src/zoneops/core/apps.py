@@ -15,6 +15,11 @@ class CoreConfig(AppConfig):
         from zoneops.core import deadlines
 
         deadlines.register_case_deadline()
+        from zoneops.core import background, services
+
+        background.register_work(
+            services.ARRANGEMENT_WORK, services.arrangement_work, kind="recompute"
+        )
         # django-filter names lookups in English ("is greater than or equal to") and has no
         # zh-hans catalogue: generated filter labels use these words instead.
         from django_filters.conf import settings as filter_settings

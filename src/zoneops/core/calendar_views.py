@@ -144,6 +144,14 @@ def calendar_year(request, year: int):
 
 def _save(request, year: int, days, text: str):
     try:
+        queued = services.start_holiday_arrangement(year, days, acting_user=request.user, text=text)
+    except (ValidationError, PermissionDenied, calendar.ArrangementError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return HttpResponseRedirect(reverse("core:calendar_year", args=[year]))
+    if queued is not None:
+        # Saved and every open deadline recomputed by a job: its page shows the progress.
+        return HttpResponseRedirect(queued[0].get_absolute_url())
+    try:
         arrangement, changes = services.enter_holiday_arrangement(
             year, days, acting_user=request.user, text=text
         )

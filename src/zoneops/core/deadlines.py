@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 
-from zoneops.core import calendar
+from zoneops.core import background, calendar
 
 # Sent inside the transaction that saved the arrangement: sender=HolidayArrangement,
 # arrangement, changes=[DeadlineChange, ...], acting_user.
@@ -85,7 +85,8 @@ def apply(planned: list[Planned], *, arrangement, acting_user) -> list:
     from zoneops.core.models import DeadlineChange
 
     changes = []
-    for item in planned:
+    for done, item in enumerate(planned):
+        background.report(done, len(planned), background.WORKING)  # a job's progress, if any
         new = calendar.add_working_days(item.anchor, item.working_days)
         if new == item.due:
             continue

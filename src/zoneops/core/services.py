@@ -9,10 +9,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import calendar, deadlines, loop
+from zoneops.core import background, calendar, deadlines, loop
+from zoneops.core.background import WorkResult
 from zoneops.core.models import (
     CalendarDay,
     DeadlineChange,
@@ -632,6 +634,50 @@ def enter_holiday_arrangement(
         calendar.reload()  # what was read inside the rolled-back transaction must not stay
         raise
     return arrangement, changes
+
+
+ARRANGEMENT_WORK = "core.holiday_arrangement"  # saving a year, as a job (后台作业)
+
+
+def start_holiday_arrangement(
+    year: int, days: list[calendar.ArrangedDay], *, acting_user: User, text: str = ""
+):
+    """Queue ``enter_holiday_arrangement`` (and its recomputation of every open deadline) as a
+    job: ``(job, created)``; None without a job system (the caller saves in the request)."""
+    if acting_user.role != Role.ADMIN:
+        raise PermissionDenied(_("Only the system administrator enters the work calendar."))
+    calendar.validate_arrangement(year, days)
+    return background.start_work(
+        ARRANGEMENT_WORK,
+        params={
+            "year": year,
+            "days": [[d.day.isoformat(), d.is_workday, d.name, d.year] for d in days],
+            "text": text,
+        },
+        title=_("{year} holiday arrangement: recompute open deadlines").format(year=year),
+        acting_user=acting_user,
+        return_url=reverse("core:calendar_year", args=[year]),
+    )
+
+
+def arrangement_work(params: dict, *, acting_user: User, content: bytes = b"") -> WorkResult:
+    """The job's body: the arrangement saved and the open deadlines moved, in one transaction
+    (one step of progress per open deadline the year may move; a cancel writes nothing)."""
+    days = [
+        calendar.ArrangedDay(dt.date.fromisoformat(day), is_workday, name, year)
+        for day, is_workday, name, year in params["days"]
+    ]
+    year = int(params["year"])
+    arrangement, changes = enter_holiday_arrangement(
+        year, days, acting_user=acting_user, text=params.get("text", "")
+    )
+    return WorkResult(
+        updated=len(changes),
+        message=_("The {year} arrangement is saved; {count} open deadlines moved.").format(
+            year=year, count=len(changes)
+        ),
+        url=reverse("core:deadline_changes") + f"?arrangement={arrangement.pk}",
+    )
 
 
 # Roles and zone grants (the security administrator's) -----------------------------------------

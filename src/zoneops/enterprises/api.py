@@ -1,6 +1,7 @@
 """REST endpoints under /api/enterprises/…, with the same rules as the pages (services)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -37,6 +38,7 @@ from zoneops.enterprises.models import (
     VisitPhoto,
 )
 from zoneops.enterprises.uscc import problem as uscc_problem
+from zoneops.jobs.api import BULK_ACCEPTED, bulk_as_job
 
 
 def _visible_zone(serializer, zone):
@@ -706,7 +708,7 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
 
     @extend_schema(
         request=MonthlyFigureBulkItemSerializer(many=True),
-        responses={200: BulkResultSerializer, 400: BulkErrorsSerializer},
+        responses={200: BulkResultSerializer, 202: BULK_ACCEPTED, 400: BulkErrorsSerializer},
         description=(
             "Create or update many monthly figures at once (data from other systems), keyed by "
             "enterprise (uscc or id), year and month. All or nothing: on any error nothing is "
@@ -718,6 +720,9 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
+        queued = bulk_as_job(request, services.FIGURES_BULK_WORK, title=_("Monthly figures (API)"))
+        if queued is not None:
+            return queued
         # A refusal (PermissionDenied) becomes a 403 in DRF's exception handler.
         result = services.upsert_monthly_figures(request.data, acting_user=request.user)
         return bulk_response(result)

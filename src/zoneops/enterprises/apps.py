@@ -39,9 +39,14 @@ class EnterprisesConfig(AppConfig):
             )
         from django.db.models.signals import post_delete, post_save
 
+        from zoneops.core import background
         from zoneops.enterprises import services
         from zoneops.enterprises.models import MonthlyFigure
+        from zoneops.jobs.services import bulk_work
 
+        background.register_work(
+            services.FIGURES_BULK_WORK, bulk_work(services.upsert_monthly_figures), kind="bulk"
+        )
         for signal in (post_save, post_delete):
             signal.connect(
                 services._note_figure_editor,

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import context
+from zoneops.core import background, context
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.periods import month_reopened
@@ -1289,6 +1289,7 @@ def expiring(qs: QuerySet, days: int, on: dt.date | None = None) -> QuerySet:
 
 # Bulk upsert from other systems (API) ------------------------------------------------------------
 
+FIGURES_BULK_WORK = "enterprises.figures_bulk"  # a large bulk call, as a job (后台作业)
 BULK_FIGURE_KEYS = frozenset({"uscc", "enterprise", "year", "month", "source", *FIGURE_FIELDS})
 
 
@@ -1337,7 +1338,10 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     }
     parsed = []
     seen: dict[tuple, int] = {}
+    report = background.report  # a job's progress (and cancel); nothing outside a job
     for index, item in enumerate(items):
+        if not index % 200:
+            report(index, len(items), background.CHECKING)
         if not isinstance(item, dict):
             error(RowError(index, "", "", _("Each record is an object.")))
             continue
@@ -1442,7 +1446,9 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
         .select_related("enterprise")
     ):
         existing[(figure.enterprise_id, figure.year, figure.month)] = figure
-    for _index, key, values, row_source in parsed:
+    for done, (_index, key, values, row_source) in enumerate(parsed):
+        if not done % 200:
+            report(done, len(parsed), background.WRITING)
         figure = existing.get(key)
         if figure is None:
             MonthlyFigure.objects.create(
@@ -1456,4 +1462,5 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
                 setattr(figure, name, values[name])
             figure.save(update_fields=[*changed, "updated_at"])
         result.updated += 1
+    report(len(parsed), len(parsed), background.WRITING)
     return result

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from zoneops.core import background
 from zoneops.intake import clutter, data, period, sentences
 from zoneops.intake.numerals import is_chinese, plain, to_number
 
@@ -228,7 +229,8 @@ def extract(
     mood = _mood(split)
     out: list[Statement] = []
     frame, paragraph = None, -1
-    for sentence in split:
+    for done, sentence in enumerate(split):
+        background.report(done, len(split), background.WORKING)  # a job's progress, if any
         if sentence.paragraph != paragraph:
             frame, paragraph = None, sentence.paragraph
         opening = [p for p in period.mentions(sentence.text[:8], year) if p.start <= 4]

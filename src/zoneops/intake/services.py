@@ -6,6 +6,7 @@ as the review: if that write is refused (a locked month, no right), the review i
 either and the statement stays proposed.
 """
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 
@@ -14,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core import background
 from zoneops.core.audit import log_bulk_create
+from zoneops.core.models import Zone
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.intake import apply, pipeline
 from zoneops.intake.extract import read_article
@@ -140,6 +143,70 @@ def register_document(
     for statement in created:
         _flag_conflict(statement)
     return document, True
+
+
+# A long text, read by a job (后台作业) ---------------------------------------------------------
+
+REGISTER_WORK = "intake.register_document"
+
+
+def is_long(text: str) -> bool:
+    return len(text) >= background.intake_min_chars()
+
+
+def start_register(
+    *,
+    acting_user,
+    zone,
+    text: str,
+    title: str = "",
+    source: str = "",
+    date=None,
+    file_name: str = "",
+):
+    """Queue ``register_document`` for a long text: ``(job, created)``; None without a job
+    system (the caller registers it in the request)."""
+    _check_zone(acting_user, zone, ADD, Document)
+    return background.start_work(
+        REGISTER_WORK,
+        params={
+            "zone": zone.pk,
+            "title": title,
+            "source": source,
+            "date": date.isoformat() if date else None,
+            "file_name": file_name,
+        },
+        content=text.encode(),
+        title=_("Read “{title}”").format(title=(title or file_name or _("Untitled article"))[:200]),
+        acting_user=acting_user,
+    )
+
+
+def register_work(params: dict, *, acting_user, content: bytes = b"") -> background.WorkResult:
+    """The job's body: ``register_document`` as its owner, one step of progress per sentence."""
+    zone = Zone.objects.filter(pk=params["zone"]).first()
+    if zone is None:
+        raise PermissionDenied(_("The zone is gone."))
+    document, created = register_document(
+        acting_user=acting_user,
+        zone=zone,
+        text=content.decode(),
+        title=params.get("title") or "",
+        source=params.get("source") or "",
+        date=dt.date.fromisoformat(params["date"]) if params.get("date") else None,
+        file_name=params.get("file_name") or "",
+    )
+    if not created:
+        message = _("This article was registered before; nothing new to propose.")
+    else:
+        message = _("Registered “{title}”: {count} statements proposed for review.").format(
+            title=document, count=document.statements.count()
+        )
+    return background.WorkResult(
+        created=document.statements.count() if created else 0,
+        message=message,
+        url=document.get_absolute_url(),
+    )
 
 
 def _same_key(statement: Statement):

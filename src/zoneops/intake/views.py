@@ -66,6 +66,23 @@ class DocumentEditView(generic.ObjectEditView):
         form = self.form_class(request.POST, request.FILES, instance=instance, user=request.user)
         if not form.is_valid():
             return self.render_form(form, instance)
+        if instance is None and services.is_long(form.cleaned_data["text"]):
+            data = form.cleaned_data
+            try:
+                queued = services.start_register(
+                    acting_user=request.user,
+                    zone=data["zone"],
+                    text=data["text"],
+                    title=data.get("title") or "",
+                    source=data.get("source") or "",
+                    date=data.get("date"),
+                    file_name=data.get("file_name", ""),
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, _error_text(exc))
+                return self.render_form(form, instance)
+            if queued is not None:  # read by a job: its page shows the progress
+                return HttpResponseRedirect(queued[0].get_absolute_url())
         try:
             obj = form.save()
         except (ValidationError, PermissionDenied) as exc:

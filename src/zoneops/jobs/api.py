@@ -2,7 +2,9 @@
 here is queued as a job and answered with 202 and the job's URL."""
 
 import copy
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from drf_spectacular.utils import (
@@ -17,7 +19,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from zoneops.api.permissions import RolePermission
-from zoneops.core import context, uploads
+from zoneops.core import background, context, imports, uploads
 from zoneops.core.permissions import CHANGE, VIEW
 from zoneops.jobs import services
 from zoneops.jobs.filters import JobFilterSet
@@ -192,6 +194,36 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Response(
             data, status=status.HTTP_202_ACCEPTED if stopped else status.HTTP_409_CONFLICT
         )
+
+
+def accepted(job: Job, request) -> Response:
+    """202 with the job (its ``url`` to poll, in the Location header too)."""
+    data = JobSerializer(job, context={"request": request}).data
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
+def bulk_as_job(request, work: str, *, title: str) -> Response | None:
+    """A bulk call of more than ``ZONEOPS_JOB_BULK_MIN_ROWS`` records: queued as the job
+    ``work`` (registered with ``bulk_work``) and answered 202; None for a smaller one, which
+    the view writes at once. The same records sent again while their job runs: that job."""
+    records = request.data
+    if not isinstance(records, list) or len(records) <= background.work_min_rows():
+        return None
+    if len(records) > imports.BULK_MAX_ROWS:
+        return None  # refused by the service with its own error, at once
+    content = json.dumps(records, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+    queued = background.start_work(
+        work, params={}, title=title, acting_user=request.user, content=content
+    )
+    return None if queued is None else accepted(queued[0], request)
+
+
+BULK_ACCEPTED = OpenApiResponse(
+    JobSerializer,
+    description="More records than the server writes at once (ZONEOPS_JOB_BULK_MIN_ROWS): queued "
+    "as a background job, all or nothing as ever; poll its url (also in the Location header) "
+    "until its state is done or failed, when errors lists every refused record.",
+)
 
 
 def register(router) -> None:

@@ -13,3 +13,8 @@ class JobsConfig(AppConfig):
 
         background.register_import_runner(services.import_upload)
         background.register_export_runner(services.export_list)
+        background.register_work_starter(services.start_work)
+
+        from zoneops.core import ticks
+
+        ticks.register("jobs", services.tick, order=200)

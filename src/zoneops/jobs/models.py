@@ -41,6 +41,10 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", _("Import")
         EXPORT = "export", _("Export")
+        PACK = "pack", _("Dispatch pack")
+        RECOMPUTE = "recompute", _("Deadline recomputation")
+        INTAKE = "intake", _("Text intake")
+        BULK = "bulk", _("Bulk API call")
 
     ACTIVE = (State.QUEUED, State.RUNNING)
 
@@ -65,7 +69,8 @@ class Job(models.Model):
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     # What runs: an import page's view (its importer and model) by dotted path; for an
-    # export, the list page's path, with its query (filters, search, sort) in ``params``.
+    # export, the list page's path, with its query (filters, search, sort) in ``params``; for
+    # other work, its name in ``core.background``'s registry, with its parameters as JSON.
     target = models.CharField(_("target"), max_length=300)
     params = models.TextField(_("parameters"), blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)

@@ -18,6 +18,7 @@ worker starts (``recover_stale``), a job left running by a dead worker is marked
 audit row of it: nothing was written) or done (its transaction had committed).
 """
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -29,7 +30,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone, translation
@@ -212,6 +214,62 @@ def start_export(*, path: str, params: str, title: str, acting_user) -> tuple[Jo
     return job, True
 
 
+def start_work(
+    name: str,
+    *,
+    params: dict,
+    title: str,
+    acting_user,
+    content: bytes = b"",
+    return_url: str = "",
+) -> tuple[Job, bool]:
+    """``core.background.start_work``'s starter: queue the registered work ``name`` with its
+    ``params`` (JSON) and ``content`` (kept in the job's folder, e.g. a bulk call's records).
+    (job, True); or (the same work with the same input already queued or running, False)."""
+    work = background.work(name)
+    encoded = json.dumps(params, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+    digest = hashlib.sha256(encoded.encode())
+    digest.update(content)
+    checksum = digest.hexdigest()
+    running = (
+        Job.objects.restrict(acting_user, "view")
+        .active()
+        .filter(target=name, checksum=checksum)
+        .first()
+    )
+    if running is not None:
+        return running, False
+    from zoneops.jobs.tasks import run_job
+
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=work.kind,
+                title=title[:300],
+                user=acting_user,
+                zone=user_zone(acting_user),
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                target=name,
+                params=encoded,
+                file_size=len(content),
+                checksum=checksum,
+                return_url=return_url,
+            )
+            if content:
+                job_dir(job).mkdir(parents=True, exist_ok=True)
+                upload_path(job).write_bytes(content)
+            job.task_id = str(run_job.enqueue(job.pk).id)
+            job.save(update_fields=["task_id"])
+    except IntegrityError:
+        running = Job.objects.filter(
+            user=acting_user, target=name, checksum=checksum, state__in=Job.ACTIVE
+        ).first()
+        if running is None:
+            raise
+        return running, False
+    return job, True
+
+
 # Running ------------------------------------------------------------------------------------
 
 
@@ -231,16 +289,16 @@ class Progress:
         self.last = 0.0
 
     def __call__(self, done: int, total: int | None = None, phase: str = "") -> None:
-        if self.cancel_path.exists():  # a stat: cheap next to the rows between two reports
+        if self.cancel_path.exists():  # a stat: callers report every few hundred rows
             raise JobCancelled
+        if total is not None:  # kept even when not written: a short phase's total
+            self.totals[phase] = total
         now = time.monotonic()
         if phase == self.phase and now - self.last < PROGRESS_EVERY:
             return
         if phase != self.phase:
             self.phase = phase
             self.phase_started = time.time()
-        if total is not None:
-            self.totals[phase] = total
         self.last = now
         self.write(done, self.totals.get(phase))
 
@@ -314,11 +372,13 @@ def run(job_id: int) -> str:
             elif job.kind == Job.Kind.EXPORT:
                 run_export(job)
             else:
-                raise ValueError(f"unknown job kind {job.kind!r}")
+                run_work(job)
         except JobCancelled:
             finish(job, Job.State.CANCELLED, message=_("Cancelled: nothing was written."))
         except (imports.ImportFileError, PermissionDenied) as exc:
             finish(job, Job.State.FAILED, message=str(exc))
+        except ValidationError as exc:  # work refused by its service: nothing was written
+            finish(job, Job.State.FAILED, message=" ".join(exc.messages))
         except Exception:
             logger.exception("job %s failed", job.pk)
             finish(
@@ -417,6 +477,94 @@ def run_export(job: Job) -> None:
             shutil.copyfileobj(handle, out)
     rows = progress.totals.get(background.WRITING) or 0
     finish(job, Job.State.DONE, phase="", done=rows, total=rows, result_name=view.export_name_for())
+
+
+def run_work(job: Job) -> None:
+    """A registered piece of work (``core.background.register_work``), as its owner."""
+    work = background.work(job.target)
+    user = job.user
+    if user is None or not user.is_active:
+        raise PermissionDenied(_("The account that started this job is no longer active."))
+    path = upload_path(job)
+    content = path.read_bytes() if path.exists() else b""
+    progress = Progress(job)
+    with (
+        context.acting_as(user, request_id=job.key),
+        context.request_memo(),
+        background.reporting(progress),
+    ):
+        progress(0, None, background.WORKING)
+        result = work.run(json.loads(job.params or "{}"), acting_user=user, content=content)
+    done = progress.totals.get(progress.phase) or 0
+    fields = {
+        "phase": "",
+        "done": done,
+        "total": done,
+        "created_count": result.created,
+        "updated_count": result.updated,
+        "skipped_count": result.skipped,
+        "message": result.message,
+    }
+    if result.url:
+        fields["return_url"] = result.url
+    if result.file is not None:
+        result_path(job).write_bytes(result.file)
+        fields["result_name"] = result.file_name[:200]
+    if result.errors:
+        fields.update(error_count=len(result.errors), errors=result.errors[:MAX_SHOWN_ERRORS])
+        finish(job, Job.State.FAILED, **fields)
+        return
+    finish(job, Job.State.DONE, **fields)
+
+
+def bulk_work(upsert):
+    """The work of a large bulk API call: ``upsert(records, acting_user=...)`` (a service that
+    writes all records or none and returns an ``ImportResult``) over the records kept with the
+    job. Registered by the app that owns the service."""
+
+    def run(params: dict, *, acting_user, content: bytes = b"") -> background.WorkResult:
+        records = json.loads(content.decode() or "[]")
+        result = upsert(records, acting_user=acting_user)
+        if result.errors:
+            return background.WorkResult(
+                errors=[error.__dict__ for error in result.errors],
+                message=_("Nothing was written: {count} problems were found.").format(
+                    count=len(result.errors)
+                ),
+            )
+        return background.WorkResult(created=result.created, updated=result.updated)
+
+    return run
+
+
+# Cleaning up --------------------------------------------------------------------------------
+
+
+def remove_old(*, now=None) -> int:
+    """Remove the jobs that ended more than ``ZONEOPS_JOB_KEEP_DAYS`` days ago, with their
+    folders (uploaded file, result file) and their task results; the number removed. Running
+    jobs are never removed."""
+    from django_tasks_db.models import DBTaskResult
+
+    days = background.keep_days()
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    old = Job.objects.exclude(state__in=Job.ACTIVE).filter(finished_at__lt=cutoff)
+    removed = 0
+    for job in old.only("pk", "key", "task_id").iterator():
+        shutil.rmtree(job_dir(job), ignore_errors=True)
+        with transaction.atomic():
+            if job.task_id:
+                DBTaskResult.objects.filter(id=job.task_id).delete()
+            Job.objects.filter(pk=job.pk).delete()
+        removed += 1
+    return removed
+
+
+def tick() -> str:
+    removed = remove_old()
+    return f"jobs: {removed} finished jobs older than {background.keep_days()} days removed"
 
 
 # Cancelling ---------------------------------------------------------------------------------

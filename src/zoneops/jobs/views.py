@@ -21,6 +21,7 @@ def phase_label(phase: str) -> str:
         background.READING: gettext("Reading the file"),
         background.CHECKING: gettext("Checking rows"),
         background.WRITING: gettext("Writing"),
+        background.WORKING: gettext("Working"),
     }
     return labels.get(phase, "")
 
@@ -43,6 +44,9 @@ def progress_context(job: Job) -> dict:
         "eta_seconds": None if eta is None else eta % 60,
         "cancelling": job.state == Job.State.RUNNING and services.cancel_requested(job),
         "may_cancel": not job.finished,
+        # Imports, exports and bulk calls count rows (and records written); other work steps.
+        "of_rows": job.kind in (Job.Kind.IMPORT, Job.Kind.EXPORT, Job.Kind.BULK),
+        "of_records": job.kind in (Job.Kind.IMPORT, Job.Kind.BULK),
     }
 
 
@@ -109,11 +113,18 @@ class JobCancelView(JobMixin, View):
 
 
 class JobResultView(JobMixin, View):
-    """The job's file: the list of row errors (.xlsx) of a refused import, or an export."""
+    """The job's file: the list of row errors (.xlsx) of a refused import, an export, a pack.
+    Each download is a security event, as the pack's own download is."""
 
     def get(self, request, pk):
+        from zoneops.core import security
+        from zoneops.core.models import SecurityEvent
+
         job = self.get_job()
         path = services.result_path(job)
         if not job.result_name or not path.exists():
             raise Http404
+        security.log_event(
+            SecurityEvent.Type.EXPORT, request, model="jobs.Job", job=job.pk, kind=job.kind
+        )
         return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from zoneops.api.viewsets import (
 from zoneops.core import geo
 from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.core.models import Zone
+from zoneops.jobs.api import BULK_ACCEPTED, bulk_as_job
 from zoneops.projects import services
 from zoneops.projects.filters import (
     BlockerFilterSet,
@@ -319,7 +321,7 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
 
     @extend_schema(
         request=MonthlyInvestmentBulkItemSerializer(many=True),
-        responses={200: BulkResultSerializer, 400: BulkErrorsSerializer},
+        responses={200: BulkResultSerializer, 202: BULK_ACCEPTED, 400: BulkErrorsSerializer},
         description=(
             "Create or update many months of completed investment at once (data from other "
             "systems), keyed by project code, year and month. All or nothing: on any error "
@@ -330,6 +332,11 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
+        queued = bulk_as_job(
+            request, services.INVESTMENTS_BULK_WORK, title=_("Monthly investment (API)")
+        )
+        if queued is not None:
+            return queued
         # A refusal (PermissionDenied) becomes a 403 in DRF's exception handler.
         result = services.upsert_monthly_investments(request.data, acting_user=request.user)
         return bulk_response(result)

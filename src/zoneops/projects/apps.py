@@ -8,9 +8,19 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self):
-        from zoneops.core import zone_figures
-        from zoneops.projects import workflow  # noqa: F401  registers the blocker loop
+        from zoneops.core import background, zone_figures
+        from zoneops.jobs.services import bulk_work
+        from zoneops.projects import (
+            services,
+            workflow,  # noqa: F401  registers the blocker loop
+        )
         from zoneops.projects.models import Project
+
+        background.register_work(
+            services.INVESTMENTS_BULK_WORK,
+            bulk_work(services.upsert_monthly_investments),
+            kind="bulk",
+        )
 
         zone_figures.register(
             zone_figures.ZoneFigure(

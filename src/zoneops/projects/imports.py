@@ -450,7 +450,9 @@ class DispatchSheetImporter(SheetImporter):
         if (values.get("longitude") is None) != (values.get("latitude") is None):
             missing = "latitude" if values.get("latitude") is None else "longitude"
             problems.append((label[missing], _("Give both longitude and latitude, or neither.")))
-        if (values.get("completed_ytd") is None) != (values.get("completed_month") is None):
+        ytd, month = values.get("completed_ytd"), values.get("completed_month")
+        # 0 with no month is what the list exports for a project with nothing completed yet.
+        if (month is None and ytd) or (month is not None and ytd is None):
             problems.append(
                 (
                     label["completed_month"],

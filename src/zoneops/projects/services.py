@@ -283,6 +283,9 @@ def complete_milestone(milestone: Milestone, *, on: dt.date, acting_user) -> Mil
 # Bulk upsert from other systems (API) ------------------------------------------------------------
 
 
+INVESTMENTS_BULK_WORK = "projects.investments_bulk"  # a large bulk call, as a job (后台作业)
+
+
 @transaction.atomic
 def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
     """Create or update 本年累计 completed investment keyed by (project code, year, month).

@@ -89,7 +89,39 @@ class ProjectListView(generic.ObjectListView):
         return Project.objects.select_related("zone").with_lights()
 
     def export(self, qs, columns):
-        return super().export(qs, [*columns, *geo.export_columns(self.model)])
+        return super().export(
+            qs, [*columns, *sheet_columns(self.model), *geo.export_columns(self.model)]
+        )
+
+
+def sheet_columns(model) -> list[Column]:
+    """What the dispatch-sheet import needs beside the page's columns, added to the list's
+    export so that it comes back in unchanged (the import ignores the computed ones)."""
+    names = [
+        "owner_name",
+        "industry",
+        "chain",
+        "category",
+        "plan_year",
+        "completed_month",
+        "planned_start",
+        "actual_start",
+        "planned_production",
+        "actual_production",
+        "planned_completion",
+        "actual_completion",
+        "special_team",
+        "responsible_unit",
+    ]
+    columns = [Column(name) for name in names]
+    columns.append(
+        Column(
+            "tags",
+            sortable=False,
+            accessor=lambda project: "、".join(project.tag_labels()),
+        )
+    )
+    return [column.bind(model) for column in columns]
 
 
 class LaggingListView(ProjectListView):

@@ -13,6 +13,7 @@ queries however many zones there are (``reports/tests/test_dashboard_panels.py``
 
 import datetime as dt
 
+from zoneops.core import background
 from zoneops.core.apps_registry import app_modules
 from zoneops.core.panels import (  # noqa: F401  (the registry's vocabulary, defined in core)
     Panel,
@@ -48,4 +49,16 @@ def collect_panels(zones, year: int, month: int, user) -> list[Panel]:
 
 
 def collect_sections(zone, year: int, month: int, user) -> list[Section]:
-    return _call_all("sections", zone, year, month, user)
+    """Every app's sections; in a job, one step of progress per app (and one more for the
+    caller's writing of the files: ``pack_steps``)."""
+    modules = [module for _app, module in app_modules("reporting") if hasattr(module, "sections")]
+    found = []
+    for done, module in enumerate(modules):
+        background.report(done, len(modules) + 1, background.WORKING)
+        found.extend(module.sections(zone, year, month, user))
+    return sorted(found, key=lambda item: (item.order, item.key))
+
+
+def pack_steps() -> int:
+    """The steps ``collect_sections`` reports, the files included."""
+    return sum(1 for _app, module in app_modules("reporting") if hasattr(module, "sections")) + 1

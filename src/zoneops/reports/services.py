@@ -10,11 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core import background
 from zoneops.core.exports import INTEGER_FORMAT, SheetSpec, cell_value, write_workbook
 from zoneops.core.models import User, Zone
+from zoneops.core.permissions import ADD, role_may
 from zoneops.reports import gongwen
 from zoneops.reports.models import DispatchPack, DocumentCounter, Letterhead
-from zoneops.reports.registry import Section, Table, collect_sections
+from zoneops.reports.registry import Section, Table, collect_sections, pack_steps
 
 # A pack is read in a meeting: its tables list the most pressing rows, the system the rest.
 MAX_TABLE_ROWS = 200
@@ -256,3 +258,53 @@ def render_xlsx(pack: DispatchPack) -> bytes:
 
 def _paragraph_text(paragraph) -> str:
     return paragraph["text"] if isinstance(paragraph, dict) else str(paragraph)
+
+
+# As a background job (后台作业) --------------------------------------------------------------
+
+PACK_WORK = "reports.pack"
+
+
+def pack_file_name(pack: DispatchPack) -> str:
+    return f"dispatch-{pack.zone.code}-{pack.period}.docx"
+
+
+def start_pack(*, zone: Zone, year: int, month: int, acting_user: User):
+    """Queue the making of a pack as a job: ``(job, created)``; None without a job system
+    (the caller then calls ``build_pack`` itself)."""
+    if not role_may(acting_user, ADD, DispatchPack):
+        raise PermissionDenied(_("Your role may not make dispatch packs."))
+    title = _("{zone} dispatch report, {year}-{month:02d}").format(
+        zone=zone.name, year=year, month=month
+    )
+    return background.start_work(
+        PACK_WORK,
+        params={"zone": zone.pk, "year": year, "month": month},
+        title=title,
+        acting_user=acting_user,
+    )
+
+
+def pack_work(params: dict, *, acting_user: User, content: bytes = b"") -> background.WorkResult:
+    """The job's body: the pack made as ``acting_user`` sees the zone, and its .docx to
+    download. One transaction: a cancel before the file is written leaves no pack."""
+    if not role_may(acting_user, ADD, DispatchPack):
+        raise PermissionDenied(_("Your role may not make dispatch packs."))
+    zone = acting_user.visible_zones().filter(pk=params["zone"]).first()
+    if zone is None:
+        raise PermissionDenied(_("You may not make a pack for this zone."))
+    with transaction.atomic():
+        pack = build_pack(
+            zone=zone, year=int(params["year"]), month=int(params["month"]), acting_user=acting_user
+        )
+        steps = pack_steps()
+        background.report(steps - 1, steps, background.WORKING)
+        document = render_docx(pack)
+        background.report(steps, steps, background.WORKING)
+    return background.WorkResult(
+        created=1,
+        message=_("Made “{title}”.").format(title=pack.title),
+        file=document,
+        file_name=pack_file_name(pack),
+        url=pack.get_absolute_url(),
+    )

@@ -95,6 +95,11 @@ def make_pack(request):
     if not form.is_valid():
         return render(request, "reports/pack_form.html", {"form": form}, status=400)
     year, month = form.cleaned_data["period"]
+    queued = services.start_pack(
+        zone=form.cleaned_data["zone"], year=year, month=month, acting_user=request.user
+    )
+    if queued is not None:  # made by a job: its page shows the progress, then the files
+        return redirect(queued[0].get_absolute_url())
     pack = services.build_pack(
         zone=form.cleaned_data["zone"], year=year, month=month, acting_user=request.user
     )

@@ -20,6 +20,8 @@ from zoneops.core.models import (
     LoopEvent,
     ObjectChange,
 )
+from zoneops.jobs.models import Job
+from zoneops.jobs.testing import run_worker
 from zoneops.notifications.models import Notification
 
 D = dt.date
@@ -126,8 +128,10 @@ def test_only_the_system_administrator_enters_a_notice(in_2031, users, role):
 
 
 def test_the_page_reads_a_notice_shows_the_differences_and_saves_on_confirmation(
-    in_2031, client, users
+    in_2031, client, users, zone_tree, settings, tmp_path
 ):
+    settings.DATA_DIR = tmp_path  # the job's folder
+    appeal = new_appeal(zone_tree["park"], users["staff"], on=D(2031, 1, 20))
     client.force_login(users["admin"])
     url = reverse("core:calendar_year", args=[2031])
     page = client.get(url)
@@ -139,7 +143,17 @@ def test_the_page_reads_a_notice_shows_the_differences_and_saves_on_confirmation
     assert (D(2031, 1, 27), True, False, "春节") in differences
     assert not HolidayArrangement.objects.exists()  # nothing saved on preview
     saved = client.post(url, {"text": NOTICE_2031, "action": "save"})
-    assert saved.status_code == 302
+    # Saved and recomputed by a background job: the answer is its page, with progress.
+    job = Job.objects.get()
+    assert saved.status_code == 302 and saved["Location"] == f"/jobs/{job.pk}/"
+    assert job.kind == Job.Kind.RECOMPUTE and not HolidayArrangement.objects.exists()
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    assert job.total == job.done >= 1  # one step per open deadline the year may move
+    assert job.updated_count == DeadlineChange.objects.count() >= 1
+    assert DeadlineChange.objects.filter(object_id=appeal.case_id).exists()
+    assert "open deadlines moved" in job.message or "期限已重算" in job.message
     assert HolidayArrangement.objects.get().year == 2031
     assert calendar.year_source(2031) is calendar.Source.OFFICIAL
     index = client.get(reverse("core:calendar"))
@@ -270,3 +284,36 @@ def test_a_hazards_rectification_deadline_moves_with_its_case(in_2031, zone_tree
     hazard.refresh_from_db()
     hazard.case.refresh_from_db()
     assert hazard.deadline == hazard.case.due_date != before
+
+
+def test_a_recomputation_cancelled_midway_saves_neither_the_year_nor_any_deadline(
+    in_2031, client, users, zone_tree, settings, tmp_path
+):
+    from django.db.models.signals import post_save
+
+    from zoneops.jobs import services as job_services
+
+    settings.DATA_DIR = tmp_path
+    appeals_made = [
+        new_appeal(zone_tree["park"], users["staff"], on=D(2031, 1, 20 + n)) for n in range(3)
+    ]
+    dues = [a.case.due_date for a in appeals_made]
+    client.force_login(users["admin"])
+    client.post(reverse("core:calendar_year", args=[2031]), {"text": NOTICE_2031, "action": "save"})
+    job = Job.objects.get()
+
+    def cancel_now(sender, instance, created, **kwargs):  # the admin presses cancel meanwhile
+        job_services.cancel(Job.objects.get(pk=job.pk), acting_user=users["admin"])
+
+    post_save.connect(cancel_now, sender=DeadlineChange, dispatch_uid="cancel-now")
+    try:
+        run_worker()
+    finally:
+        post_save.disconnect(sender=DeadlineChange, dispatch_uid="cancel-now")
+    job.refresh_from_db()
+    assert job.state == Job.State.CANCELLED
+    assert not HolidayArrangement.objects.exists() and not DeadlineChange.objects.exists()
+    for appeal, due in zip(appeals_made, dues, strict=True):
+        appeal.case.refresh_from_db()
+        assert appeal.case.due_date == due
+    assert calendar.year_source(2031) is not calendar.Source.OFFICIAL

@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 
 from zoneops.core import services as core_services
 from zoneops.core.models import LoopCase
+from zoneops.jobs.models import Job
+from zoneops.jobs.testing import run_worker
 from zoneops.reports import services
 from zoneops.reports.models import DispatchPack
 
@@ -102,7 +104,10 @@ def test_report_command_writes_both_files(late_cases, zone_tree, tmp_path):
 
 # Overdue is read as of today: today is the day the fixture's tick ran.
 @time_machine.travel(dt.datetime(2025, 10, 31, 10, tzinfo=SHANGHAI_TZ), tick=False)
-def test_dashboard_and_pack_pages_are_scoped(late_cases, client_for, users, zone_tree):
+def test_dashboard_and_pack_pages_are_scoped(
+    late_cases, client_for, users, zone_tree, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path  # the job's folder
     client = client_for(users["staff"])
     response = client.get("/dashboard/", {"period": "2025-10"})
     assert response.status_code == 200
@@ -111,8 +116,10 @@ def test_dashboard_and_pack_pages_are_scoped(late_cases, client_for, users, zone
     response = client.post(
         "/dashboard/packs/make/", {"zone": zone_tree["hitech"].pk, "period": "2025-10"}
     )
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url()  # made by a background job
+    run_worker()
     pack = DispatchPack.objects.get()
-    assert response["Location"] == pack.get_absolute_url()
     assert client.get(f"/dashboard/packs/{pack.pk}/docx/").status_code == 200
     other = client_for(users["other_staff"])
     assert other.get(f"/dashboard/packs/{pack.pk}/").status_code == 404
