@@ -16,10 +16,11 @@ from zoneops.core.api_fields import (  # noqa: F401  (hazards used to import the
     CodeChoiceField,
     CodedReferencesSerializer,
     DeadlineProvisionalField,
+    DepartmentCodeField,
     LoopSerializerMixin,
     service_call,
 )
-from zoneops.core.models import Department, User, Zone
+from zoneops.core.models import User, Zone
 from zoneops.enterprises.models import Enterprise
 
 
@@ -126,9 +127,7 @@ class AppealCreateSerializer(serializers.Serializer):
 class TransitionSerializer(PeoplePickerMixin, serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True
-    )
+    department = DepartmentCodeField(required=False, allow_null=True)
     handler = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )

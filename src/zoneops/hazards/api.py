@@ -9,10 +9,11 @@ from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
 from zoneops.core.api_fields import (
     CodeChoiceField,
     CodedReferencesSerializer,
+    DepartmentCodeField,
     LoopSerializerMixin,
     service_call,
 )
-from zoneops.core.models import Department, User, Zone
+from zoneops.core.models import User, Zone
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
 from zoneops.hazards.filters import HazardFilterSet, InspectionRoundFilterSet
@@ -90,9 +91,7 @@ class HazardCreateSerializer(serializers.Serializer):
 class HazardTransitionSerializer(PeoplePickerMixin, serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True
-    )
+    department = DepartmentCodeField(required=False, allow_null=True)
     handler = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
