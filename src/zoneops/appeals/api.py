@@ -52,6 +52,7 @@ class AppealSerializer(LoopSerializerMixin, CodedReferencesSerializer):
             "deadline_provisional",
             "limit_working_days",
             "department",
+            "department_id",
             "handler",
             "multi_department",
             "accept_due",

@@ -664,6 +664,18 @@ class SupportMeasureViewSet(ScopedModelViewSet):
         serializer.save()
 
 
+class RevivalStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=IdleRevival.Status.choices,
+        help_text="idle → reviving → revived / exited (revived: operating again; exited: "
+        "deregistered).",
+    )
+
+
+class MonthReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the approved month is reopened (audited).")
+
+
 class IdleRevivalViewSet(ScopedModelViewSet):
     base_queryset = IdleRevival.objects.select_related("enterprise")
     serializer_class = IdleRevivalSerializer
@@ -671,12 +683,15 @@ class IdleRevivalViewSet(ScopedModelViewSet):
     search_fields = ["enterprise__name"]
     ordering_fields = ["year"]
 
+    @extend_schema(request=RevivalStatusSerializer, responses=IdleRevivalSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         revival = self.get_object()
+        wanted = RevivalStatusSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
         try:
             revival = services.set_revival_status(
-                revival, request.data.get("status", ""), acting_user=request.user
+                revival, wanted.validated_data["status"], acting_user=request.user
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"detail": exc.messages}) from None
@@ -736,12 +751,15 @@ class MonthApprovalViewSet(ScopedModelViewSet):
     search_fields = ["zone__name"]
     ordering_fields = ["year", "month"]
 
+    @extend_schema(request=MonthReopenSerializer, responses=MonthApprovalSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         approval = self.get_object()
+        given = MonthReopenSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
         try:
             approval = services.reopen_month(
-                approval, acting_user=request.user, reason=request.data.get("reason", "")
+                approval, acting_user=request.user, reason=given.validated_data["reason"]
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"detail": exc.messages}) from None

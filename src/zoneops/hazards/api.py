@@ -46,6 +46,7 @@ class HazardSerializer(LoopSerializerMixin, CodedReferencesSerializer):
             "deadline_provisional",
             "limit_working_days",
             "department",
+            "department_id",
             "handler",
             "rectified_on",
             "verified_by",

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -230,6 +231,7 @@ class LeadViewSet(ScopedModelViewSet):
             raise ApiPermissionDenied()
         return lead
 
+    @extend_schema(request=MoveSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"], serializer_class=MoveSerializer)
     def move(self, request, pk=None):
         lead = self._lead_for_change()
@@ -247,6 +249,19 @@ class LeadViewSet(ScopedModelViewSet):
         lead.refresh_from_db()
         return Response(LeadSerializer(lead, context={"request": request}).data)
 
+    @extend_schema(
+        request=LandSerializer,
+        responses={
+            201: inline_serializer(
+                "Landing",
+                {
+                    "lead": serializers.IntegerField(),
+                    "project": serializers.IntegerField(),
+                    "enterprise": serializers.IntegerField(allow_null=True),
+                },
+            )
+        },
+    )
     @action(detail=True, methods=["post"], serializer_class=LandSerializer)
     def land(self, request, pk=None):
         lead = self._lead_for_change()

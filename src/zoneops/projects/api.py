@@ -343,6 +343,7 @@ class BlockerViewSet(ScopedModelViewSet):
     ordering_fields = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    @extend_schema(request=BlockerTransitionSerializer, responses=BlockerSerializer)
     @action(detail=True, methods=["post"], serializer_class=BlockerTransitionSerializer)
     def transition(self, request, pk=None):
         blocker = self.get_object()
