@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
-    "VERSION": "0.4.3",  # raise with every change of the API: docs/openapi.yaml shows it
+    "VERSION": "0.5.0",  # raise with every change of the API: docs/openapi.yaml shows it
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the installed sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectCategoryEnum": "zoneops.projects.models.Project.Category",
         "IndustryLevelEnum": "zoneops.enterprises.models.Industry.Level",
         "CertificationLevelEnum": "zoneops.enterprises.models.Certification.Level",
+        "IdleRevivalStatusEnum": "zoneops.enterprises.models.IdleRevival.Status",
     },
 }
 
