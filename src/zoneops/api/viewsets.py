@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -28,7 +29,7 @@ class PeoplePickerMixin:
             if field.read_only or queryset is None or queryset.model is not user_model:
                 continue
             target.queryset = user_model.objects.restrict(viewer, VIEW)
-            target.error_messages["does_not_exist"] = (
+            target.error_messages["does_not_exist"] = _(
                 'User "{pk_value}" not found among the people you may pick.'
             )
         return fields

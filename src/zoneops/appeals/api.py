@@ -1,6 +1,7 @@
 """REST endpoints under /api/appeals/…: the same services and rules as the pages."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -107,11 +108,11 @@ class AppealCreateSerializer(serializers.Serializer):
         data["enterprise"] = enterprise
         if enterprise is None and not data.get("enterprise_name"):
             raise serializers.ValidationError(
-                {"enterprise_name": "Required without a registered USCC."}
+                {"enterprise_name": _("Required without a registered USCC.")}
             )
         zone = data.get("zone") or (enterprise.zone if enterprise else None)
         if zone is None:
-            raise serializers.ValidationError({"zone": "Required without a registered USCC."})
+            raise serializers.ValidationError({"zone": _("Required without a registered USCC.")})
         data["zone"] = zone
         data["link_submission"] = None
         if data.get("link_to"):
@@ -121,7 +122,7 @@ class AppealCreateSerializer(serializers.Serializer):
                 .first()
             )
             if data["link_submission"] is None:
-                raise serializers.ValidationError({"link_to": "Unknown tracking number."})
+                raise serializers.ValidationError({"link_to": _("Unknown tracking number.")})
         return data
 
 

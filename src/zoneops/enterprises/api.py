@@ -1,6 +1,7 @@
 """REST endpoints under /api/enterprises/…, with the same rules as the pages (services)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -42,14 +43,14 @@ from zoneops.enterprises.uscc import problem as uscc_problem
 def _visible_zone(serializer, zone):
     user = serializer.context["request"].user
     if zone is not None and not user.visible_zones().filter(pk=zone.pk).exists():
-        raise serializers.ValidationError("Unknown zone.")
+        raise serializers.ValidationError(_("Unknown zone."))
     return zone
 
 
 def _visible_enterprise(serializer, enterprise):
     user = serializer.context["request"].user
     if not Enterprise.objects.restrict(user, "view").filter(pk=enterprise.pk).exists():
-        raise serializers.ValidationError("Unknown enterprise.")
+        raise serializers.ValidationError(_("Unknown enterprise."))
     return enterprise
 
 
@@ -196,7 +197,7 @@ class LiaisonAssignmentSerializer(PeoplePickerMixin, CodedReferencesSerializer):
     def validate(self, data):
         enterprise, user = data.get("enterprise"), data.get("user")
         if enterprise and user and not user.visible_zones().filter(pk=enterprise.zone_id).exists():
-            raise serializers.ValidationError({"user": "Not granted the enterprise's zone."})
+            raise serializers.ValidationError({"user": _("Not granted the enterprise's zone.")})
         return data
 
 

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -42,7 +43,7 @@ class ZoneCheck:
     def validate_zone(self, zone):
         user = self.context["request"].user
         if not user.visible_zones().filter(pk=zone.pk).exists():
-            raise serializers.ValidationError("Unknown zone.")
+            raise serializers.ValidationError(_("Unknown zone."))
         return zone
 
 
@@ -50,7 +51,7 @@ class LeadRef:
     def validate_lead(self, lead):
         user = self.context["request"].user
         if not Lead.objects.restrict(user, "change").filter(pk=lead.pk).exists():
-            raise serializers.ValidationError("Unknown lead.")
+            raise serializers.ValidationError(_("Unknown lead."))
         return lead
 
 
@@ -102,7 +103,7 @@ class LeadSerializer(ZoneCheck, CodedReferencesSerializer):
 
     def validate_source_division(self, code):
         if code and not valid_code(code):
-            raise serializers.ValidationError("Use a six-digit GB/T 2260 code.")
+            raise serializers.ValidationError(_("Use a six-digit GB/T 2260 code."))
         return code
 
     def to_representation(self, instance):

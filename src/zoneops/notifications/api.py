@@ -101,7 +101,7 @@ class RouteSerializer(CodedReferencesSerializer):
                 value is not None
                 and not type(value).objects.restrict(user).filter(pk=value.pk).exists()
             ):
-                raise serializers.ValidationError({name: "not found"})
+                raise serializers.ValidationError({name: _("not found")})
         channel = attrs.get("channel", getattr(self.instance, "channel", None))
         url = attrs.get("webhook_url") or getattr(self.instance, "webhook_url", "")
         if channel in (Channel.WECOM, Channel.DINGTALK) and not url:

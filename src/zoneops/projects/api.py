@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -38,14 +39,14 @@ from zoneops.projects.models import (
 def _visible_zone(serializer, zone: Zone) -> Zone:
     user = serializer.context["request"].user
     if not user.visible_zones().filter(pk=zone.pk).exists():
-        raise serializers.ValidationError("Unknown zone.")
+        raise serializers.ValidationError(_("Unknown zone."))
     return zone
 
 
 def _changeable_project(serializer, project: Project) -> Project:
     user = serializer.context["request"].user
     if not Project.objects.restrict(user, "change").filter(pk=project.pk).exists():
-        raise serializers.ValidationError("Unknown project.")
+        raise serializers.ValidationError(_("Unknown project."))
     return project
 
 
