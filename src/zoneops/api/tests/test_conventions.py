@@ -167,7 +167,9 @@ def test_old_paths_answer_308_to_the_new_before_any_detail_route(users, zone_tre
     assert staff.get("/api/enterprises/enterprises")["Location"] == "/api/enterprises/"
     # a 308 keeps the method and the body: a client that follows it writes at the new place
     created = staff.post(
-        "/api/departments/", {"zone": zone_tree["hitech"].code, "name": "经发局"}, follow=True
+        "/api/departments/",
+        {"zone": zone_tree["hitech"].code, "name": "经发局", "code": "GX-JFJ"},
+        follow=True,
     )
     assert created.status_code == 201
     posted = staff.post(

@@ -47,7 +47,7 @@ class TestDepartmentViews(ScopedViewTests):
         return Department.objects.create(zone=zone, name=f"经济发展局{index}")
 
     def form_data(self, zone):
-        return {"zone": zone.code, "name": "投资促进局"}
+        return {"zone": zone.code, "name": "投资促进局", "code": f"{zone.code}-TC"}
 
 
 def test_staff_cannot_create_top_level_zone(client_for, users):
