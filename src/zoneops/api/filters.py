@@ -23,4 +23,8 @@ class FilterBackend(DjangoFilterBackend):
     def get_filterset_class(self, view, queryset=None):
         """The view's FilterSet with its references taken as codes (``core.filters.
         coded_filterset``): ``?zone=CCGX``, ``?zone_id=12``."""
-        return coded_filterset(super().get_filterset_class(view, queryset))
+        filterset_class = super().get_filterset_class(view, queryset)
+        if getattr(view, "filterset_class", None) is None:
+            # built anew from ``filterset_fields`` on every request: not kept in the cache
+            return filterset_class
+        return coded_filterset(filterset_class)
