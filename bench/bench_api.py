@@ -464,6 +464,8 @@ def run_load(config_path: str) -> dict:
                 body = dict(self.rng.choice(account["targets"]))
                 key = "findings" if "findings" in body else "name"
                 body[key] = f"{MARKER} {uuid.uuid4().hex}"
+                if key == "name":  # a department's code is required and unique
+                    body["code"] = f"{MARKER}-{uuid.uuid4().hex[:20]}"
                 path = account["write"]["path"]
                 self.call("POST", path, path, expect=201, json=body, headers=self.auth)
 

@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectCategoryEnum": "zoneops.projects.models.Project.Category",
         "IndustryLevelEnum": "zoneops.enterprises.models.Industry.Level",
         "CertificationLevelEnum": "zoneops.enterprises.models.Certification.Level",
+        "IdleRevivalStatusEnum": "zoneops.enterprises.models.IdleRevival.Status",
     },
 }
 

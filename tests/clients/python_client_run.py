@@ -34,9 +34,9 @@ handler = AuthenticatedClient(base_url=base, token=env["ZONEOPS_HANDLER_TOKEN"],
 seen = {}
 
 # a list with a filter, page by page
-first = departments_list.sync(client=staff, zone=int(env["ZONEOPS_ZONE_ID"]), ordering="name")
+first = departments_list.sync(client=staff, zone=env["ZONEOPS_ZONE"], ordering="name")
 assert isinstance(first, PaginatedDepartmentList), first
-second = departments_list.sync(client=staff, zone=int(env["ZONEOPS_ZONE_ID"]), page=2)
+second = departments_list.sync(client=staff, zone=env["ZONEOPS_ZONE"], page=2)
 assert isinstance(second, PaginatedDepartmentList), second
 seen["departments"] = [first.count, len(first.results), len(second.results), first.next_ is None]
 past = departments_list.sync_detailed(client=staff, page=99)
@@ -79,10 +79,11 @@ seen["refused_transition"] = refused.message.en
 move(
     staff,
     "assign",
-    department=int(env["ZONEOPS_DEPARTMENT_ID"]),
+    department=env["ZONEOPS_DEPARTMENT"],
     handler=int(env["ZONEOPS_HANDLER_ID"]),
 )
-move(handler, "start")
+assigned = move(handler, "start")
+assert assigned.department == env["ZONEOPS_DEPARTMENT"] and assigned.department_id, assigned
 move(handler, "reply", comment="已对接银行")
 rated = appeals_rate_create.sync(id=appeal.id, client=staff, body=RatingRequest(score=5))
 assert not isinstance(rated, ApiError), rated
@@ -101,4 +102,5 @@ rows = [
 answer = monthly_figures_bulk_create.sync_detailed(client=staff, body=rows)
 assert answer.status_code == 400 and isinstance(answer.parsed, ApiError), answer
 seen["bulk_errors"] = [[e.row, e.field, e.value] for e in answer.parsed.errors]
+seen["bulk_messages"] = [sorted(e.message.to_dict()) for e in answer.parsed.errors]
 print(json.dumps(seen, ensure_ascii=False))

@@ -32,6 +32,7 @@ EXPECTED = {
     "states": ["submitted", "accepted", "assigned", "in_progress", "replied", "closed"],
     "closed_listed": True,
     "bulk_errors": [[2, "month", "13"]],
+    "bulk_messages": [["en", "zh"]],
 }
 
 
@@ -59,7 +60,7 @@ def world(live_server, users, zone_tree, tmp_path):
 
     hitech = zone_tree["hitech"]
     Department.objects.bulk_create(
-        [Department(zone=hitech, name=f"部门{i:02d}") for i in range(60)]
+        [Department(zone=hitech, name=f"部门{i:02d}", code=f"GX-B{i:02d}") for i in range(60)]
     )
     department = Department.objects.get(name="部门00")
     firm = Enterprise.objects.create(
@@ -79,8 +80,8 @@ def world(live_server, users, zone_tree, tmp_path):
         "ZONEOPS_TOKEN": token,
         "ZONEOPS_HANDLER_TOKEN": Token.objects.create(user=liaison).key,
         "ZONEOPS_HANDLER_ID": str(liaison.pk),
-        "ZONEOPS_DEPARTMENT_ID": str(department.pk),
-        "ZONEOPS_ZONE_ID": str(hitech.pk),
+        "ZONEOPS_DEPARTMENT": department.code,
+        "ZONEOPS_ZONE": hitech.code,
         "ZONEOPS_USCC": firm.uscc,
     }
     return {"schema": path, "env": env, "dir": tmp_path, "operations": count_operations(schema)}

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   // a list with a filter, page by page
   const departments = new DepartmentsApi(staff);
-  const zone = Number(env.ZONEOPS_ZONE_ID);
+  const zone = env.ZONEOPS_ZONE;
   const first = await departments.departmentsList({ zone, ordering: "name" });
   const second = await departments.departmentsList({ zone, page: 2 });
   seen.departments = [first.count, first.results.length, second.results.length, first.next == null];
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   check(refusedStatus === 400 && refused.code === "invalid", "a refused transition");
   seen.refused_transition = refused.message.en;
   await move(appeals, "assign", {
-    department: Number(env.ZONEOPS_DEPARTMENT_ID),
+    department: env.ZONEOPS_DEPARTMENT,
     handler: Number(env.ZONEOPS_HANDLER_ID),
   });
   const handlers = new AppealsApi(handler);
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   );
   check(bulkStatus === 400, "the bulk refused");
   seen.bulk_errors = bulk.errors.map((e) => [e.row, e.field, e.value]);
+  seen.bulk_messages = bulk.errors.map((e) => Object.keys(e.message).sort());
   console.log(JSON.stringify(seen));
 }
 

@@ -2,6 +2,7 @@
 events. They live in the api package (which may import core) so that core never imports api.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
 from zoneops.api.permissions import RolePermission
@@ -36,7 +37,7 @@ class ZoneSerializer(CodedReferencesSerializer):
     def validate_parent(self, parent):
         user = self.context["request"].user
         if parent is not None and not user.visible_zones().filter(pk=parent.pk).exists():
-            raise serializers.ValidationError("Unknown parent zone.")
+            raise serializers.ValidationError(_("Unknown parent zone."))
         return parent
 
     def validate(self, attrs):

@@ -7,7 +7,8 @@ Every 4xx the API answers (and the 5xx it cannot avoid) has this body::
       "message": {"zh": "输入有误。", "en": "Invalid input."},  # the kind of error, both languages
       "detail": "…",                           # the particular error, in the request's language
       "errors": [                              # the fields refused (400), else empty
-        {"field": "uscc", "row": null, "code": "invalid", "message": "…", "value": null}
+        {"field": "uscc", "row": null, "code": "invalid",
+         "message": {"zh": "…", "en": "…"}, "value": null}
       ]
     }
 
@@ -16,13 +17,14 @@ Every 4xx the API answers (and the 5xx it cannot avoid) has this body::
 dots (``measures.0.due_on``).
 """
 
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from zoneops.core.api_errors import NON_FIELD_KEYS, error_body
+from zoneops.core.api_errors import NON_FIELD_KEYS, error_body, message_in_both_languages
 
 
 def field_errors(detail, prefix: str = "", row: int | None = None) -> list[dict]:
@@ -56,9 +58,14 @@ def _leaf(item, field: str, row: int | None) -> dict:
         "field": field,
         "row": row,
         "code": getattr(item, "code", None) or "invalid",
-        "message": force_str(item),
+        "message": message_in_both_languages(item),
         "value": None,
     }
+
+
+def _in_request_language(message: dict) -> str:
+    chinese = (translation.get_language() or "").lower().startswith("zh")
+    return message["zh" if chinese else "en"]
 
 
 def exception_handler(exc, context):
@@ -68,7 +75,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = field_errors(exc.detail)
-        first = errors[0]["message"] if len(errors) == 1 else ""
+        first = _in_request_language(errors[0]["message"]) if len(errors) == 1 else ""
         response.data = error_body(response.status_code, first, errors)
     else:
         detail = getattr(exc, "detail", "")
@@ -88,7 +95,7 @@ def bulk_error_response(errors) -> Response:
             "field": e.field,
             "row": e.row,
             "code": "invalid",
-            "message": force_str(e.reason),
+            "message": message_in_both_languages(e.reason),
             "value": None if e.value is None else force_str(e.value),
         }
         for e in errors
@@ -118,7 +125,10 @@ class FieldErrorSerializer(serializers.Serializer):
         allow_null=True, help_text="Bulk requests: the record's position in the list, from 0."
     )
     code = serializers.CharField()
-    message = serializers.CharField(help_text="The reason, in the request's language.")
+    message = ApiErrorMessageSerializer(
+        help_text="The reason, in Chinese and English whatever the request's language (a value "
+        "quoted in it is as sent)."
+    )
     value = serializers.CharField(
         allow_null=True, help_text="Bulk requests: the value refused, as sent."
     )

@@ -2,6 +2,8 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 
+from zoneops.core.filters import coded_filterset
+
 # Query parameters that are not a FilterSet's: pages, order, search (their own backends), format.
 NOT_FILTERS = frozenset({"page", "ordering", "search", "format"})
 
@@ -17,3 +19,12 @@ class FilterBackend(DjangoFilterBackend):
         if not set(request.query_params) - NOT_FILTERS:
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset_class(self, view, queryset=None):
+        """The view's FilterSet with its references taken as codes (``core.filters.
+        coded_filterset``): ``?zone=CCGX``, ``?zone_id=12``."""
+        filterset_class = super().get_filterset_class(view, queryset)
+        if getattr(view, "filterset_class", None) is None:
+            # built anew from ``filterset_fields`` on every request: not kept in the cache
+            return filterset_class
+        return coded_filterset(filterset_class)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -28,7 +29,7 @@ class PeoplePickerMixin:
             if field.read_only or queryset is None or queryset.model is not user_model:
                 continue
             target.queryset = user_model.objects.restrict(viewer, VIEW)
-            target.error_messages["does_not_exist"] = (
+            target.error_messages["does_not_exist"] = _(
                 'User "{pk_value}" not found among the people you may pick.'
             )
         return fields
@@ -58,11 +59,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             return qs.none()
         # References read as their code (a zone, an industry) come with the page, not one
         # query each.
-        coded = [
-            f.name
-            for f in qs.model._meta.concrete_fields
-            if f.is_relation and getattr(f.related_model, "API_KEY", None)
-        ]
+        coded = _coded_references(qs.model)
         if coded:
             qs = qs.select_related(*coded)
         return qs.restrict(self.request.user, action)
@@ -72,6 +69,20 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
             scope_references(serializer, self.request.user)
         return serializer
+
+
+def _coded_references(model) -> list[str]:
+    """The references of ``model`` read as their code, and those of its closed-loop case (the
+    department of an appeal, a hazard …), for ``select_related``."""
+    names = []
+    for f in model._meta.concrete_fields:
+        if not f.is_relation:
+            continue
+        if getattr(f.related_model, "API_KEY", None):
+            names.append(f.name)
+        elif f.name == "case":
+            names += [f"case__{name}" for name in _coded_references(f.related_model)]
+    return names
 
 
 def scope_references(serializer, viewer) -> None:

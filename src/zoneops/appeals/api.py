@@ -1,6 +1,7 @@
 """REST endpoints under /api/appeals/…: the same services and rules as the pages."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -16,10 +17,11 @@ from zoneops.core.api_fields import (  # noqa: F401  (hazards used to import the
     CodeChoiceField,
     CodedReferencesSerializer,
     DeadlineProvisionalField,
+    DepartmentCodeField,
     LoopSerializerMixin,
     service_call,
 )
-from zoneops.core.models import Department, User, Zone
+from zoneops.core.models import User, Zone
 from zoneops.enterprises.models import Enterprise
 
 
@@ -51,6 +53,7 @@ class AppealSerializer(LoopSerializerMixin, CodedReferencesSerializer):
             "deadline_provisional",
             "limit_working_days",
             "department",
+            "department_id",
             "handler",
             "multi_department",
             "accept_due",
@@ -105,11 +108,11 @@ class AppealCreateSerializer(serializers.Serializer):
         data["enterprise"] = enterprise
         if enterprise is None and not data.get("enterprise_name"):
             raise serializers.ValidationError(
-                {"enterprise_name": "Required without a registered USCC."}
+                {"enterprise_name": _("Required without a registered USCC.")}
             )
         zone = data.get("zone") or (enterprise.zone if enterprise else None)
         if zone is None:
-            raise serializers.ValidationError({"zone": "Required without a registered USCC."})
+            raise serializers.ValidationError({"zone": _("Required without a registered USCC.")})
         data["zone"] = zone
         data["link_submission"] = None
         if data.get("link_to"):
@@ -119,16 +122,14 @@ class AppealCreateSerializer(serializers.Serializer):
                 .first()
             )
             if data["link_submission"] is None:
-                raise serializers.ValidationError({"link_to": "Unknown tracking number."})
+                raise serializers.ValidationError({"link_to": _("Unknown tracking number.")})
         return data
 
 
 class TransitionSerializer(PeoplePickerMixin, serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True
-    )
+    department = DepartmentCodeField(required=False, allow_null=True)
     handler = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )

@@ -40,13 +40,26 @@ class LoopSerializerMixin(serializers.Serializer):
     escalation = serializers.IntegerField(source="case.escalation", read_only=True)
     due_date = serializers.DateField(source="case.due_date", read_only=True)
     limit_working_days = serializers.IntegerField(source="case.limit_working_days", read_only=True)
-    department = serializers.PrimaryKeyRelatedField(
-        source="case.department", read_only=True, allow_null=True
+    department = serializers.SlugRelatedField(
+        source="case.department", slug_field="code", read_only=True, allow_null=True
+    )
+    department_id = serializers.IntegerField(
+        source="case.department_id", read_only=True, allow_null=True
     )
     handler = serializers.PrimaryKeyRelatedField(
         source="case.handler", read_only=True, allow_null=True
     )
     deadline_provisional = DeadlineProvisionalField()
+
+
+class DepartmentCodeField(serializers.SlugRelatedField):
+    """A department written as its code (unique across zones), as it is read."""
+
+    def __init__(self, **kwargs):
+        from zoneops.core.models import Department
+
+        kwargs.setdefault("queryset", Department.objects.all())
+        super().__init__(slug_field="code", **kwargs)
 
 
 def service_call(func):

@@ -1,7 +1,11 @@
+import copy
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -58,6 +62,45 @@ class ScopedFilterSet(django_filters.FilterSet):
             if user is not None and queryset is not None and hasattr(queryset, "restrict"):
                 filter_.queryset = queryset.restrict(user, "view")
         style_fields(self.form.fields)
+
+
+_CODED_FILTERSETS: dict = {}
+
+
+def coded_filterset(filterset_class):
+    """The API's form of a FilterSet: one key per reference, as in the bodies.
+
+    A record filter whose model has an ``API_KEY`` (a zone, an industry, a department, an
+    indicator) takes that code (``?zone=CCGX``, ``?industry=3911``, ``?department=CCGX-JF``),
+    and ``<name>_id`` beside it takes the id, with the same meaning (within-zone filters
+    included). Pages keep the FilterSet as declared (their pickers send ids). Built once per
+    class."""
+    if filterset_class is None:
+        return None
+    built = _CODED_FILTERSETS.get(filterset_class)
+    if built is not None:
+        return built
+    declared = {}
+    for name, filter_ in filterset_class.base_filters.items():
+        model = getattr(getattr(filter_, "queryset", None), "model", None)
+        key = getattr(model, "API_KEY", None)
+        if key is None or filter_.extra.get("to_field_name"):
+            continue
+        by_code = copy.deepcopy(filter_)
+        by_code.extra["to_field_name"] = key
+        set_override(by_code, "field", OpenApiTypes.STR)
+        declared[name] = by_code
+        if f"{name}_id" not in filterset_class.base_filters:
+            by_id = copy.deepcopy(filter_)
+            by_id.label = format_lazy("{} (id)", filter_.label or name)
+            set_override(by_id, "field", OpenApiTypes.INT)
+            declared[f"{name}_id"] = by_id
+    built = filterset_class
+    if declared:
+        built = type(filterset_class.__name__, (filterset_class,), {})
+        built.base_filters = {**filterset_class.base_filters, **declared}
+    _CODED_FILTERSETS[filterset_class] = built
+    return built
 
 
 class ZoneFilterSet(ScopedFilterSet):

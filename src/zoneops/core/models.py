@@ -312,8 +312,18 @@ class Department(ZoneopsModel):
     zone = models.ForeignKey(
         Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="departments"
     )
+    API_KEY = "code"  # the API reads and writes a department as its code (api_fields)
+
     name = models.CharField(_("name"), max_length=100)
-    code = models.CharField(_("code"), max_length=40, blank=True)
+    code = models.CharField(
+        _("code"),
+        max_length=60,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, '-' or '_' only."))
+        ],
+        help_text=_("Unique across zones, e.g. CCGX-JF for 长春高新区's 经济发展局."),
+    )
 
     class Meta:
         ordering = ["zone__path", "name"]
@@ -325,6 +335,47 @@ class Department(ZoneopsModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Forms, imports and the API require a code; a record made in code without one (seeds,
+        # generators, fixtures) gets the zone's code and the unit's short code.
+        if not self.code:
+            self.code = department_code(self.zone.code, self.name)
+        super().save(*args, **kwargs)
+
+
+# The short codes of the units every zone has (the demo's and the generator's), used for
+# department codes made without one: <zone code>-<unit>, e.g. CCGX-JF.
+DEPARTMENT_UNITS = {
+    "经济发展局": "JF",
+    "投资促进局": "TC",
+    "科技创新局": "KC",
+    "营商环境建设局": "YS",
+    "应急管理局": "YJ",
+    "财政局": "CZ",
+    "规划建设局": "GJ",
+    "生态环境局": "ST",
+    "人力资源和社会保障局": "RS",
+    "党政办公室": "DZ",
+}
+
+
+def department_code(zone_code: str, name: str, taken=None) -> str:
+    """A free code for a department: ``<zone code>-<unit>`` for a known unit, else
+    ``<zone code>-D<n>``; ``taken`` (a set) is checked instead of the table when given."""
+
+    def free(code: str) -> bool:
+        if taken is not None:
+            return code not in taken
+        return not Department.objects.filter(code=code).exists()
+
+    unit = DEPARTMENT_UNITS.get(name)
+    if unit and free(f"{zone_code}-{unit}"):
+        return f"{zone_code}-{unit}"
+    n = 1
+    while not free(f"{zone_code}-D{n}"):
+        n += 1
+    return f"{zone_code}-D{n}"
 
 
 class UserQuerySet(RestrictedQuerySet):

@@ -192,6 +192,11 @@ def photo_bytes(kind: str = "PNG", size=(8, 8), *, gps: bool = False) -> bytes:
 
 
 def field_error(response, field: str, row: int | None = None) -> str:
-    """The messages an API error body gives for ``field`` (of bulk record ``row``), joined."""
+    """The messages an API error body gives for ``field`` (of bulk record ``row``), joined, each
+    in Chinese then English."""
     body = response.json()
-    return " ".join(e["message"] for e in body["errors"] if e["field"] == field and e["row"] == row)
+    return " ".join(
+        f"{e['message']['zh']} {e['message']['en']}"
+        for e in body["errors"]
+        if e["field"] == field and e["row"] == row
+    )

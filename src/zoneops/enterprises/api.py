@@ -1,7 +1,7 @@
 """REST endpoints under /api/enterprises/…, with the same rules as the pages (services)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -44,14 +44,14 @@ from zoneops.jobs.api import BULK_ACCEPTED, bulk_as_job
 def _visible_zone(serializer, zone):
     user = serializer.context["request"].user
     if zone is not None and not user.visible_zones().filter(pk=zone.pk).exists():
-        raise serializers.ValidationError("Unknown zone.")
+        raise serializers.ValidationError(_("Unknown zone."))
     return zone
 
 
 def _visible_enterprise(serializer, enterprise):
     user = serializer.context["request"].user
     if not Enterprise.objects.restrict(user, "view").filter(pk=enterprise.pk).exists():
-        raise serializers.ValidationError("Unknown enterprise.")
+        raise serializers.ValidationError(_("Unknown enterprise."))
     return enterprise
 
 
@@ -198,7 +198,7 @@ class LiaisonAssignmentSerializer(PeoplePickerMixin, CodedReferencesSerializer):
     def validate(self, data):
         enterprise, user = data.get("enterprise"), data.get("user")
         if enterprise and user and not user.visible_zones().filter(pk=enterprise.zone_id).exists():
-            raise serializers.ValidationError({"user": "Not granted the enterprise's zone."})
+            raise serializers.ValidationError({"user": _("Not granted the enterprise's zone.")})
         return data
 
 
@@ -666,6 +666,18 @@ class SupportMeasureViewSet(ScopedModelViewSet):
         serializer.save()
 
 
+class RevivalStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=IdleRevival.Status.choices,
+        help_text="idle → reviving → revived / exited (revived: operating again; exited: "
+        "deregistered).",
+    )
+
+
+class MonthReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the approved month is reopened (audited).")
+
+
 class IdleRevivalViewSet(ScopedModelViewSet):
     base_queryset = IdleRevival.objects.select_related("enterprise")
     serializer_class = IdleRevivalSerializer
@@ -673,12 +685,15 @@ class IdleRevivalViewSet(ScopedModelViewSet):
     search_fields = ["enterprise__name"]
     ordering_fields = ["year"]
 
+    @extend_schema(request=RevivalStatusSerializer, responses=IdleRevivalSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         revival = self.get_object()
+        wanted = RevivalStatusSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
         try:
             revival = services.set_revival_status(
-                revival, request.data.get("status", ""), acting_user=request.user
+                revival, wanted.validated_data["status"], acting_user=request.user
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"detail": exc.messages}) from None
@@ -741,12 +756,15 @@ class MonthApprovalViewSet(ScopedModelViewSet):
     search_fields = ["zone__name"]
     ordering_fields = ["year", "month"]
 
+    @extend_schema(request=MonthReopenSerializer, responses=MonthApprovalSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         approval = self.get_object()
+        given = MonthReopenSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
         try:
             approval = services.reopen_month(
-                approval, acting_user=request.user, reason=request.data.get("reason", "")
+                approval, acting_user=request.user, reason=given.validated_data["reason"]
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"detail": exc.messages}) from None

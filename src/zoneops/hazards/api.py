@@ -1,5 +1,6 @@
 """REST endpoints under /api/hazards/…: the same services and rules as the pages."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -9,10 +10,11 @@ from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
 from zoneops.core.api_fields import (
     CodeChoiceField,
     CodedReferencesSerializer,
+    DepartmentCodeField,
     LoopSerializerMixin,
     service_call,
 )
-from zoneops.core.models import Department, User, Zone
+from zoneops.core.models import User, Zone
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
 from zoneops.hazards.filters import HazardFilterSet, InspectionRoundFilterSet
@@ -45,6 +47,7 @@ class HazardSerializer(LoopSerializerMixin, CodedReferencesSerializer):
             "deadline_provisional",
             "limit_working_days",
             "department",
+            "department_id",
             "handler",
             "rectified_on",
             "verified_by",
@@ -81,18 +84,16 @@ class HazardCreateSerializer(serializers.Serializer):
         for name, model in (("enterprise", Enterprise), ("inspection", InspectionRound)):
             value = data.get(name)
             if value is not None and not model.objects.restrict(user).filter(pk=value.pk).exists():
-                raise serializers.ValidationError({name: "Unknown."})
+                raise serializers.ValidationError({name: _("Unknown.")})
         if data.get("zone") is None and data.get("enterprise") is None:
-            raise serializers.ValidationError({"zone": "Give a zone or an enterprise."})
+            raise serializers.ValidationError({"zone": _("Give a zone or an enterprise.")})
         return data
 
 
 class HazardTransitionSerializer(PeoplePickerMixin, serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True
-    )
+    department = DepartmentCodeField(required=False, allow_null=True)
     handler = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
@@ -160,7 +161,7 @@ class InspectionRoundSerializer(CodedReferencesSerializer):
     def validate_zone(self, zone):
         user = self.context["request"].user
         if not user.is_zone_admin and not user.visible_zones().filter(pk=zone.pk).exists():
-            raise serializers.ValidationError("Unknown zone.")
+            raise serializers.ValidationError(_("Unknown zone."))
         return zone
 
     def validate_enterprises(self, enterprises):
@@ -171,7 +172,7 @@ class InspectionRoundSerializer(CodedReferencesSerializer):
             .values_list("pk", flat=True)
         )
         if any(e.pk not in visible for e in enterprises):
-            raise serializers.ValidationError("Unknown enterprise.")
+            raise serializers.ValidationError(_("Unknown enterprise."))
         return enterprises
 
 

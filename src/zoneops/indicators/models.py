@@ -30,6 +30,8 @@ class CatalogQuerySet(RestrictedQuerySet):
 class Indicator(ZoneopsModel):
     """One indicator of the catalog (地区生产总值, 规上工业总产值 …) with a stable English code."""
 
+    API_KEY = "code"  # the API reads and writes an indicator as its code (api_fields)
+
     class Kind(models.TextChoices):
         CUMULATIVE = "cumulative", _("Cumulative over the year (ytd)")
         POINT = "point", _("Point in time (end of month)")

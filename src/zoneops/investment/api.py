@@ -1,5 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -41,7 +43,7 @@ class ZoneCheck:
     def validate_zone(self, zone):
         user = self.context["request"].user
         if not user.visible_zones().filter(pk=zone.pk).exists():
-            raise serializers.ValidationError("Unknown zone.")
+            raise serializers.ValidationError(_("Unknown zone."))
         return zone
 
 
@@ -49,7 +51,7 @@ class LeadRef:
     def validate_lead(self, lead):
         user = self.context["request"].user
         if not Lead.objects.restrict(user, "change").filter(pk=lead.pk).exists():
-            raise serializers.ValidationError("Unknown lead.")
+            raise serializers.ValidationError(_("Unknown lead."))
         return lead
 
 
@@ -101,7 +103,7 @@ class LeadSerializer(ZoneCheck, CodedReferencesSerializer):
 
     def validate_source_division(self, code):
         if code and not valid_code(code):
-            raise serializers.ValidationError("Use a six-digit GB/T 2260 code.")
+            raise serializers.ValidationError(_("Use a six-digit GB/T 2260 code."))
         return code
 
     def to_representation(self, instance):
@@ -230,6 +232,7 @@ class LeadViewSet(ScopedModelViewSet):
             raise ApiPermissionDenied()
         return lead
 
+    @extend_schema(request=MoveSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"], serializer_class=MoveSerializer)
     def move(self, request, pk=None):
         lead = self._lead_for_change()
@@ -247,6 +250,19 @@ class LeadViewSet(ScopedModelViewSet):
         lead.refresh_from_db()
         return Response(LeadSerializer(lead, context={"request": request}).data)
 
+    @extend_schema(
+        request=LandSerializer,
+        responses={
+            201: inline_serializer(
+                "Landing",
+                {
+                    "lead": serializers.IntegerField(),
+                    "project": serializers.IntegerField(),
+                    "enterprise": serializers.IntegerField(allow_null=True),
+                },
+            )
+        },
+    )
     @action(detail=True, methods=["post"], serializer_class=LandSerializer)
     def land(self, request, pk=None):
         lead = self._lead_for_change()

@@ -10,8 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import CodedReferencesSerializer
-from zoneops.core.models import Department, Zone
+from zoneops.core.api_fields import CodedReferencesSerializer, DepartmentCodeField
+from zoneops.core.models import Zone
 from zoneops.core.permissions import role_may
 from zoneops.core.privacy import mask_phone
 from zoneops.notifications import services
@@ -66,9 +66,7 @@ class RouteSerializer(CodedReferencesSerializer):
     """A route. ``webhook_url`` and ``secret`` are write-only; reads show them masked."""
 
     zone = serializers.SlugRelatedField(slug_field="code", queryset=Zone.objects.all())
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), allow_null=True, required=False
-    )
+    department = DepartmentCodeField(allow_null=True, required=False)
     events = serializers.ListField(child=serializers.ChoiceField(choices=Event.choices))
     webhook_url = serializers.URLField(write_only=True, required=False, allow_blank=True)
     secret = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -103,7 +101,7 @@ class RouteSerializer(CodedReferencesSerializer):
                 value is not None
                 and not type(value).objects.restrict(user).filter(pk=value.pk).exists()
             ):
-                raise serializers.ValidationError({name: "not found"})
+                raise serializers.ValidationError({name: _("not found")})
         channel = attrs.get("channel", getattr(self.instance, "channel", None))
         url = attrs.get("webhook_url") or getattr(self.instance, "webhook_url", "")
         if channel in (Channel.WECOM, Channel.DINGTALK) and not url:

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -40,14 +40,14 @@ from zoneops.projects.models import (
 def _visible_zone(serializer, zone: Zone) -> Zone:
     user = serializer.context["request"].user
     if not user.visible_zones().filter(pk=zone.pk).exists():
-        raise serializers.ValidationError("Unknown zone.")
+        raise serializers.ValidationError(_("Unknown zone."))
     return zone
 
 
 def _changeable_project(serializer, project: Project) -> Project:
     user = serializer.context["request"].user
     if not Project.objects.restrict(user, "change").filter(pk=project.pk).exists():
-        raise serializers.ValidationError("Unknown project.")
+        raise serializers.ValidationError(_("Unknown project."))
     return project
 
 
@@ -350,6 +350,7 @@ class BlockerViewSet(ScopedModelViewSet):
     ordering_fields = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    @extend_schema(request=BlockerTransitionSerializer, responses=BlockerSerializer)
     @action(detail=True, methods=["post"], serializer_class=BlockerTransitionSerializer)
     def transition(self, request, pk=None):
         blocker = self.get_object()

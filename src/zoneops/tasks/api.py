@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -221,6 +222,7 @@ class TaskViewSet(ScopedModelViewSet):
     # whose deadlines lie further out: 60 ms, against 15 ms for sorting the tasks themselves.
     ordering = [Coalesce("case__due_date", "deadline").asc(), "id"]
 
+    @extend_schema(request=TaskTransitionSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"], serializer_class=TaskTransitionSerializer)
     def transition(self, request, pk=None):
         """Move the task through its closed loop (start, request_extension, submit, close …)."""

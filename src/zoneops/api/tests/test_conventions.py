@@ -91,8 +91,44 @@ def test_every_error_has_the_one_shape(users, zone_tree):
     refused = staff.post("/api/departments/", {"zone": zone_tree["hitech"].code}, format="json")
     body = assert_error(refused, 400, "invalid")
     assert {(e["field"], e["row"], e["code"]) for e in body["errors"]} == {
-        ("name", None, "required")
+        ("name", None, "required"),
+        ("code", None, "required"),
     }
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_field_errors_come_in_both_languages_whatever_the_request_language(
+    users, zone_tree, language
+):
+    from django.conf import settings
+
+    staff = token_client(users["staff"])
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the language switch
+    headers = {}
+    body = {"zone": zone_tree["hitech"].code, "name": "经发局", "code": "x" * 61}
+    refused = staff.post("/api/departments/", body, format="json", **headers).json()
+    assert refused["errors"] == [
+        {
+            "field": "code",
+            "row": None,
+            "code": "max_length",
+            "message": {
+                "zh": "请确保这个字段不能超过 60 个字符。",
+                "en": "Ensure this field has no more than 60 characters.",
+            },
+            "value": None,
+        }
+    ]
+    # the particular error stays in the request's language
+    assert refused["detail"] == refused["errors"][0]["message"][language[:2]]
+    # a value quoted in the message is kept as sent, in both languages
+    body = {"zone": "NOPE", "name": "经发局", "code": "GX-JF"}
+    refused = staff.post("/api/departments/", body, format="json", **headers).json()
+    (error,) = refused["errors"]
+    assert error["field"] == "zone" and error["code"] == "does_not_exist"
+    assert "NOPE" in error["message"]["zh"] and "NOPE" in error["message"]["en"]
+    assert error["message"]["zh"] != error["message"]["en"]
+    assert error["message"]["en"] == "Object with code=NOPE does not exist."
 
 
 def test_paths_are_plain_one_prefix_per_resource(schema):
@@ -131,7 +167,9 @@ def test_old_paths_answer_308_to_the_new_before_any_detail_route(users, zone_tre
     assert staff.get("/api/enterprises/enterprises")["Location"] == "/api/enterprises/"
     # a 308 keeps the method and the body: a client that follows it writes at the new place
     created = staff.post(
-        "/api/departments/", {"zone": zone_tree["hitech"].code, "name": "经发局"}, follow=True
+        "/api/departments/",
+        {"zone": zone_tree["hitech"].code, "name": "经发局", "code": "GX-JFJ"},
+        follow=True,
     )
     assert created.status_code == 201
     posted = staff.post(

@@ -17,8 +17,14 @@ from zoneops.core.testing import token_client
 def departments(zone_tree):
     """120 departments in 高新区, 5 in 经开区."""
     Department.objects.bulk_create(
-        [Department(zone=zone_tree["hitech"], name=f"部门{i:03d}") for i in range(120)]
-        + [Department(zone=zone_tree["econ"], name=f"经开部门{i}") for i in range(5)]
+        [
+            Department(zone=zone_tree["hitech"], name=f"部门{i:03d}", code=f"GX-{i}")
+            for i in range(120)
+        ]
+        + [
+            Department(zone=zone_tree["econ"], name=f"经开部门{i}", code=f"JK-{i}")
+            for i in range(5)
+        ]
     )
 
 
@@ -71,7 +77,7 @@ def test_count_stops_at_the_limit_and_says_so(users, departments, monkeypatch):
 
 def test_a_page_that_is_not_full_is_not_counted(users, zone_tree):
     Department.objects.bulk_create(
-        [Department(zone=zone_tree["hitech"], name=f"部门{i}") for i in range(30)]
+        [Department(zone=zone_tree["hitech"], name=f"部门{i}", code=f"GX-{i}") for i in range(30)]
     )
     with CaptureQueriesContext(connection) as queries:
         answer = token_client(users["staff"]).get("/api/departments/").json()
@@ -90,12 +96,15 @@ def test_schema_documents_the_page(users):
 
 def test_filters_still_filter(users, departments, zone_tree):
     client = token_client(users["admin"])
-    econ = client.get("/api/departments/", {"zone": zone_tree["econ"].pk}).json()
+    econ = client.get("/api/departments/", {"zone": zone_tree["econ"].code}).json()
     assert econ["count"] == 5
+    by_id = client.get("/api/departments/", {"zone_id": zone_tree["econ"].pk}).json()
+    assert by_id["results"] == econ["results"]
     assert client.get("/api/departments/", {"zone": "nope"}).status_code == 400
+    assert client.get("/api/departments/", {"zone": zone_tree["econ"].pk}).status_code == 400
     assert client.get("/api/departments/", {"search": "经开"}).json()["count"] == 5
     # The rows stay the user's whatever the filter names.
-    other = token_client(users["staff"]).get("/api/departments/", {"zone": zone_tree["econ"].pk})
+    other = token_client(users["staff"]).get("/api/departments/", {"zone": zone_tree["econ"].code})
     assert other.status_code in (200, 400) and other.json().get("count", 0) == 0
 
 

@@ -39,7 +39,7 @@ def test_create_walk_and_rate_through_the_api(api, users, enterprise, department
     assert bad.status_code == 400 and "detail" in bad.json()
     staff.post(
         url,
-        {"transition": "assign", "department": department.pk, "handler": users["liaison"].pk},
+        {"transition": "assign", "department": department.code, "handler": users["liaison"].pk},
         format="json",
     )
     liaison = api(users["liaison"])

@@ -47,7 +47,7 @@ class TestDepartmentViews(ScopedViewTests):
         return Department.objects.create(zone=zone, name=f"经济发展局{index}")
 
     def form_data(self, zone):
-        return {"zone": zone.code, "name": "投资促进局"}
+        return {"zone": zone.code, "name": "投资促进局", "code": f"{zone.code}-TC"}
 
 
 def test_staff_cannot_create_top_level_zone(client_for, users):
@@ -180,5 +180,5 @@ def test_filter_choices_offer_only_what_the_user_may_see(client_for, users, zone
     html = client.get("/cases/").content.decode()
     assert "高新区经济发展局" in html and "经开区财政局" not in html
     assert "jk_staff" not in html  # another zone's people are not offered as handlers
-    other_zone = client.get("/api/departments/", {"zone": zone_tree["econ"].pk})
+    other_zone = client.get("/api/departments/", {"zone": zone_tree["econ"].code})
     assert other_zone.status_code == 400

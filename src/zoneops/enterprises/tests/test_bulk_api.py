@@ -77,8 +77,8 @@ def test_one_bad_row_writes_nothing_and_names_row_field_and_reason(users, firms)
         (3, "uscc"),
         (4, "uscc"),
     ]
-    assert errors[0]["value"] == "abc" and errors[0]["message"] == "不是数字。"
-    assert "重复" in errors[3]["message"]
+    assert errors[0]["value"] == "abc" and errors[0]["message"]["zh"] == "不是数字。"
+    assert "重复" in errors[3]["message"]["zh"]
     assert not MonthlyFigure.objects.exists()
 
 

@@ -324,7 +324,7 @@ def test_hazard_api(users, enterprise, department):
     url = f"/api/hazards/{body['id']}/transition/"
     ok = client.post(
         url,
-        {"transition": "assign", "department": department.pk, "handler": users["liaison"].pk},
+        {"transition": "assign", "department": department.code, "handler": users["liaison"].pk},
         format="json",
     )
     assert ok.json()["state"] == "assigned"

@@ -60,8 +60,8 @@ def test_one_bad_row_writes_nothing_and_names_row_field_and_reason(users, zone_t
         (1, "completed_ytd"),
         (2, "completed_ytd"),
     ]
-    assert errors[0]["value"] == "lots" and errors[0]["message"] == "不是数字。"
-    assert "7" in errors[1]["message"]
+    assert errors[0]["value"] == "lots" and errors[0]["message"]["zh"] == "不是数字。"
+    assert "7" in errors[1]["message"]["zh"]
     assert not MonthlyInvestment.objects.exists()
 
 

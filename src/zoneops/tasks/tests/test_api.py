@@ -15,7 +15,7 @@ def test_task_through_the_api(client_for, users, zone_tree, departments):
             "zone": "GX",
             "title": "API任务",
             "deadline": deadline,
-            "lead_unit": departments["econ"].pk,
+            "lead_unit": departments["econ"].code,
         },
         content_type="application/json",
     )
@@ -24,6 +24,10 @@ def test_task_through_the_api(client_for, users, zone_tree, departments):
     assert data["state"] == "assigned" and data["light"] in ("green", "yellow")
     task = Task.objects.get(pk=data["id"])
     assert task.case.department == departments["econ"]
+    assert (data["lead_unit"], data["lead_unit_id"]) == (
+        departments["econ"].code,
+        departments["econ"].pk,
+    )
     response = staff.post(
         f"/api/tasks/{task.pk}/transition/", {"transition": "close"},
         content_type="application/json",
