@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "zoneops.intake"
     label = "intake"
+
+    def ready(self) -> None:
+        from zoneops.core import writes
+        from zoneops.intake import services
+        from zoneops.intake.models import Document
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(Document, create=services.register_document)

@@ -13,3 +13,9 @@ class JobsConfig(AppConfig):
 
         background.register_import_runner(services.import_upload)
         background.register_export_runner(services.export_list)
+
+        from zoneops.core import writes
+        from zoneops.jobs.models import Job
+
+        # One write path per model (core.writes): a job is started by its service only.
+        writes.register(Job, create=services.start_import, update=services.cancel)
