@@ -69,16 +69,6 @@ class ZoneViewSet(ScopedModelViewSet):
 
             raise PermissionDenied("Only the system administrator changes the zone tree.")
 
-    def perform_destroy(self, instance):
-        from django.core.exceptions import ValidationError
-
-        from zoneops.core import services
-
-        try:
-            services.delete_zone(instance, acting_user=self.request.user)
-        except ValidationError as exc:
-            raise serializers.ValidationError({"detail": exc.messages}) from exc
-
 
 class DepartmentViewSet(ScopedModelViewSet):
     base_queryset = Department.objects.all()

@@ -1,11 +1,17 @@
+import contextlib
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
+from rest_framework.utils import model_meta
 
 from zoneops.api.errors import ApiErrorSerializer as BulkErrorsSerializer  # noqa: F401
 from zoneops.api.errors import bulk_error_response
 from zoneops.api.permissions import RolePermission
-from zoneops.core import context
+from zoneops.core import context, writes
 from zoneops.core.permissions import CHANGE, DELETE, VIEW
 
 
@@ -69,6 +75,61 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
             scope_references(serializer, self.request.user)
         return serializer
+
+    # One write path per model: the model's service (core.writes), never the default save.
+    def perform_create(self, serializer):
+        save_through_service(serializer, acting_user=self.request.user)
+
+    def perform_update(self, serializer):
+        save_through_service(serializer, acting_user=self.request.user)
+
+    def perform_destroy(self, instance):
+        with refused_as_400(instance):
+            writes.delete(instance, acting_user=self.request.user)
+
+
+@contextlib.contextmanager
+def refused_as_400(subject=None):
+    """A service's refusal (Django's ValidationError), or a record still used by others,
+    answers 400 with its messages."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        raise serializers.ValidationError(detail) from exc
+    except ProtectedError as exc:
+        blocking = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+        message = _("“{object}” is still used by: {blocking}. Remove those first.")
+        raise serializers.ValidationError(
+            message.format(object=subject, blocking=blocking)
+        ) from exc
+
+
+def save_through_service(serializer, *, acting_user) -> None:
+    """``serializer.save()`` for a serializer that calls its model's service itself (its own
+    ``create``/``update``/``save``); else the validated data is set on the record, as
+    ModelSerializer would, and the record is written by the model's service
+    (``core.writes.save``), many-to-many relations after it in the same transaction."""
+    kind = type(serializer)
+    method = "update" if serializer.instance is not None else "create"
+    own = getattr(kind, method) is not getattr(serializers.ModelSerializer, method)
+    if own or kind.save is not serializers.BaseSerializer.save:
+        serializer.save()
+        return
+    model = kind.Meta.model
+    relations = model_meta.get_field_info(model).relations
+    data = dict(serializer.validated_data)
+    many = {
+        name: data.pop(name) for name in list(data) if name in relations and relations[name].to_many
+    }
+    instance = serializer.instance if serializer.instance is not None else model()
+    for name, value in data.items():
+        setattr(instance, name, value)
+    with refused_as_400(), transaction.atomic():
+        instance = writes.save(instance, acting_user=acting_user)
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+    serializer.instance = instance
 
 
 def _coded_references(model) -> list[str]:

@@ -75,3 +75,14 @@ class AppealsConfig(AppConfig):
                     record_event=record,
                 )
             )
+
+        from zoneops.appeals import models as appeal_models
+        from zoneops.appeals import services as appeal_services
+        from zoneops.core import writes
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(
+            appeal_models.Appeal,
+            create=appeal_services.submit_one,
+            update=appeal_services.update_appeal,
+        )

@@ -111,8 +111,7 @@ class AppealForm(ScopedModelForm):
 
     def save(self, commit=True):
         if self.instance.pk:
-            self.instance.tags = services.normalise_tags(self.instance.tags)
-            return super().save(commit)
+            return super().save(commit)  # through services.update_appeal (core.writes)
         data = self.cleaned_data
         try:
             return services.submit_one(data, acting_user=self.user)

@@ -16,6 +16,7 @@ from zoneops.appeals.models import Appeal, Attachment, Channel, Submission
 from zoneops.appeals.validators import FILE_KINDS, check_upload, validate_uscc
 from zoneops.core import calendar, loop
 from zoneops.core import services as core_services
+from zoneops.core import writes as core_writes
 from zoneops.core.models import Department, LoopCase, LoopEvent, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 
@@ -35,6 +36,16 @@ def normalise_tags(text: str) -> str:
         if tag and tag not in seen:
             seen.append(tag[:30])
     return ",".join(seen)[:200]
+
+
+@transaction.atomic
+def update_appeal(appeal: Appeal, *, acting_user, fields=None) -> Appeal:
+    """Change an appeal's particulars (page, API, import): its tags normalised, its loop case
+    keeping its title."""
+    appeal.tags = normalise_tags(appeal.tags)
+    core_writes.save_object(appeal, acting_user=acting_user, fields=fields)
+    core_services.keep_case_title(appeal.case, appeal.title)
+    return appeal
 
 
 def new_tracking_number(day: dt.date) -> str:

@@ -27,3 +27,12 @@ class CoreConfig(AppConfig):
         from zoneops.core.filters import VERBOSE_LOOKUPS
 
         filter_settings.VERBOSE_LOOKUPS = VERBOSE_LOOKUPS
+
+        from zoneops.core import services, writes
+        from zoneops.core.models import Department, Zone
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(
+            Zone, create=services.save_zone, update=services.save_zone, delete=services.delete_zone
+        )
+        writes.register(Department)

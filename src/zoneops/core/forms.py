@@ -2,10 +2,11 @@ import uuid
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core import writes
 from zoneops.core.models import Department, Zone
 from zoneops.core.widgets import style_fields
 
@@ -29,6 +30,17 @@ class ScopedModelForm(forms.ModelForm):
             if queryset is not None and queryset.model is Department:
                 label_departments(form_field)
         style_fields(self.fields)
+
+    def save(self, commit=True):
+        """Save through the model's write service (``core.writes``), not the ORM directly; the
+        many-to-many choices after it, in the same transaction."""
+        if not commit:
+            return super().save(commit=False)
+        instance = super().save(commit=False)
+        with transaction.atomic():
+            self.instance = writes.save(instance, acting_user=self.user)
+            self._save_m2m()
+        return self.instance
 
     # A record keeps what it refers to -------------------------------------------------------
     # Forms narrow their choices after this __init__ (recent inspection rounds, the zones below
@@ -252,7 +264,7 @@ class ZoneEditForm(ZoneForm):
         return geo.parse_boundary(upload.read(), name=name)
 
     def save(self, commit=True):
-        zone = super().save(commit=False)
+        zone = self.instance  # the form's values are on it once validated
         boundary = self.cleaned_data.get("boundary_file")
         if boundary is not None:
             for feature in boundary["features"]:
@@ -260,9 +272,7 @@ class ZoneEditForm(ZoneForm):
             zone.boundary = boundary
         elif self.cleaned_data.get("clear_boundary"):
             zone.boundary = None
-        if commit:
-            zone.save()
-        return zone
+        return super().save(commit)
 
 
 # Phone forms: photos from the camera, and a token that makes a retried form count once ------

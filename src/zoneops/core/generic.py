@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import background, detail_panels, exports, imports, security, uploads
+from zoneops.core import background, detail_panels, exports, imports, security, uploads, writes
 from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.tables import Column
@@ -427,7 +427,7 @@ class ObjectEditView(ObjectViewMixin, View):
         form = self.form_class(request.POST, request.FILES, instance=instance, user=request.user)
         if not form.is_valid():
             return self.render_form(form, instance)
-        obj = form.save()
+        obj = form.save()  # ScopedModelForm: through the model's service (core.writes)
         messages.success(request, _("Saved “{object}”.").format(object=obj))
         return HttpResponseRedirect(obj.get_absolute_url())
 
@@ -447,7 +447,7 @@ class ObjectDeleteView(ObjectViewMixin, View):
     def post(self, request, *args, **kwargs):
         obj = self.get_object_to_delete()
         try:
-            obj.delete()
+            writes.delete(obj, acting_user=request.user)
         except ProtectedError as exc:
             blocking = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
             messages.error(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import background, calendar, deadlines, loop
+from zoneops.core import background, calendar, deadlines, loop, writes
 from zoneops.core.background import WorkResult
 from zoneops.core.models import (
     CalendarDay,
@@ -65,6 +65,14 @@ def open_case(
         data={"due": case.due_date},
     )
     return case
+
+
+def keep_case_title(case: LoopCase, title: str) -> None:
+    """A record's loop case carries the record's title (lists, reminders, the calendar)."""
+    title = (title or "")[:200]
+    if case.title != title:
+        case.title = title
+        case.save(update_fields=["title", "updated_at"])
 
 
 def pending_request(case: LoopCase, request_name: str) -> LoopEvent | None:
@@ -761,6 +769,13 @@ def check_zone_tree(zone: Zone, parent: Zone | None, *, acting_user) -> None:
         raise ValidationError(
             {"parent": _("A zone cannot move below itself or one of its sub-zones.")}
         )
+
+
+@transaction.atomic
+def save_zone(zone: Zone, *, acting_user, fields=None) -> Zone:
+    """Add or change a zone: the system administrator's alone, and never into a cycle."""
+    check_zone_tree(zone, zone.parent, acting_user=acting_user)
+    return writes.save_object(zone, acting_user=acting_user, fields=fields)
 
 
 def zone_data(zone: Zone) -> list[str]:

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -18,7 +17,6 @@ from zoneops.api.viewsets import (
 )
 from zoneops.core import geo
 from zoneops.core.api_fields import CodedReferencesSerializer
-from zoneops.core.models import Role
 from zoneops.enterprises import filters, services
 from zoneops.enterprises.models import (
     Certification,
@@ -561,12 +559,6 @@ class VisitViewSet(ScopedModelViewSet):
     search_fields = ["findings", "enterprise__name"]
     ordering_fields = ["visited_on"]
 
-    def perform_update(self, serializer):
-        user = self.request.user
-        if user.role == Role.LIAISON and serializer.instance.cadre_id != user.pk:
-            raise PermissionDenied("A liaison cadre changes their own visits only.")
-        serializer.save()
-
     @extend_schema(
         request={"multipart/form-data": VisitPhotoUploadSerializer},
         responses={201: VisitPhotoSerializer},
@@ -655,16 +647,6 @@ class SupportMeasureViewSet(ScopedModelViewSet):
     search_fields = ["measure"]
     ordering_fields = ["due_on"]
 
-    def perform_create(self, serializer):
-        entry = serializer.validated_data["entry"]
-        if (
-            not CultivationEntry.objects.restrict(self.request.user, "change")
-            .filter(pk=entry.pk)
-            .exists()
-        ):
-            raise PermissionDenied("Unknown cultivation pool entry.")
-        serializer.save()
-
 
 class RevivalStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
@@ -741,11 +723,6 @@ class MonthlyFigureViewSet(ScopedModelViewSet):
         # A refusal (PermissionDenied) becomes a 403 in DRF's exception handler.
         result = services.upsert_monthly_figures(request.data, acting_user=request.user)
         return bulk_response(result)
-
-    def perform_destroy(self, instance):
-        if services.is_locked(instance.enterprise, instance.year, instance.month):
-            raise PermissionDenied(services.locked_message(instance.year, instance.month))
-        instance.delete()
 
 
 class MonthApprovalViewSet(ScopedModelViewSet):

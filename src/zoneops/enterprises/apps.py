@@ -53,3 +53,27 @@ class EnterprisesConfig(AppConfig):
                 sender=MonthlyFigure,
                 dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
             )
+
+        from zoneops.core import writes
+        from zoneops.enterprises import models as enterprise_models
+        from zoneops.enterprises import services as enterprise_services
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        m, s = enterprise_models, enterprise_services
+        writes.register(m.Visit, create=s.record_visit, update=s.update_visit)
+        writes.register(m.SupportMeasure, create=s.add_measure)
+        writes.register(m.MonthlyFigure, delete=s.delete_figure)
+        writes.register(m.CultivationEntry, create=s.add_to_pool)
+        writes.register(m.ScaleUpApplication, create=s.start_scale_up)
+        writes.register(m.MonthApproval, create=s.approve_month)
+        for model in (
+            m.Industry,
+            m.IndustrialChain,
+            m.Enterprise,
+            m.Contact,
+            m.Certification,
+            m.LiaisonAssignment,
+            m.IdleRevival,
+            m.RevivalGoal,
+        ):
+            writes.register(model)

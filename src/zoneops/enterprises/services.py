@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core import background, context
+from zoneops.core import writes as core_writes
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.periods import month_reopened
@@ -1124,6 +1125,34 @@ def locked_message(year: int, month: int) -> str:
 def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
     if is_locked(enterprise, year, month):
         raise ValidationError(locked_message(year, month), code="locked")
+
+
+@transaction.atomic
+def delete_figure(figure: MonthlyFigure, *, acting_user) -> None:
+    """Delete an enterprise's monthly figures; an approved (locked) month is refused."""
+    if is_locked(figure.enterprise, figure.year, figure.month):
+        raise PermissionDenied(locked_message(figure.year, figure.month))
+    core_writes.delete_object(figure, acting_user=acting_user)
+
+
+@transaction.atomic
+def update_visit(visit: Visit, *, acting_user, fields=None) -> Visit:
+    """Change a visit's record; a liaison cadre changes their own visits only."""
+    liaison = acting_user is not None and acting_user.role == Role.LIAISON
+    if liaison and visit.cadre_id != acting_user.pk:
+        raise PermissionDenied(_("A liaison cadre changes their own visits only."))
+    return core_writes.save_object(visit, acting_user=acting_user, fields=fields)
+
+
+@transaction.atomic
+def add_measure(measure: SupportMeasure, *, acting_user, fields=None) -> SupportMeasure:
+    """Add a support measure to a cultivation entry the user may change."""
+    entry = measure.entry
+    if acting_user is not None and (
+        not CultivationEntry.objects.restrict(acting_user, CHANGE).filter(pk=entry.pk).exists()
+    ):
+        raise PermissionDenied(_("Unknown cultivation pool entry."))
+    return core_writes.save_object(measure, acting_user=acting_user, fields=fields)
 
 
 def note_editors(user, keys) -> None:

@@ -36,3 +36,15 @@ class HazardsConfig(AppConfig):
                 record_event=record,
             )
         )
+
+        from zoneops.core import writes
+        from zoneops.hazards import models as hazard_models
+        from zoneops.hazards import services as hazard_services
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(
+            hazard_models.Hazard,
+            create=hazard_services.report_hazard,
+            update=hazard_services.update_hazard,
+        )
+        writes.register(hazard_models.InspectionRound)

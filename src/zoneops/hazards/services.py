@@ -10,11 +10,20 @@ from django.utils.translation import gettext as _
 
 from zoneops.core import calendar, loop
 from zoneops.core import services as core_services
+from zoneops.core import writes as core_writes
 from zoneops.core.models import Department, LoopEvent, User, Zone
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo, max_upload_bytes
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound, Level
+
+
+@transaction.atomic
+def update_hazard(hazard: Hazard, *, acting_user, fields=None) -> Hazard:
+    """Change a hazard's particulars (page, API, import); its loop case keeps its title."""
+    core_writes.save_object(hazard, acting_user=acting_user, fields=fields)
+    core_services.keep_case_title(hazard.case, hazard.title)
+    return hazard
 
 
 def today() -> dt.date:

@@ -147,11 +147,6 @@ class IndicatorValueViewSet(ScopedModelViewSet):
     search_fields = ["indicator__name", "indicator__code", "zone__name", "zone__code"]
     ordering_fields = ["year", "month", "value", "yoy"]
 
-    def perform_destroy(self, instance):
-        if services.is_locked(instance.zone, instance.year, instance.month):
-            raise ValidationError(_("The month is approved and locked."))
-        instance.delete()
-
 
 class TargetViewSet(ScopedModelViewSet):
     base_queryset = Target.objects.select_related("zone", "indicator")  # codes shown

@@ -33,3 +33,17 @@ class IndicatorsConfig(AppConfig):
                 sender=IndicatorValue,
                 dispatch_uid=f"zoneops_value_editor_{signal is post_save}",
             )
+
+        from zoneops.core import writes
+        from zoneops.indicators import models as indicator_models
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(
+            indicator_models.IndicatorValue,
+            create=services.save_value,
+            update=services.save_value,
+            delete=services.delete_value,
+        )
+        writes.register(indicator_models.MonthClose, create=services.approve_month)
+        writes.register(indicator_models.Indicator)
+        writes.register(indicator_models.Target)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core import context
+from zoneops.core import writes as core_writes
 from zoneops.core.models import User, Zone
 from zoneops.core.periods import month_reopened
 from zoneops.core.permissions import ADD, CHANGE, role_may
@@ -65,6 +66,14 @@ def check_unlocked(zone: Zone, year: int, month: int) -> None:
             ).format(zone=zone, year=year, month=month),
             code="locked",
         )
+
+
+@transaction.atomic
+def delete_value(value: IndicatorValue, *, acting_user) -> None:
+    """Delete a figure; one of an approved (locked) month is refused."""
+    if is_locked(value.zone, value.year, value.month):
+        raise ValidationError(_("The month is approved and locked."))
+    core_writes.delete_object(value, acting_user=acting_user)
 
 
 def plausible_yoy_range(indicator: Indicator, zone: Zone, year: int) -> tuple[Decimal, Decimal]:

@@ -33,3 +33,21 @@ class InvestmentConfig(AppConfig):
                     handler="responsible_id",
                 )
             )
+
+        from zoneops.core import writes
+        from zoneops.investment import models as investment_models
+        from zoneops.investment import services as investment_services
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        s = investment_services
+        writes.register(investment_models.Lead, create=s.save_lead, update=s.save_lead)
+        writes.register(investment_models.FollowUp, create=s.log_follow_up)
+        writes.register(
+            investment_models.Signing,
+            create=s.record_signing,
+            update=s.record_signing,
+            delete=s.delete_signing,
+        )
+        writes.register(investment_models.FundsInPlace, create=s.record_funds)
+        writes.register(investment_models.Event)
+        writes.register(investment_models.AnnualTarget)

@@ -8,13 +8,13 @@ class JobsConfig(AppConfig):
     verbose_name = _("background jobs")
 
     def ready(self):
-        from zoneops.core import background
+        from zoneops.core import background, ticks, writes
         from zoneops.jobs import services
+        from zoneops.jobs.models import Job
 
         background.register_import_runner(services.import_upload)
         background.register_export_runner(services.export_list)
         background.register_work_starter(services.start_work)
-
-        from zoneops.core import ticks
-
         ticks.register("jobs", services.tick, order=200)
+        # One write path per model (core.writes): a job is started by its service only.
+        writes.register(Job, create=services.start_import, update=services.cancel)

@@ -29,3 +29,10 @@ class NotificationsConfig(AppConfig):
         background.job_finished.connect(
             services.on_job_finished, dispatch_uid="notifications_job_finished"
         )
+
+        from zoneops.core import writes
+        from zoneops.notifications.models import OutboxMessage, Route
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(Route, create=services.save_route, update=services.save_route)
+        writes.register(OutboxMessage)

@@ -141,15 +141,10 @@ class ProjectSerializer(CodedReferencesSerializer):
                 setattr(instance, key, value)
         if tags is not None:
             instance.tags = tags_to_text(tags)
-        instance.save()
-        services.set_annual_plan(
-            instance,
-            instance.plan_year,
-            instance.annual_plan,
-            acting_user=self.context["request"].user,
-        )
-        services.refresh_completed([instance.pk])
-        return instance
+        try:
+            return services.save_project(instance, acting_user=self.context["request"].user)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
     def create(self, validated_data):
         return self._save(None, validated_data)
@@ -253,10 +248,11 @@ class BlockerSerializer(CodedReferencesSerializer):
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages) from exc
 
-    def update(self, instance, validated_data):
-        validated_data.pop("limit_working_days", None)
-        validated_data.pop("project", None)
-        return super().update(instance, validated_data)
+    def validate(self, attrs):
+        if self.instance is not None:  # raised for its project, with its limit (services)
+            attrs.pop("limit_working_days", None)
+            attrs.pop("project", None)
+        return attrs
 
 
 class BlockerTransitionSerializer(serializers.Serializer):

@@ -40,3 +40,15 @@ class ProjectsConfig(AppConfig):
                 order=21,
             )
         )
+
+        from zoneops.core import writes
+        from zoneops.projects import models as project_models
+        from zoneops.projects import services as project_services
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        s = project_services
+        writes.register(project_models.Project, create=s.save_project, update=s.save_project)
+        writes.register(project_models.MonthlyInvestment, create=s.record_monthly)
+        writes.register(project_models.Blocker, create=s.raise_blocker, update=s.update_blocker)
+        writes.register(project_models.ProgressNote, create=s.add_progress_note)
+        writes.register(project_models.Milestone)

@@ -111,12 +111,8 @@ class ProjectForm(LocatedFormMixin, ScopedModelForm):
     def save(self, commit=True):
         project = super().save(commit=False)
         project.tags = tags_to_text(self.cleaned_data.get("tag_choices") or [])
-        project.save()
-        services.set_annual_plan(
-            project, project.plan_year, project.annual_plan, acting_user=self.user
-        )
-        # The plan year may have changed: its 本年累计 comes from that year's figures.
-        services.refresh_completed([project.pk])
+        project = services.save_project(project, acting_user=self.user)
+        self._save_m2m()
         return project
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core import photos as core_photos
 from zoneops.core import services as core_services
+from zoneops.core import writes as core_writes
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.projects.models import (
     AnnualPlan,
@@ -36,6 +37,19 @@ def _require(user, action: str, project: Project) -> None:
 
 
 # Plans and baselines ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_project(project: Project, *, acting_user, fields=None) -> Project:
+    """Add or change a project (page, API, import): the plan year's planned investment is
+    recorded as that year's annual plan, and the year's completed investment read again (the
+    plan year may have changed)."""
+    if not project._state.adding:
+        _require(acting_user, CHANGE, project)
+    core_writes.save_object(project, acting_user=acting_user, fields=fields)
+    set_annual_plan(project, project.plan_year, project.annual_plan, acting_user=acting_user)
+    refresh_completed([project.pk])
+    return project
 
 
 @transaction.atomic
@@ -207,6 +221,21 @@ def raise_blocker(
     return Blocker.objects.create(
         project=project, case=case, kind=kind, description=description.strip(), source=source
     )
+
+
+@transaction.atomic
+def update_blocker(blocker: Blocker, *, acting_user, fields=None) -> Blocker:
+    """Change a blocker's particulars (page, API). It stays with the project it was raised
+    for; its loop case keeps its title."""
+    stored = Blocker.objects.filter(pk=blocker.pk).values_list("project_id", flat=True).first()
+    if stored is not None:
+        blocker.project_id = stored
+    _require(acting_user, CHANGE, blocker.project)
+    core_writes.save_object(blocker, acting_user=acting_user, fields=fields)
+    core_services.keep_case_title(
+        blocker.case, f"{blocker.project.name} · {Blocker.Kind(blocker.kind).label}"
+    )
+    return blocker
 
 
 def blocker_transition(blocker: Blocker, name: str, *, acting_user, **kwargs):

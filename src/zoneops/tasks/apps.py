@@ -8,4 +8,17 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self):
-        from zoneops.tasks import workflow  # noqa: F401  (registers the "task" workflow)
+        from zoneops.core import writes
+        from zoneops.tasks import (
+            models,
+            services,
+            workflow,  # noqa: F401  (registers the "task" workflow)
+        )
+
+        # One write path per model (core.writes): the page, the API and imports call these.
+        writes.register(models.Task, create=services.create_task, update=services.update_task)
+        writes.register(
+            models.ProgressUpdate, create=services.report_progress, update=services.report_progress
+        )
+        for model in (models.Campaign, models.Goal, models.Milestone):
+            writes.register(model)

@@ -84,3 +84,23 @@ def test_notifications_api(api, users, zone_tree, department):
     assert len(rows) == 1 and rows[0]["target"] == appeal.get_absolute_url()
     assert client.post("/api/notifications/read/").json() == {"marked": 1}
     assert api(users["staff"]).get("/api/notifications/").json()["results"] == []
+
+
+def test_a_title_changed_through_the_api_or_the_page_is_the_cases_title(
+    api, users, appeal, client_for
+):
+    """The appeal's write service keeps its loop case in step (lists, reminders, calendar)."""
+    response = api(users["staff"]).patch(
+        f"/api/appeals/{appeal.pk}/", {"title": "厂区用电增容审批慢"}, format="json"
+    )
+    assert response.status_code == 200
+    appeal.case.refresh_from_db()
+    assert appeal.case.title == "厂区用电增容审批慢"
+    page = client_for(users["staff"]).get(f"/appeals/{appeal.pk}/edit/")
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["title"] = "二期厂房用电增容审批慢"
+    assert client_for(users["staff"]).post(f"/appeals/{appeal.pk}/edit/", data).status_code == 302
+    appeal.case.refresh_from_db()
+    assert appeal.case.title == "二期厂房用电增容审批慢"

@@ -201,7 +201,7 @@ class TestIdleRevivalViews(EnterpriseChildTests):
 class TestRevivalGoalViews(ScopedViewTests):
     model = RevivalGoal
     url_base = "enterprises:revivalgoal"
-    search_term = None
+    search_term = "光电产业园"  # the zone's name: the list searches by zone
 
     def make(self, zone, index=0):
         return RevivalGoal.objects.create(zone=zone, year=2000 + index, target=4)
@@ -239,7 +239,7 @@ class TestMonthApprovalViews(ScopedViewTests):
     url_base = "enterprises:monthapproval"
     has_edit = False
     has_delete = False
-    search_term = None
+    search_term = "光电产业园"  # the zone's name: the list searches by zone
 
     def make(self, zone, index=0):
         return MonthApproval.objects.create(zone=zone, year=2000 + index, month=1)

@@ -425,3 +425,18 @@ def test_photo_files_leave_the_disk_with_their_hazard_not_before(
     with django_capture_on_commit_callbacks(execute=True):
         Hazard.objects.get(pk=hazard.pk).delete()
     assert not HazardPhoto.objects.exists() and not path.exists()
+
+
+def test_a_title_changed_through_the_api_is_the_cases_title(users, enterprise):
+    """The hazard's write service keeps its loop case in step (lists, reminders, calendar)."""
+    from rest_framework.test import APIClient
+
+    hazard = found(enterprise, users["staff"])
+    client = APIClient()
+    client.force_authenticate(users["staff"])
+    response = client.patch(
+        f"/api/hazards/{hazard.pk}/", {"title": "危化品仓库安全出口堵塞"}, format="json"
+    )
+    assert response.status_code == 200
+    hazard.case.refresh_from_db()
+    assert hazard.case.title == "危化品仓库安全出口堵塞"
