@@ -15,6 +15,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,7 @@ def add_what_the_demo_lacks(staff) -> None:
     from zoneops.intake import services as intake
     from zoneops.notifications.models import Channel, Event, Route
     from zoneops.projects.models import ProgressNote, Project
+    from zoneops.reports.services import build_pack
 
     zone = staff.zones.get()
     enterprise = Enterprise.objects.filter(zone=zone).order_by("pk").first()
@@ -135,6 +137,8 @@ def add_what_the_demo_lacks(staff) -> None:
     route.save()
     project = Project.objects.filter(zone=zone).order_by("pk").first()
     ProgressNote.objects.create(project=project, text="主体结构封顶。", author=staff)
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    build_pack(zone=zone, year=last_month.year, month=last_month.month, acting_user=staff)
 
 
 def test_every_edit_form_posted_back_unchanged_keeps_its_record(client, settings, make_user):
