@@ -1,7 +1,6 @@
 """The GB/T 4754-2017 code table shipped in ``data/gbt4754_2017.csv`` and lookups on it."""
 
 import csv
-from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -56,9 +55,9 @@ def clean_code(value: str) -> str:
     return value
 
 
-@lru_cache(maxsize=1)
 def code_map() -> dict[str, int]:
-    """code → Industry id (the table never changes while the process runs)."""
+    """code → Industry id, read afresh by each import: a process-wide cache kept the ids of a
+    table since reloaded (and, in tests, of rows rolled back), so a valid code was refused."""
     from zoneops.enterprises.models import Industry
 
     return dict(Industry.objects.values_list("code", "pk"))

@@ -234,3 +234,20 @@ def test_fast_updates_store_what_bulk_update_stores(zone_tree):
         )
         stored_first, stored_second = cursor.fetchall()
     assert stored_first == stored_second
+
+
+def test_an_industry_table_reloaded_between_two_imports_is_read_afresh(zone_tree, users):
+    from zoneops.enterprises.models import Industry
+
+    row = [code(1), "长春某药业有限公司", "GX-P1", "C2761", "", "否", "营业", "否", "", ""]
+    assert EnterpriseImporter(users["staff"]).run("a.xlsx", xlsx(HEADERS, [row])).ok
+    Enterprise.objects.all().delete()
+    # the table reloaded (zoneops load_industries, a restore): the same code, another id
+    old = Industry.objects.get(code="2761")
+    Industry.objects.filter(pk=old.pk).delete()
+    reloaded = Industry.objects.create(
+        code="2761", name=old.name, level=old.level, section=old.section, parent=old.parent
+    )
+    result = EnterpriseImporter(users["staff"]).run("b.xlsx", xlsx(HEADERS, [row]))
+    assert result.ok, result.errors
+    assert Enterprise.objects.get(uscc=code(1)).industry == reloaded
