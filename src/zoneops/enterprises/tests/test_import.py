@@ -242,7 +242,7 @@ def test_an_industry_table_reloaded_between_two_imports_is_read_afresh(zone_tree
     row = [code(1), "长春某药业有限公司", "GX-P1", "C2761", "", "否", "营业", "否", "", ""]
     assert EnterpriseImporter(users["staff"]).run("a.xlsx", xlsx(HEADERS, [row])).ok
     Enterprise.objects.all().delete()
-    # the table reloaded (zoneops load_industries, a restore): the same code, another id
+    # the table reloaded (a restore, a new edition of the standard): the same code, another id
     old = Industry.objects.get(code="2761")
     Industry.objects.filter(pk=old.pk).delete()
     reloaded = Industry.objects.create(
