@@ -32,7 +32,7 @@ def run(ctx):
     from django.test import Client, override_settings
     from timing import server_ms
 
-    from zoneops.core.context import acting_as
+    from zoneops.core.access.context import acting_as
     from zoneops.core.models import Role, User, Zone
     from zoneops.enterprises.generate import synthetic_code
     from zoneops.enterprises.importers import EnterpriseImporter

@@ -7,15 +7,15 @@ from rest_framework import serializers, viewsets
 
 from zoneops.api.permissions import RolePermission
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core import security
-from zoneops.core.api_fields import CodedReferencesSerializer
-from zoneops.core.filters import (
+from zoneops.core.accounts import security
+from zoneops.core.models import Department, ObjectChange, SecurityEvent, Zone
+from zoneops.core.rest.fields import CodedReferencesSerializer
+from zoneops.core.ui.filters import (
     DepartmentFilterSet,
     ObjectChangeFilterSet,
     SecurityEventFilterSet,
     ZoneFilterSet,
 )
-from zoneops.core.models import Department, ObjectChange, SecurityEvent, Zone
 
 
 class ZoneSerializer(CodedReferencesSerializer):
@@ -41,7 +41,7 @@ class ZoneSerializer(CodedReferencesSerializer):
         return parent
 
     def validate(self, attrs):
-        from zoneops.core import services
+        from zoneops.core.loop import services
 
         instance = self.instance or Zone()
         parent = attrs.get("parent", instance.parent)

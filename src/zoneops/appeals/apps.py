@@ -8,8 +8,9 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from zoneops.appeals.models import Appeal
-        from zoneops.core import deadlines, detail_panels, zone_figures
-        from zoneops.core.permissions import ADD, VIEW, role_may
+        from zoneops.core.access.permissions import ADD, VIEW, role_may
+        from zoneops.core.calendar import deadlines
+        from zoneops.core.registries import detail_panels, zone_figures
 
         def enterprise_appeals(request, enterprise):
             """The enterprise's appeals still in the loop, the next deadline first."""
@@ -78,9 +79,10 @@ class AppealsConfig(AppConfig):
 
         from zoneops.appeals import models as appeal_models
         from zoneops.appeals import services as appeal_services
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             appeal_models.Appeal,
             create=appeal_services.submit_one,

@@ -21,11 +21,13 @@ from zoneops.appeals.forms import (
     make_challenge,
 )
 from zoneops.appeals.models import Appeal, Attachment, Channel
-from zoneops.core import calendar, generic, loop
-from zoneops.core import services as core_services
-from zoneops.core.permissions import ADD, VIEW, role_may
-from zoneops.core.privacy import mask_phone
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import ADD, VIEW, role_may
+from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import services as core_services
+from zoneops.core.loop import workflows as loop
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 
 LIST_QUERYSET = Appeal.objects.select_related(
     "case", "case__department", "case__handler", "zone", "submission"
@@ -336,7 +338,7 @@ class ReportView(generic.ObjectViewMixin, View):
 
 
 def client_address(request) -> str:
-    from zoneops.core.security import client_address as address
+    from zoneops.core.accounts.security import client_address as address
 
     return address(request) or ""
 

@@ -10,7 +10,7 @@ reopening when the enterprise is not satisfied.
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.loop import Transition, Workflow, register
+from zoneops.core.loop.workflows import Transition, Workflow, register
 from zoneops.core.models import LoopCase, Role
 
 KIND = "appeal"

@@ -6,16 +6,28 @@ class CoreConfig(AppConfig):
     name = "zoneops.core"
     label = "core"
     verbose_name = _("Core")
+    # Where core keeps the modules that ``registries.app_modules`` looks up in every app at
+    # its top level (``zoneops.<app>.reporting``, ``.demo``, ``.generate``, ``.filters``).
+    module_paths = {
+        "reporting": "loop.reporting",
+        "demo": "ops.demo",
+        "generate": "ops.generate",
+        "filters": "ui.filters",
+    }
 
     def ready(self) -> None:
-        from zoneops.core import checks, security, signals  # noqa: F401  (connect audit and login events)
+        # Connect the audit trail and the login events.
+        from zoneops.core.accounts import security  # noqa: F401
         from zoneops.core.admin import read_only_domain_admins
+        from zoneops.core.audit import signals  # noqa: F401
+        from zoneops.core.ops import checks  # noqa: F401
 
         read_only_domain_admins()
-        from zoneops.core import deadlines
+        from zoneops.core.calendar import deadlines
 
         deadlines.register_case_deadline()
-        from zoneops.core import background, services
+        from zoneops.core.loop import services
+        from zoneops.core.registries import background
 
         background.register_work(
             services.ARRANGEMENT_WORK, services.arrangement_work, kind="recompute"
@@ -24,14 +36,16 @@ class CoreConfig(AppConfig):
         # zh-hans catalogue: generated filter labels use these words instead.
         from django_filters.conf import settings as filter_settings
 
-        from zoneops.core.filters import VERBOSE_LOOKUPS
+        from zoneops.core.ui.filters import VERBOSE_LOOKUPS
 
         filter_settings.VERBOSE_LOOKUPS = VERBOSE_LOOKUPS
 
-        from zoneops.core import services, writes
+        from zoneops.core.loop import services
         from zoneops.core.models import Department, Zone
+        from zoneops.core.registries import writes
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             Zone, create=services.save_zone, update=services.save_zone, delete=services.delete_zone
         )

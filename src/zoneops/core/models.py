@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zoneops.core import context
-from zoneops.core.querysets import RestrictedQuerySet
+from zoneops.core.access import context
+from zoneops.core.access.querysets import RestrictedQuerySet
 
 
 class Role(models.TextChoices):
@@ -60,7 +60,7 @@ class ZoneopsModel(AuditedMixin, models.Model):
     """What every domain record has: timestamps, provenance, zone scoping and the audit trail.
 
     ``zone_lookup`` is the ORM path from the model to its Zone; ``restrict()`` filters on it.
-    Saves and deletes are written to the audit trail by ``zoneops.core.signals``.
+    Saves and deletes are written to the audit trail by ``zoneops.core.audit.signals``.
     """
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -628,7 +628,7 @@ class LoopCase(ZoneopsModel):
 
     Domain records hold a one-to-one link to their case, so ``zoneops tick`` works over one
     table for every kind of loop. The workflow (states, transitions, roles) is chosen by ``kind``
-    from the registry in ``zoneops.core.loop``.
+    from the registry in ``zoneops.core.loop.workflows``.
     """
 
     class Escalation(models.IntegerChoices):
@@ -677,7 +677,7 @@ class LoopCase(ZoneopsModel):
     @property
     def escalation_now(self) -> int:
         """The escalation level as of today, from the deadline (``loop.current_escalation``)."""
-        from zoneops.core.loop import current_escalation
+        from zoneops.core.loop.workflows import current_escalation
 
         return current_escalation(self)
 
@@ -685,18 +685,18 @@ class LoopCase(ZoneopsModel):
         return str(self.Escalation(self.escalation_now).label)
 
     def get_kind_display(self) -> str:
-        from zoneops.core import loop
+        from zoneops.core.loop import workflows as loop
 
         return str(loop.get_workflow(self.kind).label)
 
     def get_state_display(self) -> str:
-        from zoneops.core import loop
+        from zoneops.core.loop import workflows as loop
 
         return str(loop.get_workflow(self.kind).states.get(self.state, self.state))
 
     def history_display(self, name: str, value):
         """The change log's words for the workflow's codes (``readable_changes``)."""
-        from zoneops.core import loop
+        from zoneops.core.loop import workflows as loop
 
         try:
             if name == "state":
@@ -747,7 +747,7 @@ class LoopEvent(models.Model):
     # What the history shows: the workflow's own words, not the stored names.
 
     def _workflow(self):
-        from zoneops.core import loop
+        from zoneops.core.loop import workflows as loop
 
         try:
             return loop.get_workflow(self.case.kind)

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import exports, generic, geo
-from zoneops.core import services as core_services
-from zoneops.core.imports import ModelImporter
+from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.files import exports
+from zoneops.core.files.imports import ModelImporter
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import Role, Zone
-from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
-from zoneops.core.tables import Column
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
+from zoneops.core.zones import geo
 from zoneops.enterprises import filters, forms, importers, services
 from zoneops.enterprises.models import (
     Certification,

@@ -7,7 +7,8 @@ class HazardsConfig(AppConfig):
     label = "hazards"
 
     def ready(self) -> None:
-        from zoneops.core import deadlines, zone_figures
+        from zoneops.core.calendar import deadlines
+        from zoneops.core.registries import zone_figures
         from zoneops.hazards.models import Hazard
 
         zone_figures.register(
@@ -37,11 +38,12 @@ class HazardsConfig(AppConfig):
             )
         )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.hazards import models as hazard_models
         from zoneops.hazards import services as hazard_services
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             hazard_models.Hazard,
             create=hazard_services.report_hazard,

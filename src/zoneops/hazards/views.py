@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import generic
-from zoneops.core import services as core_services
+from zoneops.core.access.permissions import CHANGE, VIEW
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import LoopCase
-from zoneops.core.params import int_param
-from zoneops.core.permissions import CHANGE, VIEW
-from zoneops.core.tables import Column
+from zoneops.core.rest.params import int_param
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.hazards import reports, services, workflow
 from zoneops.hazards.filters import HazardFilterSet, InspectionRoundFilterSet
 from zoneops.hazards.forms import (

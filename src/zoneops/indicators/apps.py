@@ -34,10 +34,11 @@ class IndicatorsConfig(AppConfig):
                 dispatch_uid=f"zoneops_value_editor_{signal is post_save}",
             )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.indicators import models as indicator_models
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             indicator_models.IndicatorValue,
             create=services.save_value,

@@ -38,9 +38,11 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from zoneops.core import background, context, exports, imports
+from zoneops.core.access import context
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.files import exports, imports
 from zoneops.core.models import ObjectChange, Role
-from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.core.registries import background
 from zoneops.jobs.models import Job
 
 logger = logging.getLogger("zoneops.jobs")
@@ -90,13 +92,13 @@ def import_title(model, name: str) -> str:
 
 
 def list_url(model) -> str:
-    from zoneops.core.generic import optional_reverse, url_name
+    from zoneops.core.ui.generic import optional_reverse, url_name
 
     return optional_reverse(url_name(model, "list")) or ""
 
 
 def import_upload(view, request, upload):
-    """``core.generic.BulkImportView``'s runner: the upload becomes a job; the answer is the
+    """``core.ui.generic.BulkImportView``'s runner: the upload becomes a job; the answer is the
     job's page (or the page of the job already importing this same file)."""
     content = upload.read()
     target = f"{type(view).__module__}.{type(view).__qualname__}"
@@ -167,7 +169,7 @@ def start_import(
 
 
 def export_list(view, request):
-    """``core.generic.ObjectListView``'s runner for a large ``?export=xlsx``: the rows are
+    """``core.ui.generic.ObjectListView``'s runner for a large ``?export=xlsx``: the rows are
     written by a job; the answer is its page (or that of the same export already running)."""
     view.log_export()  # asked for now, by this user from this address
     params = request.GET.copy()
@@ -223,8 +225,9 @@ def start_work(
     content: bytes = b"",
     return_url: str = "",
 ) -> tuple[Job, bool]:
-    """``core.background.start_work``'s starter: queue the registered work ``name`` with its
-    ``params`` (JSON) and ``content`` (kept in the job's folder, e.g. a bulk call's records).
+    """``core.registries.background.start_work``'s starter: queue the registered work ``name``
+    with its ``params`` (JSON) and ``content`` (kept in the job's folder, e.g. a bulk call's
+    records).
     (job, True); or (the same work with the same input already queued or running, False)."""
     work = background.work(name)
     encoded = json.dumps(params, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
@@ -390,7 +393,7 @@ def run(job_id: int) -> str:
 
 
 def run_import(job: Job) -> None:
-    from zoneops.core.generic import BulkImportView
+    from zoneops.core.ui.generic import BulkImportView
 
     view_class = import_string(job.target)
     if not (isinstance(view_class, type) and issubclass(view_class, BulkImportView)):
@@ -443,7 +446,7 @@ def run_export(job: Job) -> None:
     from django.http import HttpRequest, QueryDict
     from django.urls import resolve
 
-    from zoneops.core.generic import ObjectListView, applied_filters
+    from zoneops.core.ui.generic import ObjectListView, applied_filters
 
     match = resolve(job.target)
     view_class = getattr(match.func, "view_class", None)
@@ -480,7 +483,7 @@ def run_export(job: Job) -> None:
 
 
 def run_work(job: Job) -> None:
-    """A registered piece of work (``core.background.register_work``), as its owner."""
+    """A registered piece of work (``core.registries.background.register_work``), as its owner."""
     work = background.work(job.target)
     user = job.user
     if user is None or not user.is_active:

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import background
-from zoneops.core.permissions import CHANGE, VIEW
+from zoneops.core.access.permissions import CHANGE, VIEW
+from zoneops.core.registries import background
 from zoneops.jobs import services
 from zoneops.jobs.models import Job
 
@@ -117,7 +117,7 @@ class JobResultView(JobMixin, View):
     Each download is a security event, as the pack's own download is."""
 
     def get(self, request, pk):
-        from zoneops.core import security
+        from zoneops.core.accounts import security
         from zoneops.core.models import SecurityEvent
 
         job = self.get_job()

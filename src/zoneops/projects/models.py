@@ -7,8 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.querysets import RestrictedQuerySet
 from zoneops.core.models import Located, LoopCase, ZoneopsModel
-from zoneops.core.querysets import RestrictedQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 TEN_MILLION_WAN = 5000  # 5000万元

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from zoneops.core import services
+from zoneops.core.loop import services
 from zoneops.core.models import Role, SecurityEvent, User
 
 

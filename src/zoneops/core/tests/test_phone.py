@@ -13,11 +13,11 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 
-from zoneops.core import photos
-from zoneops.core import services as core_services
-from zoneops.core.middleware import PhoneFormRedirectMiddleware
+from zoneops.core.files import photos
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import ClientSubmission, Zone
-from zoneops.core.testing import photo_bytes
+from zoneops.core.ui.middleware import PhoneFormRedirectMiddleware
+from zoneops.core.ui.testing import photo_bytes
 
 # Photos ------------------------------------------------------------------------------------
 

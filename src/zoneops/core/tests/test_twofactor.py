@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from zoneops.core import services, twofactor
+from zoneops.core.accounts import twofactor
+from zoneops.core.loop import services
 from zoneops.core.models import Role, SecurityEvent, User
 
 

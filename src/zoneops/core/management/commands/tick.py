@@ -2,7 +2,8 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zoneops.core import services, ticks
+from zoneops.core.loop import services
+from zoneops.core.registries import ticks
 
 logger = logging.getLogger(__name__)
 
