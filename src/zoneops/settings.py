@@ -116,7 +116,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zoneops.urls"
-CSRF_FAILURE_VIEW = "zoneops.core.accounts.views.csrf_failure"
+CSRF_FAILURE_VIEW = "zoneops.core.ui.auth_views.csrf_failure"
 WSGI_APPLICATION = "zoneops.wsgi.application"
 
 TEMPLATES = [

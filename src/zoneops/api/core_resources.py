@@ -16,6 +16,7 @@ from zoneops.core.ui.filters import (
     SecurityEventFilterSet,
     ZoneFilterSet,
 )
+from zoneops.core.zones import services as zone_services
 
 
 class ZoneSerializer(CodedReferencesSerializer):
@@ -41,11 +42,9 @@ class ZoneSerializer(CodedReferencesSerializer):
         return parent
 
     def validate(self, attrs):
-        from zoneops.core.loop import services
-
         instance = self.instance or Zone()
         parent = attrs.get("parent", instance.parent)
-        services.check_zone_tree(instance, parent, acting_user=self.context["request"].user)
+        zone_services.check_zone_tree(instance, parent, acting_user=self.context["request"].user)
         return attrs
 
 

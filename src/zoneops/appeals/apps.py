@@ -10,7 +10,9 @@ class AppealsConfig(AppConfig):
         from zoneops.appeals.models import Appeal
         from zoneops.core.access.permissions import ADD, VIEW, role_may
         from zoneops.core.calendar import deadlines
-        from zoneops.core.registries import detail_panels, zone_figures
+        from zoneops.core.loop import deadlines as case_deadlines
+        from zoneops.core.registries import detail_panels
+        from zoneops.core.zones import figures as zone_figures
 
         def enterprise_appeals(request, enterprise):
             """The enterprise's appeals still in the loop, the next deadline first."""
@@ -56,7 +58,7 @@ class AppealsConfig(AppConfig):
         )
 
         def record(appeal, field, old, new, acting_user):
-            deadlines.record_case_event(appeal.case, field, old, new, acting_user)
+            case_deadlines.record_case_event(appeal.case, field, old, new, acting_user)
 
         # The stage deadlines, while their stage is still ahead of an open appeal.
         for key, label, due, reached in (

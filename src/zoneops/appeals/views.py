@@ -22,11 +22,10 @@ from zoneops.appeals.forms import (
 )
 from zoneops.appeals.models import Appeal, Attachment, Channel
 from zoneops.core.access.permissions import ADD, VIEW, role_may
-from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.calendar import workdays as calendar
-from zoneops.core.loop import services as core_services
 from zoneops.core.loop import workflows as loop
-from zoneops.core.ui import generic
+from zoneops.core.ui import generic, submissions
 from zoneops.core.ui.tables import Column
 
 LIST_QUERYSET = Appeal.objects.select_related(
@@ -269,9 +268,9 @@ class AppealFromVisitView(generic.ObjectViewMixin, View):
     def post(self, request, visit_pk):
         visit = self.get_visit()
         token = request.POST.get("client_token")
-        earlier = core_services.previous_submission(request, token)
+        earlier = submissions.previous_submission(request, token)
         if earlier is not None:
-            return core_services.already_received(request, earlier)
+            return submissions.already_received(request, earlier)
         form = VisitAppealForm(request.POST)
         if not form.is_valid():
             return self.render_form(form, visit)
@@ -284,7 +283,7 @@ class AppealFromVisitView(generic.ObjectViewMixin, View):
             return services.submit_one(entered, acting_user=request.user)
 
         try:
-            appeal, duplicate = core_services.submit_once(request, token, write)
+            appeal, duplicate = submissions.submit_once(request, token, write)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
             return self.render_form(form, visit)

@@ -16,7 +16,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "zones")
     filter_horizontal = ("zones", "groups", "user_permissions")
     # 三员分立: the system administrator creates accounts; roles and zone grants are the
-    # security administrator's (/security/, core.loop.services.grant_access); permissions, groups
+    # security administrator's (/security/, core.accounts.services.grant_access); permissions,
+    # groups
     # and the superuser flag are changed by nobody here. A new account is zone staff without
     # zones until the security administrator grants them.
     ACCESS_FIELDS = (

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from zoneops.core.calendar import views as calendar_views
-from zoneops.core.ui import views
+from zoneops.core.ui import calendar_views, views
 from zoneops.core.ui.generic import crud_urls
 
 app_name = "core"

@@ -20,7 +20,7 @@ class EnterprisesConfig(AppConfig):
         post_migrate.connect(_restore_industries, sender=self, dispatch_uid="zoneops_industries")
         from django.utils.translation import gettext_lazy as _
 
-        from zoneops.core.registries import zone_figures
+        from zoneops.core.zones import figures as zone_figures
         from zoneops.enterprises.models import Enterprise
 
         for key, label, only in (

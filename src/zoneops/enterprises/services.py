@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from zoneops.core.access import context
 from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
-from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.files.photos import check_photo
 from zoneops.core.models import Role, User, Zone

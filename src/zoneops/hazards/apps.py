@@ -8,7 +8,8 @@ class HazardsConfig(AppConfig):
 
     def ready(self) -> None:
         from zoneops.core.calendar import deadlines
-        from zoneops.core.registries import zone_figures
+        from zoneops.core.loop import deadlines as case_deadlines
+        from zoneops.core.zones import figures as zone_figures
         from zoneops.hazards.models import Hazard
 
         zone_figures.register(
@@ -23,7 +24,7 @@ class HazardsConfig(AppConfig):
         )
 
         def record(hazard, field, old, new, acting_user):
-            deadlines.record_case_event(hazard.case, field, old, new, acting_user)
+            case_deadlines.record_case_event(hazard.case, field, old, new, acting_user)
 
         # The rectification deadline shown on the hazard, counted in working days like its case.
         deadlines.register(

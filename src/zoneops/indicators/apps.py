@@ -18,9 +18,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self):
-        from zoneops.indicators import sources
+        # Register the aggregations over the other apps' models that exist in this installation.
+        from zoneops.indicators import aggregations
 
-        sources.load_concrete()
+        aggregations.register_available()
         post_migrate.connect(_restore_catalog, sender=self, dispatch_uid="zoneops_catalog")
         from django.db.models.signals import post_delete, post_save
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core.access.permissions import ADD, CHANGE, role_may
-from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.calendar import workdays as calendar
 from zoneops.investment.models import (
     SIGNED_STAGES,

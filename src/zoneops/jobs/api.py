@@ -23,7 +23,7 @@ from zoneops.core.access import context
 from zoneops.core.access.permissions import CHANGE, VIEW
 from zoneops.core.files import imports, uploads
 from zoneops.core.registries import background
-from zoneops.jobs import services
+from zoneops.jobs import services, tasks
 from zoneops.jobs.filters import JobFilterSet
 from zoneops.jobs.models import Job
 
@@ -78,7 +78,7 @@ class JobSerializer(serializers.ModelSerializer):
         )
     )
     def get_progress(self, job) -> dict:
-        data = services.read_progress(job)
+        data = tasks.read_progress(job)
         total = data["total"]
         return {
             "phase": data["phase"],

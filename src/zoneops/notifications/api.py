@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
 from zoneops.core.access.permissions import role_may
-from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.models import Zone
 from zoneops.core.rest.fields import CodedReferencesSerializer, DepartmentCodeField
 from zoneops.notifications import services

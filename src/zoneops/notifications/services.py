@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.calendar import workdays as calendar
 from zoneops.core.loop import workflows as loop
 from zoneops.core.models import LoopCase, Role, User, Zone
@@ -250,7 +250,7 @@ LIST_LINES = 10
 
 
 def mask_text(text: str) -> str:
-    """Every mobile number in ``text`` masked with ``core.accounts.privacy.mask_phone``."""
+    """Every mobile number in ``text`` masked with ``core.access.privacy.mask_phone``."""
     return MOBILE.sub(lambda match: mask_phone(match.group()), text or "")
 
 

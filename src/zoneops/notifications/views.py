@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zoneops.core.access.permissions import role_may
-from zoneops.core.accounts.privacy import mask_phone
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.ui import generic
 from zoneops.core.ui.tables import Column
 from zoneops.notifications import services

@@ -8,7 +8,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self):
-        from zoneops.core.registries import background, zone_figures
+        from zoneops.core.registries import background
+        from zoneops.core.zones import figures as zone_figures
         from zoneops.jobs.services import bulk_work
         from zoneops.projects import (
             services,

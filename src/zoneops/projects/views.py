@@ -21,9 +21,8 @@ from zoneops.core.access.permissions import CHANGE, VIEW
 from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Zone
 from zoneops.core.ui import generic
-from zoneops.core.ui.tables import Column
+from zoneops.core.ui.tables import Column, located_export_columns
 from zoneops.core.ui.views import TransitionForm
-from zoneops.core.zones import geo
 from zoneops.projects import services
 from zoneops.projects.filters import (
     BlockerFilterSet,
@@ -92,7 +91,7 @@ class ProjectListView(generic.ObjectListView):
 
     def export(self, qs, columns):
         return super().export(
-            qs, [*columns, *sheet_columns(self.model), *geo.export_columns(self.model)]
+            qs, [*columns, *sheet_columns(self.model), *located_export_columns(self.model)]
         )
 
 

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core.accounts import twofactor
-from zoneops.core.models import PasswordHistory, SecurityEvent
+from zoneops.core.accounts.models import PasswordHistory, SecurityEvent
 from zoneops.core.rest.errors import error_body
 
 # ``detail["action"]`` of the LOCKED_OUT event that recorded an unlock before UNLOCKED existed.
@@ -394,7 +394,7 @@ OVERSIGHT_PREFIXES = (
 
 def oversight_only(user) -> bool:
     """The security and audit administrators: no page of domain data."""
-    from zoneops.core.models import Role
+    from zoneops.core.access.roles import Role
 
     return user.role in (Role.SECURITY_ADMIN, Role.AUDITOR)
 

@@ -1,15 +1,15 @@
-"""Connects every ZoneopsModel, and users with their zone grants, to the audit trail; and
+"""Connects every ZoneopsModel to the audit trail (users' zone grants: ``accounts.signals``); and
 removes uploaded files from the disk once the record that held them is gone.
 """
 
 import functools
 
 from django.db import models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
-from zoneops.core.access import context
 from zoneops.core.audit import trail as audit
-from zoneops.core.models import AuditedMixin, ObjectChange, User
+from zoneops.core.audit.models import ObjectChange
+from zoneops.core.zones.models import AuditedMixin
 
 
 def _is_audited(sender) -> bool:
@@ -60,28 +60,6 @@ def record_delete(sender, instance, **kwargs):
     ).save()
 
 
-def record_zone_grants(sender, instance, action, pk_set, reverse, **kwargs):
-    """Granting or withdrawing zones changes what a user may see: keep it in the trail."""
-    if reverse or action not in (
-        "pre_add",
-        "pre_remove",
-        "pre_clear",
-        "post_add",
-        "post_remove",
-        "post_clear",
-    ):
-        return
-    if action.startswith("pre_"):
-        instance._zones_before = sorted(instance.zones.values_list("pk", flat=True))
-        return
-    before = getattr(instance, "_zones_before", [])
-    after = sorted(instance.zones.values_list("pk", flat=True))
-    if before != after:
-        audit.change_row(
-            instance, ObjectChange.Action.UPDATE, {"zones": {"before": before, "after": after}}
-        ).save()
-
-
 # Uploaded files ---------------------------------------------------------------------------------
 
 
@@ -120,17 +98,3 @@ post_save.connect(record_save, dispatch_uid="zoneops_audit_save")
 post_delete.connect(record_delete, dispatch_uid="zoneops_audit_delete")
 pre_save.connect(remove_replaced_files, dispatch_uid="zoneops_files_replaced")
 post_delete.connect(remove_deleted_files, dispatch_uid="zoneops_files_deleted")
-m2m_changed.connect(
-    record_zone_grants, sender=User.zones.through, dispatch_uid="zoneops_audit_zones"
-)
-
-
-def forget_zone_grants(sender, action, **kwargs):
-    """Grants changed: the request's remembered zone paths (``User.visible_zones``) are stale."""
-    if action.startswith("post_"):
-        context.forget()
-
-
-m2m_changed.connect(
-    forget_zone_grants, sender=User.zones.through, dispatch_uid="zoneops_forget_zone_grants"
-)

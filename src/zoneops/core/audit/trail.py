@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from zoneops.core.access import context
-from zoneops.core.models import ObjectChange
+from zoneops.core.audit.models import ObjectChange
 
 
 def _plain(value):
@@ -36,8 +36,8 @@ def audited_fields(instance: models.Model) -> list[models.Field]:
 
 def snapshot(instance: models.Model) -> dict:
     # Personal data (a model's ``personal_fields``) is kept masked in the audit trail: the
-    # audit administrator handles no case (core.accounts.privacy).
-    from zoneops.core.accounts.privacy import mask_personal
+    # audit administrator handles no case (core.access.privacy).
+    from zoneops.core.access.privacy import mask_personal
 
     return {
         f.attname: mask_personal(instance, f.attname, _plain(getattr(instance, f.attname)))

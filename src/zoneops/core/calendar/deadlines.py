@@ -83,7 +83,7 @@ def plan(first: dt.date, last: dt.date) -> list[Planned]:
 
 def apply(planned: list[Planned], *, arrangement, acting_user) -> list:
     """Move each planned deadline to its working-day count on the (reloaded) calendar."""
-    from zoneops.core.models import DeadlineChange
+    from zoneops.core.calendar.models import DeadlineChange
 
     changes = []
     for done, item in enumerate(planned):
@@ -112,35 +112,3 @@ def apply(planned: list[Planned], *, arrangement, acting_user) -> list:
         if item.field.record_event is not None:
             item.field.record_event(record, item.field, item.due, new, acting_user)
     return changes
-
-
-def record_case_event(case, field: DeadlineField, old: dt.date, new: dt.date, acting_user) -> None:
-    """A moved deadline of a closed-loop case (or of its appeal's stages) in the case's history."""
-    from zoneops.core.models import LoopEvent
-
-    LoopEvent.objects.create(
-        case=case,
-        type=LoopEvent.Type.DEADLINE,
-        from_state=case.state,
-        to_state=case.state,
-        actor=acting_user,
-        data={"deadline": field.key, "from": old, "to": new},
-    )
-
-
-def register_case_deadline() -> None:
-    from django.utils.translation import gettext_lazy as _
-
-    from zoneops.core.models import LoopCase
-
-    register(
-        DeadlineField(
-            key="core.case_due",
-            label=_("due date"),
-            open_items=lambda: LoopCase.objects.filter(is_open=True),
-            anchor="opened_on",
-            due="due_date",
-            handler="handler_id",
-            record_event=record_case_event,
-        )
-    )

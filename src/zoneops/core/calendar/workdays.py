@@ -128,7 +128,7 @@ def _database_days() -> tuple[list[ArrangedDay], tuple] | None:
     cannot be read (before ``migrate``)."""
     from django.db import DatabaseError
 
-    from zoneops.core.models import CalendarDay
+    from zoneops.core.calendar.models import CalendarDay
 
     try:
         version = _database_version()
@@ -141,7 +141,7 @@ def _database_days() -> tuple[list[ArrangedDay], tuple] | None:
 def _database_version() -> tuple:
     from django.db.models import Count, Max
 
-    from zoneops.core.models import HolidayArrangement
+    from zoneops.core.calendar.models import HolidayArrangement
 
     found = HolidayArrangement.objects.aggregate(count=Count("id"), last=Max("entered_at"))
     return (found["count"], found["last"])

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core.calendar import workdays as calendar
 from zoneops.core.loop import workflows as loop
-from zoneops.core.models import LoopCase
+from zoneops.core.loop.models import LoopCase
 from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
 
 

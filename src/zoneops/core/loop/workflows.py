@@ -8,15 +8,31 @@ roles may take them, what else they do) and its time limits. Apps register their
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.roles import Role
 from zoneops.core.calendar import workdays as calendar
-from zoneops.core.models import LoopCase, Role
+
+if TYPE_CHECKING:
+    from zoneops.core.loop.models import LoopCase
+
+
+class Escalation(models.IntegerChoices):
+    """How late an open case is; ``LoopCase.escalation`` keeps the level the last tick saw."""
+
+    NORMAL = 0, _("On time")
+    DUE_SOON = 1, _("Due soon")
+    OVERDUE = 2, _("Overdue")
+    DEPARTMENT_HEAD = 3, _("Escalated to department head")
+    LEADER = 4, _("Escalated to the responsible leader")
+
 
 # Roles that work on domain data; the three administrators (三员) take no loop decision.
 ALL_ROLES = frozenset({Role.STAFF, Role.LIAISON, Role.LEADER})
@@ -69,7 +85,7 @@ class Workflow:
     waiting_states: frozenset[str] = field(default_factory=frozenset)
     # The ids of the users a ``to_leader`` transition reaches, e.g. the project's 包保领导 for a
     # blocker; the domain app knows them, the loop does not.
-    responsible_leaders: Callable[[LoopCase], list[int]] | None = None
+    responsible_leaders: Callable[["LoopCase"], list[int]] | None = None
 
     def available(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
@@ -78,7 +94,7 @@ class Workflow:
     def worker_roles(self) -> frozenset[str]:
         """The roles a case's handler may have: those that may do the handler's work (the
         transitions a handler may take), never an administrator's (三员分立)."""
-        from zoneops.core.models import ADMINISTRATOR_ROLES
+        from zoneops.core.access.roles import ADMINISTRATOR_ROLES
 
         handled = [t for t in self.transitions.values() if t.handler_may]
         roles = frozenset().union(*(t.roles for t in handled or self.transitions.values()))
@@ -86,7 +102,7 @@ class Workflow:
 
     def handlers(self, zone):
         """Whom a case of ``zone`` may be handed to (the handler pickers)."""
-        from zoneops.core.models import User
+        from zoneops.core.accounts.models import User
 
         return User.objects.working_in(zone, self.worker_roles)
 
@@ -127,14 +143,14 @@ def escalation_level(workflow: Workflow, due_date: dt.date, today: dt.date) -> i
     late = calendar.working_days_between(due_date, today)
     overdue_at, head_at, leader_at = workflow.escalation_after
     if late >= leader_at:
-        return LoopCase.Escalation.LEADER
+        return Escalation.LEADER
     if late >= head_at:
-        return LoopCase.Escalation.DEPARTMENT_HEAD
+        return Escalation.DEPARTMENT_HEAD
     if late >= overdue_at:
-        return LoopCase.Escalation.OVERDUE
+        return Escalation.OVERDUE
     if late >= -workflow.due_soon_working_days:
-        return LoopCase.Escalation.DUE_SOON
-    return LoopCase.Escalation.NORMAL
+        return Escalation.DUE_SOON
+    return Escalation.NORMAL
 
 
 def _latest_due_with(late: int, today: dt.date) -> dt.date:
@@ -146,12 +162,12 @@ def _latest_due_with(late: int, today: dt.date) -> dt.date:
     return day
 
 
-def current_escalation(case: LoopCase, today: dt.date | None = None) -> int:
+def current_escalation(case: "LoopCase", today: dt.date | None = None) -> int:
     """A case's escalation level as of ``today``, read from its deadline rather than from the
     last ``zoneops tick``: the badge, lists, dashboard and pack agree whenever they are read.
     A closed case has none; a paused one keeps the level it had when it paused."""
     if not case.is_open:
-        return LoopCase.Escalation.NORMAL
+        return Escalation.NORMAL
     if case.paused_on is not None or case.kind not in _registry:
         return case.escalation
     day = today or timezone.localdate()
@@ -166,10 +182,10 @@ def escalation_q(level: int, *, today: dt.date | None = None, prefix: str = "cas
     for kind, workflow in _registry.items():
         overdue_at, head_at, leader_at = workflow.escalation_after
         late = {
-            LoopCase.Escalation.DUE_SOON: -workflow.due_soon_working_days,
-            LoopCase.Escalation.OVERDUE: overdue_at,
-            LoopCase.Escalation.DEPARTMENT_HEAD: head_at,
-            LoopCase.Escalation.LEADER: leader_at,
+            Escalation.DUE_SOON: -workflow.due_soon_working_days,
+            Escalation.OVERDUE: overdue_at,
+            Escalation.DEPARTMENT_HEAD: head_at,
+            Escalation.LEADER: leader_at,
         }.get(level)
         if late is None:
             continue
@@ -181,7 +197,7 @@ def escalation_q(level: int, *, today: dt.date | None = None, prefix: str = "cas
         )
     if not running:  # no workflow registered: only the kept levels count
         running = Q(**{f"{prefix}pk__in": []})
-    if level <= LoopCase.Escalation.NORMAL:
+    if level <= Escalation.NORMAL:
         return Q(**{f"{prefix}is_open": True})
     return Q(**{f"{prefix}is_open": True}) & (
         Q(**{f"{prefix}escalation__gte": level})
@@ -191,7 +207,7 @@ def escalation_q(level: int, *, today: dt.date | None = None, prefix: str = "cas
 
 def overdue_q(*, today: dt.date | None = None, prefix: str = "case__") -> Q:
     """Open cases past their deadline as of ``today``: what every overdue count counts."""
-    return escalation_q(LoopCase.Escalation.OVERDUE, today=today, prefix=prefix)
+    return escalation_q(Escalation.OVERDUE, today=today, prefix=prefix)
 
 
 S = {

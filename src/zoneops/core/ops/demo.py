@@ -5,8 +5,10 @@ import secrets
 from django.db import transaction
 
 from zoneops.core.access.context import acting_as
-from zoneops.core.models import Department, Role, User, Zone
+from zoneops.core.access.roles import Role
+from zoneops.core.accounts.models import User
 from zoneops.core.zones.geo import feature_collection, ring
+from zoneops.core.zones.models import Department, Zone
 
 S000 = "种子文章 000 · 吉林日报 2025 · 长春高新区:实干笃行决胜全年目标"
 S001 = "种子文章 001 · 吉林日报 2024 · 奋进二〇二四 (长春新区 '2+5+10' 总策略)"

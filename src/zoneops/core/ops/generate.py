@@ -9,9 +9,11 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from zoneops.core.access.roles import Role
+from zoneops.core.accounts.models import User
 from zoneops.core.calendar import workdays as calendar
 from zoneops.core.loop import workflows as loop
-from zoneops.core.models import Department, Role, User, Zone
+from zoneops.core.zones.models import Department, Zone
 
 ZONES_PER_CITY = 10
 PARKS_PER_ZONE = 2

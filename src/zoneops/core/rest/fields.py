@@ -56,7 +56,7 @@ class DepartmentCodeField(serializers.SlugRelatedField):
     """A department written as its code (unique across zones), as it is read."""
 
     def __init__(self, **kwargs):
-        from zoneops.core.models import Department
+        from zoneops.core.zones.models import Department
 
         kwargs.setdefault("queryset", Department.objects.all())
         super().__init__(slug_field="code", **kwargs)

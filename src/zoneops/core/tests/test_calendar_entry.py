@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from zoneops.appeals import services as appeals
 from zoneops.appeals.tests.conftest import new_appeal
+from zoneops.core.calendar import services as calendar_services
 from zoneops.core.calendar import workdays as calendar
 from zoneops.core.loop import services
 from zoneops.core.models import (
@@ -54,7 +55,7 @@ def in_2031():
 def _enter(admin, text=NOTICE_2031, year=2031):
     from zoneops.core.calendar.notice import parse_notice
 
-    return services.enter_holiday_arrangement(
+    return calendar_services.enter_holiday_arrangement(
         year, parse_notice(text, year), acting_user=admin, text=text
     )
 

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
 from zoneops.core.access.permissions import role_may
+from zoneops.core.accounts import services as account_services
 from zoneops.core.loop import services
 from zoneops.core.models import ObjectChange, SecurityEvent, Zone
 
@@ -155,7 +156,7 @@ def test_security_admin_unlocks_a_locked_account(users):
     # staff and the system administrator may not unlock
     for name in ("staff", "admin", "auditor"):
         with pytest.raises(PermissionDenied):
-            services.unlock_account("gx_staff", acting_user=users[name])
+            account_services.unlock_account("gx_staff", acting_user=users[name])
     client = Client()
     client.force_login(users["security_admin"])
     page = client.get("/security/")

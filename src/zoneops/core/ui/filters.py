@@ -9,9 +9,12 @@ from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from zoneops.core.accounts.models import SecurityEvent
+from zoneops.core.audit.models import ObjectChange
 from zoneops.core.loop import workflows as loop
-from zoneops.core.models import Department, LoopCase, ObjectChange, SecurityEvent, Zone
+from zoneops.core.loop.models import LoopCase
 from zoneops.core.ui.widgets import style_fields
+from zoneops.core.zones.models import Department, Zone
 
 
 def at_escalation(levels, *, prefix: str = "case__") -> Q:
@@ -132,7 +135,7 @@ class DepartmentFilterSet(ScopedFilterSet):
 
 
 def _audited_types():
-    from zoneops.core.models import ZoneopsModel
+    from zoneops.core.zones.models import ZoneopsModel
 
     ids = [
         ContentType.objects.get_for_model(model).pk

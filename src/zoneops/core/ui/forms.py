@@ -6,9 +6,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import Department, Zone
 from zoneops.core.registries import writes
 from zoneops.core.ui.widgets import style_fields
+from zoneops.core.zones.models import Department, Zone
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -135,7 +135,8 @@ def people_in_reach(user):
     """Users a form may name (a leader, a responsible person), by user name:
     ``User.objects.restrict``, so that other zones' staff and the administrators are not
     listed; without a user, every active account but the three administrators."""
-    from zoneops.core.models import ADMINISTRATOR_ROLES, User
+    from zoneops.core.access.roles import ADMINISTRATOR_ROLES
+    from zoneops.core.accounts.models import User
 
     if user is None:
         people = User.objects.filter(is_active=True).exclude(role__in=ADMINISTRATOR_ROLES)
@@ -202,12 +203,12 @@ class ZoneForm(ScopedModelForm):
     def clean(self):
         from django.core.exceptions import PermissionDenied
 
-        from zoneops.core.loop import services
+        from zoneops.core.zones import services as zone_services
 
         data = super().clean()
         if "parent" in data:
             try:
-                services.check_zone_tree(self.instance, data["parent"], acting_user=self.user)
+                zone_services.check_zone_tree(self.instance, data["parent"], acting_user=self.user)
             except PermissionDenied as exc:
                 raise forms.ValidationError(str(exc)) from exc
         return data
@@ -279,7 +280,8 @@ class ZoneEditForm(ZoneForm):
 
 
 def client_token_field() -> forms.UUIDField:
-    """A hidden ``client_token``: a new UUID in every rendered form (``services.submit_once``)."""
+    """A hidden ``client_token``: a new UUID in every rendered form (see
+    ``submissions.submit_once``)."""
     return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
 

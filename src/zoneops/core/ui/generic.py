@@ -26,8 +26,9 @@ from django.views import View
 
 from zoneops.core.access.permissions import ADD, CHANGE, DELETE, VIEW, role_may
 from zoneops.core.accounts import security
+from zoneops.core.accounts.models import SecurityEvent
+from zoneops.core.audit.models import ObjectChange
 from zoneops.core.files import exports, imports, uploads
-from zoneops.core.models import ObjectChange, SecurityEvent
 from zoneops.core.registries import background, detail_panels, writes
 from zoneops.core.templatetags.zoneops import provisional_badge
 from zoneops.core.ui.tables import Column
@@ -248,7 +249,7 @@ class ObjectListView(ObjectViewMixin, View):
     def export_in_background(self, qs) -> bool:
         """More rows than a request should write (a job writes them), for the users who follow
         jobs (the administrators of oversight export in the request)."""
-        from zoneops.core.models import ADMINISTRATOR_ROLES, Role
+        from zoneops.core.access.roles import ADMINISTRATOR_ROLES, Role
 
         if self.request.user.role in ADMINISTRATOR_ROLES - {Role.ADMIN}:
             return False

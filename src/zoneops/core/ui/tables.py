@@ -10,6 +10,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.translation import gettext_lazy
+
+from zoneops.core.zones import geo
 
 
 @dataclass
@@ -183,3 +186,24 @@ def field_label(model: type[models.Model], path: str) -> str:
             current = field.related_model
     label = str(getattr(field, "verbose_name", path))
     return label[:1].upper() + label[1:]
+
+
+def located_export_columns(model) -> list[Column]:
+    """Columns an .xlsx export of located records adds: WGS-84 and GCJ-02 (for 高德, 腾讯)."""
+    columns = [
+        Column("longitude", gettext_lazy("Longitude (WGS-84)")),
+        Column("latitude", gettext_lazy("Latitude (WGS-84)")),
+        Column(
+            "gcj02_longitude",
+            gettext_lazy("Longitude (GCJ-02)"),
+            sortable=False,
+            accessor=lambda obj: geo.gcj02_columns(obj, 0),
+        ),
+        Column(
+            "gcj02_latitude",
+            gettext_lazy("Latitude (GCJ-02)"),
+            sortable=False,
+            accessor=lambda obj: geo.gcj02_columns(obj, 1),
+        ),
+    ]
+    return [column.bind(model) for column in columns]

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
-from zoneops.core.models import ObjectChange
+from zoneops.core.audit.models import ObjectChange
 
 
 class ScopedViewTests:

@@ -12,20 +12,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from zoneops.core.access.permissions import VIEW, role_may
+from zoneops.core.access.roles import Role
 from zoneops.core.accounts import security
+from zoneops.core.accounts import services as account_services
+from zoneops.core.accounts.models import SecurityEvent, User
+from zoneops.core.audit.models import ObjectChange
 from zoneops.core.files.imports import ModelImporter
 from zoneops.core.loop import services
 from zoneops.core.loop import workflows as loop
-from zoneops.core.models import (
-    Department,
-    LoopCase,
-    ObjectChange,
-    Role,
-    SecurityEvent,
-    User,
-    Zone,
-)
-from zoneops.core.registries import zone_figures
+from zoneops.core.loop.models import LoopCase
 from zoneops.core.templatetags.zoneops import changed_field_labels, field_labels
 from zoneops.core.ui import generic
 from zoneops.core.ui.filters import (
@@ -37,6 +32,9 @@ from zoneops.core.ui.filters import (
 )
 from zoneops.core.ui.forms import DepartmentForm, ZoneEditForm, ZoneForm, label_departments
 from zoneops.core.ui.tables import Column
+from zoneops.core.zones import figures as zone_figures
+from zoneops.core.zones import services as zone_services
+from zoneops.core.zones.models import Department, Zone
 
 
 @require_GET
@@ -202,7 +200,7 @@ class ZoneDeleteView(TreeAdminOnly, generic.ObjectDeleteView):
     def post(self, request, *args, **kwargs):
         zone = self.get_object_to_delete()
         try:
-            services.delete_zone(zone, acting_user=request.user)
+            zone_services.delete_zone(zone, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(zone.get_absolute_url())
@@ -385,7 +383,9 @@ def unlock_account(request):
     username = request.POST.get("username", "")
     return _security_admin_post(
         request,
-        lambda: services.unlock_account(username, acting_user=request.user, request=request),
+        lambda: account_services.unlock_account(
+            username, acting_user=request.user, request=request
+        ),
     )
 
 
@@ -401,7 +401,7 @@ def grant_access(request):
         zones = list(Zone.objects.filter(code__in=codes))
         if len(zones) != len(set(codes)):
             raise ValidationError(_("Unknown zone code."))
-        services.grant_access(
+        account_services.grant_access(
             target,
             role=request.POST.get("role", ""),
             zones=zones,
@@ -419,7 +419,7 @@ def reset_second_factor(request):
     def reset():
         if target is None:
             raise ValidationError(_("No such account."))
-        services.remove_second_factor(target, acting_user=request.user, request=request)
+        account_services.remove_second_factor(target, acting_user=request.user, request=request)
 
     return _security_admin_post(request, reset)
 

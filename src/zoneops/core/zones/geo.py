@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE
+from zoneops.core.zones.models import CHINA_LATITUDE, CHINA_LONGITUDE
 
 # Krasovsky 1940 ellipsoid, as the GCJ-02 algorithm uses it.
 _A = 6378245.0
@@ -270,31 +270,6 @@ def boundary_extent(boundary: dict | None) -> tuple[float, float, float, float] 
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def export_columns(model) -> list:
-    """Columns an .xlsx export of located records adds: WGS-84 and GCJ-02 (for 高德, 腾讯)."""
-    from django.utils.translation import gettext_lazy
-
-    from zoneops.core.ui.tables import Column
-
-    columns = [
-        Column("longitude", gettext_lazy("Longitude (WGS-84)")),
-        Column("latitude", gettext_lazy("Latitude (WGS-84)")),
-        Column(
-            "gcj02_longitude",
-            gettext_lazy("Longitude (GCJ-02)"),
-            sortable=False,
-            accessor=lambda obj: gcj02_columns(obj, 0),
-        ),
-        Column(
-            "gcj02_latitude",
-            gettext_lazy("Latitude (GCJ-02)"),
-            sortable=False,
-            accessor=lambda obj: gcj02_columns(obj, 1),
-        ),
-    ]
-    return [column.bind(model) for column in columns]
-
-
 # Points inside boundaries (demo and synthetic data) ------------------------------------------
 
 
@@ -345,7 +320,7 @@ def synthetic_point(zone, index: int, kind: str = "") -> tuple[Decimal, Decimal]
     own generator, so the caller's other synthetic values stay as they were."""
     import random
 
-    from zoneops.core.models import Zone
+    from zoneops.core.zones.models import Zone
 
     home = zone.parent if zone.kind == Zone.Kind.INDUSTRIAL_PARK and zone.parent_id else zone
     centre = random.Random(f"zone-centre:{home.code}")

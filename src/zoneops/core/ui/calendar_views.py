@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zoneops.core.access.roles import Role
 from zoneops.core.accounts.security import oversight_only
+from zoneops.core.calendar import services as calendar_services
 from zoneops.core.calendar import workdays as calendar
+from zoneops.core.calendar.models import DeadlineChange, HolidayArrangement
 from zoneops.core.calendar.notice import parse_notice
-from zoneops.core.loop import services
-from zoneops.core.models import DeadlineChange, HolidayArrangement, Role
 
 MAX_FILE_BYTES = 200_000  # a year's arrangement is a few dozen lines
 
@@ -145,7 +146,9 @@ def calendar_year(request, year: int):
 
 def _save(request, year: int, days, text: str):
     try:
-        queued = services.start_holiday_arrangement(year, days, acting_user=request.user, text=text)
+        queued = calendar_services.start_holiday_arrangement(
+            year, days, acting_user=request.user, text=text
+        )
     except (ValidationError, PermissionDenied, calendar.ArrangementError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return HttpResponseRedirect(reverse("core:calendar_year", args=[year]))
@@ -153,7 +156,7 @@ def _save(request, year: int, days, text: str):
         # Saved and every open deadline recomputed by a job: its page shows the progress.
         return HttpResponseRedirect(queued[0].get_absolute_url())
     try:
-        arrangement, changes = services.enter_holiday_arrangement(
+        arrangement, changes = calendar_services.enter_holiday_arrangement(
             year, days, acting_user=request.user, text=text
         )
     except (ValidationError, PermissionDenied, calendar.ArrangementError) as exc:

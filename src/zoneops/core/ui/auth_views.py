@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core.accounts import security, twofactor
-from zoneops.core.loop import services
-from zoneops.core.models import SecurityEvent, User
+from zoneops.core.accounts import services as account_services
+from zoneops.core.accounts.models import SecurityEvent, User
 from zoneops.core.ui.widgets import style_fields
 
 PENDING_KEY = "zoneops_pending_second_factor"
@@ -95,7 +95,7 @@ def login_code(request):
             request.session.pop(PENDING_KEY, None)
             messages.error(request, security.wait_message(remaining))
             return redirect("login")
-        if services.use_second_factor(user, form.cleaned_data["code"]):
+        if account_services.use_second_factor(user, form.cleaned_data["code"]):
             request.session.pop(PENDING_KEY, None)
             auth_login(request, user, backend=pending["backend"])
             target = pending.get("next") or reverse("core:home")
@@ -119,7 +119,7 @@ def two_factor(request):
     if user.has_second_factor:
         if request.method == "POST" and form.is_valid():
             try:
-                services.remove_second_factor(
+                account_services.remove_second_factor(
                     user, acting_user=user, code=form.cleaned_data["code"], request=request
                 )
             except (ValidationError, PermissionDenied) as exc:
@@ -137,7 +137,7 @@ def two_factor(request):
     request.session[ENROL_KEY] = secret
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_second_factor(
+            account_services.confirm_second_factor(
                 user, secret, form.cleaned_data["code"], acting_user=user, request=request
             )
         except (ValidationError, PermissionDenied) as exc:

@@ -34,7 +34,7 @@ def subtree_totals(user, zones) -> dict[int, dict[str, int | Decimal]]:
     """zone id → figure key → the figure over the zone and every sub-zone the user sees.
 
     One query per figure plus one for the zones' paths, whatever the number of zones."""
-    from zoneops.core.models import Zone
+    from zoneops.core.zones.models import Zone
 
     wanted = {z.pk for z in zones}
     totals: dict[int, dict[str, int | Decimal]] = {pk: {} for pk in wanted}
