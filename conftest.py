@@ -52,10 +52,10 @@ def make_user(db):
 def users(zone_tree, make_user):
     """admin (all zones), staff of 高新区, staff of 经开区, liaison of 高新区, leader of 新区,
     and the other two of 三员分立: a security administrator and an audit administrator.
-    The administrators have set up their second factor (``core.twofactor``)."""
+    The administrators have set up their second factor (``core.accounts.twofactor``)."""
     from django.utils import timezone
 
-    from zoneops.core import twofactor
+    from zoneops.core.accounts import twofactor
     from zoneops.core.models import Role
 
     enrolled = {"totp_secret": twofactor.new_secret(), "totp_confirmed_at": timezone.now()}

@@ -1,6 +1,6 @@
 """Appeals and hazards figures: the daily tick over 500,000 open cases, and the public page.
 
-- ``appeals.tick_500k``: ``core.services.tick`` (what ``zoneops tick`` runs) over 400,000 open
+- ``appeals.tick_500k``: ``core.loop.services.tick`` (what ``zoneops tick`` runs) over 400,000 open
   appeals and 100,000 open hazards whose levels are those of the previous working day's tick,
   as on any working day of a running system: it recomputes every case and raises the ones
   that crossed a threshold (with their events and notifications).
@@ -58,7 +58,7 @@ def tick_500k(zone_model):
     from django.db import connection, transaction
 
     from zoneops.appeals.generate import create_appeals
-    from zoneops.core import services
+    from zoneops.core.loop import services
     from zoneops.hazards.generate import create_hazards
 
     zones = list(zone_model.objects.filter(code__regex=r"^S-Z[0-9]{4}$").order_by("code"))

@@ -106,8 +106,8 @@ def top_up_audit_trail(rng: random.Random) -> int:
     """Add rows until the trail holds TOTAL_ROWS, UPDATE_ROWS of them updates."""
     from django.db import transaction
 
-    from zoneops.core.filters import _audited_types
     from zoneops.core.models import ObjectChange, User, Zone
+    from zoneops.core.ui.filters import _audited_types
 
     existing = ObjectChange.objects.count()
     updates = max(0, UPDATE_ROWS - ObjectChange.objects.filter(action="update").count())

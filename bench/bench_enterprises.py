@@ -78,7 +78,7 @@ def run(ctx):
     from tablib import Dataset
     from timing import server_ms
 
-    from zoneops.core.context import acting_as
+    from zoneops.core.access.context import acting_as
     from zoneops.core.models import Role, User, Zone
     from zoneops.enterprises import importers
     from zoneops.enterprises.generate import create_enterprises, synthetic_code

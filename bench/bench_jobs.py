@@ -32,12 +32,12 @@ def run(ctx):
     from django.test import Client, override_settings
     from timing import server_ms
 
-    from zoneops.core.context import acting_as
+    from zoneops.core.access.context import acting_as
     from zoneops.core.models import Role, User, Zone
     from zoneops.enterprises.generate import synthetic_code
     from zoneops.enterprises.importers import EnterpriseImporter
     from zoneops.enterprises.models import Enterprise
-    from zoneops.jobs import services
+    from zoneops.jobs import tasks
     from zoneops.jobs.models import Job
     from zoneops.jobs.testing import run_worker
 
@@ -65,8 +65,8 @@ def run(ctx):
     yield ("jobs.import_100k_enqueue", enqueue, "s")
 
     # The progress block as the page polls it while the job runs (state and progress file).
-    services.claim(job.pk)
-    services.Progress(job)(ROWS // 2, ROWS, "checking")
+    tasks.claim(job.pk)
+    tasks.Progress(job)(ROWS // 2, ROWS, "checking")
     poll = server_ms(client, f"/jobs/{job.pk}/progress/", repeat=20)
     Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, worker="")
 

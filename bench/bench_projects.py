@@ -78,8 +78,8 @@ def monthly_rows(year, month, paces, plans):
 def run(ctx):
     from django.test import Client
 
-    from zoneops.core import services as core_services
-    from zoneops.core.context import acting_as
+    from zoneops.core.access.context import acting_as
+    from zoneops.core.loop import services as core_services
     from zoneops.core.models import Role, User, Zone
     from zoneops.projects.imports import DispatchSheetImporter, MonthlyImporter
     from zoneops.projects.models import Blocker, Milestone, Project

@@ -21,7 +21,7 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
 
 @pytest.fixture(autouse=True)
 def _shipped_work_calendar():
-    from zoneops.core import calendar
+    from zoneops.core.calendar import workdays as calendar
 
     state = calendar._state
     if state is None or state.official:

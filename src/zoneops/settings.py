@@ -99,24 +99,24 @@ ZONEOPS_APPS = [app.split(".")[1] for app in INSTALLED_APPS if app.startswith("z
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "zoneops.core.params.NumberBoundsMiddleware",
-    "zoneops.core.uploads.UploadSizeMiddleware",
+    "zoneops.core.rest.params.NumberBoundsMiddleware",
+    "zoneops.core.files.uploads.UploadSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "zoneops.core.middleware.ChineseFirstMiddleware",
+    "zoneops.core.ui.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "zoneops.core.security.SessionSecurityMiddleware",
-    "zoneops.core.security.SecurityHeadersMiddleware",
-    "zoneops.core.middleware.ChangeContextMiddleware",
-    "zoneops.core.middleware.PhoneFormRedirectMiddleware",
+    "zoneops.core.accounts.security.SessionSecurityMiddleware",
+    "zoneops.core.accounts.security.SecurityHeadersMiddleware",
+    "zoneops.core.ui.middleware.ChangeContextMiddleware",
+    "zoneops.core.ui.middleware.PhoneFormRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "zoneops.urls"
-CSRF_FAILURE_VIEW = "zoneops.core.auth_views.csrf_failure"
+CSRF_FAILURE_VIEW = "zoneops.core.ui.auth_views.csrf_failure"
 WSGI_APPLICATION = "zoneops.wsgi.application"
 
 TEMPLATES = [
@@ -130,7 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zoneops.core.context_processors.navigation",
+                "zoneops.core.ui.context_processors.navigation",
                 "zoneops.notifications.context_processors.unread",
             ],
         },
@@ -171,10 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "zoneops.core.security.ComplexityValidator"},
-    {"NAME": "zoneops.core.security.HistoryValidator"},
+    {"NAME": "zoneops.core.accounts.security.ComplexityValidator"},
+    {"NAME": "zoneops.core.accounts.security.HistoryValidator"},
 ]
-# Account security (等保 2.0): see zoneops.core.security.
+# Account security (等保 2.0): see zoneops.core.accounts.security.
 ZONEOPS_PASSWORD_HISTORY = int(os.environ.get("ZONEOPS_PASSWORD_HISTORY", "5"))
 ZONEOPS_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZONEOPS_PASSWORD_MAX_AGE_DAYS", "90"))
 ZONEOPS_LOCKOUT_FAILURES = int(os.environ.get("ZONEOPS_LOCKOUT_FAILURES", "5"))
@@ -219,7 +219,7 @@ CACHES = {
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Spreadsheet and document uploads: refused above this size before they are read, and above
-# ZONEOPS_UPLOAD_MAX_UNZIPPED_MB once unpacked (zoneops.core.uploads); nginx's
+# ZONEOPS_UPLOAD_MAX_UNZIPPED_MB once unpacked (zoneops.core.files.uploads); nginx's
 # client_max_body_size in deploy/ matches the first.
 # Background jobs (后台作业): django-tasks with its database backend, run by `zoneops job_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -238,7 +238,8 @@ ZONEOPS_UPLOAD_MAX_UNZIPPED_MB = int(os.environ.get("ZONEOPS_UPLOAD_MAX_UNZIPPED
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 
 # Proxies whose X-Real-IP / X-Forwarded-For are believed (addresses or networks, comma
-# separated); from any other address those headers are ignored (core.security.client_address).
+# separated); from any other address those headers are ignored
+# (core.accounts.security.client_address).
 ZONEOPS_TRUSTED_PROXIES = tuple(
     item.strip()
     for item in os.environ.get("ZONEOPS_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
@@ -285,7 +286,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
-    "VERSION": "0.5.1",  # raise with every change of the API: docs/openapi.yaml shows it
+    "VERSION": "0.5.2",  # raise with every change of the API: docs/openapi.yaml shows it
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the installed sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -321,7 +322,8 @@ LOGGING = {
 # Rows per page on list pages, and the most rows one export may hold.
 ZONEOPS_PAGE_SIZE = 50
 ZONEOPS_EXPORT_MAX_ROWS = int(os.environ.get("ZONEOPS_EXPORT_MAX_ROWS", "1000000"))
-# A year's holiday arrangement published before chinese-calendar knows it (see core/calendar.py).
+# A year's holiday arrangement published before chinese-calendar knows it
+# (see core/calendar/workdays.py).
 ZONEOPS_HOLIDAYS_FILE = os.environ.get("ZONEOPS_HOLIDAYS_FILE", "")
 # How often (seconds) a process looks whether another one has entered a year's holiday
 # arrangement on the 工作日历 page; 0: never (one process, or the tests).

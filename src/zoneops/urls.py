@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from zoneops.core import auth_views as core_auth
-from zoneops.core import views as core_views
+from zoneops.core.ui import auth_views as core_auth
+from zoneops.core.ui import views as core_views
 
 handler403 = core_auth.permission_denied
 

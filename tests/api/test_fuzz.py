@@ -56,7 +56,7 @@ def admin_token(transactional_db):
     call_command("seed_demo", stdout=io.StringIO())
     from django.utils import timezone
 
-    from zoneops.core import twofactor
+    from zoneops.core.accounts import twofactor
 
     # An administrator works only with a confirmed second factor (the API answers 403 before).
     admin = User.objects.create_user(

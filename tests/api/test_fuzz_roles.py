@@ -47,7 +47,7 @@ def resources():
 
 
 def test_no_role_gets_a_2xx_outside_its_zones_or_role(seeded):
-    from zoneops.core.testing import token_client
+    from zoneops.core.ui.testing import token_client
 
     users = role_users()
     failures, checked = [], 0
@@ -67,7 +67,7 @@ def test_no_role_gets_a_2xx_outside_its_zones_or_role(seeded):
                         failures.append(f"{role} {method.upper()} {url}: {response.status_code}")
             # writes the role may not make, on records it does see
             own = list(model.objects.restrict(user, "view").order_by("pk").values_list("pk"))[:1]
-            from zoneops.core.permissions import role_may
+            from zoneops.core.access.permissions import role_may
 
             for (pk,) in own:
                 if not role_may(user, "delete", model):

@@ -128,7 +128,7 @@ class Probe:
     counts: dict
 
     def send(self, case, target=None) -> None:
-        from zoneops.core.permissions import role_may
+        from zoneops.core.access.permissions import role_may
 
         method = self.operation.method.upper()
         if target is not None:

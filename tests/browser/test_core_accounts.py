@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def current_code(user) -> str:
-    from zoneops.core import twofactor
+    from zoneops.core.accounts import twofactor
 
     secret, _last = twofactor.split(user.totp_secret)
     return pyotp.TOTP(secret).now()

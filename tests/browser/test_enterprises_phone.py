@@ -201,7 +201,7 @@ def test_liaison_visit_offline_then_appeal_at_phone_size(
 
     from zoneops.appeals import services as appeals
     from zoneops.appeals.models import Appeal
-    from zoneops.core import photos
+    from zoneops.core.files import photos
     from zoneops.enterprises.models import Visit, VisitPhoto
     from zoneops.notifications.models import Channel, Event, Route
 

@@ -27,8 +27,8 @@ def click_point(page, selector: str, lon: float, lat: float) -> None:
 
 
 def test_zone_map_points_card_and_picker(login_as, users, zone_tree, url, screenshot, page_errors):
-    from zoneops.core.demo import BOUNDARIES, BOUNDARY_SOURCE
-    from zoneops.core.geo import feature_collection
+    from zoneops.core.ops.demo import BOUNDARIES, BOUNDARY_SOURCE
+    from zoneops.core.zones.geo import feature_collection
     from zoneops.enterprises.models import Certification, Enterprise
     from zoneops.projects.models import Project
 
@@ -131,8 +131,8 @@ def test_tile_layer_lies_under_the_points(
 ):
     """With ZONEOPS_MAP_TILE_URL set, tiles in Web Mercator are drawn beneath the chart, each
     where the chart's projection puts its corner (here every tile is the favicon)."""
-    from zoneops.core.demo import BOUNDARIES, BOUNDARY_SOURCE
-    from zoneops.core.geo import feature_collection
+    from zoneops.core.ops.demo import BOUNDARIES, BOUNDARY_SOURCE
+    from zoneops.core.zones.geo import feature_collection
     from zoneops.projects.models import Project
 
     settings.ZONEOPS_MAP_TILE_URL = "/static/zoneops/favicon.svg?z={z}&x={x}&y={y}&s={s}"

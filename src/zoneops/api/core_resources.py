@@ -7,15 +7,16 @@ from rest_framework import serializers, viewsets
 
 from zoneops.api.permissions import RolePermission
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core import security
-from zoneops.core.api_fields import CodedReferencesSerializer
-from zoneops.core.filters import (
+from zoneops.core.accounts import security
+from zoneops.core.models import Department, ObjectChange, SecurityEvent, Zone
+from zoneops.core.rest.fields import CodedReferencesSerializer
+from zoneops.core.ui.filters import (
     DepartmentFilterSet,
     ObjectChangeFilterSet,
     SecurityEventFilterSet,
     ZoneFilterSet,
 )
-from zoneops.core.models import Department, ObjectChange, SecurityEvent, Zone
+from zoneops.core.zones import services as zone_services
 
 
 class ZoneSerializer(CodedReferencesSerializer):
@@ -41,11 +42,9 @@ class ZoneSerializer(CodedReferencesSerializer):
         return parent
 
     def validate(self, attrs):
-        from zoneops.core import services
-
         instance = self.instance or Zone()
         parent = attrs.get("parent", instance.parent)
-        services.check_zone_tree(instance, parent, acting_user=self.context["request"].user)
+        zone_services.check_zone_tree(instance, parent, acting_user=self.context["request"].user)
         return attrs
 
 

@@ -24,7 +24,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from zoneops.core.api_errors import NON_FIELD_KEYS, error_body, message_in_both_languages
+from zoneops.core.rest.errors import NON_FIELD_KEYS, error_body, message_in_both_languages
 
 
 def field_errors(detail, prefix: str = "", row: int | None = None) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 
-from zoneops.core.filters import coded_filterset
+from zoneops.core.ui.filters import coded_filterset
 
 # Query parameters that are not a FilterSet's: pages, order, search (their own backends), format.
 NOT_FILTERS = frozenset({"page", "ordering", "search", "format"})
@@ -21,7 +21,7 @@ class FilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
     def get_filterset_class(self, view, queryset=None):
-        """The view's FilterSet with its references taken as codes (``core.filters.
+        """The view's FilterSet with its references taken as codes (``core.ui.filters.
         coded_filterset``): ``?zone=CCGX``, ``?zone_id=12``."""
         filterset_class = super().get_filterset_class(view, queryset)
         if getattr(view, "filterset_class", None) is None:

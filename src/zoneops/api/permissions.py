@@ -1,7 +1,7 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from zoneops.core import twofactor
-from zoneops.core.permissions import ADD, CHANGE, DELETE, VIEW, role_may
+from zoneops.core.access.permissions import ADD, CHANGE, DELETE, VIEW, role_may
+from zoneops.core.accounts import twofactor
 
 _METHOD_ACTION = {"POST": ADD, "PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
 

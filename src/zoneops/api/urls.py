@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from zoneops.api import core_resources
 from zoneops.api.routers import PlainRouter
-from zoneops.core.api_errors import error_body
-from zoneops.core.apps_registry import app_modules
+from zoneops.core.registries.app_modules import app_modules
+from zoneops.core.rest.errors import error_body
 
 router = PlainRouter()
 core_resources.register(router)

@@ -11,13 +11,14 @@ from rest_framework.utils import model_meta
 from zoneops.api.errors import ApiErrorSerializer as BulkErrorsSerializer  # noqa: F401
 from zoneops.api.errors import bulk_error_response
 from zoneops.api.permissions import RolePermission
-from zoneops.core import context, writes
-from zoneops.core.permissions import CHANGE, DELETE, VIEW
+from zoneops.core.access import context
+from zoneops.core.access.permissions import CHANGE, DELETE, VIEW
+from zoneops.core.registries import writes
 
 
 class PeoplePickerMixin:
     """Serializer mixin: a field that takes a user id accepts only the people the requesting
-    user may pick (``User.objects.restrict``, as ``core.forms.ScopedModelForm`` does for pages);
+    user may pick (``User.objects.restrict``, as ``core.ui.forms.ScopedModelForm`` does for pages);
     anybody else is a 400 "not found", as if the account did not exist."""
 
     def get_fields(self):
@@ -76,7 +77,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             scope_references(serializer, self.request.user)
         return serializer
 
-    # One write path per model: the model's service (core.writes), never the default save.
+    # One write path per model: the model's service (core.registries.writes), never the default
+    # save.
     def perform_create(self, serializer):
         save_through_service(serializer, acting_user=self.request.user)
 
@@ -109,7 +111,7 @@ def save_through_service(serializer, *, acting_user) -> None:
     """``serializer.save()`` for a serializer that calls its model's service itself (its own
     ``create``/``update``/``save``); else the validated data is set on the record, as
     ModelSerializer would, and the record is written by the model's service
-    (``core.writes.save``), many-to-many relations after it in the same transaction."""
+    (``core.registries.writes.save``), many-to-many relations after it in the same transaction."""
     kind = type(serializer)
     method = "update" if serializer.instance is not None else "create"
     own = getattr(kind, method) is not getattr(serializers.ModelSerializer, method)

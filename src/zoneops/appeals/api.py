@@ -13,7 +13,8 @@ from zoneops.appeals import services
 from zoneops.appeals.filters import AppealFilterSet
 from zoneops.appeals.models import Appeal, Category, Channel
 from zoneops.appeals.validators import validate_uscc
-from zoneops.core.api_fields import (  # noqa: F401  (hazards used to import them from here)
+from zoneops.core.models import User, Zone
+from zoneops.core.rest.fields import (  # noqa: F401  (hazards used to import them from here)
     CodeChoiceField,
     CodedReferencesSerializer,
     DeadlineProvisionalField,
@@ -21,7 +22,6 @@ from zoneops.core.api_fields import (  # noqa: F401  (hazards used to import the
     LoopSerializerMixin,
     service_call,
 )
-from zoneops.core.models import User, Zone
 from zoneops.enterprises.models import Enterprise
 
 

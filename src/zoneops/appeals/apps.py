@@ -8,8 +8,11 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from zoneops.appeals.models import Appeal
-        from zoneops.core import deadlines, detail_panels, zone_figures
-        from zoneops.core.permissions import ADD, VIEW, role_may
+        from zoneops.core.access.permissions import ADD, VIEW, role_may
+        from zoneops.core.calendar import deadlines
+        from zoneops.core.loop import deadlines as case_deadlines
+        from zoneops.core.registries import detail_panels
+        from zoneops.core.zones import figures as zone_figures
 
         def enterprise_appeals(request, enterprise):
             """The enterprise's appeals still in the loop, the next deadline first."""
@@ -55,7 +58,7 @@ class AppealsConfig(AppConfig):
         )
 
         def record(appeal, field, old, new, acting_user):
-            deadlines.record_case_event(appeal.case, field, old, new, acting_user)
+            case_deadlines.record_case_event(appeal.case, field, old, new, acting_user)
 
         # The stage deadlines, while their stage is still ahead of an open appeal.
         for key, label, due, reached in (
@@ -78,9 +81,10 @@ class AppealsConfig(AppConfig):
 
         from zoneops.appeals import models as appeal_models
         from zoneops.appeals import services as appeal_services
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             appeal_models.Appeal,
             create=appeal_services.submit_one,

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from zoneops.appeals import services
 from zoneops.appeals.models import Appeal
-from zoneops.core.demo import S000, S001, S002, S003
 from zoneops.core.models import Department, User, Zone
+from zoneops.core.ops.demo import S000, S001, S002, S003
 
 D = dt.date
 SOURCE = "演示数据（虚构）：企业诉求，参照{seed}"

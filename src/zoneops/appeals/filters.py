@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.appeals import workflow
 from zoneops.appeals.models import Appeal, Attachment, Category, Channel, Submission
-from zoneops.core.filters import EscalationFilter, ScopedFilterSet
 from zoneops.core.models import Department, User, Zone
+from zoneops.core.ui.filters import EscalationFilter, ScopedFilterSet
 
 
 class AppealFilterSet(ScopedFilterSet):

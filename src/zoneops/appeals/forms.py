@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.appeals import services
 from zoneops.appeals.models import Appeal, Category, Submission
 from zoneops.appeals.validators import validate_uscc
-from zoneops.core import loop
-from zoneops.core.forms import ScopedModelForm, client_token_field, label_departments
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, User
-from zoneops.core.widgets import style_fields
+from zoneops.core.ui.forms import ScopedModelForm, client_token_field, label_departments
+from zoneops.core.ui.widgets import style_fields
 from zoneops.enterprises.models import Enterprise
 
 
@@ -111,7 +111,7 @@ class AppealForm(ScopedModelForm):
 
     def save(self, commit=True):
         if self.instance.pk:
-            return super().save(commit)  # through services.update_appeal (core.writes)
+            return super().save(commit)  # through services.update_appeal (core.registries.writes)
         data = self.cleaned_data
         try:
             return services.submit_one(data, acting_user=self.user)

@@ -11,8 +11,8 @@ import random
 
 from zoneops.appeals import workflow
 from zoneops.appeals.models import Appeal, Category, Channel, Submission
-from zoneops.core.generate import BATCH, Dates, insert_rows, spread_days  # noqa: F401
 from zoneops.core.models import Department, LoopCase, User, Zone
+from zoneops.core.ops.generate import BATCH, Dates, insert_rows, spread_days  # noqa: F401
 
 OPEN_STATES = ["submitted", "accepted", "assigned", "in_progress", "in_progress", "replied"]
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.appeals import workflow
+from zoneops.core.access.permissions import ACTIONS, ADD, CHANGE, VIEW
 from zoneops.core.models import LoopCase, StoredFile, Zone, ZoneopsModel
-from zoneops.core.permissions import ACTIONS, ADD, CHANGE, VIEW
 
 
 class Channel(models.TextChoices):

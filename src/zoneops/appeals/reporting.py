@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.appeals import reports
 from zoneops.appeals.models import Appeal
-from zoneops.core.panels import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
 
 
 def _month(queryset, year: int, month: int):

@@ -5,7 +5,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.appeals.models import Appeal, Category
-from zoneops.core import loop
+from zoneops.core.loop import workflows as loop
 
 DIMENSIONS = {
     "department": (_("Department"), "case__department__name"),

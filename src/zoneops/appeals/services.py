@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from zoneops.appeals import registry, workflow
 from zoneops.appeals.models import Appeal, Attachment, Channel, Submission
 from zoneops.appeals.validators import FILE_KINDS, check_upload, validate_uscc
-from zoneops.core import calendar, loop
-from zoneops.core import services as core_services
-from zoneops.core import writes as core_writes
+from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import services as core_services
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, LoopCase, LoopEvent, User, Zone
-from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.registries import writes as core_writes
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TAG_SEPARATORS = ",，、;；"
@@ -521,7 +522,7 @@ def handles(user, appeal: Appeal) -> bool:
 def reveal_contact(appeal: Appeal, *, acting_user, request=None) -> str:
     """The submitter's full phone number for one who handles the case; the reveal is recorded
     as a security event (who, which appeal)."""
-    from zoneops.core import security
+    from zoneops.core.accounts import security
     from zoneops.core.models import SecurityEvent
 
     if not handles(acting_user, appeal):

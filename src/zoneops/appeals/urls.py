@@ -1,7 +1,7 @@
 from django.urls import path
 
 from zoneops.appeals import views
-from zoneops.core.generic import crud_urls
+from zoneops.core.ui.generic import crud_urls
 
 app_name = "appeals"
 urlpatterns = [

@@ -6,7 +6,7 @@ import zipfile
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zoneops.core.photos import max_upload_bytes, read_upload
+from zoneops.core.files.photos import max_upload_bytes, read_upload
 from zoneops.enterprises import uscc
 
 

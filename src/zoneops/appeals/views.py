@@ -21,11 +21,12 @@ from zoneops.appeals.forms import (
     make_challenge,
 )
 from zoneops.appeals.models import Appeal, Attachment, Channel
-from zoneops.core import calendar, generic, loop
-from zoneops.core import services as core_services
-from zoneops.core.permissions import ADD, VIEW, role_may
-from zoneops.core.privacy import mask_phone
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import ADD, VIEW, role_may
+from zoneops.core.access.privacy import mask_phone
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import workflows as loop
+from zoneops.core.ui import generic, submissions
+from zoneops.core.ui.tables import Column
 
 LIST_QUERYSET = Appeal.objects.select_related(
     "case", "case__department", "case__handler", "zone", "submission"
@@ -267,9 +268,9 @@ class AppealFromVisitView(generic.ObjectViewMixin, View):
     def post(self, request, visit_pk):
         visit = self.get_visit()
         token = request.POST.get("client_token")
-        earlier = core_services.previous_submission(request, token)
+        earlier = submissions.previous_submission(request, token)
         if earlier is not None:
-            return core_services.already_received(request, earlier)
+            return submissions.already_received(request, earlier)
         form = VisitAppealForm(request.POST)
         if not form.is_valid():
             return self.render_form(form, visit)
@@ -282,7 +283,7 @@ class AppealFromVisitView(generic.ObjectViewMixin, View):
             return services.submit_one(entered, acting_user=request.user)
 
         try:
-            appeal, duplicate = core_services.submit_once(request, token, write)
+            appeal, duplicate = submissions.submit_once(request, token, write)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
             return self.render_form(form, visit)
@@ -336,7 +337,7 @@ class ReportView(generic.ObjectViewMixin, View):
 
 
 def client_address(request) -> str:
-    from zoneops.core.security import client_address as address
+    from zoneops.core.accounts.security import client_address as address
 
     return address(request) or ""
 

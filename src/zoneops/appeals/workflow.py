@@ -10,7 +10,7 @@ reopening when the enterprise is not satisfied.
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.loop import Transition, Workflow, register
+from zoneops.core.loop.workflows import Transition, Workflow, register
 from zoneops.core.models import LoopCase, Role
 
 KIND = "appeal"
@@ -59,12 +59,10 @@ T = Transition
 
 def enterprise_lead_cadres(case) -> list[int]:
     """The enterprise's lead liaison cadres (包保领导) for an appeal handed to the leader."""
-    from zoneops.appeals.models import Appeal
     from zoneops.enterprises.models import LiaisonAssignment
 
-    enterprise_ids = Appeal.objects.filter(case=case).values("enterprise_id")
     return list(
-        LiaisonAssignment.objects.filter(enterprise_id__in=enterprise_ids, is_lead=True)
+        LiaisonAssignment.objects.filter(enterprise__appeals__case=case, is_lead=True)
         .values_list("user_id", flat=True)
         .distinct()
     )

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.permissions import role_may
 from zoneops.core.models import Department, ObjectChange, User, Zone
-from zoneops.core.permissions import role_may
 
 
 @admin.register(User)
@@ -16,7 +16,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "zones")
     filter_horizontal = ("zones", "groups", "user_permissions")
     # 三员分立: the system administrator creates accounts; roles and zone grants are the
-    # security administrator's (/security/, core.services.grant_access); permissions, groups
+    # security administrator's (/security/, core.accounts.services.grant_access); permissions,
+    # groups
     # and the superuser flag are changed by nobody here. A new account is zone staff without
     # zones until the security administrator grants them.
     ACCESS_FIELDS = (

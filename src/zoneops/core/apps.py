@@ -6,33 +6,50 @@ class CoreConfig(AppConfig):
     name = "zoneops.core"
     label = "core"
     verbose_name = _("Core")
+    # Where core keeps the modules that ``registries.app_modules`` looks up in every app at
+    # its top level (``zoneops.<app>.reporting``, ``.demo``, ``.generate``, ``.filters``).
+    module_paths = {
+        "reporting": "loop.reporting",
+        "demo": "ops.demo",
+        "generate": "ops.generate",
+        "filters": "ui.filters",
+    }
 
     def ready(self) -> None:
-        from zoneops.core import checks, security, signals  # noqa: F401  (connect audit and login events)
+        # Connect the audit trail and the login events.
+        from zoneops.core.accounts import security, signals  # noqa: F401
         from zoneops.core.admin import read_only_domain_admins
+        from zoneops.core.audit import signals as audit_signals  # noqa: F401
+        from zoneops.core.ops import checks  # noqa: F401
 
         read_only_domain_admins()
-        from zoneops.core import deadlines
+        from zoneops.core.loop import deadlines as case_deadlines
 
-        deadlines.register_case_deadline()
-        from zoneops.core import background, services
+        case_deadlines.register_case_deadline()
+        from zoneops.core.calendar import services as calendar_services
+        from zoneops.core.registries import background
 
         background.register_work(
-            services.ARRANGEMENT_WORK, services.arrangement_work, kind="recompute"
+            calendar_services.ARRANGEMENT_WORK, calendar_services.arrangement_work, kind="recompute"
         )
         # django-filter names lookups in English ("is greater than or equal to") and has no
         # zh-hans catalogue: generated filter labels use these words instead.
         from django_filters.conf import settings as filter_settings
 
-        from zoneops.core.filters import VERBOSE_LOOKUPS
+        from zoneops.core.ui.filters import VERBOSE_LOOKUPS
 
         filter_settings.VERBOSE_LOOKUPS = VERBOSE_LOOKUPS
 
-        from zoneops.core import services, writes
         from zoneops.core.models import Department, Zone
+        from zoneops.core.registries import writes
+        from zoneops.core.zones import services as zone_services
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
-            Zone, create=services.save_zone, update=services.save_zone, delete=services.delete_zone
+            Zone,
+            create=zone_services.save_zone,
+            update=zone_services.save_zone,
+            delete=zone_services.delete_zone,
         )
         writes.register(Department)

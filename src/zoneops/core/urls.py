@@ -1,7 +1,7 @@
 from django.urls import path
 
-from zoneops.core import calendar_views, views
-from zoneops.core.generic import crud_urls
+from zoneops.core.ui import calendar_views, views
+from zoneops.core.ui.generic import crud_urls
 
 app_name = "core"
 

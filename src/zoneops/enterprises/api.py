@@ -15,8 +15,8 @@ from zoneops.api.viewsets import (
     ScopedModelViewSet,
     bulk_response,
 )
-from zoneops.core import geo
-from zoneops.core.api_fields import CodedReferencesSerializer
+from zoneops.core.rest.fields import CodedReferencesSerializer
+from zoneops.core.zones import geo
 from zoneops.enterprises import filters, services
 from zoneops.enterprises.models import (
     Certification,

@@ -20,7 +20,7 @@ class EnterprisesConfig(AppConfig):
         post_migrate.connect(_restore_industries, sender=self, dispatch_uid="zoneops_industries")
         from django.utils.translation import gettext_lazy as _
 
-        from zoneops.core import zone_figures
+        from zoneops.core.zones import figures as zone_figures
         from zoneops.enterprises.models import Enterprise
 
         for key, label, only in (
@@ -39,7 +39,7 @@ class EnterprisesConfig(AppConfig):
             )
         from django.db.models.signals import post_delete, post_save
 
-        from zoneops.core import background
+        from zoneops.core.registries import background
         from zoneops.enterprises import services
         from zoneops.enterprises.models import MonthlyFigure
         from zoneops.jobs.services import bulk_work
@@ -54,11 +54,12 @@ class EnterprisesConfig(AppConfig):
                 dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
             )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.enterprises import models as enterprise_models
         from zoneops.enterprises import services as enterprise_services
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         m, s = enterprise_models, enterprise_services
         writes.register(m.Visit, create=s.record_visit, update=s.update_visit)
         writes.register(m.SupportMeasure, create=s.add_measure)

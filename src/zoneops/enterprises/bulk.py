@@ -3,7 +3,7 @@
 ``bulk_create`` compiles every value of every row through the ORM (about 0.3 ms a row here),
 which is too slow for a statistics office's 1,200,000-row year. These helpers send one
 prepared ``INSERT`` per table with ``executemany`` in batches, and write the audit trail rows
-exactly as ``zoneops.core.audit.log_bulk_create`` would (same columns, same ``changes``
+exactly as ``zoneops.core.audit.trail.log_bulk_create`` would (same columns, same ``changes``
 format: ``{attname: {"before": None, "after": value}}`` for every non-empty audited field).
 Audit values may be given as a dict or, for speed, as the JSON text of the ``changes``
 column. Values passed in must already be what the database driver takes: str, int, bool, Decimal,
@@ -19,9 +19,10 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from zoneops.core import background, context
-from zoneops.core.imports import insert_json
+from zoneops.core.access import context
+from zoneops.core.files.imports import insert_json
 from zoneops.core.models import ObjectChange
+from zoneops.core.registries import background
 
 BATCH = 5000
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from zoneops.core import audit
-from zoneops.core.demo import S000, S002, S003, S004
+from zoneops.core.audit import trail as audit
 from zoneops.core.models import User, Zone
+from zoneops.core.ops.demo import S000, S002, S003, S004
 from zoneops.enterprises import uscc
 from zoneops.enterprises.models import (
     Certification,
@@ -103,7 +103,7 @@ def seed() -> str:
     _pyramid_demo(zones["CCGX"], today, industries)
     _figures_demo(zones["CCGX"], named, rng, today, industries)
     _renew_certifications(today)
-    from zoneops.core.demo import place_demo_points
+    from zoneops.core.ops.demo import place_demo_points
 
     place_demo_points(Enterprise)
     return f"{created} enterprises created"

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.filters import LocatedFilterSet, ScopedFilterSet
 from zoneops.core.models import Department, User, Zone
+from zoneops.core.ui.filters import LocatedFilterSet, ScopedFilterSet
 from zoneops.enterprises import services
 from zoneops.enterprises.models import (
     Certification,
@@ -88,7 +88,7 @@ class IndustryFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        from zoneops.core.widgets import style_fields
+        from zoneops.core.ui.widgets import style_fields
 
         style_fields(self.form.fields)
 

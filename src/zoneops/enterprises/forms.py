@@ -1,14 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import (
+from zoneops.core.models import ADMINISTRATOR_ROLES, Role, User, Zone
+from zoneops.core.ui.forms import (
     LocatedFormMixin,
     PhotosField,
     ScopedModelForm,
     client_token_field,
 )
-from zoneops.core.models import ADMINISTRATOR_ROLES, Role, User, Zone
-from zoneops.core.widgets import DATE
+from zoneops.core.ui.widgets import DATE
 from zoneops.enterprises import services
 from zoneops.enterprises.industries import clean_code
 from zoneops.enterprises.models import (

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from zoneops.core.geo import synthetic_point
 from zoneops.core.models import Zone
+from zoneops.core.zones.geo import synthetic_point
 from zoneops.enterprises import uscc
 from zoneops.enterprises.industries import code_map
 from zoneops.enterprises.models import (

@@ -23,8 +23,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit, background, context, geo, uploads
-from zoneops.core.imports import (
+from zoneops.core.access import context
+from zoneops.core.audit import trail as audit
+from zoneops.core.files import uploads
+from zoneops.core.files.imports import (
     ImportFileError,
     ImportResult,
     RowError,
@@ -33,6 +35,8 @@ from zoneops.core.imports import (
     inserted_pks,
 )
 from zoneops.core.models import ObjectChange, Zone
+from zoneops.core.registries import background
+from zoneops.core.zones import geo
 from zoneops.enterprises import bulk, services, uscc
 from zoneops.enterprises.industries import clean_code, code_map
 from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
@@ -189,7 +193,7 @@ def _date(value) -> dt.date | None:
 
 
 class FastImporter:
-    """Duck-types ``core.imports.ModelImporter`` for ``generic.BulkImportView``."""
+    """Duck-types ``core.files.imports.ModelImporter`` for ``generic.BulkImportView``."""
 
     columns: list[Column] = []
     model = None

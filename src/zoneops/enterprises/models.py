@@ -8,9 +8,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.permissions import ACTIONS, VIEW
+from zoneops.core.access.querysets import RestrictedQuerySet
 from zoneops.core.models import Department, Located, StoredFile, Zone, ZoneopsModel
-from zoneops.core.permissions import ACTIONS, VIEW
-from zoneops.core.querysets import RestrictedQuerySet
 from zoneops.enterprises.uscc import validate_uscc
 
 ALL = frozenset(ACTIONS)
@@ -27,7 +27,7 @@ class IndustryQuerySet(RestrictedQuerySet):
     """Reference data of every zone: anyone whose role may view sees all of it."""
 
     def restrict(self, user, action=VIEW):
-        from zoneops.core.permissions import role_may
+        from zoneops.core.access.permissions import role_may
 
         return self if role_may(user, action, self.model) else self.none()
 

@@ -36,14 +36,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import background, context
-from zoneops.core import writes as core_writes
-from zoneops.core.imports import ImportResult, RowError, bulk_items_error
+from zoneops.core.access import context
+from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.access.privacy import mask_phone
+from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
+from zoneops.core.files.photos import check_photo
 from zoneops.core.models import Role, User, Zone
-from zoneops.core.periods import month_reopened
-from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
-from zoneops.core.photos import check_photo
-from zoneops.core.privacy import mask_phone
+from zoneops.core.registries import background
+from zoneops.core.registries import writes as core_writes
+from zoneops.core.registries.periods import month_reopened
 from zoneops.enterprises.industries import DATA
 from zoneops.enterprises.models import (
     TIER_RANK,

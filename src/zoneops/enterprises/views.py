@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import exports, generic, geo
-from zoneops.core import services as core_services
-from zoneops.core.imports import ModelImporter
+from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.files import exports
+from zoneops.core.files.imports import ModelImporter
 from zoneops.core.models import Role, Zone
-from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
-from zoneops.core.tables import Column
+from zoneops.core.ui import generic, submissions
+from zoneops.core.ui.tables import Column, located_export_columns
 from zoneops.enterprises import filters, forms, importers, services
 from zoneops.enterprises.models import (
     Certification,
@@ -168,7 +168,7 @@ class EnterpriseListView(generic.ObjectListView):
         )
 
     def export(self, qs, columns):
-        return super().export(qs, [*columns, *geo.export_columns(self.model)])
+        return super().export(qs, [*columns, *located_export_columns(self.model)])
 
     def sort(self, qs, columns):
         qs, current = super().sort(qs, columns)
@@ -592,15 +592,15 @@ class VisitEditView(generic.ObjectEditView):
             messages.success(request, _("Saved “{object}”.").format(object=visit))
             return HttpResponseRedirect(visit.get_absolute_url())
         token = request.POST.get("client_token")
-        earlier = core_services.previous_submission(request, token)
+        earlier = submissions.previous_submission(request, token)
         if earlier is not None:
-            return core_services.already_received(request, earlier)
+            return submissions.already_received(request, earlier)
         form = self.form_class(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render_form(form, None)
         data = form.cleaned_data
         try:
-            visit, duplicate = core_services.submit_once(
+            visit, duplicate = submissions.submit_once(
                 request,
                 token,
                 lambda: services.record_visit(

@@ -7,14 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import PeoplePickerMixin, ScopedModelViewSet
-from zoneops.core.api_fields import (
+from zoneops.core.models import User, Zone
+from zoneops.core.rest.fields import (
     CodeChoiceField,
     CodedReferencesSerializer,
     DepartmentCodeField,
     LoopSerializerMixin,
     service_call,
 )
-from zoneops.core.models import User, Zone
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
 from zoneops.hazards.filters import HazardFilterSet, InspectionRoundFilterSet

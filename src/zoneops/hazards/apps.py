@@ -7,7 +7,9 @@ class HazardsConfig(AppConfig):
     label = "hazards"
 
     def ready(self) -> None:
-        from zoneops.core import deadlines, zone_figures
+        from zoneops.core.calendar import deadlines
+        from zoneops.core.loop import deadlines as case_deadlines
+        from zoneops.core.zones import figures as zone_figures
         from zoneops.hazards.models import Hazard
 
         zone_figures.register(
@@ -22,7 +24,7 @@ class HazardsConfig(AppConfig):
         )
 
         def record(hazard, field, old, new, acting_user):
-            deadlines.record_case_event(hazard.case, field, old, new, acting_user)
+            case_deadlines.record_case_event(hazard.case, field, old, new, acting_user)
 
         # The rectification deadline shown on the hazard, counted in working days like its case.
         deadlines.register(
@@ -37,11 +39,12 @@ class HazardsConfig(AppConfig):
             )
         )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.hazards import models as hazard_models
         from zoneops.hazards import services as hazard_services
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             hazard_models.Hazard,
             create=hazard_services.report_hazard,

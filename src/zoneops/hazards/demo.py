@@ -7,8 +7,8 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from zoneops.core.demo import S000, S001
 from zoneops.core.models import Department, User, Zone
+from zoneops.core.ops.demo import S000, S001
 from zoneops.hazards import services
 from zoneops.hazards.models import Hazard, InspectionRound
 

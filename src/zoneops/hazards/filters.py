@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.filters import EscalationAtLeastFilter, ScopedFilterSet
 from zoneops.core.models import Department, User, Zone
+from zoneops.core.ui.filters import EscalationAtLeastFilter, ScopedFilterSet
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Category, Hazard, HazardPhoto, InspectionRound, Level
 

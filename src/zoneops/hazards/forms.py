@@ -4,16 +4,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core import loop
-from zoneops.core.forms import (
+from zoneops.core.loop import workflows as loop
+from zoneops.core.models import Department, User
+from zoneops.core.ui.forms import (
     PhotosField,
     ScopedModelForm,
     client_token_field,
     keep_location_field,
     label_departments,
 )
-from zoneops.core.models import Department, User
-from zoneops.core.widgets import DATE, style_fields
+from zoneops.core.ui.widgets import DATE, style_fields
 from zoneops.enterprises.models import Enterprise
 from zoneops.hazards import services
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound

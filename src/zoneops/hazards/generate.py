@@ -7,8 +7,8 @@ Like the other apps' benchmark data: ``bulk_create`` in batches, not in the audi
 import datetime as dt
 import random
 
-from zoneops.core.generate import BATCH, Dates, insert_rows, spread_days
 from zoneops.core.models import LoopCase, Zone
+from zoneops.core.ops.generate import BATCH, Dates, insert_rows, spread_days
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Category, Hazard
 

@@ -4,8 +4,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zoneops.core import loop
-from zoneops.core.panels import Panel, Section, Table, zone_ids
+from zoneops.core.loop import workflows as loop
+from zoneops.core.registries.panels import Panel, Section, Table, zone_ids
 from zoneops.hazards.models import Hazard, Level
 
 

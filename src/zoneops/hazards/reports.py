@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, F, Q
 
-from zoneops.core import loop
+from zoneops.core.loop import workflows as loop
 from zoneops.hazards.models import InspectionRound, Level
 
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))

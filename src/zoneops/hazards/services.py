@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import calendar, loop
-from zoneops.core import services as core_services
-from zoneops.core import writes as core_writes
+from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.files.photos import check_photo, max_upload_bytes
+from zoneops.core.loop import services as core_services
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, LoopEvent, User, Zone
-from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
-from zoneops.core.photos import check_photo, max_upload_bytes
+from zoneops.core.registries import writes as core_writes
 from zoneops.hazards import workflow
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound, Level
 

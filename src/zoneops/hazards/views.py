@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import generic
-from zoneops.core import services as core_services
+from zoneops.core.access.permissions import CHANGE, VIEW
 from zoneops.core.models import LoopCase
-from zoneops.core.params import int_param
-from zoneops.core.permissions import CHANGE, VIEW
-from zoneops.core.tables import Column
+from zoneops.core.rest.params import int_param
+from zoneops.core.ui import generic, submissions
+from zoneops.core.ui.tables import Column
 from zoneops.hazards import reports, services, workflow
 from zoneops.hazards.filters import HazardFilterSet, InspectionRoundFilterSet
 from zoneops.hazards.forms import (
@@ -189,15 +188,15 @@ class RectifyView(generic.ObjectViewMixin, View):
     def post(self, request, pk):
         hazard = self.get_object(VIEW)
         token = request.POST.get("client_token")
-        earlier = core_services.previous_submission(request, token)
+        earlier = submissions.previous_submission(request, token)
         if earlier is not None:
-            return core_services.already_received(request, earlier)
+            return submissions.already_received(request, earlier)
         form = RectifyForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_form(form, hazard)
         data = form.cleaned_data
         try:
-            hazard, duplicate = core_services.submit_once(
+            hazard, duplicate = submissions.submit_once(
                 request,
                 token,
                 lambda: services.rectify_with_photos(

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zoneops.core.loop import Transition, Workflow, register
+from zoneops.core.loop.workflows import Transition, Workflow, register
 from zoneops.core.models import Role
 
 GENERAL, MAJOR = "hazard", "hazard_major"

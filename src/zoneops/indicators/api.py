@@ -10,8 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import CodedReferencesSerializer
 from zoneops.core.models import Zone
+from zoneops.core.rest.fields import CodedReferencesSerializer
 from zoneops.indicators import selectors, services
 from zoneops.indicators.filters import (
     IndicatorFilterSet,

@@ -18,9 +18,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self):
-        from zoneops.indicators import sources
+        # Register the aggregations over the other apps' models that exist in this installation.
+        from zoneops.indicators import aggregations
 
-        sources.load_concrete()
+        aggregations.register_available()
         post_migrate.connect(_restore_catalog, sender=self, dispatch_uid="zoneops_catalog")
         from django.db.models.signals import post_delete, post_save
 
@@ -34,10 +35,11 @@ class IndicatorsConfig(AppConfig):
                 dispatch_uid=f"zoneops_value_editor_{signal is post_save}",
             )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.indicators import models as indicator_models
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(
             indicator_models.IndicatorValue,
             create=services.save_value,

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zoneops.core.demo import S000, S004
 from zoneops.core.models import Zone
+from zoneops.core.ops.demo import S000, S004
 from zoneops.indicators import services
 from zoneops.indicators.models import Indicator, IndicatorValue, MonthClose, Target
 
@@ -177,7 +177,7 @@ def _put_derived(zone, code, scale, rows, by_code) -> int:
     """The sibling's values derived from ``rows`` in one insert (a thousand ``save_value``
     calls doubled the demo's seeding time): growth against the same month of last year as
     ``save_value`` computes it; months already there, or closed, are left alone."""
-    from zoneops.core.audit import log_bulk_create
+    from zoneops.core.audit.trail import log_bulk_create
 
     have = {
         (i, y, m): v

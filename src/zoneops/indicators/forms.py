@@ -2,8 +2,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm
-from zoneops.core.permissions import ADD
+from zoneops.core.access.permissions import ADD
+from zoneops.core.ui.forms import ScopedModelForm
 from zoneops.indicators import services
 from zoneops.indicators.models import Indicator, IndicatorValue, MonthClose, Target
 
@@ -165,7 +165,7 @@ class ProgressForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from zoneops.core.models import Zone
-        from zoneops.core.widgets import style_fields
+        from zoneops.core.ui.widgets import style_fields
 
         self.fields["zone"].queryset = Zone.objects.restrict(user, "view")
         style_fields(self.fields)
@@ -190,7 +190,7 @@ class RankingForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from zoneops.core.models import Zone
-        from zoneops.core.widgets import style_fields
+        from zoneops.core.ui.widgets import style_fields
 
         self.fields["parent"].queryset = Zone.objects.restrict(user, "view")
         style_fields(self.fields)

@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.permissions import VIEW, role_may
+from zoneops.core.access.querysets import RestrictedQuerySet
 from zoneops.core.models import Department, Zone, ZoneopsModel
-from zoneops.core.permissions import VIEW, role_may
-from zoneops.core.querysets import RestrictedQuerySet
 
 MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zoneops.core.panels import Panel, Section, Table
+from zoneops.core.registries.panels import Panel, Section, Table
 from zoneops.indicators import selectors
 
 
@@ -34,7 +34,7 @@ def latest_period(zones, *, today):
     """The dashboard's default month: the latest with economic figures (not a future one)."""
     from django.db.models import Q
 
-    from zoneops.core.panels import zone_ids
+    from zoneops.core.registries.panels import zone_ids
     from zoneops.indicators.models import IndicatorValue
 
     return (

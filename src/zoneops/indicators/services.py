@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import context
-from zoneops.core import writes as core_writes
+from zoneops.core.access import context
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
 from zoneops.core.models import User, Zone
-from zoneops.core.periods import month_reopened
-from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.core.registries import writes as core_writes
+from zoneops.core.registries.periods import month_reopened
 from zoneops.indicators.models import (
     Indicator,
     IndicatorValue,

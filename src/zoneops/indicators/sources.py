@@ -61,10 +61,3 @@ def compute(indicator, zone, year: int, month: int) -> Decimal | None:
     except DatabaseError:
         logger.warning("Cannot compute %s for %s: its source data is unavailable.", indicator, zone)
         return None
-
-
-def load_concrete() -> list[tuple[str, str | None]]:
-    """Register the aggregations over the other apps' models that exist in this installation."""
-    from zoneops.indicators import aggregations
-
-    return aggregations.register_available()

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import exports, generic
-from zoneops.core.imports import ModelImporter
-from zoneops.core.params import int_param
-from zoneops.core.permissions import role_may
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import role_may
+from zoneops.core.files import exports
+from zoneops.core.files.imports import ModelImporter
+from zoneops.core.rest.params import int_param
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.indicators import selectors, services
 from zoneops.indicators.filters import (
     IndicatorFilterSet,

@@ -30,8 +30,8 @@ from functools import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from zoneops.core.access.permissions import ADD, CHANGE
 from zoneops.core.models import Zone
-from zoneops.core.permissions import ADD, CHANGE
 from zoneops.indicators import services as indicator_services
 from zoneops.indicators.forms import TargetForm
 from zoneops.indicators.models import Indicator, IndicatorValue, Target

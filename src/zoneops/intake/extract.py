@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from zoneops.core import background
+from zoneops.core.registries import background
 from zoneops.intake import clutter, data, period, sentences
 from zoneops.intake.numerals import is_chinese, plain, to_number
 

@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core import uploads
-from zoneops.core.forms import ScopedModelForm
-from zoneops.core.widgets import style_fields
+from zoneops.core.files import uploads
+from zoneops.core.ui.forms import ScopedModelForm
+from zoneops.core.ui.widgets import style_fields
 from zoneops.intake import reading, services
 from zoneops.intake.models import Document, Statement
 

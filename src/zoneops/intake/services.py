@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import background
-from zoneops.core.audit import log_bulk_create
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.audit.trail import log_bulk_create
 from zoneops.core.models import Zone
-from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.core.registries import background
 from zoneops.intake import apply, pipeline
 from zoneops.intake.extract import read_article
 from zoneops.intake.models import Document, Statement

@@ -1,4 +1,4 @@
-from zoneops.core.generic import crud_urls
+from zoneops.core.ui.generic import crud_urls
 from zoneops.intake import views
 
 app_name = "intake"

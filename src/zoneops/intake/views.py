@@ -4,9 +4,9 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import generic
-from zoneops.core.permissions import CHANGE
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import CHANGE
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.intake import apply, services
 from zoneops.intake.data import indicator_labels
 from zoneops.intake.filters import DocumentFilterSet, StatementFilterSet

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
+from zoneops.core.rest.fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.investment import services
 from zoneops.investment.filters import (
     AnnualTargetFilterSet,

@@ -8,7 +8,7 @@ class InvestmentConfig(AppConfig):
     verbose_name = _("Investment attraction")
 
     def ready(self) -> None:
-        from zoneops.core import deadlines
+        from zoneops.core.calendar import deadlines
         from zoneops.investment.models import Lead
 
         # The response deadlines of a lead still being worked on (首次联系, 研判).
@@ -34,11 +34,12 @@ class InvestmentConfig(AppConfig):
                 )
             )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.investment import models as investment_models
         from zoneops.investment import services as investment_services
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         s = investment_services
         writes.register(investment_models.Lead, create=s.save_lead, update=s.save_lead)
         writes.register(investment_models.FollowUp, create=s.log_follow_up)

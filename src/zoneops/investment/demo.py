@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from zoneops.core.demo import S001, S002, S003
 from zoneops.core.models import Zone
+from zoneops.core.ops.demo import S001, S002, S003
 from zoneops.investment import services
 from zoneops.investment.models import (
     AnnualTarget,

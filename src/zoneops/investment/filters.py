@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.filters import ScopedFilterSet
 from zoneops.core.models import Zone
+from zoneops.core.ui.filters import ScopedFilterSet
 from zoneops.investment.models import (
     AnnualTarget,
     Event,

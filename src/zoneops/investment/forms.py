@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm, people_in_reach
-from zoneops.core.widgets import DATE, style_fields
+from zoneops.core.ui.forms import ScopedModelForm, people_in_reach
+from zoneops.core.ui.widgets import DATE, style_fields
 from zoneops.investment import services
 from zoneops.investment.models import (
     AnnualTarget,

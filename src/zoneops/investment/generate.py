@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from zoneops.core import calendar
+from zoneops.core.calendar import workdays as calendar
 from zoneops.core.models import Zone
 from zoneops.investment.models import STAGE_ORDER, FundsInPlace, Lead, Signing
 from zoneops.investment.regions import region_of

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.imports import ModelImporter
+from zoneops.core.files.imports import ModelImporter
 from zoneops.investment.forms import LeadForm
 from zoneops.investment.models import Lead
 from zoneops.investment.regions import CITIES, PROVINCES

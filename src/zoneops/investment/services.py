@@ -12,9 +12,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import calendar
-from zoneops.core.permissions import ADD, CHANGE, role_may
-from zoneops.core.privacy import mask_phone
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.access.privacy import mask_phone
+from zoneops.core.calendar import workdays as calendar
 from zoneops.investment.models import (
     SIGNED_STAGES,
     STAGE_ORDER,

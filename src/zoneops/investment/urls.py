@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zoneops.core.generic import crud_urls
+from zoneops.core.ui.generic import crud_urls
 from zoneops.investment import views
 
 app_name = "investment"

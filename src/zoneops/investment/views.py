@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core import generic
-from zoneops.core.params import int_param
-from zoneops.core.permissions import CHANGE, VIEW, role_may
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import CHANGE, VIEW, role_may
+from zoneops.core.rest.params import int_param
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.investment import services
 from zoneops.investment.filters import (
     AnnualTargetFilterSet,

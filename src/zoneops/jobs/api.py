@@ -19,9 +19,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from zoneops.api.permissions import RolePermission
-from zoneops.core import background, context, imports, uploads
-from zoneops.core.permissions import CHANGE, VIEW
-from zoneops.jobs import services
+from zoneops.core.access import context
+from zoneops.core.access.permissions import CHANGE, VIEW
+from zoneops.core.files import imports, uploads
+from zoneops.core.registries import background
+from zoneops.jobs import services, tasks
 from zoneops.jobs.filters import JobFilterSet
 from zoneops.jobs.models import Job
 
@@ -76,7 +78,7 @@ class JobSerializer(serializers.ModelSerializer):
         )
     )
     def get_progress(self, job) -> dict:
-        data = services.read_progress(job)
+        data = tasks.read_progress(job)
         total = data["total"]
         return {
             "phase": data["phase"],
@@ -164,7 +166,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def import_view(self, page: str, request):
         """The import page's view class, after the page's own checks for this user (its role,
         and any rule of the page itself): a job may import only where the page would."""
-        from zoneops.core.generic import BulkImportView
+        from zoneops.core.ui.generic import BulkImportView
 
         try:
             match = resolve(page.split("?")[0])

@@ -8,7 +8,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("background jobs")
 
     def ready(self):
-        from zoneops.core import background, ticks, writes
+        from zoneops.core.registries import background, ticks, writes
         from zoneops.jobs import services
         from zoneops.jobs.models import Job
 
@@ -16,5 +16,5 @@ class JobsConfig(AppConfig):
         background.register_export_runner(services.export_list)
         background.register_work_starter(services.start_work)
         ticks.register("jobs", services.tick, order=200)
-        # One write path per model (core.writes): a job is started by its service only.
+        # One write path per model (core.registries.writes): a job is started by its service only.
         writes.register(Job, create=services.start_import, update=services.cancel)

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.permissions import ADD, CHANGE, VIEW
+from zoneops.core.access.querysets import RestrictedQuerySet
 from zoneops.core.models import Zone
-from zoneops.core.permissions import ADD, CHANGE, VIEW
-from zoneops.core.querysets import RestrictedQuerySet
 
 
 class JobQuerySet(RestrictedQuerySet):
@@ -70,7 +70,8 @@ class Job(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     # What runs: an import page's view (its importer and model) by dotted path; for an
     # export, the list page's path, with its query (filters, search, sort) in ``params``; for
-    # other work, its name in ``core.background``'s registry, with its parameters as JSON.
+    # other work, its name in ``core.registries.background``'s registry, with its parameters as
+    # JSON.
     target = models.CharField(_("target"), max_length=300)
     params = models.TextField(_("parameters"), blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)

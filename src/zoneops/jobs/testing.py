@@ -21,7 +21,7 @@ def run_worker(max_tasks: int | None = None) -> None:
 
 
 def _run_once(worker_class, max_tasks) -> None:
-    from zoneops.jobs import services
+    from zoneops.jobs import tasks
 
     worker_class(
         queue_names=["default"],
@@ -30,6 +30,6 @@ def _run_once(worker_class, max_tasks) -> None:
         backend_name="default",
         startup_delay=False,
         max_tasks=max_tasks,
-        worker_id=services.worker_name(),
+        worker_id=tasks.worker_name(),
         excluded_queue_names=[],
     ).run()

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import background
-from zoneops.core.permissions import CHANGE, VIEW
-from zoneops.jobs import services
+from zoneops.core.access.permissions import CHANGE, VIEW
+from zoneops.core.registries import background
+from zoneops.jobs import services, tasks
 from zoneops.jobs.models import Job
 
 
@@ -27,7 +27,7 @@ def phase_label(phase: str) -> str:
 
 
 def progress_context(job: Job) -> dict:
-    progress = services.read_progress(job)
+    progress = tasks.read_progress(job)
     done, total = progress["done"] or 0, progress["total"]
     percent = None
     if job.state == Job.State.DONE:
@@ -42,7 +42,7 @@ def progress_context(job: Job) -> dict:
         "phase_label": phase_label(progress["phase"]),
         "eta_minutes": None if eta is None else eta // 60,
         "eta_seconds": None if eta is None else eta % 60,
-        "cancelling": job.state == Job.State.RUNNING and services.cancel_requested(job),
+        "cancelling": job.state == Job.State.RUNNING and tasks.cancel_requested(job),
         "may_cancel": not job.finished,
         # Imports, exports and bulk calls count rows (and records written); other work steps.
         "of_rows": job.kind in (Job.Kind.IMPORT, Job.Kind.EXPORT, Job.Kind.BULK),
@@ -117,11 +117,11 @@ class JobResultView(JobMixin, View):
     Each download is a security event, as the pack's own download is."""
 
     def get(self, request, pk):
-        from zoneops.core import security
+        from zoneops.core.accounts import security
         from zoneops.core.models import SecurityEvent
 
         job = self.get_job()
-        path = services.result_path(job)
+        path = tasks.result_path(job)
         if not job.result_name or not path.exists():
             raise Http404
         security.log_event(

@@ -10,10 +10,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import CodedReferencesSerializer, DepartmentCodeField
+from zoneops.core.access.permissions import role_may
+from zoneops.core.access.privacy import mask_phone
 from zoneops.core.models import Zone
-from zoneops.core.permissions import role_may
-from zoneops.core.privacy import mask_phone
+from zoneops.core.rest.fields import CodedReferencesSerializer, DepartmentCodeField
 from zoneops.notifications import services
 from zoneops.notifications.filters import OutboxMessageFilterSet, RouteFilterSet
 from zoneops.notifications.models import Channel, Event, Notification, OutboxMessage, Route

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import urllib3
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -37,7 +38,6 @@ from zoneops.notifications.models import (
     OutboxMessage,
     Route,
 )
-from zoneops.notifications.services import setting
 
 log = logging.getLogger(__name__)
 WECOM_MAX_BYTES = 2048  # text.content of a WeCom robot message: at most 2048 bytes (UTF-8)
@@ -54,15 +54,15 @@ class Outcome:
 
 
 def max_attempts() -> int:
-    return int(setting("ZONEOPS_NOTIFY_MAX_ATTEMPTS", 8))
+    return int(getattr(settings, "ZONEOPS_NOTIFY_MAX_ATTEMPTS", 8))
 
 
 def backoff(attempts: int) -> float:
     """Seconds before the next try after ``attempts`` failed ones: doubling from
     ``ZONEOPS_NOTIFY_BACKOFF_SECONDS`` up to ``ZONEOPS_NOTIFY_BACKOFF_MAX_SECONDS``, with up to
     10 % jitter so that a failed burst does not come back as one."""
-    base = float(setting("ZONEOPS_NOTIFY_BACKOFF_SECONDS", 30))
-    cap = float(setting("ZONEOPS_NOTIFY_BACKOFF_MAX_SECONDS", 3600))
+    base = float(getattr(settings, "ZONEOPS_NOTIFY_BACKOFF_SECONDS", 30))
+    cap = float(getattr(settings, "ZONEOPS_NOTIFY_BACKOFF_MAX_SECONDS", 3600))
     delay = min(base * (2 ** max(attempts - 1, 0)), cap)
     return delay * (1 + random.random() / 10)
 
@@ -83,7 +83,7 @@ _pools_lock = threading.Lock()
 def http_pool() -> urllib3.PoolManager:
     """One pool of keep-alive connections per host, shared by the sending threads (urllib3's
     pools are thread-safe). Sized to the number of threads, so no connection is thrown away."""
-    size = int(setting("ZONEOPS_NOTIFY_WORKERS", 16))
+    size = int(getattr(settings, "ZONEOPS_NOTIFY_WORKERS", 16))
     with _pools_lock:
         if size not in _pools:
             _pools[size] = urllib3.PoolManager(
@@ -97,7 +97,7 @@ def http_pool() -> urllib3.PoolManager:
 
 
 def timeout() -> float:
-    return float(setting("ZONEOPS_NOTIFY_TIMEOUT_SECONDS", 10))
+    return float(getattr(settings, "ZONEOPS_NOTIFY_TIMEOUT_SECONDS", 10))
 
 
 def post(url: str, *, json_body=None, data=None, headers=None, check=None) -> Outcome:
@@ -197,17 +197,23 @@ class HttpSmsGateway(SmsGateway):
     ``ZONEOPS_SMS_OK_VALUE``."""
 
     def __init__(self, url=None, template=None, content_type=None, ok_field=None, ok_value=None):
-        self.url = url if url is not None else setting("ZONEOPS_SMS_URL", "")
+        self.url = url if url is not None else getattr(settings, "ZONEOPS_SMS_URL", "")
         self.template = string.Template(
             template
             if template is not None
-            else setting("ZONEOPS_SMS_BODY_TEMPLATE", '{"phone": $phone, "content": $text}')
+            else getattr(
+                settings, "ZONEOPS_SMS_BODY_TEMPLATE", '{"phone": $phone, "content": $text}'
+            )
         )
-        self.content_type = content_type or setting(
-            "ZONEOPS_SMS_CONTENT_TYPE", "application/json; charset=utf-8"
+        self.content_type = content_type or getattr(
+            settings, "ZONEOPS_SMS_CONTENT_TYPE", "application/json; charset=utf-8"
         )
-        self.ok_field = ok_field if ok_field is not None else setting("ZONEOPS_SMS_OK_FIELD", "")
-        self.ok_value = ok_value if ok_value is not None else setting("ZONEOPS_SMS_OK_VALUE", 0)
+        self.ok_field = (
+            ok_field if ok_field is not None else getattr(settings, "ZONEOPS_SMS_OK_FIELD", "")
+        )
+        self.ok_value = (
+            ok_value if ok_value is not None else getattr(settings, "ZONEOPS_SMS_OK_VALUE", 0)
+        )
 
     def body(self, phone: str, text: str) -> bytes:
         return self.template.substitute(
@@ -325,7 +331,7 @@ def pool() -> ThreadPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(
-                max_workers=int(setting("ZONEOPS_NOTIFY_WORKERS", 16)),
+                max_workers=int(getattr(settings, "ZONEOPS_NOTIFY_WORKERS", 16)),
                 thread_name_prefix="zoneops-notify",
             )
         return _pool
@@ -333,7 +339,7 @@ def pool() -> ThreadPoolExecutor:
 
 def lease() -> dt.timedelta:
     # Longer than a whole batch can take, so that a live worker's rows are never taken over.
-    return dt.timedelta(seconds=float(setting("ZONEOPS_NOTIFY_LEASE_SECONDS", 300)))
+    return dt.timedelta(seconds=float(getattr(settings, "ZONEOPS_NOTIFY_LEASE_SECONDS", 300)))
 
 
 def claim(limit: int, *, now: dt.datetime | None = None) -> tuple[uuid.UUID, list[OutboxMessage]]:
@@ -448,7 +454,7 @@ def drain(
     gateway: SmsGateway | None = None,
 ) -> DrainResult:
     """Send every message that is due now (those failing again wait for their backoff)."""
-    batch = batch or int(setting("ZONEOPS_NOTIFY_BATCH", 500))
+    batch = batch or int(getattr(settings, "ZONEOPS_NOTIFY_BATCH", 500))
     result = DrainResult()
     executor = pool()
     while max_messages is None or result.claimed < max_messages:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import ScopedModelForm
+from zoneops.core.ui.forms import ScopedModelForm
 from zoneops.notifications import services
 from zoneops.notifications.models import Channel, Event, Route
 

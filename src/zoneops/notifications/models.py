@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.querysets import RestrictedQuerySet
 from zoneops.core.models import LoopCase, ZoneopsModel
-from zoneops.core.querysets import RestrictedQuerySet
 
 
 class Notification(models.Model):

@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from zoneops.core import calendar, loop
+from zoneops.core.access.privacy import mask_phone
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import LoopCase, Role, User, Zone
-from zoneops.core.privacy import mask_phone
 from zoneops.notifications.models import (
     Channel,
     DigestRun,
@@ -249,7 +250,7 @@ LIST_LINES = 10
 
 
 def mask_text(text: str) -> str:
-    """Every mobile number in ``text`` masked with ``core.privacy.mask_phone``."""
+    """Every mobile number in ``text`` masked with ``core.access.privacy.mask_phone``."""
     return MOBILE.sub(lambda match: mask_phone(match.group()), text or "")
 
 
@@ -955,7 +956,7 @@ def mask_url(url: str) -> str:
 @transaction.atomic
 def save_route(route: Route, *, acting_user) -> Route:
     """Create or change a route; only administrators, and only for zones they are granted."""
-    from zoneops.core.permissions import role_may
+    from zoneops.core.access.permissions import role_may
 
     if acting_user is not None:
         action = "change" if route.pk else "add"
@@ -975,7 +976,7 @@ def send_route_test(route: Route, *, acting_user):
     """Send one test message through a robot or SMS route right away (not through the outbox)
     and return the outcome, so that an administrator sees at once whether the address, key and
     secret work. SMS routes try their first number only."""
-    from zoneops.core.permissions import role_may
+    from zoneops.core.access.permissions import role_may
     from zoneops.notifications import delivery
 
     if acting_user is not None and not (

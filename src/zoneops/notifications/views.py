@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zoneops.core import generic
-from zoneops.core.permissions import role_may
-from zoneops.core.privacy import mask_phone
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import role_may
+from zoneops.core.access.privacy import mask_phone
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.notifications import services
 from zoneops.notifications.filters import OutboxMessageFilterSet, RouteFilterSet
 from zoneops.notifications.forms import EnterpriseSmsForm, RouteForm

@@ -12,9 +12,9 @@ from zoneops.api.viewsets import (
     ScopedModelViewSet,
     bulk_response,
 )
-from zoneops.core import geo
-from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.core.models import Zone
+from zoneops.core.rest.fields import CodedReferencesSerializer, DeadlineProvisionalField
+from zoneops.core.zones import geo
 from zoneops.jobs.api import BULK_ACCEPTED, bulk_as_job
 from zoneops.projects import services
 from zoneops.projects.filters import (

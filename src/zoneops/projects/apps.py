@@ -8,7 +8,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self):
-        from zoneops.core import background, zone_figures
+        from zoneops.core.registries import background
+        from zoneops.core.zones import figures as zone_figures
         from zoneops.jobs.services import bulk_work
         from zoneops.projects import (
             services,
@@ -41,11 +42,12 @@ class ProjectsConfig(AppConfig):
             )
         )
 
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.projects import models as project_models
         from zoneops.projects import services as project_services
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         s = project_services
         writes.register(project_models.Project, create=s.save_project, update=s.save_project)
         writes.register(project_models.MonthlyInvestment, create=s.record_monthly)

@@ -15,8 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
-from zoneops.core import audit
-from zoneops.core.imports import insert_json
+from zoneops.core.audit import trail as audit
+from zoneops.core.files.imports import insert_json
 from zoneops.core.models import ObjectChange
 
 PLAIN = (int, str, bool, Decimal, dt.date, float)
@@ -186,7 +186,7 @@ def set_completed(updates: list[tuple[Decimal, int, int]]) -> None:
                 )
             return
         if connection.Database.sqlite_version_info >= (3, 38):
-            # One statement per 5,000 projects, as in core.imports.insert_json.
+            # One statement per 5,000 projects, as in core.files.imports.insert_json.
             for start in range(0, len(updates), 5000):
                 payload = json.dumps(
                     [(str(value), month, pk) for value, month, pk in updates[start : start + 5000]]

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from zoneops.core import audit
-from zoneops.core.demo import S000, S002, S003
+from zoneops.core.audit import trail as audit
 from zoneops.core.models import Zone
+from zoneops.core.ops.demo import S000, S002, S003
 from zoneops.projects import services
 from zoneops.projects.models import (
     AnnualPlan,
@@ -63,7 +63,7 @@ def split(total: int, count: int, rng: random.Random, low: float = 0.3) -> list[
 def seed() -> str:
     if not Zone.objects.filter(code__in=["JLGX", "CCGX"]).exists():
         return "no demo zones"
-    from zoneops.core.demo import place_demo_points
+    from zoneops.core.ops.demo import place_demo_points
 
     created = seed_jlgx() + seed_ccgx()
     place_demo_points(Project)
@@ -236,7 +236,7 @@ def seed_jlgx() -> int:
 
 def add_blockers(projects) -> None:
     """Synthetic blockers: one closed, one with the responsible leader, one overdue."""
-    from zoneops.core import services as core_services
+    from zoneops.core.loop import services as core_services
     from zoneops.core.models import Department, User
 
     # Transitions need someone signed in: the demo's staff account of 吉林高新区, if there.

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from zoneops.core.filters import EscalationFilter, LocatedFilterSet, ScopedFilterSet
 from zoneops.core.models import LoopCase, Zone
+from zoneops.core.ui.filters import EscalationFilter, LocatedFilterSet, ScopedFilterSet
 from zoneops.projects.lights import LIGHT_CHOICES
 from zoneops.projects.models import (
     AnnualPlan,

@@ -3,14 +3,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.forms import (
+from zoneops.core.ui.forms import (
     LocatedFormMixin,
     PhotosField,
     ScopedModelForm,
     keep_location_field,
     people_in_reach,
 )
-from zoneops.core.widgets import DATE, style_fields
+from zoneops.core.ui.widgets import DATE, style_fields
 from zoneops.projects import services
 from zoneops.projects.models import (
     AUTOMATIC_TAGS,

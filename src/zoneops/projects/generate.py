@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from zoneops.core.geo import synthetic_point
 from zoneops.core.models import Zone
+from zoneops.core.zones.geo import synthetic_point
 from zoneops.projects import services
 from zoneops.projects.models import (
     AnnualPlan,

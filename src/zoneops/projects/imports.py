@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit, background, geo
-from zoneops.core.imports import (
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.audit import trail as audit
+from zoneops.core.files.imports import (
     ImportFileError,
     ImportResult,
     ModelImporter,
@@ -28,7 +29,8 @@ from zoneops.core.imports import (
     read_table,
 )
 from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE, ObjectChange
-from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.core.registries import background
+from zoneops.core.zones import geo
 from zoneops.projects import bulk, services
 from zoneops.projects.models import (
     AUTOMATIC_TAGS,

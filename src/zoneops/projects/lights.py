@@ -93,8 +93,10 @@ NOT_STARTED = ("planned", "preparing")
 def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None = None):
     """Annotate ``start_level``, ``invest_level``, ``milestone_late``, ``blocker_late`` and
     ``light`` (0 green, 1 yellow, 2 red) on a Project queryset."""
-    from zoneops.projects.models import Blocker, Milestone
-
+    # The project's milestones and blockers, reached through the queryset's model (the models
+    # module calls this from ``ProjectQuerySet.with_lights``).
+    Milestone = qs.model._meta.get_field("milestones").related_model
+    Blocker = qs.model._meta.get_field("blockers").related_model
     today = today or timezone.localdate()
     elapsed = elapsed_share(today) if elapsed is None else Decimal(elapsed)
     limits = thresholds()

@@ -9,8 +9,8 @@ details are fetched for one point when it is clicked (``card``).
 from django.db.models import BigIntegerField, F, IntegerField, Value
 from django.db.models.functions import Cast, Round
 
+from zoneops.core.access.permissions import VIEW
 from zoneops.core.models import Zone
-from zoneops.core.permissions import VIEW
 from zoneops.enterprises import services as enterprise_services
 from zoneops.enterprises.filters import EnterpriseFilterSet
 from zoneops.enterprises.models import Enterprise

@@ -7,8 +7,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.core.access.querysets import RestrictedQuerySet
 from zoneops.core.models import Located, LoopCase, ZoneopsModel
-from zoneops.core.querysets import RestrictedQuerySet
+from zoneops.projects.lights import annotate_lights
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 TEN_MILLION_WAN = 5000  # 5000万元
@@ -42,8 +43,6 @@ def tags_from_text(text: str) -> list[str]:
 
 class ProjectQuerySet(RestrictedQuerySet):
     def with_lights(self, today: dt.date | None = None, elapsed=None):
-        from zoneops.projects.lights import annotate_lights
-
         return annotate_lights(self, today=today, elapsed=elapsed)
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core.panels import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
 from zoneops.projects.lights import GREEN, LIGHT_CHOICES, RED, YELLOW, elapsed_share, reasons
 from zoneops.projects.models import Project
 

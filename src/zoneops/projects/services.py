@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import photos as core_photos
-from zoneops.core import services as core_services
-from zoneops.core import writes as core_writes
-from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.files import photos as core_photos
+from zoneops.core.loop import services as core_services
+from zoneops.core.registries import writes as core_writes
 from zoneops.projects.models import (
     AnnualPlan,
     Blocker,
@@ -322,9 +322,9 @@ def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
     All or nothing, through the monthly Excel import's own checks (projects the user may
     change, year and month, amounts, a year-to-date figure never falling from one month to a
     later one); errors name the record's index (from 0), the field and the reason. Returns a
-    ``core.imports.ImportResult``; the audit trail gets a row per write.
+    ``core.files.imports.ImportResult``; the audit trail gets a row per write.
     """
-    from zoneops.core.imports import ImportResult, RowError, bulk_items_error
+    from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
     from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
 
     if not (

@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from zoneops.core import generic, geo, loop
+from zoneops.core.access.permissions import CHANGE, VIEW
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Zone
-from zoneops.core.permissions import CHANGE, VIEW
-from zoneops.core.tables import Column
-from zoneops.core.views import TransitionForm
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column, located_export_columns
+from zoneops.core.ui.views import TransitionForm
 from zoneops.projects import services
 from zoneops.projects.filters import (
     BlockerFilterSet,
@@ -90,7 +91,7 @@ class ProjectListView(generic.ObjectListView):
 
     def export(self, qs, columns):
         return super().export(
-            qs, [*columns, *sheet_columns(self.model), *geo.export_columns(self.model)]
+            qs, [*columns, *sheet_columns(self.model), *located_export_columns(self.model)]
         )
 
 
@@ -311,7 +312,7 @@ class MonthlyImportView(generic.BulkImportView):
     template_name = "projects/monthly_import.html"
 
     def check_role(self):
-        from zoneops.core.permissions import role_may
+        from zoneops.core.access.permissions import role_may
 
         if not role_may(self.request.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
@@ -837,7 +838,7 @@ def map_page(request, pk):
     )
     if tiles:
         # This page alone may load images from the tile service.
-        from zoneops.core.security import SecurityHeadersMiddleware
+        from zoneops.core.accounts.security import SecurityHeadersMiddleware
 
         policy = SecurityHeadersMiddleware.POLICY.replace(
             "img-src 'self' data: blob:", f"img-src 'self' data: blob: {' '.join(tiles['origins'])}"

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zoneops.core import loop
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Role
 
 KIND = "blocker"

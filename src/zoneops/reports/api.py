@@ -6,8 +6,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import CodedReferencesSerializer, service_call
 from zoneops.core.models import Zone
+from zoneops.core.rest.fields import CodedReferencesSerializer, service_call
 from zoneops.jobs.api import JobSerializer
 from zoneops.reports import services
 from zoneops.reports.filters import DispatchPackFilterSet

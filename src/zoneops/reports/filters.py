@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.filters import ScopedFilterSet
 from zoneops.core.models import Zone
+from zoneops.core.ui.filters import ScopedFilterSet
 from zoneops.reports.models import DispatchPack, DocumentCounter, Letterhead
 
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.models import Department, Zone
-from zoneops.core.widgets import style_fields
+from zoneops.core.ui.widgets import style_fields
 
 
 def default_period() -> tuple[int, int]:

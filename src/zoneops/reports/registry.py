@@ -13,9 +13,9 @@ queries however many zones there are (``reports/tests/test_dashboard_panels.py``
 
 import datetime as dt
 
-from zoneops.core import background
-from zoneops.core.apps_registry import app_modules
-from zoneops.core.panels import (  # noqa: F401  (the registry's vocabulary, defined in core)
+from zoneops.core.registries import background
+from zoneops.core.registries.app_modules import app_modules
+from zoneops.core.registries.panels import (  # noqa: F401  (the registry's vocabulary, defined in core)
     Panel,
     Section,
     Table,

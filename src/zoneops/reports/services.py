@@ -10,10 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core import background
-from zoneops.core.exports import INTEGER_FORMAT, SheetSpec, cell_value, write_workbook
+from zoneops.core.access.permissions import ADD, role_may
+from zoneops.core.files.exports import INTEGER_FORMAT, SheetSpec, cell_value, write_workbook
 from zoneops.core.models import User, Zone
-from zoneops.core.permissions import ADD, role_may
+from zoneops.core.registries import background
 from zoneops.reports import gongwen
 from zoneops.reports.models import DispatchPack, DocumentCounter, Letterhead
 from zoneops.reports.registry import Section, Table, collect_sections, pack_steps

@@ -7,9 +7,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import generic
-from zoneops.core.permissions import ADD, role_may
-from zoneops.core.tables import Column
+from zoneops.core.access.permissions import ADD, role_may
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.reports import services
 from zoneops.reports.filters import DispatchPackFilterSet
 from zoneops.reports.forms import DecisionForm, PackForm, PeriodForm, default_period
@@ -124,7 +124,7 @@ def download(request, pk: int, fmt: str):
     if fmt not in ("docx", "xlsx"):
         raise Http404
     pack = get_object_or_404(DispatchPack.objects.restrict(request.user, "view"), pk=pk)
-    from zoneops.core import security
+    from zoneops.core.accounts import security
     from zoneops.core.models import SecurityEvent
 
     security.log_event(

@@ -9,8 +9,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from zoneops.api.viewsets import ScopedModelViewSet
-from zoneops.core.api_fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.core.models import Zone
+from zoneops.core.rest.fields import CodedReferencesSerializer, DeadlineProvisionalField
 from zoneops.tasks import services
 from zoneops.tasks.filters import (
     CampaignFilterSet,

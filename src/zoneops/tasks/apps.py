@@ -8,14 +8,15 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self):
-        from zoneops.core import writes
+        from zoneops.core.registries import writes
         from zoneops.tasks import (
             models,
             services,
             workflow,  # noqa: F401  (registers the "task" workflow)
         )
 
-        # One write path per model (core.writes): the page, the API and imports call these.
+        # One write path per model (core.registries.writes): the page, the API and imports call
+        # these.
         writes.register(models.Task, create=services.create_task, update=services.update_task)
         writes.register(
             models.ProgressUpdate, create=services.report_progress, update=services.report_progress

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from zoneops.core import loop
-from zoneops.core.demo import S000, S001, S003
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, LoopCase, User, Zone
+from zoneops.core.ops.demo import S000, S001, S003
 from zoneops.indicators.models import Indicator
 from zoneops.tasks import services
 from zoneops.tasks.models import Campaign, Goal, Task

@@ -1,9 +1,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core import loop
-from zoneops.core.filters import ScopedFilterSet
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import LoopCase, Zone
+from zoneops.core.ui.filters import ScopedFilterSet
 from zoneops.tasks.models import Campaign, Goal, Milestone, ProgressUpdate, Task
 from zoneops.tasks.workflow import STATES
 

@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core import services as core_services
-from zoneops.core.forms import ScopedModelForm
-from zoneops.core.permissions import ADD
+from zoneops.core.access.permissions import ADD
+from zoneops.core.loop import services as core_services
+from zoneops.core.ui.forms import ScopedModelForm
 from zoneops.tasks import services
 from zoneops.tasks.models import Campaign, Goal, Milestone, ProgressUpdate, Task
 
@@ -216,6 +216,6 @@ class TaskTransitionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from zoneops.core.widgets import style_fields
+        from zoneops.core.ui.widgets import style_fields
 
         style_fields(self.fields)

@@ -197,7 +197,7 @@ class Task(ZoneopsModel):
 
     def light_at(self, today) -> str:
         """The light as of ``today`` (None: today), read from the deadline."""
-        from zoneops.core.loop import current_escalation
+        from zoneops.core.loop.workflows import current_escalation
 
         case = self.case
         if not case.is_open:

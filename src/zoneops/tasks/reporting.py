@@ -4,9 +4,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zoneops.core import loop
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import LoopCase
-from zoneops.core.panels import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
 from zoneops.tasks import selectors
 from zoneops.tasks.models import Task
 

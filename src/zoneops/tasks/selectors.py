@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import calendar, loop
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import LoopCase, Zone
 from zoneops.tasks.models import Campaign, Goal, Task
 

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zoneops.core import calendar
-from zoneops.core import services as core_services
+from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import Department, User, Zone
-from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.tasks.models import Campaign, Goal, Milestone, ProgressUpdate, Task
 from zoneops.tasks.workflow import KIND
 

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import generic, loop
-from zoneops.core.imports import ModelImporter
-from zoneops.core.tables import Column
+from zoneops.core.files.imports import ModelImporter
+from zoneops.core.loop import workflows as loop
+from zoneops.core.ui import generic
+from zoneops.core.ui.tables import Column
 from zoneops.tasks import selectors, services
 from zoneops.tasks.filters import (
     LIGHTS,

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.loop import Transition, Workflow, register
+from zoneops.core.loop.workflows import Transition, Workflow, register
 from zoneops.core.models import Role
 
 KIND = "task"

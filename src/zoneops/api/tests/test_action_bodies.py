@@ -3,7 +3,7 @@ they give (issue #22): a generated client sends what the server reads."""
 
 import pytest
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.enterprises import services
 from zoneops.enterprises.models import Enterprise, IdleRevival
 from zoneops.enterprises.uscc import make

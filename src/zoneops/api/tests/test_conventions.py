@@ -4,7 +4,7 @@ multipart), every error in one shape that the schema declares, responses as the 
 import pytest
 from django.test import Client
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 ERROR_KEYS = ["code", "message", "detail", "errors"]
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zoneops.api.pagination import CountLimitedPagination
-from zoneops.core import context
+from zoneops.core.access import context
 from zoneops.core.models import Department, Role
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 
 @pytest.fixture

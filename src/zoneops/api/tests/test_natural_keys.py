@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 
 from zoneops.core.models import Department
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 
 @pytest.fixture

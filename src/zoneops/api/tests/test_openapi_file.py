@@ -9,7 +9,7 @@ from django.conf import settings
 
 import zoneops
 from zoneops.api.schema import generate_yaml
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 COMMITTED = Path(zoneops.__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 

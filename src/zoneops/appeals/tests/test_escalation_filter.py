@@ -8,7 +8,7 @@ import time_machine
 
 from zoneops.appeals.tests.conftest import OPENED, new_appeal
 from zoneops.core.models import LoopCase
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 OVERDUE_LEVELS = ["2", "3", "4"]
 

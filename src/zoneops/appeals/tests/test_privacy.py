@@ -6,7 +6,7 @@ import json
 import pytest
 
 from zoneops.core.models import ObjectChange, SecurityEvent
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 FULL = "13904310000"
 MASKED = "139****0000"

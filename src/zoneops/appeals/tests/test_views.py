@@ -10,7 +10,7 @@ from zoneops.appeals import services
 from zoneops.appeals.models import Appeal, Attachment
 from zoneops.appeals.tests.conftest import new_appeal
 from zoneops.core.models import LoopCase
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.ui.testing import ScopedViewTests
 
 D = dt.date
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

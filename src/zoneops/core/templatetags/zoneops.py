@@ -133,7 +133,7 @@ def cell(column, obj, value):
 @register.simple_tag
 def provisional_badge(due, start=None):
     """暂定 after a deadline counted on a year whose holiday notice is not entered yet."""
-    from zoneops.core import calendar
+    from zoneops.core.calendar import workdays as calendar
 
     if not isinstance(due, dt.date) or not calendar.is_provisional(due, start):
         return ""

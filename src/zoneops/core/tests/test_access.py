@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from zoneops.core import services
+from zoneops.core.accounts import services as account_services
 from zoneops.core.models import Role, SecurityEvent, User
 
 
@@ -102,7 +102,7 @@ def test_no_other_role_gives_roles(role, client_for, users):
     target.refresh_from_db()
     assert target.role == Role.STAFF
     with pytest.raises(PermissionDenied):
-        services.grant_access(target, role="admin", zones=[], acting_user=users[role])
+        account_services.grant_access(target, role="admin", zones=[], acting_user=users[role])
 
 
 def test_the_security_admin_cannot_change_its_own_role(client_for, users):
@@ -111,12 +111,12 @@ def test_the_security_admin_cannot_change_its_own_role(client_for, users):
     me.refresh_from_db()
     assert me.role == Role.SECURITY_ADMIN
     with pytest.raises(PermissionDenied):
-        services.grant_access(me, role="admin", zones=[], acting_user=me)
+        account_services.grant_access(me, role="admin", zones=[], acting_user=me)
 
 
 def test_two_administrator_duties_in_one_account_are_refused(users):
     with pytest.raises(ValidationError):
-        services.grant_access(
+        account_services.grant_access(
             users["admin"], role=Role.AUDITOR, zones=[], acting_user=users["security_admin"]
         )
     users["admin"].refresh_from_db()
@@ -142,4 +142,4 @@ def test_a_superuser_has_no_bypass(users, zone_tree):
     admin = users["admin"]
     assert admin.is_superuser
     with pytest.raises(PermissionDenied):
-        services.grant_access(users["staff"], role="leader", zones=[], acting_user=admin)
+        account_services.grant_access(users["staff"], role="leader", zones=[], acting_user=admin)

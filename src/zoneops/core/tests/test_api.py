@@ -1,7 +1,7 @@
 from rest_framework.test import APIClient
 
 from zoneops.core.models import Zone
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 
 def test_token_of_one_zone_cannot_read_or_change_another(users, zone_tree):

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 
-from zoneops.core.context import acting_as
+from zoneops.core.access.context import acting_as
 from zoneops.core.models import ObjectChange, Zone
 
 
@@ -142,7 +142,7 @@ def test_created_json_is_the_text_the_encoder_writes(values):
 
     from django.core.serializers.json import DjangoJSONEncoder
 
-    from zoneops.core import audit
+    from zoneops.core.audit import trail as audit
 
     expected = json.dumps(audit.diff(None, values), cls=DjangoJSONEncoder)
     assert audit.created_json(values) == expected

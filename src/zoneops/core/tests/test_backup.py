@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from zoneops.core import backup
 from zoneops.core.models import Department, ObjectChange, Zone
+from zoneops.core.ops import backup
 
 
 def every_table():

@@ -4,8 +4,8 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 
-from zoneops.core import calendar
-from zoneops.core.calendar_notice import parse_notice
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.calendar.notice import parse_notice
 
 D = dt.date
 DATA = Path(__file__).parent / "data"
@@ -262,7 +262,7 @@ def test_a_partial_year_in_the_holidays_file_is_refused_at_start_up(tmp_path, se
 
 
 def test_an_xlsx_file_is_read_through_the_checked_reader_with_typed_dates():
-    from zoneops.core.testing import xlsx_bytes
+    from zoneops.core.ui.testing import xlsx_bytes
 
     content = xlsx_bytes(
         ["日期", "类型", "名称"],

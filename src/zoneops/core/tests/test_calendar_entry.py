@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from zoneops.appeals import services as appeals
 from zoneops.appeals.tests.conftest import new_appeal
-from zoneops.core import calendar, services
+from zoneops.core.calendar import services as calendar_services
+from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import services
 from zoneops.core.models import (
     CalendarDay,
     DeadlineChange,
@@ -51,9 +53,9 @@ def in_2031():
 
 
 def _enter(admin, text=NOTICE_2031, year=2031):
-    from zoneops.core.calendar_notice import parse_notice
+    from zoneops.core.calendar.notice import parse_notice
 
-    return services.enter_holiday_arrangement(
+    return calendar_services.enter_holiday_arrangement(
         year, parse_notice(text, year), acting_user=admin, text=text
     )
 
@@ -248,7 +250,7 @@ def test_provisional_deadlines_are_marked_on_pages_and_in_the_api(
 
 
 def test_the_pack_footnotes_overdue_days_counted_on_a_provisional_year(in_2031, zone_tree, users):
-    from zoneops.core import reporting
+    from zoneops.core.loop import reporting
 
     case = services.open_case(
         kind="appeal",

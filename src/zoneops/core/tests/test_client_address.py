@@ -4,8 +4,8 @@
 import pytest
 from django.test import Client, RequestFactory
 
+from zoneops.core.accounts.security import client_address
 from zoneops.core.models import SecurityEvent
-from zoneops.core.security import client_address
 
 ATTACKER = "203.0.113.5"
 

@@ -1,6 +1,5 @@
 """Project-wide conventions that every app must keep; they fail when one is forgotten."""
 
-import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 
 from zoneops.core.models import ZoneopsModel
+from zoneops.core.registries.app_modules import app_modules
 
 # Fields no list filters by: bookkeeping, and derived tree columns.
 NOT_FILTERED = {"id", "created_at", "updated_at", "path", "depth"}
@@ -25,10 +25,10 @@ def domain_models():
 
 
 def filtersets_for(model):
-    try:
-        module = importlib.import_module(f"zoneops.{model._meta.app_label}.filters")
-    except ModuleNotFoundError:
+    found = dict(app_modules("filters"))
+    if model._meta.app_label not in found:
         return []
+    module = found[model._meta.app_label]
     return [
         value
         for value in vars(module).values()

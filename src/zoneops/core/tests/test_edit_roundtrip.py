@@ -143,7 +143,7 @@ def add_what_the_demo_lacks(staff) -> None:
 
 def test_every_edit_form_posted_back_unchanged_keeps_its_record(client, settings, make_user):
     from zoneops.core.models import Role, User, Zone
-    from zoneops.core.views import TreeAdminOnly
+    from zoneops.core.ui.views import TreeAdminOnly
 
     settings.ZONEOPS_REQUIRE_ADMIN_TOTP = False
     with time_machine.travel(TODAY, tick=False):

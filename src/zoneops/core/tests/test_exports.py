@@ -7,9 +7,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from zoneops.core import exports
+from zoneops.core.files import exports
 from zoneops.core.models import LoopCase, ObjectChange, Zone
-from zoneops.core.tables import Column
+from zoneops.core.ui.tables import Column
 
 
 def test_xlsx_keeps_types_and_reads_back_in_openpyxl_and_calamine(settings):
@@ -200,8 +200,8 @@ def test_rows_written_whole_are_the_cells_xlsxwriter_writes_one_by_one(settings)
 
 
 def test_export_rows_from_values_are_the_rows_from_instances(db):
-    from zoneops.core.generic import export_rows
-    from zoneops.core.views import ObjectChangeListView
+    from zoneops.core.ui.generic import export_rows
+    from zoneops.core.ui.views import ObjectChangeListView
 
     Zone.objects.create(code="GX", name="长春高新区", kind=Zone.Kind.HI_TECH_ZONE)
     Zone.objects.create(code="GY", name="<园区> & 二", kind=Zone.Kind.INDUSTRIAL_PARK)

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from zoneops.core import geo
-from zoneops.core.forms import ZoneEditForm
+from zoneops.core.ui.forms import ZoneEditForm
+from zoneops.core.zones import geo
 
 # (WGS-84 lat, lon) → (GCJ-02 lat, lon): the eviltransform project's test vectors.
 REFERENCE = [

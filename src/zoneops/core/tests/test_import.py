@@ -95,7 +95,7 @@ def test_import_template_download(client_for, users):
 def test_typed_reading_keeps_the_cells_and_skips_the_same_empty_rows():
     import datetime as dt
 
-    from zoneops.core.imports import plain_cell, read_table
+    from zoneops.core.files.imports import plain_cell, read_table
 
     content = xlsx(
         [
@@ -118,7 +118,7 @@ def test_typed_reading_keeps_the_cells_and_skips_the_same_empty_rows():
 def test_inserted_ids_are_known_without_reading_the_rows_back(zone_tree):
     from django.db import connection
 
-    from zoneops.core.imports import inserted_pks
+    from zoneops.core.files.imports import inserted_pks
     from zoneops.projects import bulk
     from zoneops.projects.models import Project
     from zoneops.projects.tests.factories import make_project
@@ -143,7 +143,7 @@ def test_inserted_ids_are_known_without_reading_the_rows_back(zone_tree):
 def test_the_collector_is_paused_during_an_import_and_resumes_after_an_error():
     import gc
 
-    from zoneops.core.imports import gc_paused
+    from zoneops.core.files.imports import gc_paused
 
     @gc_paused
     def failing():
@@ -173,7 +173,7 @@ def test_rows_written_through_json_are_stored_as_executemany_stores_them():
 
     from django.db import connection
 
-    from zoneops.core.imports import insert_json
+    from zoneops.core.files.imports import insert_json
 
     if connection.vendor != "sqlite":
         pytest.skip("executemany is the way on other databases")

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from zoneops.core import loop, services
+from zoneops.core.loop import services
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, LoopCase, LoopEvent
 
 D = dt.date

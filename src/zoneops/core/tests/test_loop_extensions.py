@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core import loop, services
+from zoneops.core.loop import services
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, LoopCase, LoopEvent
 
 D = dt.date

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 
 HUGE = "99999999999999999999"
 

@@ -40,7 +40,7 @@ def test_server_error_page_needs_no_context_nor_database(db, django_assert_num_q
 
 @pytest.mark.django_db
 def test_a_case_shows_its_workflow_words_not_codes(client_for, users, zone_tree):
-    from zoneops.core import services
+    from zoneops.core.loop import services
     from zoneops.core.models import LoopCase
 
     case = services.open_case(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from zoneops.core.forms import ScopedModelForm
 from zoneops.core.models import Role, User
+from zoneops.core.ui.forms import ScopedModelForm
 
 pytestmark = pytest.mark.django_db
 

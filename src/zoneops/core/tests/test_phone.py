@@ -13,11 +13,11 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 
-from zoneops.core import photos
-from zoneops.core import services as core_services
-from zoneops.core.middleware import PhoneFormRedirectMiddleware
+from zoneops.core.files import photos
 from zoneops.core.models import ClientSubmission, Zone
-from zoneops.core.testing import photo_bytes
+from zoneops.core.ui import submissions
+from zoneops.core.ui.middleware import PhoneFormRedirectMiddleware
+from zoneops.core.ui.testing import photo_bytes
 
 # Photos ------------------------------------------------------------------------------------
 
@@ -132,13 +132,13 @@ def test_a_token_is_claimed_once_and_the_second_arrival_writes_nothing(rf_user, 
 
         return run
 
-    first, duplicate = core_services.submit_once(request, str(token), write("A1"))
+    first, duplicate = submissions.submit_once(request, str(token), write("A1"))
     assert duplicate is None and first.code == "A1"
     claimed = ClientSubmission.objects.get(token=token)
     assert claimed.user == users["liaison"] and claimed.result_url == f"/zones/{first.pk}/"
     assert claimed.path == "/enterprises/visits/add/"
 
-    again, response = core_services.submit_once(request, str(token), write("A2"))
+    again, response = submissions.submit_once(request, str(token), write("A2"))
     assert again is None
     assert response.status_code == 302 and response["Location"] == f"/zones/{first.pk}/"
     from django.utils.translation import gettext
@@ -157,9 +157,9 @@ def test_losing_the_race_to_claim_rolls_the_write_back(rf_user, users):
     ClientSubmission.objects.create(
         token=token, user=users["liaison"], path="/x/", result_url="/first/"
     )
-    with pytest.raises(core_services.DuplicateSubmission) as caught, transaction.atomic():
+    with pytest.raises(submissions.DuplicateSubmission) as caught, transaction.atomic():
         new_zone("B1")
-        core_services.claim_client_token(request, token, "/second/")
+        submissions.claim_client_token(request, token, "/second/")
     assert caught.value.submission.result_url == "/first/"
     assert not Zone.objects.filter(code="B1").exists()
 
@@ -168,7 +168,7 @@ def test_submit_once_answers_a_raced_duplicate_with_the_first_result(rf_user, us
     request = rf_user(users["liaison"])
     token = uuid.uuid4()
     # The first look finds nothing: the other request had not committed yet.
-    monkeypatch.setattr(core_services, "previous_submission", lambda request, token: None)
+    monkeypatch.setattr(submissions, "previous_submission", lambda request, token: None)
     ClientSubmission.objects.create(
         token=token, user=users["liaison"], path="/x/", result_url="/first/"
     )
@@ -178,7 +178,7 @@ def test_submit_once_answers_a_raced_duplicate_with_the_first_result(rf_user, us
         zone.get_absolute_url = lambda: "/second/"
         return zone
 
-    result, response = core_services.submit_once(request, str(token), write)
+    result, response = submissions.submit_once(request, str(token), write)
     assert result is None and response["Location"] == "/first/"
     assert not Zone.objects.filter(code="C1").exists()
 
@@ -187,7 +187,7 @@ def test_someone_elses_token_is_refused(rf_user, users):
     token = uuid.uuid4()
     ClientSubmission.objects.create(token=token, user=users["staff"], path="/x/", result_url="/r/")
     with pytest.raises(PermissionDenied):
-        core_services.previous_submission(rf_user(users["liaison"]), str(token))
+        submissions.previous_submission(rf_user(users["liaison"]), str(token))
 
 
 def test_without_a_token_nothing_is_claimed(rf_user, users):
@@ -199,16 +199,16 @@ def test_without_a_token_nothing_is_claimed(rf_user, users):
             zone.get_absolute_url = lambda: "/"
             return zone
 
-        result, response = core_services.submit_once(request, "", write)
+        result, response = submissions.submit_once(request, "", write)
         assert result is not None and response is None
-    assert core_services.submit_once(request, "not-a-uuid", lambda: new_zone("D3"))[1] is None
+    assert submissions.submit_once(request, "not-a-uuid", lambda: new_zone("D3"))[1] is None
     assert ClientSubmission.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)
 def test_claiming_outside_the_writes_transaction_is_a_programming_error(rf_user, users):
     with pytest.raises(RuntimeError):
-        core_services.claim_client_token(rf_user(users["liaison"]), uuid.uuid4(), "/")
+        submissions.claim_client_token(rf_user(users["liaison"]), uuid.uuid4(), "/")
 
 
 def test_phone_form_redirects_become_a_location_header():
@@ -230,7 +230,7 @@ def test_client_tokens_are_forgotten_after_the_retry_window(rf_user, users, sett
     request = rf_user(users["liaison"])
     old, recent = uuid.uuid4(), uuid.uuid4()
     for code, token in (("Z1", old), ("Z2", recent)):
-        core_services.submit_once(request, str(token), functools.partial(new_zone, code))
+        submissions.submit_once(request, str(token), functools.partial(new_zone, code))
     ClientSubmission.objects.filter(token=old).update(
         created_at=timezone.now() - dt.timedelta(days=31)
     )

@@ -151,7 +151,7 @@ def test_one_account_failing_from_many_addresses_alerts_the_security_admin(users
 def test_beyond_the_hourly_ceiling_every_attempt_waits_a_growing_delay(users, settings):
     import time_machine
 
-    from zoneops.core import security
+    from zoneops.core.accounts import security
 
     settings.ZONEOPS_LOCKOUT_ACCOUNT_CEILING = 8
     start = timezone.now()

@@ -16,9 +16,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
-from zoneops.core import services
+from zoneops.core.access.permissions import role_may
+from zoneops.core.accounts import services as account_services
+from zoneops.core.loop import services
 from zoneops.core.models import ObjectChange, SecurityEvent, Zone
-from zoneops.core.permissions import role_may
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_security_admin_unlocks_a_locked_account(users):
     # staff and the system administrator may not unlock
     for name in ("staff", "admin", "auditor"):
         with pytest.raises(PermissionDenied):
-            services.unlock_account("gx_staff", acting_user=users[name])
+            account_services.unlock_account("gx_staff", acting_user=users[name])
     client = Client()
     client.force_login(users["security_admin"])
     page = client.get("/security/")
@@ -173,7 +174,7 @@ def test_security_admin_unlocks_a_locked_account(users):
 
 def test_an_unlock_logged_before_its_own_event_type_still_counts(users):
     """Audit rows are never rewritten: the older LOCKED_OUT + action=unlock rows keep working."""
-    from zoneops.core import security
+    from zoneops.core.accounts import security
 
     fail_five_logins("gx_staff")
     assert security.lockout_remaining("gx_staff", "10.0.2.1") is not None
@@ -261,8 +262,8 @@ def test_administrators_cannot_be_made_case_handlers(users, zone_tree):
 
 
 def test_demo_has_one_of_each_administrator(db):
-    from zoneops.core.demo import DEMO_USERS
     from zoneops.core.models import Role
+    from zoneops.core.ops.demo import DEMO_USERS
 
     roles = [role for _u, _s, _g, role, _z in DEMO_USERS]
     assert roles.count(Role.SECURITY_ADMIN) == 1 and roles.count(Role.AUDITOR) == 1
@@ -285,7 +286,7 @@ def test_role_labels_in_chinese(db):
 
 
 def test_retention_below_180_days_is_refused_at_start_up(settings):
-    from zoneops.core.checks import audit_retention
+    from zoneops.core.ops.checks import audit_retention
 
     settings.ZONEOPS_AUDIT_RETENTION_DAYS = 179
     (error,) = audit_retention()
@@ -317,7 +318,7 @@ def test_purge_refuses_rows_younger_than_the_retention(zone_tree, settings):
 
 
 def test_deleting_a_user_keeps_their_audit_rows(users, zone_tree):
-    from zoneops.core.context import acting_as
+    from zoneops.core.access.context import acting_as
 
     with acting_as(users["staff"]):
         zone_tree["park"].name = "光电信息产业园"

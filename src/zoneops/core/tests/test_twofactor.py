@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from zoneops.core import services, twofactor
+from zoneops.core.accounts import services as account_services
+from zoneops.core.accounts import twofactor
 from zoneops.core.models import Role, SecurityEvent, User
 
 
@@ -109,11 +110,11 @@ def test_optional_for_staff(users):
 def test_codes_are_single_use(users):
     admin = users["admin"]
     code = code_for(admin)
-    assert services.use_second_factor(admin, code)
-    assert not services.use_second_factor(admin, code)  # replay within its window
-    assert not services.use_second_factor(admin, code_for(admin, -1))  # an older one
-    assert not services.use_second_factor(admin, "000000" if code != "000000" else "111111")
-    assert services.use_second_factor(admin, code_for(admin, 1))  # the next step once
+    assert account_services.use_second_factor(admin, code)
+    assert not account_services.use_second_factor(admin, code)  # replay within its window
+    assert not account_services.use_second_factor(admin, code_for(admin, -1))  # an older one
+    assert not account_services.use_second_factor(admin, "000000" if code != "000000" else "111111")
+    assert account_services.use_second_factor(admin, code_for(admin, 1))  # the next step once
 
 
 def test_wrong_codes_count_toward_the_lockout(users):
@@ -143,7 +144,7 @@ def test_pending_login_expires(users):
 def test_administrators_keep_their_second_factor_and_security_admin_resets_it(users):
     admin = users["admin"]
     with pytest.raises(Exception):  # noqa: B017  (PermissionDenied)
-        services.remove_second_factor(admin, acting_user=admin, code=code_for(admin))
+        account_services.remove_second_factor(admin, acting_user=admin, code=code_for(admin))
     client = Client()
     client.force_login(users["security_admin"])
     response = client.post("/security/reset-second-factor/", {"username": "admin"})

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 import python_calamine
 
-from zoneops.core import uploads
-from zoneops.core.imports import ImportFileError, read_table
+from zoneops.core.files import uploads
+from zoneops.core.files.imports import ImportFileError, read_table
 from zoneops.enterprises.importers import FigureImporter, read_rows
 
 CONTENT_TYPES = (

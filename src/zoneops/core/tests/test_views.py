@@ -3,7 +3,7 @@ import re
 import pytest
 
 from zoneops.core.models import Department, Zone
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.ui.testing import ScopedViewTests
 
 
 @pytest.mark.django_db

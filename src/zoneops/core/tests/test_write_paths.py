@@ -1,15 +1,15 @@
 """One write path per model: every write of the pages and the API goes through the service
-registered for its model (``core.writes``).
+registered for its model (``core.registries.writes``).
 
 The writers are found, not listed: every viewset in the API router's registry that takes
 writes, and every add, edit and delete page in the URL configuration. For each, a record of
 the demo data is written back as a user who may (PATCH with no change, the edit form posted back
 unchanged, the record's own representation or form posted again after it is gone, a delete)
-with a spy (``unittest.mock.patch(wraps=...)``) on the service ``core.writes`` names for the
-model and the action: the write must call it. The audit row proves nothing here (a signal writes
-it for any save), so it is not what is checked. A new viewset or page that saves by the
-default ``serializer.save()``/``form.save()`` of Django REST framework or Django, or a model
-nobody registered, fails this test.
+with a spy (``unittest.mock.patch(wraps=...)``) on the service ``core.registries.writes``
+names for the model and the action: the write must call it. The audit row proves nothing here
+(a signal writes it for any save), so it is not what is checked. A new viewset or page that
+saves by the default ``serializer.save()``/``form.save()`` of Django REST framework or Django,
+or a model nobody registered, fails this test.
 """
 
 import contextlib
@@ -26,8 +26,8 @@ from django.db.models import ProtectedError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
-from zoneops.core import writes
-from zoneops.core.permissions import role_may
+from zoneops.core.access.permissions import role_may
+from zoneops.core.registries import writes
 from zoneops.core.tests.test_edit_roundtrip import (
     TODAY,
     add_what_the_demo_lacks,
@@ -83,7 +83,7 @@ def api_writers():
 
 def page_writers():
     """(url name, view class, action) of every add, edit and delete page of a record."""
-    from zoneops.core.generic import ObjectDeleteView, ObjectEditView
+    from zoneops.core.ui.generic import ObjectDeleteView, ObjectEditView
 
     def walk(patterns, namespace):
         for pattern in patterns:
@@ -418,7 +418,7 @@ def test_every_page_write_goes_through_its_models_service(people, client):
     """Each add, edit and delete page: the form posted (the edit form back unchanged, the add
     form filled in with a record's values after it is gone) calls the service registered for
     the model."""
-    from zoneops.core.views import TreeAdminOnly
+    from zoneops.core.ui.views import TreeAdminOnly
 
     pages = page_writers()
     assert len(pages) >= 60, pages

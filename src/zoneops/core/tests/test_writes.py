@@ -1,9 +1,10 @@
-"""``core.writes``: the generic write of a model without rules, and the registry of services."""
+"""``core.registries.writes``: the generic write of a model without rules, and the registry of
+services."""
 
 import pytest
 
-from zoneops.core import writes
 from zoneops.core.models import Department, ObjectChange
+from zoneops.core.registries import writes
 
 pytestmark = pytest.mark.django_db
 

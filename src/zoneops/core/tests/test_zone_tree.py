@@ -4,7 +4,7 @@
 import pytest
 
 from zoneops.core.models import Zone
-from zoneops.core.testing import field_error, token_client
+from zoneops.core.ui.testing import field_error, token_client
 
 REFUSED_ROLES = ["staff", "liaison", "leader", "security_admin", "auditor"]
 

@@ -4,7 +4,7 @@ scale-up candidates as pages of the same shape as every list."""
 import datetime as dt
 from decimal import Decimal
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.enterprises import services
 from zoneops.enterprises.models import Enterprise
 from zoneops.enterprises.tests.factories import certify, enterprise, figure

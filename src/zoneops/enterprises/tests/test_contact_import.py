@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from zoneops.core.testing import field_error, xlsx_bytes
+from zoneops.core.ui.testing import field_error, xlsx_bytes
 from zoneops.enterprises.models import Contact
 from zoneops.enterprises.tests.factories import code, enterprise
 from zoneops.enterprises.views import ContactImporter

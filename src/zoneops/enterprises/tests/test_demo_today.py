@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from zoneops.core.demo import seed_zones
 from zoneops.core.models import Zone
+from zoneops.core.ops.demo import seed_zones
 from zoneops.enterprises import demo, services
 from zoneops.enterprises.models import Certification, MonthlyFigure
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.enterprises import services
 from zoneops.enterprises.importers import FigureImporter
 from zoneops.enterprises.models import FigureEditor, MonthApproval, MonthlyFigure

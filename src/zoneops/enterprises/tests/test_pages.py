@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from zoneops.core.testing import field_error
+from zoneops.core.ui.testing import field_error
 from zoneops.enterprises import services
 from zoneops.enterprises.models import (
     Contact,
@@ -164,8 +164,8 @@ def test_api_enterprises_and_visits(client_for, users, zone_tree):
 
 
 def test_demo_reproduces_the_seed_figures(db):
-    from zoneops.core.demo import seed_demo
     from zoneops.core.models import Zone
+    from zoneops.core.ops.demo import seed_demo
 
     seed_demo()
     seed_demo()  # idempotent

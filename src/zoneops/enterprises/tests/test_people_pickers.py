@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from zoneops.core.testing import field_error
+from zoneops.core.ui.testing import field_error
 from zoneops.enterprises.models import LiaisonAssignment, Visit
 from zoneops.enterprises.tests.factories import code, enterprise
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from zoneops.core import geo
+from zoneops.core.zones import geo
 from zoneops.enterprises.forms import EnterpriseForm
 from zoneops.enterprises.importers import EnterpriseImporter
 from zoneops.enterprises.models import Enterprise

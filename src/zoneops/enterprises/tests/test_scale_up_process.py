@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from zoneops.core.models import ObjectChange
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.enterprises import services
 from zoneops.enterprises.models import Enterprise, ScaleUpApplication, ScaleUpEvent
 from zoneops.enterprises.tests.factories import enterprise

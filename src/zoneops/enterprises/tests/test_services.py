@@ -293,7 +293,7 @@ def test_yoy(zone_tree):
 
 
 def test_liaison_role_rights():
-    from zoneops.core.permissions import role_may
+    from zoneops.core.access.permissions import role_may
 
     class U:
         is_authenticated = is_active = True

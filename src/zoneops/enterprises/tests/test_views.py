@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.ui.testing import ScopedViewTests
 from zoneops.enterprises.models import (
     Certification,
     Contact,

@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from zoneops.core import photos
+from zoneops.core.files import photos
 from zoneops.core.models import ClientSubmission
-from zoneops.core.testing import photo_bytes
+from zoneops.core.ui.testing import photo_bytes
 from zoneops.enterprises import services
 from zoneops.enterprises.models import Contact, Visit, VisitPhoto
 from zoneops.enterprises.tests.factories import enterprise

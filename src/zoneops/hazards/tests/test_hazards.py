@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from zoneops.appeals.tests.conftest import make_uscc
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import Department, LoopCase, LoopEvent
-from zoneops.core.testing import ScopedViewTests, photo_bytes
+from zoneops.core.ui.testing import ScopedViewTests, photo_bytes
 from zoneops.hazards import reports, services, workflow
 from zoneops.hazards.models import Hazard, HazardPhoto, InspectionRound
 
@@ -69,7 +69,7 @@ def test_deadlines_count_working_days_over_national_day(enterprise, users):
 def test_major_hazards_escalate_sooner():
     due = D(2025, 10, 16)
     assert workflow.MAJOR_HAZARD and workflow.HAZARD
-    from zoneops.core import loop
+    from zoneops.core.loop import workflows as loop
 
     assert loop.escalation_level(workflow.HAZARD, due, D(2025, 10, 17)) == 2
     assert loop.escalation_level(workflow.MAJOR_HAZARD, due, D(2025, 10, 17)) == 3
@@ -346,7 +346,7 @@ def test_rectify_with_photos_from_the_site_once(
 ):
     import uuid
 
-    from zoneops.core import photos
+    from zoneops.core.files import photos
 
     settings.MEDIA_ROOT = tmp_path
     hazard = found(enterprise, users["staff"])
@@ -379,7 +379,7 @@ def test_rectify_with_photos_from_the_site_once(
 def test_rectify_strips_the_location_unless_kept_and_needs_photos(
     client_for, users, enterprise, department, settings, tmp_path
 ):
-    from zoneops.core import photos
+    from zoneops.core.files import photos
 
     settings.MEDIA_ROOT = tmp_path
     hazard = found(enterprise, users["staff"])

@@ -1,7 +1,7 @@
 from decimal import Decimal as D
 
-from zoneops.core.demo import seed_users, seed_zones
 from zoneops.core.models import Zone
+from zoneops.core.ops.demo import seed_users, seed_zones
 from zoneops.indicators import demo, selectors
 from zoneops.indicators.models import IndicatorValue
 

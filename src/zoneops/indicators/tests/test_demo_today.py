@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from zoneops.core.demo import seed_zones
+from zoneops.core.ops.demo import seed_zones
 from zoneops.indicators import demo
 from zoneops.indicators.models import IndicatorValue, MonthClose, Target
 

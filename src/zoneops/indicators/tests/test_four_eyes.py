@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.indicators import services
 from zoneops.indicators.models import Indicator, MonthClose
 from zoneops.notifications.models import Notification

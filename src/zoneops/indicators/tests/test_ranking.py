@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from zoneops.core.demo import seed_users, seed_zones
 from zoneops.core.models import User
+from zoneops.core.ops.demo import seed_users, seed_zones
 from zoneops.indicators import demo, selectors, services
 from zoneops.indicators.models import Indicator, Target
 

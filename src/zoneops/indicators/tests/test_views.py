@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.ui.testing import ScopedViewTests
 from zoneops.indicators import services
 from zoneops.indicators.models import Indicator, IndicatorValue, MonthClose, Target
 

@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zoneops.core.models import ObjectChange
-from zoneops.core.testing import xlsx_bytes
+from zoneops.core.ui.testing import xlsx_bytes
 from zoneops.investment.models import Lead, StageChange
 from zoneops.investment.tests.factories import D, make_lead
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.ui.testing import ScopedViewTests
 from zoneops.investment.models import AnnualTarget, Event, FundsInPlace, Lead, Signing
 from zoneops.investment.tests.factories import D, make_lead, sign
 

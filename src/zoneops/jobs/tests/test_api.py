@@ -4,7 +4,7 @@ progress, cancel, and the same scoping as the pages."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.enterprises.models import Enterprise
 from zoneops.jobs.models import Job
 from zoneops.jobs.testing import run_worker

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from zoneops.core.models import ObjectChange
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.enterprises.models import MonthlyFigure
 from zoneops.enterprises.tests.factories import enterprise
 from zoneops.jobs.models import Job

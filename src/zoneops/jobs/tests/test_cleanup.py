@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from zoneops.jobs import services
+from zoneops.jobs import services, tasks
 from zoneops.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,9 @@ def make(user, state, finished_days_ago=None, title="job"):
     if finished_days_ago is not None:
         job.finished_at = NOW - dt.timedelta(days=finished_days_ago)
         job.save(update_fields=["finished_at"])
-    folder = services.job_dir(job)
+    folder = tasks.job_dir(job)
     folder.mkdir(parents=True)
-    services.result_path(job).write_bytes(b"x")
+    tasks.result_path(job).write_bytes(b"x")
     return job
 
 
@@ -56,9 +56,9 @@ def test_the_tick_removes_finished_jobs_and_files_older_than_the_setting(users, 
 
     assert set(Job.objects.values_list("title", flat=True)) == {"recent", "running", "queued"}
     for gone in (old_done, old_failed):
-        assert not services.job_dir(gone).exists()
+        assert not tasks.job_dir(gone).exists()
     for kept in (recent, running, queued):
-        assert services.result_path(kept).exists()
+        assert tasks.result_path(kept).exists()
     assert "2 finished jobs" in capsys.readouterr().out
     left = [str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)]
     assert left == [recent.task_id]
@@ -69,4 +69,4 @@ def test_zero_keeps_every_job(users, settings):
     settings.ZONEOPS_JOB_KEEP_DAYS = 0
     job = make(users["staff"], Job.State.DONE, 400)
     assert services.remove_old() == 0
-    assert Job.objects.filter(pk=job.pk).exists() and services.job_dir(job).exists()
+    assert Job.objects.filter(pk=job.pk).exists() and tasks.job_dir(job).exists()

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zoneops.core.models import ObjectChange
 from zoneops.enterprises.models import Enterprise
-from zoneops.jobs import services
+from zoneops.jobs import tasks
 from zoneops.jobs.models import Job
 from zoneops.jobs.testing import run_worker
 from zoneops.jobs.tests.files import enterprise_csv
@@ -106,7 +106,7 @@ def test_a_cancel_during_the_writing_rolls_back_what_was_written(users, client_f
     staff = client_for(users["staff"])
     upload(staff, enterprise_csv(12000, "GX"))
     job = Job.objects.get()
-    folder = services.job_dir(job)
+    folder = tasks.job_dir(job)
     seen = []
 
     def cancel_when_writing():

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from zoneops.appeals import services
 from zoneops.appeals.tests.conftest import new_appeal
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import Department, LoopCase
 from zoneops.notifications.models import Notification
 

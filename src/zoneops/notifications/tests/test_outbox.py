@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from zoneops.appeals import services as appeals
 from zoneops.appeals.tests.conftest import new_appeal
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import Department, LoopCase
 from zoneops.notifications import delivery, services
 from zoneops.notifications.models import (

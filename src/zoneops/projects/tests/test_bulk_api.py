@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from zoneops.core.models import ObjectChange
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.projects import services
 from zoneops.projects.models import MonthlyInvestment, Project
 from zoneops.projects.tests.factories import make_project

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Q, Sum
 
-from zoneops.core.demo import seed_zones
+from zoneops.core.ops.demo import seed_zones
 from zoneops.investment import demo as investment_demo
 from zoneops.investment import services as investment_services
 from zoneops.investment.models import AnnualTarget, Signing

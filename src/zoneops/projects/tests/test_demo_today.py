@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import time_machine
 
-from zoneops.core.demo import seed_zones
+from zoneops.core.ops.demo import seed_zones
 from zoneops.projects import demo
 from zoneops.projects.lights import GREEN, RED, YELLOW, explain
 from zoneops.projects.models import AnnualPlan, Milestone, MonthlyInvestment, Project

@@ -138,7 +138,7 @@ def test_another_zones_project_code_is_refused(users, zone_tree):
 
 @pytest.mark.django_db
 def test_missing_required_column_is_a_file_error(users, zone_tree):
-    from zoneops.core.imports import ImportFileError
+    from zoneops.core.files.imports import ImportFileError
 
     with pytest.raises(ImportFileError, match="总投资"):
         DispatchSheetImporter(users["staff"]).run(
@@ -204,8 +204,8 @@ def test_import_pages(client_for, users, zone_tree):
 def test_bulk_written_rows_have_the_usual_audit_rows(users, zone_tree):
     from django.contrib.contenttypes.models import ContentType
 
-    from zoneops.core import audit
-    from zoneops.core.context import acting_as
+    from zoneops.core.access.context import acting_as
+    from zoneops.core.audit import trail as audit
 
     make_project(zone_tree["park"], 1)
     with acting_as(users["staff"]):
@@ -272,7 +272,7 @@ def test_repeated_bad_cells_are_each_reported_and_the_collector_runs_again(users
     ],
 )
 def test_a_monthly_row_of_numbers_parses_as_its_texts_do(cells):
-    from zoneops.core.imports import plain_cell
+    from zoneops.core.files.imports import plain_cell
     from zoneops.projects.imports import MONTHLY_COLUMNS, typed_monthly_row
 
     mapping = dict(enumerate(MONTHLY_COLUMNS))

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.projects import services
 from zoneops.projects.lights import GREEN, RED, YELLOW, elapsed_share, reasons
 from zoneops.projects.models import Milestone, MonthlyInvestment, Project

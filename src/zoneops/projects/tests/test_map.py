@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from zoneops.core import geo
-from zoneops.core.testing import field_error
+from zoneops.core.ui.testing import field_error
+from zoneops.core.zones import geo
 from zoneops.enterprises.tests.factories import certify, enterprise
 from zoneops.projects.forms import ProjectForm
 from zoneops.projects.imports import DispatchSheetImporter
@@ -280,8 +280,8 @@ def test_changing_the_zone_keeps_the_filters(client_for, users, zone_tree):
 
 
 def test_demo_projects_lie_inside_their_zones_approximate_outlines():
-    from zoneops.core.demo import BOUNDARY_SOURCE, seed_zones
     from zoneops.core.models import Zone
+    from zoneops.core.ops.demo import BOUNDARY_SOURCE, seed_zones
     from zoneops.projects import demo
 
     seed_zones()

@@ -77,7 +77,7 @@ def test_record_monthly_keeps_the_latest_month_on_the_project(zone_tree, users):
 def test_photo_check_reads_the_content():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from zoneops.core.testing import photo_bytes
+    from zoneops.core.ui.testing import photo_bytes
 
     jpeg = SimpleUploadedFile("a.png", photo_bytes("JPEG"))
     webp = SimpleUploadedFile("b", photo_bytes("WEBP"))
@@ -95,7 +95,7 @@ def test_photo_check_reads_the_content():
 def test_an_overdue_blocker_escalates_to_the_responsible_leader(zone_tree, users, client_for):
     from django.urls import reverse
 
-    from zoneops.core import services as core_services
+    from zoneops.core.loop import services as core_services
     from zoneops.core.models import LoopCase
 
     project = make_project(zone_tree["park"], 1, leader_name="张副主任")
@@ -118,8 +118,8 @@ def test_an_overdue_blocker_escalates_to_the_responsible_leader(zone_tree, users
 def test_site_photos_keep_their_location_only_when_asked(zone_tree, users, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from zoneops.core import photos
-    from zoneops.core.testing import photo_bytes
+    from zoneops.core.files import photos
+    from zoneops.core.ui.testing import photo_bytes
 
     settings.MEDIA_ROOT = tmp_path
     project = make_project(zone_tree["park"], 1)

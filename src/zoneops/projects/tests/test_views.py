@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from zoneops.core.testing import ScopedViewTests, photo_bytes
+from zoneops.core.ui.testing import ScopedViewTests, photo_bytes
 from zoneops.projects import services
 from zoneops.projects.models import Blocker, Milestone, ProgressNote, ProgressPhoto, Project
 from zoneops.projects.tests.factories import make_project
@@ -153,7 +153,7 @@ class TestProgressNoteViews(ScopedViewTests):
     def test_site_photos_from_the_phone_camera(
         self, client_for, users, zone_tree, settings, tmp_path
     ):
-        from zoneops.core import photos
+        from zoneops.core.files import photos
 
         settings.MEDIA_ROOT = tmp_path
         project = make_project(zone_tree["park"], 1)

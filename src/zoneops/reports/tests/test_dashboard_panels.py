@@ -47,7 +47,7 @@ def figures(zone_tree, users):
             acting_user=user,
             opened_on=D(2025, 8, 1),
         )
-    from zoneops.core import services as core_services
+    from zoneops.core.loop import services as core_services
 
     core_services.tick(on=D(2025, 9, 30))
 

@@ -107,7 +107,7 @@ def test_sections_agree_with_their_tables_and_nothing_is_late_by_negative_days(z
     """Every count in a section's text is the count of its table's rows (same query)."""
     import re
 
-    from zoneops.core import services as core_services
+    from zoneops.core.loop import services as core_services
 
     for name, opened in [("用电增容", dt.date(2025, 9, 1)), ("十月底诉求", dt.date(2025, 10, 27))]:
         core_services.open_case(

@@ -9,7 +9,7 @@ from django.db.models.signals import post_save
 from docx import Document
 
 from zoneops.core.models import SecurityEvent
-from zoneops.core.testing import token_client
+from zoneops.core.ui.testing import token_client
 from zoneops.jobs import services as job_services
 from zoneops.jobs.models import Job
 from zoneops.jobs.testing import run_worker

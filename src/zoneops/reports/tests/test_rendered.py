@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.reports import gongwen, services
 
 pytestmark = pytest.mark.office

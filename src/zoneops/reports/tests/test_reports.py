@@ -8,7 +8,7 @@ from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
 
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import LoopCase
 from zoneops.jobs.models import Job
 from zoneops.jobs.testing import run_worker

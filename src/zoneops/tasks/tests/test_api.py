@@ -1,6 +1,6 @@
 import datetime as dt
 
-from zoneops.core.testing import field_error
+from zoneops.core.ui.testing import field_error
 from zoneops.tasks.models import Task
 
 D = dt.date

@@ -8,9 +8,9 @@ import zoneinfo
 
 import time_machine
 
-from zoneops.core import loop
-from zoneops.core.demo import seed_users, seed_zones
+from zoneops.core.loop import workflows as loop
 from zoneops.core.models import User
+from zoneops.core.ops.demo import seed_users, seed_zones
 from zoneops.indicators import demo as indicator_demo
 from zoneops.tasks import demo
 from zoneops.tasks.models import Campaign

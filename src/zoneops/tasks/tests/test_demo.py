@@ -1,4 +1,4 @@
-from zoneops.core.demo import seed_users, seed_zones
+from zoneops.core.ops.demo import seed_users, seed_zones
 from zoneops.indicators import demo as indicator_demo
 from zoneops.tasks import demo
 from zoneops.tasks.models import Campaign, Goal, Task

@@ -6,7 +6,7 @@ import zoneinfo
 
 import time_machine
 
-from zoneops.core import reporting as core_reporting
+from zoneops.core.loop import reporting as core_reporting
 from zoneops.core.models import LoopCase
 from zoneops.tasks import reporting as tasks_reporting
 from zoneops.tasks import selectors, services

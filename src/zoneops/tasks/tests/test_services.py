@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from zoneops.core import services as core_services
+from zoneops.core.loop import services as core_services
 from zoneops.core.models import LoopCase
 from zoneops.indicators import services as indicator_services
 from zoneops.indicators.models import Indicator

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from zoneops.core.testing import ScopedViewTests
+from zoneops.core.ui.testing import ScopedViewTests
 from zoneops.tasks import services
 from zoneops.tasks.models import Campaign, Goal, Milestone, ProgressUpdate, Task
 

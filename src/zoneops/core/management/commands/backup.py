@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from zoneops.core import backup
+from zoneops.core.ops import backup
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from zoneops.core.apps_registry import app_modules
-from zoneops.core.context import acting_as
+from zoneops.core.access.context import acting_as
 from zoneops.core.models import Zone
+from zoneops.core.registries.app_modules import app_modules
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from zoneops.core.accounts.security import MIN_AUDIT_RETENTION_DAYS
 from zoneops.core.models import ObjectChange, SecurityEvent
-from zoneops.core.security import MIN_AUDIT_RETENTION_DAYS
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zoneops.core import backup
+from zoneops.core.ops import backup
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from zoneops.core.demo import seed_demo
+from zoneops.core.ops.demo import seed_demo
 
 
 class Command(BaseCommand):

@@ -2,7 +2,9 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zoneops.core import services, ticks
+from zoneops.core.loop import services
+from zoneops.core.registries import ticks
+from zoneops.core.ui import submissions
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +19,7 @@ def _escalate() -> tuple[str, list[str]]:
 
 
 def _forget_tokens() -> tuple[str, list[str]]:
-    forgotten = services.purge_client_submissions()
+    forgotten = submissions.purge_client_submissions()
     return f"forgot {forgotten} client tokens older than the retry window", []
 
 

@@ -13,7 +13,7 @@ import time
 from django.urls import get_resolver
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from zoneops.jobs import services
+from zoneops.jobs import services, tasks
 
 
 def watch_parent() -> None:
@@ -32,7 +32,7 @@ class Command(DBWorkerCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.set_defaults(worker_id=services.worker_name(), reload=False)
+        parser.set_defaults(worker_id=tasks.worker_name(), reload=False)
         parser.add_argument(
             "--exit-with-parent",
             action="store_true",
@@ -44,7 +44,7 @@ class Command(DBWorkerCommand):
             watch_parent()
         for job in services.recover_stale():
             self.stdout.write(f"job {job.pk} left by a stopped worker: {job.state}")
-        options["worker_id"] = services.worker_name()
+        options["worker_id"] = tasks.worker_name()
         # Load the URLs (and with them every view module) now rather than in the first job.
         get_resolver().url_patterns  # noqa: B018
         return super().handle(*args, **options)

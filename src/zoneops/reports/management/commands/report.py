@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zoneops.core.context import acting_as
+from zoneops.core.access.context import acting_as
 from zoneops.core.models import Zone
 from zoneops.reports import services
 
