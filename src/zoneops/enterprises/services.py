@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.core import context
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
-from zoneops.core.periods import month_reopened
+from zoneops.core.periods import month_reopened, record_editors
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo
 from zoneops.core.privacy import mask_phone
@@ -1129,14 +1129,7 @@ def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
 def note_editors(user, keys) -> None:
     """Record ``user`` as having entered or changed figures of each ``(zone_id, year, month)``
     (the 四眼原则 ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
-    if user is None or not getattr(user, "pk", None):
-        return
-    for zone_id, year, month in set(keys):
-        editor, created = FigureEditor.objects.get_or_create(
-            zone_id=zone_id, year=year, month=month, user_id=user.pk
-        )
-        if not created:
-            editor.save(update_fields=["last_at"])
+    record_editors(FigureEditor, user, keys)
 
 
 def _note_figure_editor(sender, instance, **kwargs) -> None:

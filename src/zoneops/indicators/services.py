@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from zoneops.core import context
 from zoneops.core.models import User, Zone
-from zoneops.core.periods import month_reopened
+from zoneops.core.periods import month_reopened, record_editors
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.indicators.models import (
     Indicator,
@@ -189,13 +189,7 @@ def save_value(
 def note_editor(user, zone_id: int, year: int, month: int) -> None:
     """Record ``user`` as having entered or changed values of the zone's month (the 四眼原则
     ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
-    if user is None or not getattr(user, "pk", None):
-        return
-    editor, created = ValueEditor.objects.get_or_create(
-        zone_id=zone_id, year=year, month=month, user_id=user.pk
-    )
-    if not created:
-        editor.save(update_fields=["last_at"])
+    record_editors(ValueEditor, user, [(zone_id, year, month)])
 
 
 def _note_value_editor(sender, instance, **kwargs) -> None:
