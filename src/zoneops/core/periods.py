@@ -24,7 +24,7 @@ class EditorLedger(models.Model):
     """Who entered or changed the figures of a zone's month (the 四眼原则 ledger), abstract.
 
     One row per zone, month and person, written with every figure saved, imported or deleted
-    (``note_editors``); the app's ``approve_month`` refuses the approval of a month to anyone
+    (``record_editors``); the app's ``approve_month`` refuses the approval of a month to anyone
     listed for it. Bookkeeping beside the audit trail (which keeps every change itself).
     Each app that approves periods has its own ledger (enterprise figures, indicator values).
     """

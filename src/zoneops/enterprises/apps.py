@@ -39,12 +39,12 @@ class EnterprisesConfig(AppConfig):
             )
         from django.db.models.signals import post_delete, post_save
 
-        from zoneops.enterprises import services
+        from zoneops.enterprises import locks
         from zoneops.enterprises.models import MonthlyFigure
 
         for signal in (post_save, post_delete):
             signal.connect(
-                services._note_figure_editor,
+                locks._note_figure_editor,
                 sender=MonthlyFigure,
                 dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
             )

@@ -33,7 +33,7 @@ from zoneops.core.imports import (
     inserted_pks,
 )
 from zoneops.core.models import ObjectChange, Zone
-from zoneops.enterprises import bulk, services, uscc
+from zoneops.enterprises import bulk, locks, uscc
 from zoneops.enterprises.industries import clean_code, code_map
 from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
 
@@ -849,7 +849,7 @@ class FigureImporter(FastImporter):
         if result.errors:
             return result
         # Approved months are locked.
-        locked = {period: services.locked_zone_ids(*period) for period in periods}
+        locked = {period: locks.locked_zone_ids(*period) for period in periods}
         zone_of = {}
         if any(locked.values()):
             zone_of = dict(
@@ -864,7 +864,7 @@ class FigureImporter(FastImporter):
                         row,
                         "period",
                         f"{year}-{month:02d}",
-                        services.locked_message(year, month),
+                        locks.locked_message(year, month),
                     )
             if result.errors:
                 return result
@@ -974,7 +974,7 @@ class FigureImporter(FastImporter):
                     ),
                 )
             write_updates(MonthlyFigure, changed, [*fields, "updated_at"])
-            services.note_editors(
+            locks.note_editors(
                 self.user, {(names[key[0]][1], key[1], key[2]) for _row, key, _values in parsed}
             )
         result.created = len(new)

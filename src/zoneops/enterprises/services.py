@@ -36,21 +36,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import context
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
-from zoneops.core.periods import month_reopened, record_editors
+from zoneops.core.periods import month_reopened
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo
 from zoneops.core.privacy import mask_phone
 from zoneops.enterprises.industries import DATA
+from zoneops.enterprises.locks import (  # noqa: F401  (callers use them as services.*)
+    editors_of,
+    ensure_unlocked,
+    is_locked,
+    locked_message,
+    locked_zone_ids,
+    note_editors,
+)
 from zoneops.enterprises.models import (
     TIER_RANK,
     Certification,
     Contact,
     CultivationEntry,
     Enterprise,
-    FigureEditor,
     IdleRevival,
     Industry,
     LiaisonAssignment,
@@ -1089,71 +1095,6 @@ def revival_progress(zone: Zone, year: int) -> RevivalProgress:
 
 
 # Monthly figures and month locks --------------------------------------------------------------
-
-
-def locked_zone_ids(year: int, month: int) -> set[int]:
-    """Zones whose figures for the month are locked: approved zones and everything below."""
-    paths = list(
-        MonthApproval.objects.filter(year=year, month=month, approved=True).values_list(
-            "zone__path", flat=True
-        )
-    )
-    if not paths:
-        return set()
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return set(Zone.objects.filter(query).values_list("pk", flat=True))
-
-
-def is_locked(enterprise: Enterprise, year: int, month: int) -> bool:
-    ancestors = [int(p) for p in enterprise.zone.path.strip("/").split("/") if p]
-    return MonthApproval.objects.filter(
-        zone_id__in=ancestors, year=year, month=month, approved=True
-    ).exists()
-
-
-def locked_message(year: int, month: int) -> str:
-    """The refusal of a change to an approved month, naming the rule."""
-    return _(
-        "{year}-{month:02d} is approved for this zone. Rule: an approved month is locked; an "
-        "administrator must reopen it with a reason before its figures change."
-    ).format(year=year, month=month)
-
-
-def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
-    if is_locked(enterprise, year, month):
-        raise ValidationError(locked_message(year, month), code="locked")
-
-
-def note_editors(user, keys) -> None:
-    """Record ``user`` as having entered or changed figures of each ``(zone_id, year, month)``
-    (the 四眼原则 ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
-    record_editors(FigureEditor, user, keys)
-
-
-def _note_figure_editor(sender, instance, **kwargs) -> None:
-    """Every single save or delete of a figure (pages, API, admin) names its editor, the
-    person the request acts as; once per request and period."""
-    ctx = context.current()
-    user = ctx.user if ctx is not None else None
-    if user is None or not getattr(user, "pk", None):
-        return
-    zone_id = (
-        Enterprise.objects.filter(pk=instance.enterprise_id)
-        .values_list("zone_id", flat=True)
-        .first()
-    )
-    if zone_id is None:
-        return
-    key = (zone_id, instance.year, instance.month)
-    context.memoized(("figure_editor", user.pk, *key), lambda: note_editors(user, [key]) or True)
-
-
-def editors_of(zone: Zone, year: int, month: int) -> QuerySet:
-    """The ledger rows of people who entered or changed figures of the month in ``zone`` or
-    a zone below it."""
-    return FigureEditor.objects.filter(zone__path__startswith=zone.path, year=year, month=month)
 
 
 @transaction.atomic

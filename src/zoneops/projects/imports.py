@@ -29,7 +29,7 @@ from zoneops.core.imports import (
 )
 from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE, ObjectChange
 from zoneops.core.permissions import ADD, CHANGE, role_may
-from zoneops.projects import bulk, services
+from zoneops.projects import bulk, completed
 from zoneops.projects.models import (
     AUTOMATIC_TAGS,
     ONE_BILLION_WAN,
@@ -559,7 +559,7 @@ class DispatchSheetImporter(SheetImporter):
             Project.objects.bulk_update(changed, [*PROJECT_FIELDS, "updated_at"], batch_size=500)
             ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
             # A changed plan year takes its 本年累计 from that year's figures.
-            services.refresh_completed([p.pk for p in changed])
+            completed.refresh_completed([p.pk for p in changed])
         result.created, result.updated = len(new_rows), len(changed)
         for code, project in existing.items():
             refs[code] = Ref(project.pk, project.zone_id, code)
@@ -580,7 +580,7 @@ class DispatchSheetImporter(SheetImporter):
         ]
         if monthly:
             write_monthly(monthly, source)
-            services.refresh_completed([entry.project_id for entry in monthly])
+            completed.refresh_completed([entry.project_id for entry in monthly])
 
     def write_plans(self, items, source) -> None:
         ids = [ref.pk for ref, _year, _plan in items]

@@ -8,14 +8,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core import photos as core_photos
 from zoneops.core import services as core_services
 from zoneops.core.permissions import ADD, CHANGE, role_may
+from zoneops.projects.completed import refresh_completed  # noqa: F401  (services.*)
 from zoneops.projects.models import (
     AnnualPlan,
     Blocker,
@@ -127,21 +126,6 @@ def replan_comparison(project: Project) -> list[PlanChange]:
 
 
 # Monthly figures -------------------------------------------------------------------------------
-
-
-def refresh_completed(project_ids) -> None:
-    """Copy each project's latest 本年累计 of its plan year onto it (one UPDATE a chunk)."""
-    ids = list(project_ids)
-    latest = MonthlyInvestment.objects.filter(
-        project=OuterRef("pk"), year=OuterRef("plan_year")
-    ).order_by("-month")
-    for start in range(0, len(ids), 2000):
-        Project.objects.filter(pk__in=ids[start : start + 2000]).update(
-            completed_ytd=Coalesce(
-                Subquery(latest.values("completed_ytd")[:1]), Value(Decimal("0"))
-            ),
-            completed_month=Subquery(latest.values("month")[:1]),
-        )
 
 
 @transaction.atomic
