@@ -1,15 +1,13 @@
 """Deterministic synthetic zones and users for benchmarks (``zoneops generate``)."""
 
-import datetime as dt
 import random
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
-from django.utils import timezone
 
-from zoneops.core import calendar, loop
+from zoneops.core import bulk
 from zoneops.core.models import Department, Role, User, Zone
 
 ZONES_PER_CITY = 10
@@ -88,63 +86,21 @@ BATCH = 5000
 
 
 def insert_rows(model, rows: list[dict]) -> list[int]:
-    """Insert plain rows with ``executemany`` and return their new ids, in order.
+    """Insert plain rows with the bulk writer and return their new ids, in order.
 
-    Benchmark data only: the ORM's per-value preparation costs more than the database's
-    work at these sizes. Values must already be what the driver takes (dates, numbers,
-    strings, ``None``); ``created_at``/``updated_at`` are filled in here.
+    Benchmark data only: ids are given here (after the highest), so that they are known
+    without reading them back; ``created_at``/``updated_at`` get now.
     """
     if not rows:
         return []
-    meta = model._meta
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    names = ["id", *rows[0]]
-    has_stamps = any(f.name == "created_at" for f in meta.concrete_fields)
-    if has_stamps:
-        names += ["created_at", "updated_at"]
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
-    marks = ", ".join(["%s"] * len(names))
     start = (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     ids = list(range(start, start + len(rows)))
-    values = [
-        (pk, *row.values(), *((now, now) if has_stamps else ()))
-        for pk, row in zip(ids, rows, strict=True)
-    ]
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"
+    bulk.insert(
+        model,
+        ["id", *rows[0]],
+        [(pk, *row.values()) for pk, row in zip(ids, rows, strict=True)],
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
         for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
             cursor.execute(statement)
     return ids
-
-
-class Dates:
-    """Working-day arithmetic memoised per (start, days): the calendar is slow per call."""
-
-    def __init__(self):
-        self._add: dict[tuple[dt.date, int], dt.date] = {}
-        self._between: dict[tuple[dt.date, dt.date], int] = {}
-        self._levels: dict[tuple[str, dt.date, dt.date], int] = {}
-
-    def add(self, start: dt.date, days: int) -> dt.date:
-        key = (start, days)
-        if key not in self._add:
-            self._add[key] = calendar.add_working_days(start, days)
-        return self._add[key]
-
-    def level(self, workflow, due: dt.date, today: dt.date) -> int:
-        """The escalation level ``zoneops tick`` would have given on ``today``."""
-        key = (workflow.kind, due, today)
-        if key not in self._levels:
-            self._levels[key] = loop.escalation_level(workflow, due, today)
-        return self._levels[key]
-
-    def between(self, start: dt.date, end: dt.date) -> int:
-        key = (start, end)
-        if key not in self._between:
-            self._between[key] = calendar.working_days_between(start, end)
-        return self._between[key]
-
-
-def spread_days(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
-    return first + dt.timedelta(days=rng.randint(0, (last - first).days))

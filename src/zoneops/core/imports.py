@@ -11,16 +11,12 @@ import datetime as dt
 import functools
 import gc
 import io
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from zoneops.core import background, uploads
@@ -111,80 +107,6 @@ def gc_paused(function):
             gc.enable()
 
     return wrapper
-
-
-# SQLite: one INSERT ... SELECT over a JSON array of rows does the work of executemany in a
-# third less time (the audit and monthly rows of an import: measured 0.70 s → 0.46 s and
-# 0.28 s → 0.15 s), for narrow rows of the types JSON carries exactly. JSON functions are
-# built into SQLite from 3.38.
-JSON_TYPES = frozenset({str, int, bool, type(None), Decimal, dt.date})
-JSON_CHUNK = 5000
-JSON_WIDTH = 12
-
-
-def _json_default(value):
-    if type(value) is Decimal:
-        return str(value)  # what the driver binds (Django's adapter), as TEXT
-    if type(value) is dt.date:
-        return value.isoformat()  # likewise
-    raise TypeError
-
-
-def insert_json(
-    cursor, table: str, names: str, width: int, rows: list, tail: Sequence = ()
-) -> bool:
-    """INSERT into ``table`` (quoted) the columns ``names`` (quoted, comma separated): from
-    ``rows`` (sequences of ``width`` values, in the driver's types) then ``tail`` (the same
-    for every row), through ``json_each``. False (nothing written) where this way is not sure
-    to store what executemany would: the caller does that then."""
-    if connection.vendor != "sqlite" or connection.Database.sqlite_version_info < (3, 38):
-        return False
-    if width > JSON_WIDTH:
-        return False  # each value is picked out of its row's JSON: wide rows cost more so
-    for index in range(width):
-        column = list(map(itemgetter(index), rows))
-        kinds = set(map(type, column))
-        if kinds - JSON_TYPES:
-            return False  # floats (SQLite's reading of a JSON number may round), datetimes, ...
-        if int in kinds:
-            ints = [value for value in column if type(value) is int]
-            if not (min(ints) >= -(2**63) and max(ints) < 2**63):
-                return False
-    payloads = [
-        json.dumps(rows[start : start + JSON_CHUNK], ensure_ascii=False, default=_json_default)
-        for start in range(0, len(rows), JSON_CHUNK)
-    ]
-    if any("\\u0000" in payload for payload in payloads):
-        return False  # JSON text with NUL characters is not read back whole
-    picks = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(width))
-    constants = "".join(", %s" for _value in tail)
-    sql = f"INSERT INTO {table} ({names}) SELECT {picks}{constants} FROM json_each(%s)"
-    for payload in payloads:
-        cursor.execute(sql, [*tail, payload])
-    return True
-
-
-def inserted_pks(model: type[models.Model], count: int) -> range | None:
-    """The ids of the ``count`` rows just inserted into ``model``'s table by one bulk INSERT,
-    in order, without reading them back; None where that cannot be known (not SQLite, or
-    the ids are not consecutive).
-
-    SQLite gives each new row an id above every id before it and the import's transaction is
-    the only writer, so the rows hold the ``count`` ids up to the last one given out, unless a
-    row of that range was there before (checked: one count over the range, by id).
-    """
-    if connection.vendor != "sqlite" or count <= 0:
-        return None
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_insert_rowid()")
-        last = cursor.fetchone()[0]
-        first = last - count + 1
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])
-        if cursor.fetchone()[0] != count:
-            return None
-    return range(first, last + 1)
 
 
 def plain_cell(value) -> str:

@@ -12,7 +12,6 @@ header (a sheet holds at most 1,048,576 rows), and a title row above the header 
 import csv
 import datetime as dt
 import io
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,17 +22,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit, background, context, geo, uploads
+from zoneops.core import audit, background, bulk, context, geo, uploads
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
     RowError,
     code_or_name,
     gc_paused,
-    inserted_pks,
 )
 from zoneops.core.models import ObjectChange, Zone
-from zoneops.enterprises import bulk, locks, uscc
+from zoneops.enterprises import locks, uscc
 from zoneops.enterprises.industries import clean_code, code_map
 from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
 
@@ -547,11 +545,6 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
     """Insert new enterprises (USCC, source, parsed fields) with their audit rows."""
     if not new:
         return
-    from django.db import connection
-    from django.utils import timezone
-
-    now = bulk.prep(Enterprise, "created_at", timezone.now())
-    adapt_date = connection.ops.adapt_datefield_value
     before = bulk.max_pk(Enterprise)
     plain = []
     rows = []
@@ -575,12 +568,10 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
             "latitude": fields.get("latitude"),
         }
         plain.append(values)
-        row = [now, now, *values.values()]
-        row[7] = adapt_date(row[7])  # founded_on, in the order of ENTERPRISE_COLUMNS
-        rows.append(row)
+        rows.append(tuple(values.values()))
     assert tuple(plain[0]) == ENTERPRISE_COLUMNS
-    bulk.insert_rows(Enterprise, ("created_at", "updated_at", *ENTERPRISE_COLUMNS), rows)
-    pks = inserted_pks(Enterprise, len(plain))
+    bulk.insert(Enterprise, ENTERPRISE_COLUMNS, rows)
+    pks = bulk.inserted_pks(Enterprise, len(plain))
     if pks is None:
         ids = dict(
             Enterprise.objects.filter(pk__gt=before)
@@ -588,7 +579,7 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
             .iterator(chunk_size=10000)
         )
         pks = [ids[values["uscc"]] for values in plain]
-    bulk.audit_created(
+    bulk.log_created(
         Enterprise,
         (
             (
@@ -617,7 +608,7 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
 
 
 def write_updates(model, changed: list, fields: list[str]) -> None:
-    """Updates in batches (``bulk.update_rows``), with an audit row for each record that
+    """Updates in batches (``core.bulk.update``), with an audit row for each record that
     really changed."""
     if not changed:
         return
@@ -637,7 +628,7 @@ def write_updates(model, changed: list, fields: list[str]) -> None:
             objs.append(obj)
             rows.append(audit.change_row(obj, ObjectChange.Action.UPDATE, changes, content_type))
         if objs:
-            bulk.update_rows(model, objs, fields)
+            bulk.update(model, objs, fields)
             ObjectChange.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -873,7 +864,6 @@ class FigureImporter(FastImporter):
         return result
 
     def write(self, parsed, periods, name, result) -> None:
-        from django.utils import timezone
 
         source = f"import: {Path(name).name}"[:300]
         ids = {key[0] for _row, key, _values in parsed}
@@ -937,16 +927,14 @@ class FigureImporter(FastImporter):
                 changed.append((figure, before))
         with transaction.atomic():
             if new:
-                now = bulk.prep(MonthlyFigure, "created_at", timezone.now())
                 first = bulk.max_pk(MonthlyFigure)
-                bulk.insert_rows(
+                bulk.insert(
                     MonthlyFigure,
                     ("enterprise_id", "year", "month", *fields),
                     ((*key, *values) for key, values in new),
-                    (now, now, source),
-                    ("created_at", "updated_at", "source"),
+                    {"source": source},
                 )
-                pks = inserted_pks(MonthlyFigure, len(new))
+                pks = bulk.inserted_pks(MonthlyFigure, len(new))
                 if pks is not None:
                     inserted = {key: pk for (key, _values), pk in zip(new, pks, strict=True)}
                 else:
@@ -960,8 +948,16 @@ class FigureImporter(FastImporter):
                     }
                 # The audit text of each row, as log_bulk_create would write it (built from a
                 # template: json.dumps per row costs more than the insert).
-                template = audit_template(source, fields)
-                bulk.audit_created(
+                template = audit.created_template(
+                    {
+                        "source": source,
+                        "enterprise_id": audit.INT,
+                        "year": audit.INT,
+                        "month": audit.INT,
+                    }
+                    | {f: audit.INT if f == "employees" else audit.TEXT for f in fields}
+                )
+                bulk.log_created(
                     MonthlyFigure,
                     (
                         (
@@ -982,17 +978,6 @@ class FigureImporter(FastImporter):
 
     def update_fields(self) -> list[str]:
         return ["main_revenue", "output_value", "tax_paid", "employees", "rd_expense", "energy_use"]
-
-
-def audit_template(source: str, fields) -> str:
-    """The JSON of a new figure's audit ``changes``, with %-slots for key and values."""
-    null = '{"before": null, "after": %s}'
-    parts = [f'"source": {null % json.dumps(source).replace("%", "%%")}']
-    parts += [f'"{name}": {null % "%d"}' for name in ("enterprise_id", "year", "month")]
-    parts += [
-        f'"{f}": {null % ("%d" if f == "employees" else chr(34) + "%s" + chr(34))}' for f in fields
-    ]
-    return "{" + ", ".join(parts) + "}"
 
 
 def _period(value) -> tuple[int, int]:

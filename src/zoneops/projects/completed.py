@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from zoneops.core import bulk
 from zoneops.projects.models import MonthlyInvestment, Project
 
 
@@ -25,3 +26,8 @@ def refresh_completed(project_ids) -> None:
             ),
             completed_month=Subquery(latest.values("month")[:1]),
         )
+
+
+def set_completed(updates: list[tuple[Decimal, int, int]]) -> None:
+    """Set (completed_ytd, completed_month) of many projects: (value, month, project id)."""
+    bulk.update_values(Project, ["completed_ytd", "completed_month"], updates)

@@ -16,20 +16,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core import audit, background, geo
+from zoneops.core import audit, background, bulk, geo
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
     ModelImporter,
     RowError,
     gc_paused,
-    inserted_pks,
     plain_cell,
     read_table,
 )
 from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE, ObjectChange
 from zoneops.core.permissions import ADD, CHANGE, role_may
-from zoneops.projects import bulk, completed
+from zoneops.projects import completed
 from zoneops.projects.models import (
     AUTOMATIC_TAGS,
     ONE_BILLION_WAN,
@@ -556,7 +555,7 @@ class DispatchSheetImporter(SheetImporter):
                 audit_rows.append(audit.change_row(project, ObjectChange.Action.UPDATE, changes))
         refs = insert_projects(new_rows)
         if changed:
-            Project.objects.bulk_update(changed, [*PROJECT_FIELDS, "updated_at"], batch_size=500)
+            bulk.update(Project, changed, [*PROJECT_FIELDS, "updated_at"])
             ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
             # A changed plan year takes its 本年累计 from that year's figures.
             completed.refresh_completed([p.pk for p in changed])
@@ -608,7 +607,7 @@ class DispatchSheetImporter(SheetImporter):
                 )
         insert_plans(new)
         if changed:
-            AnnualPlan.objects.bulk_update(changed, ["planned", "updated_at"], batch_size=500)
+            bulk.update(AnnualPlan, changed, ["planned", "updated_at"])
             ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
 
 
@@ -669,8 +668,8 @@ def insert_projects(rows: list[dict]) -> dict[str, Ref]:
     refs: dict[str, Ref] = {}
     if not rows:
         return refs
-    bulk.insert(Project, rows)
-    pks = inserted_pks(Project, len(rows))
+    bulk.insert_dicts(Project, rows)
+    pks = bulk.inserted_pks(Project, len(rows))
     if pks is not None:
         for pk, row in zip(pks, rows, strict=True):
             refs[row["code"]] = Ref(pk, row["zone_id"], row["code"])
@@ -706,9 +705,9 @@ AS_IS = frozenset({str, int, bool, float, type(None)})
 def insert_plans(items: list[tuple[Ref, dict]]) -> None:
     if not items:
         return
-    bulk.insert(AnnualPlan, [row for _ref, row in items])
+    bulk.insert_dicts(AnnualPlan, [row for _ref, row in items])
     keys = {(row["project_id"], row["year"]): None for _ref, row in items}
-    pks = inserted_pks(AnnualPlan, len(items))
+    pks = bulk.inserted_pks(AnnualPlan, len(items))
     if pks is not None and len(keys) == len(items):
         keys.update(zip(keys, pks, strict=True))
     else:
@@ -782,14 +781,14 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
                     row, ObjectChange.Action.UPDATE, audit.diff(before, audit.snapshot(row))
                 )
             )
-    bulk.insert_values(
+    bulk.insert(
         MonthlyInvestment,
         ["project_id", "year", "month", "completed_ytd"],
         [(e.project_id, e.year, e.month, e.value) for e in new],
         {"source": source},
     )
     if new:
-        pks = inserted_pks(MonthlyInvestment, len(new))
+        pks = bulk.inserted_pks(MonthlyInvestment, len(new))
         if pks is None:
             # The rows of one year and month: one (project, year, month) each, so their ids
             # are found without sending thousands of project ids back to the database.
@@ -802,22 +801,16 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
                     if (pid, year, month) in wanted:
                         ids[(pid, year, month)] = pk
             pks = [ids[(e.project_id, e.year, e.month)] for e in new]
-        template = bulk.json_template(
-            {"source": source, "project_id": ..., "year": ..., "month": ..., "completed_ytd": ...}
+        template = audit.created_template(
+            {
+                "source": source,
+                "project_id": audit.INT,
+                "year": audit.INT,
+                "month": audit.INT,
+                "completed_ytd": audit.TEXT,
+            }
         )
-        if bulk.created_json(template, 0, 0, 0, '""') is not None:
-            changes = [template % (e.project_id, e.year, e.month, f'"{e.value}"') for e in new]
-        else:
-            changes = [
-                {
-                    "source": source,
-                    "project_id": e.project_id,
-                    "year": e.year,
-                    "month": e.month,
-                    "completed_ytd": str(e.value),
-                }
-                for e in new
-            ]
+        changes = [template % (e.project_id, e.year, e.month, e.value) for e in new]
         bulk.log_created(
             MonthlyInvestment,
             [
@@ -826,9 +819,7 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
             ],
         )
     if changed:
-        MonthlyInvestment.objects.bulk_update(
-            changed, ["completed_ytd", "updated_at"], batch_size=500
-        )
+        bulk.update(MonthlyInvestment, changed, ["completed_ytd", "updated_at"])
         ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
     return len(new), len(changed)
 
@@ -965,7 +956,7 @@ class MonthlyImporter(SheetImporter):
             known = plan_years[pid]
             if known.completed_month is None or entry.month >= known.completed_month:
                 updates.append((entry.value, entry.month, pid))
-        bulk.set_completed(updates)
+        completed.set_completed(updates)
 
     def check_cumulative(self, entries: list[MonthEntry], projects: dict, errors) -> set[int]:
         """本年累计 never falls from one month to a later one of the same year.
