@@ -61,7 +61,7 @@ def _concrete(model, name: str):
 
 def _raw_defaults(model, skip: set[str], constant: dict) -> dict[str, object]:
     """What a row gets in a column it does not give: ``constant``'s value, else now for a
-    timestamp, else the field's default, else None (as Python values)."""
+    timestamp, else the field's default (as Python values)."""
     now = timezone.now()
     values = {}
     for field in model._meta.concrete_fields:
@@ -71,10 +71,8 @@ def _raw_defaults(model, skip: set[str], constant: dict) -> dict[str, object]:
             values[field.attname] = constant[field.attname]
         elif _stamped(field):
             values[field.attname] = now
-        elif field.has_default():
+        else:  # the default, or "" for a text field that is not nullable (as the ORM)
             values[field.attname] = field.get_default()
-        else:
-            values[field.attname] = None
     return values
 
 
