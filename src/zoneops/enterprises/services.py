@@ -8,6 +8,7 @@ has already restricted to what the user may see.
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ from zoneops.core.periods import month_reopened
 from zoneops.core.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.photos import check_photo
 from zoneops.core.privacy import mask_phone
+from zoneops.enterprises import uscc
+from zoneops.enterprises.importers import FigureImporter, _decimal
 from zoneops.enterprises.industries import DATA
 from zoneops.enterprises.locks import (  # noqa: F401  (callers use them as services.*)
     editors_of,
@@ -1237,9 +1240,6 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     item's index (from 0), the field and the reason, like the Excel import's; on any error
     nothing is written. Every write leaves its audit row.
     """
-    from zoneops.enterprises.importers import FigureImporter, _decimal
-    from zoneops.enterprises.uscc import problem as uscc_problem
-
     if not (
         role_may(acting_user, ADD, MonthlyFigure) and role_may(acting_user, CHANGE, MonthlyFigure)
     ):
@@ -1249,26 +1249,70 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     if refused is not None:
         result.errors.append(refused)
         return result
-    error = result.errors.append
-    visible = Enterprise.objects.restrict(acting_user, VIEW)
-    usccs = {str(i.get("uscc", "")).strip().upper() for i in items if isinstance(i, dict)}
-    ids = {
-        i.get("enterprise")
-        for i in items
-        if isinstance(i, dict) and type(i.get("enterprise")) is int and 0 < i["enterprise"] < 2**63
-    }
-    by_uscc = dict(visible.filter(uscc__in=usccs).values_list("uscc", "pk"))
-    known_ids = set(
-        visible.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("pk", flat=True)
+    parsed = _parse_figure_items(items, acting_user, source, result.errors.append)
+    if result.errors:
+        return result
+    zone_of = dict(
+        Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
+            "pk", "zone_id"
+        )
     )
-    negative_ok = FigureImporter.may_be_negative
-    limits = {
-        name: Decimal(2**31)
-        if name == "employees"
-        else Decimal(10) ** (f.max_digits - f.decimal_places)
-        for name in FIGURE_FIELDS
-        for f in [MonthlyFigure._meta.get_field(name)]
-    }
+    _refuse_locked_months(parsed, zone_of, result.errors.append)
+    if result.errors:
+        return result
+    note_editors(acting_user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
+    result.created, result.updated = _write_figure_items(parsed, zone_of)
+    return result
+
+
+class _FigureTargets:
+    """The enterprises a bulk request's items may name (by USCC or id), in the user's zones."""
+
+    def __init__(self, items, acting_user: User):
+        visible = Enterprise.objects.restrict(acting_user, VIEW)
+        usccs = {str(i.get("uscc", "")).strip().upper() for i in items if isinstance(i, dict)}
+        ids = {
+            i.get("enterprise")
+            for i in items
+            if isinstance(i, dict)
+            and type(i.get("enterprise")) is int
+            and 0 < i["enterprise"] < 2**63
+        }
+        self.by_uscc = dict(visible.filter(uscc__in=usccs).values_list("uscc", "pk"))
+        self.known_ids = set(
+            visible.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def enterprise_of(self, index: int, item: dict, error) -> int | None:
+        """The id of the item's enterprise; None (with its error) if it names none the user
+        sees."""
+        if item.get("enterprise") not in (None, ""):
+            enterprise_id = item["enterprise"]
+            if type(enterprise_id) is not int or enterprise_id not in self.known_ids:
+                error(
+                    RowError(
+                        index,
+                        "enterprise",
+                        str(enterprise_id)[:100],
+                        _("No such enterprise in the zones you are granted."),
+                    )
+                )
+                return None
+            return enterprise_id
+        code = str(item.get("uscc") or "").strip().upper()
+        enterprise_id = self.by_uscc.get(code)
+        if enterprise_id is None:
+            reason = uscc.problem(code) or _("No such enterprise in the zones you are granted.")
+            error(RowError(index, "uscc", code[:100], reason))
+        return enterprise_id
+
+
+def _parse_figure_items(items, acting_user: User, source: str, error) -> list[tuple]:
+    """Every item checked: (index, (enterprise id, year, month), figures, source) of the good
+    ones; the bad ones' errors go to ``error``."""
+    targets = _FigureTargets(items, acting_user)
     parsed = []
     seen: dict[tuple, int] = {}
     for index, item in enumerate(items):
@@ -1279,41 +1323,11 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
         if unknown:
             error(RowError(index, unknown[0], "", _("Unknown field.")))
             continue
-        if item.get("enterprise") not in (None, ""):
-            enterprise_id = item["enterprise"]
-            if type(enterprise_id) is not int or enterprise_id not in known_ids:
-                error(
-                    RowError(
-                        index,
-                        "enterprise",
-                        str(enterprise_id)[:100],
-                        _("No such enterprise in the zones you are granted."),
-                    )
-                )
-                continue
-        else:
-            code = str(item.get("uscc") or "").strip().upper()
-            enterprise_id = by_uscc.get(code)
-            if enterprise_id is None:
-                reason = uscc_problem(code) or _("No such enterprise in the zones you are granted.")
-                error(RowError(index, "uscc", code[:100], reason))
-                continue
-        period = []
-        for name, low, high in (("year", 2000, 2100), ("month", 1, 12)):
-            value = item.get(name)
-            if isinstance(value, bool) or not isinstance(value, int | str):
-                value = None
-            try:
-                number = int(str(value).strip())
-            except ValueError:
-                number = None
-            if number is None or not low <= number <= high:
-                error(
-                    RowError(index, name, str(item.get(name, ""))[:100], _("Not a year and month."))
-                )
-                break
-            period.append(number)
-        if len(period) != 2:
+        enterprise_id = targets.enterprise_of(index, item, error)
+        if enterprise_id is None:
+            continue
+        period = _item_period(index, item, error)
+        if period is None:
             continue
         key = (enterprise_id, *period)
         if key in seen:
@@ -1327,48 +1341,78 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
             )
             continue
         seen[key] = index
-        values = {}
-        for name in FIGURE_FIELDS:
-            if name not in item:
-                continue
-            raw = item[name]
-            try:
-                number = _decimal(raw)
-            except ValueError:
-                error(RowError(index, name, str(raw)[:100], _("Not a number.")))
-                continue
-            if abs(number) >= limits[name]:
-                error(RowError(index, name, str(raw)[:100], _("Too large.")))
-            elif number < 0 and name not in negative_ok:
-                error(RowError(index, name, str(raw)[:100], _("Cannot be negative.")))
-            elif name == "employees" and number != int(number):
-                error(RowError(index, name, str(raw)[:100], _("Not a whole number.")))
-            else:
-                values[name] = int(number) if name == "employees" else number
+        values = _item_figures(index, item, error)
         parsed.append((index, key, values, str(item.get("source") or source)[:300]))
-    if result.errors:
-        return result
-    zone_of = dict(
-        Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
-            "pk", "zone_id"
-        )
-    )
+    return parsed
+
+
+def _item_period(index: int, item: dict, error) -> tuple[int, int] | None:
+    """(year, month) of an item; None (with its error) if either is missing or out of range."""
+    period = []
+    for name, low, high in (("year", 2000, 2100), ("month", 1, 12)):
+        value = item.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            value = None
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            error(RowError(index, name, str(item.get(name, ""))[:100], _("Not a year and month.")))
+            return None
+        period.append(number)
+    return period[0], period[1]
+
+
+@functools.cache
+def _figure_limits() -> dict[str, Decimal]:
+    return {
+        name: Decimal(2**31)
+        if name == "employees"
+        else Decimal(10) ** (f.max_digits - f.decimal_places)
+        for name in FIGURE_FIELDS
+        for f in [MonthlyFigure._meta.get_field(name)]
+    }
+
+
+def _item_figures(index: int, item: dict, error) -> dict:
+    """The figures an item gives, as numbers; each bad one is an error."""
+    limits = _figure_limits()
+    values = {}
+    for name in FIGURE_FIELDS:
+        if name not in item:
+            continue
+        raw = item[name]
+        try:
+            number = _decimal(raw)
+        except ValueError:
+            error(RowError(index, name, str(raw)[:100], _("Not a number.")))
+            continue
+        if abs(number) >= limits[name]:
+            error(RowError(index, name, str(raw)[:100], _("Too large.")))
+        elif number < 0 and name not in FigureImporter.may_be_negative:
+            error(RowError(index, name, str(raw)[:100], _("Cannot be negative.")))
+        elif name == "employees" and number != int(number):
+            error(RowError(index, name, str(raw)[:100], _("Not a whole number.")))
+        else:
+            values[name] = int(number) if name == "employees" else number
+    return values
+
+
+def _refuse_locked_months(parsed: list[tuple], zone_of: dict[int, int], error) -> None:
+    """An error for every item of an approved (locked) month of its enterprise's zone."""
     locked = {}
     for index, (enterprise_id, year, month), _values, _source in parsed:
         if (year, month) not in locked:
             locked[(year, month)] = locked_zone_ids(year, month)
         if zone_of[enterprise_id] in locked[(year, month)]:
-            error(
-                RowError(
-                    index,
-                    "month",
-                    f"{year}-{month:02d}",
-                    locked_message(year, month),
-                )
-            )
-    if result.errors:
-        return result
-    note_editors(acting_user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
+            error(RowError(index, "month", f"{year}-{month:02d}", locked_message(year, month)))
+
+
+def _write_figure_items(parsed: list[tuple], zone_of: dict[int, int]) -> tuple[int, int]:
+    """Create or update each item's figure (one save each: the audit trail and the signals
+    see every write); (created, updated)."""
+    created = updated = 0
     existing = {}
     for figure in (
         MonthlyFigure.objects.select_for_update()
@@ -1382,12 +1426,12 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
             MonthlyFigure.objects.create(
                 enterprise_id=key[0], year=key[1], month=key[2], source=row_source, **values
             )
-            result.created += 1
+            created += 1
             continue
         changed = [name for name, value in values.items() if getattr(figure, name) != value]
         if changed:
             for name in changed:
                 setattr(figure, name, values[name])
             figure.save(update_fields=[*changed, "updated_at"])
-        result.updated += 1
-    return result
+        updated += 1
+    return created, updated
