@@ -37,9 +37,9 @@ class ImportEngine:
     def run(self, name: str, content: bytes) -> ImportResult:
         background.report(0, None, background.READING)
         rows = self.read(name, content)
-        return self.run_rows(name, rows)
+        return self.import_rows(name, rows)
 
-    def run_rows(self, name: str, rows) -> ImportResult:
+    def import_rows(self, name: str, rows) -> ImportResult:
         """The import after reading (what a bulk API request's records go through)."""
         result = ImportResult()
         plan = self.check(rows, result)

@@ -11,12 +11,13 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core import audit, background, bulk, geo
+from zoneops.core.import_engine import ImportEngine
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
@@ -110,7 +111,7 @@ def roomy_cache() -> None:
             cursor.execute("PRAGMA cache_size = -65536")
 
 
-class SheetImporter(ModelImporter):
+class SheetImporter(ImportEngine, ModelImporter):
     """Shared parts: header aliases in both languages, per-cell parsing, the import template."""
 
     columns: list[Col] = []
@@ -459,22 +460,32 @@ class DispatchSheetImporter(SheetImporter):
         return problems
 
     @gc_paused
-    @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, ADD, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         roomy_cache()
+        return super().run(name, content)
+
+    def read(self, name: str, content: bytes) -> tuple[dict, list]:
         self._cell_cache = {}
         headers, rows = read_table(name, content)
-        mapping = self.header_map(headers)
+        return self.header_map(headers), rows
+
+    def check(self, table: tuple[dict, list], result: ImportResult) -> tuple:
+        """Every row checked; (rows' values, the projects they change, the columns)."""
+        mapping, rows = table
         self.labels = {c.name: str(c.label) for c in self.columns}
         zones = list(self.user.visible_zones())
         self.zones_by_key = {}
         for zone in zones:
             self.zones_by_key.setdefault(_norm(zone.name), zone)
             self.zones_by_key[_norm(zone.code)] = zone
-        result = ImportResult()
-        errors = result.errors
+        parsed, seen = self.parse_rows(mapping, rows, result.errors)
+        changeable = self.changeable(list(seen), parsed, result.errors)
+        return parsed, changeable, mapping
+
+    def parse_rows(self, mapping: dict, rows: list, errors: list) -> tuple[list, dict]:
+        """(row, values) of every good row, and the row of each project code."""
         parsed = []
         seen: dict[str, int] = {}
         code_label = str(PROJECT_COLUMNS[0].label)
@@ -502,7 +513,12 @@ class DispatchSheetImporter(SheetImporter):
                 errors.append(RowError(row_number, column, "", reason))
             if not problems:
                 parsed.append((row_number, values))
-        codes = list(seen)
+        return parsed, seen
+
+    def changeable(self, codes: list[str], parsed: list, errors: list) -> dict[str, Project]:
+        """The projects of ``codes`` the user may change; an error for each row whose code
+        is another's project."""
+        code_label = str(PROJECT_COLUMNS[0].label)
         changeable = {}
         for start in range(0, len(codes), 2000):
             chunk = codes[start : start + 2000]
@@ -526,13 +542,13 @@ class DispatchSheetImporter(SheetImporter):
                         _("This project code belongs to a project you may not change."),
                     )
                 )
-        if errors:
-            transaction.set_rollback(True)
-            return result
-        self.write(name, parsed, changeable, mapping, result)
-        return result
+        return changeable
 
-    def write(self, name, parsed, existing: dict, mapping, result: ImportResult) -> None:
+    def write(self, name: str, plan: tuple, result: ImportResult) -> None:
+        parsed, changeable, mapping = plan
+        self.write_rows(name, parsed, changeable, mapping, result)
+
+    def write_rows(self, name, parsed, existing: dict, mapping, result: ImportResult) -> None:
         source = f"{self.source_prefix}: {name}"[:300]
         present = {col.name for col in mapping.values()}
         new_rows, changed, audit_rows = [], [], []
@@ -845,26 +861,45 @@ class MonthlyImporter(SheetImporter):
     columns = MONTHLY_COLUMNS
 
     @gc_paused
-    @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         roomy_cache()
+        return super().run(name, content)
+
+    def read(self, name: str, content: bytes) -> tuple[dict, list, bool]:
         headers, rows = read_table(name, content, typed=True)
-        mapping = self.header_map(headers)
-        return self.run_rows(name, mapping, rows, typed=True)
+        return self.header_map(headers), rows, True
 
     @gc_paused
-    @transaction.atomic
     def run_rows(self, name: str, mapping: dict, rows, *, typed: bool = False) -> ImportResult:
         """The import after reading: ``rows`` are (row number, cell texts) in ``mapping``'s
         column order; also what the bulk API sends its records through (row = index).
         ``typed``: cells as the spreadsheet reader gives them (``read_table(typed=True)``)."""
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
-        self._cell_cache = {}
-        result = ImportResult()
+        return self.import_rows(name, (mapping, rows, typed))
+
+    def check(self, table: tuple[dict, list, bool], result: ImportResult) -> tuple:
+        """Every row checked, against the projects and the months before it too: (monthly
+        entries, the projects, the entries certainly new)."""
+        mapping, rows, typed = table
         errors = result.errors
+        parsed = self.parse_rows(mapping, rows, typed, errors)
+        projects = self.known_projects({v["code"] for _r, v in parsed})
+        entries = self.entries(parsed, projects, errors)
+        known_new = self.check_cumulative(entries, projects, errors)
+        return entries, projects, known_new
+
+    def write(self, name: str, plan: tuple, result: ImportResult) -> None:
+        entries, projects, known_new = plan
+        created, updated = write_monthly(entries, f"import: {name}"[:300], known_new)
+        self.refresh_projects(entries, projects)
+        result.created, result.updated = created, updated
+
+    def parse_rows(self, mapping: dict, rows, typed: bool, errors: list) -> list[tuple]:
+        """(row, values) of every good row."""
+        self._cell_cache = {}
         parsed = []
         seen: dict[tuple, int] = {}
         code_label = str(MONTHLY_COLUMNS[0].label)
@@ -893,7 +928,11 @@ class MonthlyImporter(SheetImporter):
                 continue
             seen[key] = row_number
             parsed.append((row_number, values))
-        codes = sorted({v["code"] for _r, v in parsed})
+        return parsed
+
+    def known_projects(self, codes: set[str]) -> dict[str, "Known"]:
+        """What is known of the projects of ``codes`` the user may change, by code."""
+        codes = sorted(codes)
         projects = {}
         columns = ("code", "pk", "zone_id", "plan_year", "completed_ytd", "completed_month")
         changeable = Project.objects.restrict(self.user, CHANGE)
@@ -907,6 +946,11 @@ class MonthlyImporter(SheetImporter):
         else:
             for info in changeable.filter(code__in=codes).values_list(*columns):
                 projects[info[0]] = Known(*info)
+        return projects
+
+    def entries(self, parsed: list[tuple], projects: dict, errors: list) -> list["MonthEntry"]:
+        """A monthly entry of each row; an error for each row of a project not changeable."""
+        code_label = str(MONTHLY_COLUMNS[0].label)
         entries = []
         for row_number, values in parsed:
             project = projects.get(values["code"])
@@ -931,14 +975,7 @@ class MonthlyImporter(SheetImporter):
                     row_number,
                 )
             )
-        known_new = self.check_cumulative(entries, projects, errors)
-        if errors:
-            transaction.set_rollback(True)
-            return result
-        created, updated = write_monthly(entries, f"import: {name}"[:300], known_new)
-        self.refresh_projects(entries, projects)
-        result.created, result.updated = created, updated
-        return result
+        return entries
 
     def refresh_projects(self, entries: list[MonthEntry], projects: dict) -> None:
         """Keep each project's latest 本年累计 of its plan year (one UPDATE a changed project)."""
