@@ -1,5 +1,6 @@
 """Deterministic synthetic zones and users for benchmarks (``zoneops generate``)."""
 
+import datetime as dt
 import random
 
 from django.contrib.auth.hashers import make_password
@@ -7,7 +8,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 
-from zoneops.core import bulk
+from zoneops.core import bulk, calendar, loop
 from zoneops.core.models import Department, Role, User, Zone
 
 ZONES_PER_CITY = 10
@@ -104,3 +105,35 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
         for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
             cursor.execute(statement)
     return ids
+
+
+class Dates:
+    """Working-day arithmetic memoised per (start, days): the calendar is slow per call."""
+
+    def __init__(self):
+        self._add: dict[tuple[dt.date, int], dt.date] = {}
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
+        self._levels: dict[tuple[str, dt.date, dt.date], int] = {}
+
+    def add(self, start: dt.date, days: int) -> dt.date:
+        key = (start, days)
+        if key not in self._add:
+            self._add[key] = calendar.add_working_days(start, days)
+        return self._add[key]
+
+    def level(self, workflow, due: dt.date, today: dt.date) -> int:
+        """The escalation level ``zoneops tick`` would have given on ``today``."""
+        key = (workflow.kind, due, today)
+        if key not in self._levels:
+            self._levels[key] = loop.escalation_level(workflow, due, today)
+        return self._levels[key]
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        key = (start, end)
+        if key not in self._between:
+            self._between[key] = calendar.working_days_between(start, end)
+        return self._between[key]
+
+
+def spread_days(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    return first + dt.timedelta(days=rng.randint(0, (last - first).days))
