@@ -3,7 +3,7 @@
 An import of a file (or of the records of a bulk API request) goes through four steps, each
 a method an importer gives:
 
-- ``read(name, content)``: the file's rows (a ``core.imports.ImportFileError`` when the file
+- ``read(name, content)``: the file's rows (an ``ImportFileError`` when the file
   as a whole cannot be read: type, encoding, missing columns);
 - ``check(rows, result)``: every row checked against the rules, each problem a
   ``RowError`` (row as the user sees it, field, value, reason) in ``result.errors``; what to
@@ -18,12 +18,36 @@ shows it, and may stop the import there (nothing is written then). ``generic.Bul
 and the jobs app take any importer with ``run(name, content)`` and ``form_fields()``.
 """
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from zoneops.core import background
-from zoneops.core.imports import ImportResult
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (type, encoding, missing headers)."""
+
+
+@dataclass
+class RowError:
+    row: int  # as the user sees it in the spreadsheet: the header is row 1
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0  # rows matching a record that already holds what they hold
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 class ImportEngine:
@@ -50,7 +74,7 @@ class ImportEngine:
             self.write(name, plan, result)
             if result.errors:
                 transaction.set_rollback(True)
-                result.created = result.updated = result.unchanged = 0
+                result.created = result.updated = 0
         return result
 
     def read(self, name: str, content: bytes):

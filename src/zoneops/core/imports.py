@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import gc
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django import forms
@@ -20,34 +19,16 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from zoneops.core import background, uploads
+from zoneops.core.import_engine import (  # noqa: F401  (imported from here by the apps)
+    ImportEngine,
+    ImportFileError,
+    ImportResult,
+    RowError,
+)
 
 MAX_ROWS = 200_000
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "on"})
 FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "off", ""})
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, encoding, missing headers)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as the user sees it in the spreadsheet: the header is row 1
-    field: str
-    value: str
-    reason: str
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0  # rows matching a record that already holds what they hold
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 BULK_MAX_ROWS = 5000  # records in one bulk API request
@@ -251,7 +232,7 @@ def read_table(
     return headers, body
 
 
-class ModelImporter:
+class ModelImporter(ImportEngine):
     """Imports rows into ``model`` through ``form_class``.
 
     ``key_field``: a row whose key matches a record the user may change updates it; otherwise
@@ -420,14 +401,17 @@ class ModelImporter:
             self.model.objects.restrict(self.user, "change").filter(**{self.key_field: key}).first()
         )
 
-    @transaction.atomic
-    def run(self, name: str, content: bytes) -> ImportResult:
-        background.report(0, None, background.READING)
+    def read(self, name: str, content: bytes) -> tuple[dict[int, str], list]:
         headers, rows = read_table(name, content)
-        mapping = self.header_map(headers)
+        return self.header_map(headers), rows
+
+    def check(self, table: tuple[dict[int, str], list], result: ImportResult) -> list[tuple]:
+        """Each row's cells by field as the form takes them (choice labels and record names
+        turned into values, yes/no words into true/false), with its key and the problems
+        found so far. The form checks each row in ``write``, in order: a row may name a
+        record an earlier row creates (a zone's parent)."""
+        mapping, rows = table
         total = len(rows)
-        result = ImportResult()
-        seen_keys: dict[str, int] = {}
         choices = self.choice_aliases()
         related = {
             name: related_lookup(form_field)
@@ -436,80 +420,94 @@ class ModelImporter:
             and not isinstance(form_field, forms.ModelMultipleChoiceField)
             and name in mapping.values()
         }
+        seen_keys: dict[str, int] = {}
+        plan = []
         for done, (row_number, cells) in enumerate(rows):
             if not done % 200:
                 background.report(done, total, background.CHECKING)
-            data = {
-                field_name: (cells[index] if index < len(cells) else "")
-                for index, field_name in mapping.items()
-            }
-            for field_name, labels in choices.items():
-                if field_name in data:
-                    data[field_name] = labels.get(
-                        data[field_name].strip().lower(), data[field_name]
-                    )
-            for field_name, (by_code, by_name) in related.items():
-                if data.get(field_name):
-                    # a record as the list shows it (its name, code or both) → its key
-                    found = code_or_name(data[field_name], by_code, by_name)
-                    if found is None and field_name != "zone":
-                        found = self.in_row_zone(
-                            field_name, by_name.get(data[field_name].strip().lower()), data
-                        )
-                    if found is not None:
-                        data[field_name] = found
-            data = self.clean_row(data)
+            data = self.row_data(mapping, cells, choices, related)
             bad_words = self.boolean_error(data)
             for error in bad_words:
                 error.row = row_number
-            result.errors.extend(bad_words)
             key = self.row_key(data)
+            duplicate = None
             if key:
                 if key in seen_keys:
-                    result.errors.append(
-                        RowError(
-                            row_number,
-                            self.key_label(),
-                            key if isinstance(key, str) else "、".join(key),
-                            _("Duplicates row {row} of this file.").format(row=seen_keys[key]),
-                        )
+                    duplicate = RowError(
+                        row_number,
+                        self.key_label(),
+                        key if isinstance(key, str) else "、".join(key),
+                        _("Duplicates row {row} of this file.").format(row=seen_keys[key]),
                     )
-                    continue
-                seen_keys[key] = row_number
-            instance = self.existing(key)
-            form = self.form_class(data=data, instance=instance, user=self.user)
-            if instance is not None and not bad_words and not form.has_changed():
-                # the record as the row has it already (a file exported and imported
-                # again): nothing to write, and no rule about changing it applies
-                result.unchanged += 1
-                continue
-            if not form.is_valid():
-                for field_name, messages in form.errors.items():
-                    label = (
-                        str(form.fields[field_name].label)
-                        if field_name in form.fields
-                        else _("Row")
-                    )
-                    result.errors.append(
-                        RowError(row_number, label, data.get(field_name, ""), " ".join(messages))
-                    )
-                continue
-            if bad_words:
-                continue
-            sid = transaction.savepoint()
-            try:
-                form.save()
-            except Exception as exc:
-                transaction.savepoint_rollback(sid)
-                result.errors.append(RowError(row_number, _("Row"), "", str(exc)))
-                continue
-            transaction.savepoint_commit(sid)
-            if instance is None:
-                result.created += 1
-            else:
-                result.updated += 1
+                else:
+                    seen_keys[key] = row_number
+            plan.append((row_number, data, key, bad_words, duplicate))
         background.report(total, total, background.CHECKING)
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = result.updated = 0
-        return result
+        return plan
+
+    def row_data(self, mapping: dict[int, str], cells: list, choices: dict, related: dict):
+        """A row's cells by field name, choice labels and records' names or codes turned
+        into what the form takes, then ``clean_row``."""
+        data = {
+            field_name: (cells[index] if index < len(cells) else "")
+            for index, field_name in mapping.items()
+        }
+        for field_name, labels in choices.items():
+            if field_name in data:
+                data[field_name] = labels.get(data[field_name].strip().lower(), data[field_name])
+        for field_name, (by_code, by_name) in related.items():
+            if data.get(field_name):
+                # a record as the list shows it (its name, code or both) → its key
+                found = code_or_name(data[field_name], by_code, by_name)
+                if found is None and field_name != "zone":
+                    found = self.in_row_zone(
+                        field_name, by_name.get(data[field_name].strip().lower()), data
+                    )
+                if found is not None:
+                    data[field_name] = found
+        return self.clean_row(data)
+
+    def write(self, name: str, plan: list[tuple], result: ImportResult) -> None:
+        """Each row through the form and saved, in order (a savepoint each); the engine
+        rolls all back if any row failed."""
+        total = len(plan)
+        for done, (row_number, data, key, bad_words, duplicate) in enumerate(plan):
+            if not done % 200:
+                background.report(done, total, background.WRITING)
+            result.errors.extend(bad_words)
+            if duplicate is not None:
+                result.errors.append(duplicate)
+                continue
+            self.write_row(row_number, data, key, bad_words, result)
+
+    def write_row(self, row_number: int, data: dict, key, bad_words: list, result) -> None:
+        instance = self.existing(key)
+        form = self.form_class(data=data, instance=instance, user=self.user)
+        if instance is not None and not bad_words and not form.has_changed():
+            # the record as the row has it already (a file exported and imported again):
+            # nothing to write, and no rule about changing it applies
+            result.unchanged += 1
+            return
+        if not form.is_valid():
+            for field_name, messages in form.errors.items():
+                label = (
+                    str(form.fields[field_name].label) if field_name in form.fields else _("Row")
+                )
+                result.errors.append(
+                    RowError(row_number, label, data.get(field_name, ""), " ".join(messages))
+                )
+            return
+        if bad_words:
+            return
+        sid = transaction.savepoint()
+        try:
+            form.save()
+        except Exception as exc:
+            transaction.savepoint_rollback(sid)
+            result.errors.append(RowError(row_number, _("Row"), "", str(exc)))
+            return
+        transaction.savepoint_commit(sid)
+        if instance is None:
+            result.created += 1
+        else:
+            result.updated += 1

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core import audit, background, bulk, geo
-from zoneops.core.import_engine import ImportEngine
 from zoneops.core.imports import (
     ImportFileError,
     ImportResult,
@@ -111,7 +110,7 @@ def roomy_cache() -> None:
             cursor.execute("PRAGMA cache_size = -65536")
 
 
-class SheetImporter(ImportEngine, ModelImporter):
+class SheetImporter(ModelImporter):
     """Shared parts: header aliases in both languages, per-cell parsing, the import template."""
 
     columns: list[Col] = []
