@@ -453,6 +453,13 @@ class EnterpriseImporter(FastImporter):
                 fields["registered_capital"] = None if capital in (None, "") else _decimal(capital)
         except ValueError:
             self.error(result, row, "registered_capital", capital, _("Not a number."))
+        self.parse_classification(result, row, raw, fields, industries, chains)
+        self.parse_place_and_status(result, row, raw, fields)
+        return fields if len(result.errors) == before else None
+
+    def parse_classification(self, result, row, raw: dict, fields: dict, industries, chains):
+        """Industry (GB/T 4754 code or name), industrial chain of the zone, yes/no flags."""
+        zone = fields["zone"]
         industry_text = _text(raw.get("industry"))
         if "industry" in raw:
             fields["industry_id"] = None
@@ -493,6 +500,9 @@ class EnterpriseImporter(FastImporter):
                 "是",
                 _("A chain leader needs its industrial chain."),
             )
+
+    def parse_place_and_status(self, result, row, raw: dict, fields: dict):
+        """The point (WGS-84) and the status (营业 / 双停 / 注销, the code or the label)."""
         if "longitude" in raw or "latitude" in raw:
             lon_cell = raw.get("longitude")
             lat_cell = raw.get("latitude")
@@ -512,7 +522,6 @@ class EnterpriseImporter(FastImporter):
             if status is None:
                 self.error(result, row, "status", status_word, _("Write 营业, 双停 or 注销."))
             fields["status"] = status
-        return fields if len(result.errors) == before else None
 
 
 def registered(codes: list[str]) -> list[str]:

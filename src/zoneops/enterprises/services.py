@@ -458,8 +458,24 @@ def scale_up_candidates(
         if period is None:
             return []
         year, month = period
-    # The revenue threshold of each industry the enterprises are in: a few hundred industries,
-    # a handful of sectors (hence of amounts).
+    threshold_of, industries_by_amount = _revenue_thresholds(base, year)
+    if not threshold_of:
+        return []
+    rows = _near_threshold(base, year, month, margin, threshold_of, industries_by_amount)
+    result = []
+    for enterprise_id, industry_id, ytd, full, same in rows:
+        candidate = _candidate(
+            enterprise_id, threshold_of[industry_id], month, margin, ytd, full, same
+        )
+        if candidate is not None:
+            result.append(candidate)
+    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
+    return result
+
+
+def _revenue_thresholds(base: QuerySet, year: int):
+    """The revenue threshold of each industry the enterprises are in (a few hundred
+    industries, a handful of sectors, hence of amounts), and the industries of each amount."""
     threshold_of: dict[int, Threshold] = {}
     industries_by_amount: dict[Decimal, list[int]] = defaultdict(list)
     industries = Industry.objects.filter(pk__in=base.values("industry_id")).order_by()
@@ -469,13 +485,15 @@ def scale_up_candidates(
             continue
         threshold_of[pk] = threshold
         industries_by_amount[threshold.amount].append(pk)
-    if not threshold_of:
-        return []
+    return threshold_of, industries_by_amount
 
-    # One query: each enterprise with this month's, last year's same month's and last
-    # December's year-to-date revenue (three joins on the figures' unique index), screened in
-    # the database against its threshold less the margin; most enterprises are far below and
-    # never reach Python. The exact rules follow below on what is left.
+
+def _near_threshold(base, year, month, margin, threshold_of, industries_by_amount):
+    """One query: each enterprise with this month's, last year's same month's and last
+    December's year-to-date revenue (three joins on the figures' unique index), screened in
+    the database against its threshold less the margin; most enterprises are far below and
+    never reach Python. The exact rules (``_candidate``) run on what is left."""
+
     def figures_of(fig_year: int, fig_month: int) -> FilteredRelation:
         return FilteredRelation(
             "figures", condition=Q(figures__year=fig_year, figures__month=fig_month)
@@ -493,7 +511,7 @@ def scale_up_candidates(
         ],
         output_field=money,
     )
-    rows = (
+    return (
         base.filter(industry_id__in=list(threshold_of))
         .annotate(**relations)
         .annotate(
@@ -513,41 +531,38 @@ def scale_up_candidates(
         .values_list("pk", "industry_id", "ytd", "full", "same")
     )
 
-    result = []
-    for enterprise_id, industry_id, ytd, full, same in rows:
-        threshold = threshold_of[industry_id]
-        if month == 12:
-            ttm = ytd
-        elif full is not None and same is not None:
-            ttm = ytd + full - same
-        else:
-            ttm = ytd  # no history: this year so far is all we know
-        yoy = (ytd / same - 1) * 100 if same else None
-        projected = full * (1 + (ytd / same - 1)) if (full and same) else None
-        if projected is None and month:
-            projected = ytd * 12 / month  # no history: this year's monthly pace
-        amount = threshold.amount
-        if ttm >= amount:
-            reached = True
-        elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
-            reached = False
-        else:
-            continue
-        result.append(
-            Candidate(
-                enterprise_id=enterprise_id,
-                sector=threshold.label,
-                threshold=amount,
-                ttm_revenue=ttm,
-                ytd_revenue=ytd,
-                yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
-                projected=projected.quantize(Decimal("0.01")) if projected else None,
-                reached=reached,
-                margin=margin,
-            )
-        )
-    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
-    return result
+
+def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Candidate | None:
+    """A candidate if the trailing twelve months' revenue reaches the threshold, or comes
+    within ``margin`` of it and this year's growth carries it there by December."""
+    if month == 12:
+        ttm = ytd
+    elif full is not None and same is not None:
+        ttm = ytd + full - same
+    else:
+        ttm = ytd  # no history: this year so far is all we know
+    yoy = (ytd / same - 1) * 100 if same else None
+    projected = full * (1 + (ytd / same - 1)) if (full and same) else None
+    if projected is None and month:
+        projected = ytd * 12 / month  # no history: this year's monthly pace
+    amount = threshold.amount
+    if ttm >= amount:
+        reached = True
+    elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
+        reached = False
+    else:
+        return None
+    return Candidate(
+        enterprise_id=enterprise_id,
+        sector=threshold.label,
+        threshold=amount,
+        ttm_revenue=ttm,
+        ytd_revenue=ytd,
+        yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
+        projected=projected.quantize(Decimal("0.01")) if projected else None,
+        reached=reached,
+        margin=margin,
+    )
 
 
 @dataclass
