@@ -770,17 +770,7 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
     ``known_new``: indexes of entries that cannot exist yet (a month after the project's
     latest), so no lookup is needed for them.
     """
-    maybe = [e for i, e in enumerate(entries) if i not in known_new]
-    existing = {}
-    if maybe:
-        ids = sorted({e.project_id for e in maybe})
-        years = sorted({e.year for e in maybe})
-        months = sorted({e.month for e in maybe})
-        for start in range(0, len(ids), 2000):
-            for row in MonthlyInvestment.objects.filter(
-                project_id__in=ids[start : start + 2000], year__in=years, month__in=months
-            ).select_related("project"):
-                existing[(row.project_id, row.year, row.month)] = row
+    existing = stored_months([e for i, e in enumerate(entries) if i not in known_new])
     new, changed, audit_rows = [], [], []
     for entry in entries:
         row = existing.get((entry.project_id, entry.year, entry.month))
@@ -796,47 +786,73 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
                     row, ObjectChange.Action.UPDATE, audit.diff(before, audit.snapshot(row))
                 )
             )
+    insert_months(new, source)
+    if changed:
+        bulk.update(MonthlyInvestment, changed, ["completed_ytd", "updated_at"])
+        ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
+    return len(new), len(changed)
+
+
+def stored_months(entries: list[MonthEntry]) -> dict[tuple, MonthlyInvestment]:
+    """The monthly rows already stored for ``entries``, by (project id, year, month)."""
+    existing = {}
+    if not entries:
+        return existing
+    ids = sorted({e.project_id for e in entries})
+    years = sorted({e.year for e in entries})
+    months = sorted({e.month for e in entries})
+    for start in range(0, len(ids), 2000):
+        for row in MonthlyInvestment.objects.filter(
+            project_id__in=ids[start : start + 2000], year__in=years, month__in=months
+        ).select_related("project"):
+            existing[(row.project_id, row.year, row.month)] = row
+    return existing
+
+
+def insert_months(new: list[MonthEntry], source: str) -> None:
+    """Insert new monthly rows with their audit rows."""
+    if not new:
+        return
     bulk.insert(
         MonthlyInvestment,
         ["project_id", "year", "month", "completed_ytd"],
         [(e.project_id, e.year, e.month, e.value) for e in new],
         {"source": source},
     )
-    if new:
-        pks = bulk.inserted_pks(MonthlyInvestment, len(new))
-        if pks is None:
-            # The rows of one year and month: one (project, year, month) each, so their ids
-            # are found without sending thousands of project ids back to the database.
-            ids = {}
-            wanted = {(e.project_id, e.year, e.month) for e in new}
-            for year, month in sorted({(e.year, e.month) for e in new}):
-                for pk, pid in MonthlyInvestment.objects.filter(year=year, month=month).values_list(
-                    "pk", "project_id"
-                ):
-                    if (pid, year, month) in wanted:
-                        ids[(pid, year, month)] = pk
-            pks = [ids[(e.project_id, e.year, e.month)] for e in new]
-        template = audit.created_template(
-            {
-                "source": source,
-                "project_id": audit.INT,
-                "year": audit.INT,
-                "month": audit.INT,
-                "completed_ytd": audit.TEXT,
-            }
-        )
-        changes = [template % (e.project_id, e.year, e.month, e.value) for e in new]
-        bulk.log_created(
-            MonthlyInvestment,
-            [
-                (pk, f"{e.code} {e.year}-{e.month:02d}", e.zone_id, change)
-                for pk, e, change in zip(pks, new, changes, strict=True)
-            ],
-        )
-    if changed:
-        bulk.update(MonthlyInvestment, changed, ["completed_ytd", "updated_at"])
-        ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
-    return len(new), len(changed)
+    pks = bulk.inserted_pks(MonthlyInvestment, len(new))
+    if pks is None:
+        # The rows of one year and month: one (project, year, month) each, so their ids
+        # are found without sending thousands of project ids back to the database.
+        ids = {}
+        wanted = {(e.project_id, e.year, e.month) for e in new}
+        for year, month in sorted({(e.year, e.month) for e in new}):
+            for pk, pid in MonthlyInvestment.objects.filter(year=year, month=month).values_list(
+                "pk", "project_id"
+            ):
+                if (pid, year, month) in wanted:
+                    ids[(pid, year, month)] = pk
+        pks = [ids[(e.project_id, e.year, e.month)] for e in new]
+    template = audit.created_template(
+        {
+            "source": source,
+            "project_id": audit.INT,
+            "year": audit.INT,
+            "month": audit.INT,
+            "completed_ytd": audit.TEXT,
+        }
+    )
+    bulk.log_created(
+        MonthlyInvestment,
+        [
+            (
+                pk,
+                f"{e.code} {e.year}-{e.month:02d}",
+                e.zone_id,
+                template % (e.project_id, e.year, e.month, e.value),
+            )
+            for pk, e in zip(pks, new, strict=True)
+        ],
+    )
 
 
 MONTHLY_COLUMNS = [
@@ -1042,36 +1058,47 @@ class MonthlyImporter(SheetImporter):
                 series[key] = {}
                 slow.append(key)
         if slow:
-            ids = sorted({pid for pid, _year in slow})
-            years = sorted({year for _pid, year in slow})
-            wanted = set(slow)
-            for start in range(0, len(ids), 2000):
-                for pid, year, month, value in MonthlyInvestment.objects.filter(
-                    project_id__in=ids[start : start + 2000], year__in=years
-                ).values_list("project_id", "year", "month", "completed_ytd"):
-                    if (pid, year) in wanted:
-                        series[(pid, year)][month] = (value, None)
+            read_stored_months(series, slow)
         for key, indexes in groups.items():
             for index in indexes:
                 entry = entries[index]
                 series[key][entry.month] = (entry.value, entry.row)
-        for months in series.values():
-            previous = None
-            for month in sorted(months):
-                value, row_number = months[month]
-                if previous is not None and value < previous[1] and row_number is not None:
-                    errors.append(
-                        RowError(
-                            row_number,
-                            label,
-                            str(value),
-                            _("Lower than month {month}'s year-to-date figure ({value}).").format(
-                                month=previous[0], value=previous[1]
-                            ),
-                        )
-                    )
-                previous = (month, value)
+        refuse_falls(series, label, errors)
         return known_new
+
+
+def read_stored_months(series: dict[tuple, dict], keys: list[tuple[int, int]]) -> None:
+    """The stored 本年累计 of each (project id, year) of ``keys``, by month, into ``series``."""
+    ids = sorted({pid for pid, _year in keys})
+    years = sorted({year for _pid, year in keys})
+    wanted = set(keys)
+    for start in range(0, len(ids), 2000):
+        for pid, year, month, value in MonthlyInvestment.objects.filter(
+            project_id__in=ids[start : start + 2000], year__in=years
+        ).values_list("project_id", "year", "month", "completed_ytd"):
+            if (pid, year) in wanted:
+                series[(pid, year)][month] = (value, None)
+
+
+def refuse_falls(series: dict[tuple, dict], label: str, errors: list) -> None:
+    """An error for each row whose 本年累计 is lower than an earlier month's of its year
+    (``series``: month → (value, row number or None for a stored figure))."""
+    for months in series.values():
+        previous = None
+        for month in sorted(months):
+            value, row_number = months[month]
+            if previous is not None and value < previous[1] and row_number is not None:
+                errors.append(
+                    RowError(
+                        row_number,
+                        label,
+                        str(value),
+                        _("Lower than month {month}'s year-to-date figure ({value}).").format(
+                            month=previous[0], value=previous[1]
+                        ),
+                    )
+                )
+            previous = (month, value)
 
 
 CENT = Decimal("0.01")
