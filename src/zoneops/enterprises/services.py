@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zoneops.core.import_engine import ImportEngine
 from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.periods import month_reopened
@@ -1264,20 +1265,34 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     if refused is not None:
         result.errors.append(refused)
         return result
-    parsed = _parse_figure_items(items, acting_user, source, result.errors.append)
-    if result.errors:
-        return result
-    zone_of = dict(
-        Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
-            "pk", "zone_id"
+    return _FigureItems(acting_user, source).import_rows("api", items)
+
+
+class _FigureItems(ImportEngine):
+    """The records of a bulk request through the import engine: every item checked (and
+    locked months refused), then all written or none."""
+
+    def __init__(self, user: User, source: str):
+        super().__init__(user)
+        self.source = source
+        self.zone_of: dict[int, int] = {}
+
+    def check(self, items, result: ImportResult) -> list[tuple]:
+        parsed = _parse_figure_items(items, self.user, self.source, result.errors.append)
+        if result.errors:
+            return []
+        self.zone_of = dict(
+            Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
+                "pk", "zone_id"
+            )
         )
-    )
-    _refuse_locked_months(parsed, zone_of, result.errors.append)
-    if result.errors:
-        return result
-    note_editors(acting_user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
-    result.created, result.updated = _write_figure_items(parsed, zone_of)
-    return result
+        _refuse_locked_months(parsed, self.zone_of, result.errors.append)
+        return parsed
+
+    def write(self, name: str, parsed: list[tuple], result: ImportResult) -> None:
+        zone_of = self.zone_of
+        note_editors(self.user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
+        result.created, result.updated = _write_figure_items(parsed, zone_of)
 
 
 class _FigureTargets:

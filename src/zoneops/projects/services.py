@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from zoneops.core import photos as core_photos
 from zoneops.core import services as core_services
+from zoneops.core.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.permissions import ADD, CHANGE, role_may
 from zoneops.projects.completed import refresh_completed  # noqa: F401  (services.*)
+from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
 from zoneops.projects.models import (
     AnnualPlan,
     Blocker,
@@ -276,9 +278,6 @@ def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
     later one); errors name the record's index (from 0), the field and the reason. Returns a
     ``core.imports.ImportResult``; the audit trail gets a row per write.
     """
-    from zoneops.core.imports import ImportResult, RowError, bulk_items_error
-    from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
-
     if not (
         role_may(acting_user, ADD, MonthlyInvestment)
         and role_may(acting_user, CHANGE, MonthlyInvestment)
