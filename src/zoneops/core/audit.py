@@ -85,15 +85,24 @@ def created_json(values: dict) -> str:
     INSERT of a 100,000-row registry). str, int and bool values are written here, others by
     the encoder. The audit trail's one serializer of new records (``created_template`` is
     the same with slots)."""
-    return (
-        "{"
-        + ", ".join(
-            f"{_json_prefix(name)}{_json_value(value)}}}"
-            for name, value in values.items()
-            if value is not None
-        )
-        + "}"
-    )
+    parts = []
+    for name, value in values.items():  # inline, not _json_value: this runs for every cell
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            text = encode_basestring_ascii(value)
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is int:
+            text = int.__repr__(value)
+        else:
+            text = _ENCODER.encode(value)
+        prefix = _PREFIXES.get(name)
+        if prefix is None:
+            prefix = _json_prefix(name)
+        parts.append(f"{prefix}{text}}}")
+    return "{" + ", ".join(parts) + "}"
 
 
 class Slot(str):
