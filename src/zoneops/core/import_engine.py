@@ -8,7 +8,7 @@ a method an importer gives:
 - ``check(rows, result)``: every row checked against the rules, each problem a
   ``RowError`` (row as the user sees it, field, value, reason) in ``result.errors``; what to
   write comes back (the "plan");
-- ``write(plan, result)``: only when no row had an error, inside one transaction, counting
+- ``write(plan, result)``: only when no row had an error, in the checks' transaction, counting
   ``result.created`` / ``updated`` / ``unchanged``; an error found while writing (a rule
   only the database sees) rolls the whole import back;
 - the ``ImportResult`` goes back to the page, the API or the job.
@@ -66,11 +66,13 @@ class ImportEngine:
     def import_rows(self, name: str, rows) -> ImportResult:
         """The import after reading (what a bulk API request's records go through)."""
         result = ImportResult()
-        plan = self.check(rows, result)
-        if result.errors:
-            return result
-        background.report(0, len(plan) if isinstance(plan, list) else None, background.WRITING)
+        # One transaction for both steps: the rows are checked against what the write will
+        # find (and on PostgreSQL the checks' chunked reads need no cursor held past a commit).
         with transaction.atomic():
+            plan = self.check(rows, result)
+            if result.errors:
+                return result
+            background.report(0, len(plan) if isinstance(plan, list) else None, background.WRITING)
             self.write(name, plan, result)
             if result.errors:
                 transaction.set_rollback(True)
