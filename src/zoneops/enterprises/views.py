@@ -1004,7 +1004,9 @@ class MonthApprovalDetailView(generic.ObjectDetailView):
     def extra_context(self, obj):
         user = self.request.user
         return {
-            "reopen_form": forms.ReopenForm() if obj.approved and user.is_zone_admin else None,
+            "reopen_form": forms.ReopenForm()
+            if obj.approved and role_may(user, CHANGE, MonthApproval)
+            else None,
             "may_approve": not obj.approved and self.restricted(CHANGE).filter(pk=obj.pk).exists(),
         }
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zoneops.core.access.permissions import role_may
+from zoneops.core.access.permissions import CHANGE, role_may
 from zoneops.core.files import exports
 from zoneops.core.files.imports import ModelImporter
 from zoneops.core.rest.params import int_param
@@ -251,7 +251,9 @@ class MonthCloseDetailView(generic.ObjectDetailView):
     def extra_context(self, obj):
         user = self.request.user
         return {
-            "reopen_form": ReopenForm() if obj.is_locked and user.is_zone_admin else None,
+            "reopen_form": ReopenForm()
+            if obj.is_locked and role_may(user, CHANGE, MonthClose)
+            else None,
             "progress_url": f"{reverse('indicators:progress')}"
             f"?zone={obj.zone_id}&year={obj.year}&month={obj.month}",
         }

@@ -5,7 +5,7 @@ approved month is refused naming the rule."""
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from zoneops.core.ui.testing import token_client
 from zoneops.enterprises import services
@@ -110,10 +110,33 @@ def test_import_into_an_approved_month_names_the_rule(zone_tree, users, colleagu
 def test_reopening_needs_a_reason_and_rings_the_approver(zone_tree, users, colleague):
     approval = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=colleague)
     with pytest.raises(ValidationError):
-        services.reopen_month(approval, acting_user=users["admin"], reason="  ")
+        services.reopen_month(approval, acting_user=users["staff"], reason="  ")
     assert not Notification.objects.exists()
-    services.reopen_month(approval, acting_user=users["admin"], reason="统计局反馈：企业数据更正")
+    services.reopen_month(approval, acting_user=users["staff"], reason="统计局反馈：企业数据更正")
     (notice,) = Notification.objects.all()
     assert notice.user == colleague
     assert "统计局反馈：企业数据更正" in notice.title and "2025-03" in notice.title
     assert notice.url == approval.get_absolute_url()
+
+
+@pytest.mark.parametrize("role", ["admin", "other_staff", "leader", "liaison"])
+def test_only_the_zones_statistics_staff_reopen_a_month(zone_tree, users, colleague, role):
+    """三员分立: the system administrator reads approvals but takes no data decision; another
+    zone's staff, leaders and liaison cadres may not reopen either."""
+    approval = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=colleague)
+    with pytest.raises(PermissionDenied):
+        services.reopen_month(approval, acting_user=users[role], reason="统计局反馈")
+    approval.refresh_from_db()
+    assert approval.approved
+
+
+def test_staff_reopen_a_month_from_its_page(client_for, zone_tree, users, colleague):
+    approval = services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=colleague)
+    client = client_for(users["staff"])
+    page = client.get(approval.get_absolute_url())
+    assert 'id="reopen-form"' in page.content.decode()
+    client.post(approval.get_absolute_url(), {"action": "reopen", "reason": "统计局反馈"})
+    approval.refresh_from_db()
+    assert not approval.approved and approval.reason == "统计局反馈"
+    admin_page = client_for(users["admin"]).get(approval.get_absolute_url())
+    assert 'id="reopen-form"' not in admin_page.content.decode()

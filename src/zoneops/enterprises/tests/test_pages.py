@@ -130,11 +130,12 @@ def test_month_approval_pages(client_for, users, zone_tree):
     )
     assert response.status_code == 302
     approval = MonthApproval.objects.get()
-    staff.post(approval.get_absolute_url(), {"action": "reopen", "reason": "x"})
-    approval.refresh_from_db()
-    assert approval.approved  # staff may not reopen
     admin = client_for(users["admin"])
-    admin.post(approval.get_absolute_url(), {"action": "reopen", "reason": "统计局更正"})
+    admin.post(approval.get_absolute_url(), {"action": "reopen", "reason": "x"})
+    approval.refresh_from_db()
+    assert approval.approved  # 三员分立: the system administrator takes no data decision
+    staff = client_for(users["staff"])
+    staff.post(approval.get_absolute_url(), {"action": "reopen", "reason": "统计局更正"})
     approval.refresh_from_db()
     assert not approval.approved and approval.reason == "统计局更正"
 

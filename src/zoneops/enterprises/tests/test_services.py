@@ -265,11 +265,11 @@ def test_month_lock_approve_and_reopen(zone_tree, users, colleague):
         services.approve_month(zone_tree["hitech"], 2025, 3, acting_user=users["staff"])
     with pytest.raises(PermissionDenied):
         services.approve_month(zone_tree["econ"], 2025, 3, acting_user=users["staff"])
-    with pytest.raises(PermissionDenied):
-        services.reopen_month(approval, acting_user=users["staff"], reason="更正")
+    with pytest.raises(PermissionDenied):  # 三员分立: no data decision for the administrator
+        services.reopen_month(approval, acting_user=users["admin"], reason="更正")
     with pytest.raises(ValidationError):
-        services.reopen_month(approval, acting_user=users["admin"], reason=" ")
-    services.reopen_month(approval, acting_user=users["admin"], reason="统计局更正数据")
+        services.reopen_month(approval, acting_user=users["staff"], reason=" ")
+    services.reopen_month(approval, acting_user=users["staff"], reason="统计局更正数据")
     services.save_figure(fig, acting_user=users["staff"])
     assert MonthlyFigure.objects.get().main_revenue == 200
     changes = ObjectChange.objects.filter(

@@ -4,7 +4,7 @@ reopening needs a reason and tells whoever approved."""
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from zoneops.core.ui.testing import token_client
 from zoneops.indicators import services
@@ -63,9 +63,14 @@ def test_reopening_rings_the_approver(zone_tree, users, colleague, gdp):
     zone = zone_tree["hitech"]
     services.approve_month(zone=zone, year=2025, month=9, acting_user=colleague)
     with pytest.raises(ValidationError):
-        services.reopen_month(zone=zone, year=2025, month=9, reason="", acting_user=users["admin"])
+        services.reopen_month(zone=zone, year=2025, month=9, reason="", acting_user=users["staff"])
+    for refused in ("admin", "other_staff", "leader"):
+        with pytest.raises(PermissionDenied):
+            services.reopen_month(
+                zone=zone, year=2025, month=9, reason="统计局反馈更正", acting_user=users[refused]
+            )
     services.reopen_month(
-        zone=zone, year=2025, month=9, reason="统计局反馈更正", acting_user=users["admin"]
+        zone=zone, year=2025, month=9, reason="统计局反馈更正", acting_user=users["staff"]
     )
     (notice,) = Notification.objects.filter(user=colleague)
     assert "统计局反馈更正" in notice.title and "2025-09" in notice.title

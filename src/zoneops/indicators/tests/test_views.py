@@ -182,12 +182,15 @@ def test_progress_page_shows_q4_must_deliver(client_for, users, zone_tree):
     assert other.context["rows"] == []
 
 
-def test_only_an_administrator_may_reopen_on_the_page(client_for, users, zone_tree):
+@pytest.mark.parametrize("refused", ["admin", "other_staff", "leader"])
+def test_only_the_zones_staff_reopen_on_the_page(client_for, users, zone_tree, refused):
     close = services.approve_month(zone=zone_tree["hitech"], year=2025, month=9, acting_user=None)
-    client_for(users["staff"]).post(f"/indicators/months/{close.pk}/", {"reason": "更正"})
+    page = client_for(users[refused]).get(f"/indicators/months/{close.pk}/")
+    assert page.status_code in (200, 404) and 'id="reopen-form"' not in page.content.decode()
+    client_for(users[refused]).post(f"/indicators/months/{close.pk}/", {"reason": "更正"})
     close.refresh_from_db()
-    assert close.is_locked
-    client_for(users["admin"]).post(f"/indicators/months/{close.pk}/", {"reason": "更正"})
+    assert close.is_locked  # 三员分立: the system administrator takes no data decision
+    client_for(users["staff"]).post(f"/indicators/months/{close.pk}/", {"reason": "更正"})
     close.refresh_from_db()
     assert not close.is_locked and close.reopen_reason == "更正"
 
