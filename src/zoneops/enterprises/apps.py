@@ -40,7 +40,7 @@ class EnterprisesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from zoneops.core.registries import background
-        from zoneops.enterprises import services
+        from zoneops.enterprises import locks, services
         from zoneops.enterprises.models import MonthlyFigure
         from zoneops.jobs.services import bulk_work
 
@@ -49,7 +49,7 @@ class EnterprisesConfig(AppConfig):
         )
         for signal in (post_save, post_delete):
             signal.connect(
-                services._note_figure_editor,
+                locks._note_figure_editor,
                 sender=MonthlyFigure,
                 dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
             )

@@ -12,32 +12,31 @@ header (a sheet holds at most 1,048,576 rows), and a title row above the header 
 import csv
 import datetime as dt
 import io
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core.access import context
+from zoneops.core.audit import bulk
 from zoneops.core.audit import trail as audit
 from zoneops.core.files import uploads
+from zoneops.core.files.import_engine import ImportEngine
 from zoneops.core.files.imports import (
     ImportFileError,
     ImportResult,
     RowError,
     code_or_name,
     gc_paused,
-    inserted_pks,
 )
 from zoneops.core.models import ObjectChange, Zone
 from zoneops.core.registries import background
 from zoneops.core.zones import geo
-from zoneops.enterprises import bulk, services, uscc
+from zoneops.enterprises import locks, uscc
 from zoneops.enterprises.industries import clean_code, code_map
 from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
 
@@ -192,14 +191,19 @@ def _date(value) -> dt.date | None:
     return dt.date(*(int(g) for g in match.groups()))
 
 
-class FastImporter:
-    """Duck-types ``core.files.imports.ModelImporter`` for ``generic.BulkImportView``."""
+class FastImporter(ImportEngine):
+    """The statistics office's layouts through the import engine: ``read`` gives the sheets
+    (``read_rows``), the importers check and write their rows."""
 
     columns: list[Column] = []
-    model = None
 
-    def __init__(self, user):
-        self.user = user
+    @gc_paused
+    @context.attributed_to_self_user
+    def run(self, name: str, content: bytes) -> ImportResult:
+        return super().run(name, content)
+
+    def read(self, name: str, content: bytes):
+        return read_rows(name, content, self.columns)
 
     def form_fields(self) -> dict:
         return {
@@ -320,15 +324,19 @@ class EnterpriseImporter(FastImporter):
         ),
     ]
 
-    @gc_paused
-    @context.attributed_to_self_user
-    def run(self, name: str, content: bytes) -> ImportResult:
-        background.report(0, None, background.READING)
-        sheets = read_rows(name, content, self.columns)
+    def check(self, sheets, result: ImportResult) -> list[tuple]:
+        """Every row checked; (USCC, fields, the enterprise registered with it or None) of
+        each row when none is bad."""
         total = sum(len(rows) - index - 1 for _s, index, _m, rows in sheets)
         background.report(0, total, background.CHECKING)
-        result = ImportResult()
-        source = f"import: {Path(name).name}"[:300]
+        parsed = self.parse_sheets(sheets, total, result)
+        if result.errors:
+            return []
+        existing = self.registered(parsed, result)
+        return [(code, fields, existing.get(code)) for _row, code, fields in parsed]
+
+    def lookups(self) -> tuple:
+        """What the cells name, by key: zones, industries (by code, by name), chains."""
         zones = Zone.objects.restrict(self.user, "view") if self.user else Zone.objects.all()
         zone_rows = list(zones.only("id", "code", "name", "path"))
         zone_by_key = {z.code.lower(): z for z in zone_rows}
@@ -338,13 +346,15 @@ class EnterpriseImporter(FastImporter):
         for zone_name, found in names.items():
             if len(found) == 1:
                 zone_by_key.setdefault(zone_name.lower(), found[0])
-        industries = code_map()
-        industry_names = industry_name_map()
         chains = {}
         for chain in IndustrialChain.objects.select_related("zone").order_by("-zone__path"):
             chains.setdefault(chain.name, []).append(chain)
+        return zone_by_key, (code_map(), industry_name_map()), chains
 
-        parsed = []  # (row, uscc, fields)
+    def parse_sheets(self, sheets, total: int, result: ImportResult) -> list[tuple]:
+        """(row, USCC, fields) of every good row; the bad ones' errors in ``result``."""
+        zone_by_key, industries, chains = self.lookups()
+        parsed = []
         seen: dict[str, int] = {}
         done = 0
         for _sheet, header_index, mapping, rows in sheets:
@@ -373,13 +383,14 @@ class EnterpriseImporter(FastImporter):
                     )
                     continue
                 seen[code] = offset
-                fields = self.parse(
-                    result, offset, raw, zone_by_key, (industries, industry_names), chains
-                )
+                fields = self.parse(result, offset, raw, zone_by_key, industries, chains)
                 if fields is not None:
                     parsed.append((offset, code, fields))
-        if result.errors:
-            return result
+        return parsed
+
+    def registered(self, parsed: list[tuple], result: ImportResult) -> dict[str, Enterprise]:
+        """The enterprises already registered with the rows' USCCs; an error for each one in
+        a zone the user is not granted."""
         existing = {}
         codes = registered([code for _row, code, _fields in parsed])
         for start in range(0, len(codes), 5000):
@@ -397,26 +408,25 @@ class EnterpriseImporter(FastImporter):
                 self.error(
                     result, row, "uscc", code, _("Registered in a zone you are not granted.")
                 )
-        if result.errors:
-            return result
-        background.report(0, len(parsed), background.WRITING)
-        with transaction.atomic():
-            new = []
-            changed = []
-            for _row, code, fields in parsed:
-                found = existing.get(code)
-                if found is None:
-                    new.append((code, source, fields))
-                else:
-                    before = audit.snapshot(found)
-                    for key, value in fields.items():
-                        setattr(found, key, value)
-                    changed.append((found, before))
-            create_enterprises(new)
-            update_fields = [c.name for c in self.columns if c.name != "uscc"] + ["updated_at"]
-            write_updates(Enterprise, changed, update_fields)
+        return existing
+
+    def write(self, name: str, plan: list[tuple], result: ImportResult) -> None:
+        """New enterprises inserted, registered ones updated (audit rows for both)."""
+        source = f"import: {Path(name).name}"[:300]
+        new = []
+        changed = []
+        for code, fields, found in plan:
+            if found is None:
+                new.append((code, source, fields))
+            else:
+                before = audit.snapshot(found)
+                for key, value in fields.items():
+                    setattr(found, key, value)
+                changed.append((found, before))
+        create_enterprises(new)
+        update_fields = [c.name for c in self.columns if c.name != "uscc"] + ["updated_at"]
+        write_updates(Enterprise, changed, update_fields)
         result.created, result.updated = len(new), len(changed)
-        return result
 
     def parse(self, result, row, raw: dict, zone_by_key, industries, chains):
         """The fields of one row from its cells by column name (only the file's columns)."""
@@ -448,6 +458,13 @@ class EnterpriseImporter(FastImporter):
                 fields["registered_capital"] = None if capital in (None, "") else _decimal(capital)
         except ValueError:
             self.error(result, row, "registered_capital", capital, _("Not a number."))
+        self.parse_classification(result, row, raw, fields, industries, chains)
+        self.parse_place_and_status(result, row, raw, fields)
+        return fields if len(result.errors) == before else None
+
+    def parse_classification(self, result, row, raw: dict, fields: dict, industries, chains):
+        """Industry (GB/T 4754 code or name), industrial chain of the zone, yes/no flags."""
+        zone = fields["zone"]
         industry_text = _text(raw.get("industry"))
         if "industry" in raw:
             fields["industry_id"] = None
@@ -488,6 +505,9 @@ class EnterpriseImporter(FastImporter):
                 "是",
                 _("A chain leader needs its industrial chain."),
             )
+
+    def parse_place_and_status(self, result, row, raw: dict, fields: dict):
+        """The point (WGS-84) and the status (营业 / 双停 / 注销, the code or the label)."""
         if "longitude" in raw or "latitude" in raw:
             lon_cell = raw.get("longitude")
             lat_cell = raw.get("latitude")
@@ -507,7 +527,6 @@ class EnterpriseImporter(FastImporter):
             if status is None:
                 self.error(result, row, "status", status_word, _("Write 营业, 双停 or 注销."))
             fields["status"] = status
-        return fields if len(result.errors) == before else None
 
 
 def registered(codes: list[str]) -> list[str]:
@@ -551,11 +570,6 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
     """Insert new enterprises (USCC, source, parsed fields) with their audit rows."""
     if not new:
         return
-    from django.db import connection
-    from django.utils import timezone
-
-    now = bulk.prep(Enterprise, "created_at", timezone.now())
-    adapt_date = connection.ops.adapt_datefield_value
     before = bulk.max_pk(Enterprise)
     plain = []
     rows = []
@@ -579,12 +593,10 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
             "latitude": fields.get("latitude"),
         }
         plain.append(values)
-        row = [now, now, *values.values()]
-        row[7] = adapt_date(row[7])  # founded_on, in the order of ENTERPRISE_COLUMNS
-        rows.append(row)
+        rows.append(tuple(values.values()))
     assert tuple(plain[0]) == ENTERPRISE_COLUMNS
-    bulk.insert_rows(Enterprise, ("created_at", "updated_at", *ENTERPRISE_COLUMNS), rows)
-    pks = inserted_pks(Enterprise, len(plain))
+    bulk.insert(Enterprise, ENTERPRISE_COLUMNS, rows)
+    pks = bulk.inserted_pks(Enterprise, len(plain))
     if pks is None:
         ids = dict(
             Enterprise.objects.filter(pk__gt=before)
@@ -592,7 +604,7 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
             .iterator(chunk_size=10000)
         )
         pks = [ids[values["uscc"]] for values in plain]
-    bulk.audit_created(
+    bulk.log_created(
         Enterprise,
         (
             (
@@ -621,7 +633,7 @@ def create_enterprises(new: list[tuple[str, str, dict]]) -> None:
 
 
 def write_updates(model, changed: list, fields: list[str]) -> None:
-    """Updates in batches (``bulk.update_rows``), with an audit row for each record that
+    """Updates in batches (``core.audit.bulk.update``), with an audit row for each record that
     really changed."""
     if not changed:
         return
@@ -641,7 +653,7 @@ def write_updates(model, changed: list, fields: list[str]) -> None:
             objs.append(obj)
             rows.append(audit.change_row(obj, ObjectChange.Action.UPDATE, changes, content_type))
         if objs:
-            bulk.update_rows(model, objs, fields)
+            bulk.update(model, objs, fields)
             ObjectChange.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -709,14 +721,11 @@ class FigureImporter(FastImporter):
     # Tax may be negative (refunds); everything else may not.
     may_be_negative = frozenset({"tax_paid"})
 
-    @gc_paused
-    @context.attributed_to_self_user
-    def run(self, name: str, content: bytes) -> ImportResult:
-        background.report(0, None, background.READING)
-        sheets = read_rows(name, content, self.columns)
+    def check(self, sheets, result: ImportResult) -> list[tuple]:
+        """Every row checked, then locked months refused: (row, (enterprise id, year,
+        month), figures) of every row."""
         total = sum(len(rows) - index - 1 for _s, index, _m, rows in sheets)
         background.report(0, total, background.CHECKING)
-        result = ImportResult()
         for _sheet, _index, mapping, _rows in sheets:
             if "period" not in mapping and not ("year" in mapping and "month" in mapping):
                 raise ImportFileError(_("The file needs a 报告期 column, or 年份 and 月份."))
@@ -727,194 +736,134 @@ class FigureImporter(FastImporter):
         parsed = []
         seen: dict[tuple, int] = {}
         periods: set[tuple[int, int]] = set()
+        done = 0  # rows of the sheets before this one
+        for sheet in sheets:
+            self.parse_sheet(sheet, by_uscc, seen, parsed, periods, result, (done, total))
+            done += len(sheet[3]) - sheet[1] - 1
+        if not result.errors:
+            self.refuse_locked(parsed, periods, result)
+        return parsed
+
+    def parse_sheet(self, sheet, by_uscc, seen, parsed, periods, result, progress) -> None:
+        """Check the rows of one sheet: (row, (enterprise id, year, month), figures) of the
+        good ones to ``parsed``, the errors of the bad ones to ``result``."""
+        _sheet, header_index, mapping, rows = sheet
+        done, total = progress
         check = uscc.problem
         error = self.error
-        may_be_negative = self.may_be_negative
-        done = 0  # rows of the sheets before this one
-        for _sheet, header_index, mapping, rows in sheets:
-            uscc_at = mapping["uscc"]
-            period_at = mapping.get("period")
-            year_at, month_at = mapping.get("year"), mapping.get("month")
-            specs = [(f, mapping.get(f), f in may_be_negative) for f in FIGURE_FIELDS]
-            # The common case, every figure a number in its cell, takes a shortcut.
-            indexes = [index for _f, index, _n in specs]
-            all_present = None not in indexes
-            top = (
-                max(i for i in indexes if i is not None)
-                if any(i is not None for i in indexes)
-                else 0
-            )
-            for row, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
-                if not row & 4095:
-                    background.report(row - header_index - 2 + done, total, background.CHECKING)
-                width = len(cells)
-                code = cells[uscc_at] if uscc_at < width else None
-                if code is None or code == "":
-                    if not any(c not in (None, "") for c in cells):
-                        continue
-                    code = ""
-                code = str(code).strip().upper()
-                enterprise_id = by_uscc.get(code)
-                if enterprise_id is None:
-                    problem = check(code)
-                    error(
-                        result,
-                        row,
-                        "uscc",
-                        code,
-                        problem or _("No such enterprise in the zones you are granted."),
-                    )
+        uscc_at = mapping["uscc"]
+        period_at = mapping.get("period")
+        year_at, month_at = mapping.get("year"), mapping.get("month")
+        specs = [(f, mapping.get(f), f in self.may_be_negative) for f in FIGURE_FIELDS]
+        # The common case, every figure a number in its cell, takes a shortcut.
+        indexes = [index for _f, index, _n in specs]
+        all_present = None not in indexes
+        top = max((i for i in indexes if i is not None), default=0)
+        for row, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+            if not row & 4095:
+                background.report(row - header_index - 2 + done, total, background.CHECKING)
+            width = len(cells)
+            code = cells[uscc_at] if uscc_at < width else None
+            if code is None or code == "":
+                if not any(c not in (None, "") for c in cells):
                     continue
-                # The period
-                try:
-                    if period_at is not None and period_at < width and cells[period_at] != "":
-                        year, month = _period(cells[period_at])
-                    else:
-                        year = int(float(cells[year_at]))
-                        month = int(float(cells[month_at]))
-                    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-                        raise ValueError
-                except (ValueError, TypeError, IndexError):
-                    shown = cells[period_at] if period_at is not None and period_at < width else ""
-                    error(result, row, "period", shown, _("Not a year and month."))
-                    continue
-                key = (enterprise_id, year, month)
-                if key in seen:
-                    error(
-                        result,
-                        row,
-                        "uscc",
-                        code,
-                        _("Duplicates row {row} of this file.").format(row=seen[key]),
-                    )
-                    continue
-                seen[key] = row
-                if all_present:
-                    raws = [cells[i] for i in indexes] if width > top else None
-                    if (
-                        raws is not None
-                        and all(type(r) is float for r in raws)
-                        and min(raws) >= 0
-                        and max(raws) < 1e13
-                        and raws[3].is_integer()
-                    ):
-                        periods.add((year, month))
-                        parsed.append(
-                            (
-                                row,
-                                key,
-                                (
-                                    f"{raws[0]:.2f}",
-                                    f"{raws[1]:.2f}",
-                                    f"{raws[2]:.2f}",
-                                    int(raws[3]),
-                                    f"{raws[4]:.2f}",
-                                    f"{raws[5]:.2f}",
-                                ),
-                            )
-                        )
-                        continue
-                values = []
-                bad = False
-                for field_name, index, negative_ok in specs:
-                    raw = cells[index] if index is not None and index < width else None
-                    if type(raw) is float and raw == raw and -1e13 < raw < 1e13:
-                        number = raw
-                    elif raw is None or raw == "":
-                        values.append(None if index is None else ZERO[field_name])
-                        continue
-                    else:
-                        try:
-                            number = float(_decimal(raw))
-                        except ValueError:
-                            error(result, row, field_name, raw, _("Not a number."))
-                            bad = True
-                            continue
-                        if not -1e13 < number < 1e13:
-                            error(result, row, field_name, raw, _("Too large."))
-                            bad = True
-                            continue
-                    if number < 0 and not negative_ok:
-                        error(result, row, field_name, raw, _("Cannot be negative."))
-                        bad = True
-                    elif field_name == "employees":
-                        if number != int(number):
-                            error(result, row, field_name, raw, _("Not a whole number."))
-                            bad = True
-                        values.append(int(number))
-                    else:
-                        values.append(f"{number:.2f}")
-                if bad:
-                    continue
-                values = tuple(values)
-                periods.add((year, month))
-                parsed.append((row, key, values))
-            done += len(rows) - header_index - 1
-        if result.errors:
-            return result
-        # Approved months are locked.
-        locked = {period: services.locked_zone_ids(*period) for period in periods}
-        zone_of = {}
-        if any(locked.values()):
-            zone_of = dict(
-                Enterprise.objects.filter(pk__in={k[0] for _r, k, _v in parsed}).values_list(
-                    "pk", "zone_id"
+                code = ""
+            code = str(code).strip().upper()
+            enterprise_id = by_uscc.get(code)
+            if enterprise_id is None:
+                problem = check(code)
+                error(
+                    result,
+                    row,
+                    "uscc",
+                    code,
+                    problem or _("No such enterprise in the zones you are granted."),
                 )
+                continue
+            period = _row_period(cells, width, period_at, year_at, month_at)
+            if period is None:
+                shown = cells[period_at] if period_at is not None and period_at < width else ""
+                error(result, row, "period", shown, _("Not a year and month."))
+                continue
+            key = (enterprise_id, *period)
+            if key in seen:
+                error(
+                    result,
+                    row,
+                    "uscc",
+                    code,
+                    _("Duplicates row {row} of this file.").format(row=seen[key]),
+                )
+                continue
+            seen[key] = row
+            values = _plain_figures(cells, indexes) if all_present and width > top else None
+            if values is None:
+                values = self.figures(result, row, cells, width, specs)
+                if values is None:
+                    continue
+            periods.add(period)
+            parsed.append((row, key, values))
+
+    def figures(self, result, row: int, cells, width: int, specs) -> tuple | None:
+        """The figures of a row, each cell checked (number, size, sign, whole number of
+        people); None if any is bad (its errors are in ``result``)."""
+        error = self.error
+        values = []
+        bad = False
+        for field_name, index, negative_ok in specs:
+            raw = cells[index] if index is not None and index < width else None
+            if type(raw) is float and raw == raw and -1e13 < raw < 1e13:
+                number = raw
+            elif raw is None or raw == "":
+                values.append(None if index is None else ZERO[field_name])
+                continue
+            else:
+                try:
+                    number = float(_decimal(raw))
+                except ValueError:
+                    error(result, row, field_name, raw, _("Not a number."))
+                    bad = True
+                    continue
+                if not -1e13 < number < 1e13:
+                    error(result, row, field_name, raw, _("Too large."))
+                    bad = True
+                    continue
+            if number < 0 and not negative_ok:
+                error(result, row, field_name, raw, _("Cannot be negative."))
+                bad = True
+            elif field_name == "employees":
+                if number != int(number):
+                    error(result, row, field_name, raw, _("Not a whole number."))
+                    bad = True
+                values.append(int(number))
+            else:
+                values.append(f"{number:.2f}")
+        return None if bad else tuple(values)
+
+    def refuse_locked(self, parsed, periods, result) -> None:
+        """Approved months are locked: an error for every row of one."""
+        locked = {period: locks.locked_zone_ids(*period) for period in periods}
+        if not any(locked.values()):
+            return
+        zone_of = dict(
+            Enterprise.objects.filter(pk__in={k[0] for _r, k, _v in parsed}).values_list(
+                "pk", "zone_id"
             )
-            for row, (enterprise_id, year, month), _values in parsed:
-                if zone_of.get(enterprise_id) in locked[(year, month)]:
-                    error(
-                        result,
-                        row,
-                        "period",
-                        f"{year}-{month:02d}",
-                        services.locked_message(year, month),
-                    )
-            if result.errors:
-                return result
-        background.report(0, len(parsed), background.WRITING)
-        self.write(parsed, periods, name, result)
-        return result
+        )
+        for row, (enterprise_id, year, month), _values in parsed:
+            if zone_of.get(enterprise_id) in locked[(year, month)]:
+                self.error(
+                    result, row, "period", f"{year}-{month:02d}", locks.locked_message(year, month)
+                )
 
-    def write(self, parsed, periods, name, result) -> None:
-        from django.utils import timezone
-
+    def write(self, name: str, parsed: list[tuple], result: ImportResult) -> None:
+        """New figures inserted, existing ones updated (audit rows for both), and the user
+        recorded in the ledger of the months' editors."""
         source = f"import: {Path(name).name}"[:300]
         ids = {key[0] for _row, key, _values in parsed}
-        existing = {}
-        for year, month in periods:
-            for figure in MonthlyFigure.objects.filter(year=year, month=month):
-                if figure.enterprise_id in ids:
-                    existing[(figure.enterprise_id, year, month)] = figure
-        # Enterprises with their zone, for the audit rows' text and zone.
-        names = (
-            {
-                pk: (enterprise_name, zone_id)
-                for pk, enterprise_name, zone_id in Enterprise.objects.filter(pk__in=ids)
-                .values_list("pk", "name", "zone_id")
-                .iterator(chunk_size=10000)
-            }
-            if len(ids) < 5000
-            else {
-                pk: (enterprise_name, zone_id)
-                for pk, enterprise_name, zone_id in Enterprise.objects.values_list(
-                    "pk", "name", "zone_id"
-                ).iterator(chunk_size=10000)
-                if pk in ids
-            }
-        )
-        zones = {}
-        stubs = {}
-
-        def stub(pk):
-            if pk not in stubs:
-                enterprise_name, zone_id = names[pk]
-                if zone_id not in zones:
-                    zones[zone_id] = Zone.objects.only("id", "name", "path").get(pk=zone_id)
-                stubs[pk] = Enterprise(pk=pk, name=enterprise_name, zone_id=zone_id)
-                stubs[pk]._state.fields_cache["zone"] = zones[zone_id]
-            return stubs[pk]
-
+        existing = existing_figures(ids, {key[1:] for _row, key, _values in parsed})
+        names = enterprise_names(ids)
+        stub = _EnterpriseStubs(names)
         fields = FIGURE_FIELDS
         new, changed = [], []
         for _row, key, values in parsed:
@@ -939,48 +888,11 @@ class FigureImporter(FastImporter):
                         )
                 figure._state.fields_cache["enterprise"] = stub(key[0])
                 changed.append((figure, before))
-        with transaction.atomic():
-            if new:
-                now = bulk.prep(MonthlyFigure, "created_at", timezone.now())
-                first = bulk.max_pk(MonthlyFigure)
-                bulk.insert_rows(
-                    MonthlyFigure,
-                    ("enterprise_id", "year", "month", *fields),
-                    ((*key, *values) for key, values in new),
-                    (now, now, source),
-                    ("created_at", "updated_at", "source"),
-                )
-                pks = inserted_pks(MonthlyFigure, len(new))
-                if pks is not None:
-                    inserted = {key: pk for (key, _values), pk in zip(new, pks, strict=True)}
-                else:
-                    inserted = {
-                        (enterprise_id, year, month): pk
-                        for pk, enterprise_id, year, month in MonthlyFigure.objects.filter(
-                            pk__gt=first
-                        )
-                        .values_list("pk", "enterprise_id", "year", "month")
-                        .iterator(chunk_size=10000)
-                    }
-                # The audit text of each row, as log_bulk_create would write it (built from a
-                # template: json.dumps per row costs more than the insert).
-                template = audit_template(source, fields)
-                bulk.audit_created(
-                    MonthlyFigure,
-                    (
-                        (
-                            inserted[key],
-                            f"{names[key[0]][0]} {key[1]}-{key[2]:02d}",
-                            names[key[0]][1],
-                            template % (*key, *values),
-                        )
-                        for key, values in new
-                    ),
-                )
-            write_updates(MonthlyFigure, changed, [*fields, "updated_at"])
-            services.note_editors(
-                self.user, {(names[key[0]][1], key[1], key[2]) for _row, key, _values in parsed}
-            )
+        insert_figures(new, names, source)
+        write_updates(MonthlyFigure, changed, [*fields, "updated_at"])
+        locks.note_editors(
+            self.user, {(names[key[0]][1], key[1], key[2]) for _row, key, _values in parsed}
+        )
         result.created = len(new)
         result.updated = len(changed)
 
@@ -988,15 +900,126 @@ class FigureImporter(FastImporter):
         return ["main_revenue", "output_value", "tax_paid", "employees", "rd_expense", "energy_use"]
 
 
-def audit_template(source: str, fields) -> str:
-    """The JSON of a new figure's audit ``changes``, with %-slots for key and values."""
-    null = '{"before": null, "after": %s}'
-    parts = [f'"source": {null % json.dumps(source).replace("%", "%%")}']
-    parts += [f'"{name}": {null % "%d"}' for name in ("enterprise_id", "year", "month")]
-    parts += [
-        f'"{f}": {null % ("%d" if f == "employees" else chr(34) + "%s" + chr(34))}' for f in fields
-    ]
-    return "{" + ", ".join(parts) + "}"
+def existing_figures(ids: set[int], periods: set[tuple[int, int]]) -> dict[tuple, MonthlyFigure]:
+    """The figures already recorded of the enterprises ``ids`` in ``periods``, by (enterprise
+    id, year, month)."""
+    existing = {}
+    for year, month in periods:
+        for figure in MonthlyFigure.objects.filter(year=year, month=month):
+            if figure.enterprise_id in ids:
+                existing[(figure.enterprise_id, year, month)] = figure
+    return existing
+
+
+def enterprise_names(ids: set[int]) -> dict[int, tuple[str, int]]:
+    """Name and zone id of the enterprises ``ids``, for the audit rows' text and zone."""
+    if len(ids) < 5000:
+        rows = Enterprise.objects.filter(pk__in=ids).values_list("pk", "name", "zone_id")
+    else:  # reading them all costs less than sending thousands of ids
+        rows = Enterprise.objects.values_list("pk", "name", "zone_id")
+    return {
+        pk: (enterprise_name, zone_id)
+        for pk, enterprise_name, zone_id in rows.iterator(chunk_size=10000)
+        if pk in ids
+    }
+
+
+class _EnterpriseStubs:
+    """An enterprise (name, zone) for each changed figure's audit row, without loading it."""
+
+    def __init__(self, names: dict[int, tuple[str, int]]):
+        self.names = names
+        self.zones: dict[int, Zone] = {}
+        self.stubs: dict[int, Enterprise] = {}
+
+    def __call__(self, pk: int) -> Enterprise:
+        if pk not in self.stubs:
+            enterprise_name, zone_id = self.names[pk]
+            if zone_id not in self.zones:
+                self.zones[zone_id] = Zone.objects.only("id", "name", "path").get(pk=zone_id)
+            stub = Enterprise(pk=pk, name=enterprise_name, zone_id=zone_id)
+            stub._state.fields_cache["zone"] = self.zones[zone_id]
+            self.stubs[pk] = stub
+        return self.stubs[pk]
+
+
+def insert_figures(new: list[tuple], names: dict[int, tuple[str, int]], source: str) -> None:
+    """Insert new figures ((enterprise id, year, month), figures) with their audit rows."""
+    if not new:
+        return
+    fields = FIGURE_FIELDS
+    first = bulk.max_pk(MonthlyFigure)
+    bulk.insert(
+        MonthlyFigure,
+        ("enterprise_id", "year", "month", *fields),
+        ((*key, *values) for key, values in new),
+        {"source": source},
+    )
+    pks = bulk.inserted_pks(MonthlyFigure, len(new))
+    if pks is not None:
+        inserted = {key: pk for (key, _values), pk in zip(new, pks, strict=True)}
+    else:
+        inserted = {
+            (enterprise_id, year, month): pk
+            for pk, enterprise_id, year, month in MonthlyFigure.objects.filter(pk__gt=first)
+            .values_list("pk", "enterprise_id", "year", "month")
+            .iterator(chunk_size=10000)
+        }
+    # The audit text of each row from a template (encoding a dict per row costs more than
+    # the insert).
+    template = audit.created_template(
+        {"source": source, "enterprise_id": audit.INT, "year": audit.INT, "month": audit.INT}
+        | {f: audit.INT if f == "employees" else audit.TEXT for f in fields}
+    )
+    bulk.log_created(
+        MonthlyFigure,
+        (
+            (
+                inserted[key],
+                f"{names[key[0]][0]} {key[1]}-{key[2]:02d}",
+                names[key[0]][1],
+                template % (*key, *values),
+            )
+            for key, values in new
+        ),
+    )
+
+
+def _row_period(cells, width: int, period_at, year_at, month_at) -> tuple[int, int] | None:
+    """(year, month) of a row, from its period cell or its year and month cells; None if
+    they hold no year 2000-2100 and month."""
+    try:
+        if period_at is not None and period_at < width and cells[period_at] != "":
+            year, month = _period(cells[period_at])
+        else:
+            year = int(float(cells[year_at]))
+            month = int(float(cells[month_at]))
+    except (ValueError, TypeError, IndexError):
+        return None
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+def _plain_figures(cells, indexes) -> tuple | None:
+    """The shortcut for the usual row: every figure a float in range, people a whole number
+    (the figures as the writer takes them); None for any other row."""
+    raws = [cells[i] for i in indexes]
+    if (
+        all(type(r) is float for r in raws)
+        and min(raws) >= 0
+        and max(raws) < 1e13
+        and raws[3].is_integer()
+    ):
+        return (
+            f"{raws[0]:.2f}",
+            f"{raws[1]:.2f}",
+            f"{raws[2]:.2f}",
+            int(raws[3]),
+            f"{raws[4]:.2f}",
+            f"{raws[5]:.2f}",
+        )
+    return None
 
 
 def _period(value) -> tuple[int, int]:

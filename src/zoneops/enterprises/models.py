@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.access.permissions import ACTIONS, VIEW
 from zoneops.core.access.querysets import RestrictedQuerySet
+from zoneops.core.audit.editors import EditorLedger
 from zoneops.core.models import Department, Located, StoredFile, Zone, ZoneopsModel
 from zoneops.enterprises.uscc import validate_uscc
 
@@ -652,32 +653,14 @@ class MonthApproval(ZoneopsModel):
         return f"{self.zone} {self.year}-{self.month:02d}"
 
 
-class FigureEditor(models.Model):
-    """Who entered or changed enterprise figures of a zone's month (the 四眼原则 ledger).
-
-    One row per zone, month and person, written with every figure saved, imported or deleted;
+class FigureEditor(EditorLedger):
+    """Who entered or changed enterprise figures of a zone's month (the 四眼原则 ledger):
     ``services.approve_month`` refuses the approval of a month to anyone listed for the zone
-    or a zone below it. Bookkeeping beside the audit trail (which keeps every change itself).
-    """
+    or a zone below it."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField(_("year"))
-    month = models.PositiveSmallIntegerField(_("month"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    first_at = models.DateTimeField(_("first entered at"), auto_now_add=True)
-    last_at = models.DateTimeField(_("last changed at"), auto_now=True)
-
-    class Meta:
+    class Meta(EditorLedger.Meta):
         verbose_name = _("figure editor")
         verbose_name_plural = _("figure editors")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "month", "user", "zone"], name="figureeditor_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.zone_id} {self.year}-{self.month:02d} {self.user_id}"
 
 
 class ScaleUpApplication(ZoneopsModel):

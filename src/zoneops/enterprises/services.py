@@ -8,6 +8,7 @@ has already restricted to what the user may see.
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,23 +37,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.core.access import context
 from zoneops.core.access.permissions import ADD, CHANGE, VIEW, role_may
 from zoneops.core.access.privacy import mask_phone
+from zoneops.core.files.import_engine import ImportEngine
 from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.files.photos import check_photo
 from zoneops.core.models import Role, User, Zone
 from zoneops.core.registries import background
 from zoneops.core.registries import writes as core_writes
 from zoneops.core.registries.periods import month_reopened
+from zoneops.enterprises import uscc
+from zoneops.enterprises.importers import FigureImporter, _decimal
 from zoneops.enterprises.industries import DATA
+from zoneops.enterprises.locks import (  # noqa: F401  (callers use them as services.*)
+    editors_of,
+    ensure_unlocked,
+    is_locked,
+    locked_message,
+    locked_zone_ids,
+    note_editors,
+)
 from zoneops.enterprises.models import (
     TIER_RANK,
     Certification,
     Contact,
     CultivationEntry,
     Enterprise,
-    FigureEditor,
     IdleRevival,
     Industry,
     LiaisonAssignment,
@@ -451,8 +461,24 @@ def scale_up_candidates(
         if period is None:
             return []
         year, month = period
-    # The revenue threshold of each industry the enterprises are in: a few hundred industries,
-    # a handful of sectors (hence of amounts).
+    threshold_of, industries_by_amount = _revenue_thresholds(base, year)
+    if not threshold_of:
+        return []
+    rows = _near_threshold(base, year, month, margin, threshold_of, industries_by_amount)
+    result = []
+    for enterprise_id, industry_id, ytd, full, same in rows:
+        candidate = _candidate(
+            enterprise_id, threshold_of[industry_id], month, margin, ytd, full, same
+        )
+        if candidate is not None:
+            result.append(candidate)
+    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
+    return result
+
+
+def _revenue_thresholds(base: QuerySet, year: int):
+    """The revenue threshold of each industry the enterprises are in (a few hundred
+    industries, a handful of sectors, hence of amounts), and the industries of each amount."""
     threshold_of: dict[int, Threshold] = {}
     industries_by_amount: dict[Decimal, list[int]] = defaultdict(list)
     industries = Industry.objects.filter(pk__in=base.values("industry_id")).order_by()
@@ -462,13 +488,15 @@ def scale_up_candidates(
             continue
         threshold_of[pk] = threshold
         industries_by_amount[threshold.amount].append(pk)
-    if not threshold_of:
-        return []
+    return threshold_of, industries_by_amount
 
-    # One query: each enterprise with this month's, last year's same month's and last
-    # December's year-to-date revenue (three joins on the figures' unique index), screened in
-    # the database against its threshold less the margin; most enterprises are far below and
-    # never reach Python. The exact rules follow below on what is left.
+
+def _near_threshold(base, year, month, margin, threshold_of, industries_by_amount):
+    """One query: each enterprise with this month's, last year's same month's and last
+    December's year-to-date revenue (three joins on the figures' unique index), screened in
+    the database against its threshold less the margin; most enterprises are far below and
+    never reach Python. The exact rules (``_candidate``) run on what is left."""
+
     def figures_of(fig_year: int, fig_month: int) -> FilteredRelation:
         return FilteredRelation(
             "figures", condition=Q(figures__year=fig_year, figures__month=fig_month)
@@ -486,7 +514,7 @@ def scale_up_candidates(
         ],
         output_field=money,
     )
-    rows = (
+    return (
         base.filter(industry_id__in=list(threshold_of))
         .annotate(**relations)
         .annotate(
@@ -506,41 +534,38 @@ def scale_up_candidates(
         .values_list("pk", "industry_id", "ytd", "full", "same")
     )
 
-    result = []
-    for enterprise_id, industry_id, ytd, full, same in rows:
-        threshold = threshold_of[industry_id]
-        if month == 12:
-            ttm = ytd
-        elif full is not None and same is not None:
-            ttm = ytd + full - same
-        else:
-            ttm = ytd  # no history: this year so far is all we know
-        yoy = (ytd / same - 1) * 100 if same else None
-        projected = full * (1 + (ytd / same - 1)) if (full and same) else None
-        if projected is None and month:
-            projected = ytd * 12 / month  # no history: this year's monthly pace
-        amount = threshold.amount
-        if ttm >= amount:
-            reached = True
-        elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
-            reached = False
-        else:
-            continue
-        result.append(
-            Candidate(
-                enterprise_id=enterprise_id,
-                sector=threshold.label,
-                threshold=amount,
-                ttm_revenue=ttm,
-                ytd_revenue=ytd,
-                yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
-                projected=projected.quantize(Decimal("0.01")) if projected else None,
-                reached=reached,
-                margin=margin,
-            )
-        )
-    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
-    return result
+
+def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Candidate | None:
+    """A candidate if the trailing twelve months' revenue reaches the threshold, or comes
+    within ``margin`` of it and this year's growth carries it there by December."""
+    if month == 12:
+        ttm = ytd
+    elif full is not None and same is not None:
+        ttm = ytd + full - same
+    else:
+        ttm = ytd  # no history: this year so far is all we know
+    yoy = (ytd / same - 1) * 100 if same else None
+    projected = full * (1 + (ytd / same - 1)) if (full and same) else None
+    if projected is None and month:
+        projected = ytd * 12 / month  # no history: this year's monthly pace
+    amount = threshold.amount
+    if ttm >= amount:
+        reached = True
+    elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
+        reached = False
+    else:
+        return None
+    return Candidate(
+        enterprise_id=enterprise_id,
+        sector=threshold.label,
+        threshold=amount,
+        ttm_revenue=ttm,
+        ytd_revenue=ytd,
+        yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
+        projected=projected.quantize(Decimal("0.01")) if projected else None,
+        reached=reached,
+        margin=margin,
+    )
 
 
 @dataclass
@@ -1093,41 +1118,6 @@ def revival_progress(zone: Zone, year: int) -> RevivalProgress:
 # Monthly figures and month locks --------------------------------------------------------------
 
 
-def locked_zone_ids(year: int, month: int) -> set[int]:
-    """Zones whose figures for the month are locked: approved zones and everything below."""
-    paths = list(
-        MonthApproval.objects.filter(year=year, month=month, approved=True).values_list(
-            "zone__path", flat=True
-        )
-    )
-    if not paths:
-        return set()
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return set(Zone.objects.filter(query).values_list("pk", flat=True))
-
-
-def is_locked(enterprise: Enterprise, year: int, month: int) -> bool:
-    ancestors = [int(p) for p in enterprise.zone.path.strip("/").split("/") if p]
-    return MonthApproval.objects.filter(
-        zone_id__in=ancestors, year=year, month=month, approved=True
-    ).exists()
-
-
-def locked_message(year: int, month: int) -> str:
-    """The refusal of a change to an approved month, naming the rule."""
-    return _(
-        "{year}-{month:02d} is approved for this zone. Rule: an approved month is locked; an "
-        "administrator must reopen it with a reason before its figures change."
-    ).format(year=year, month=month)
-
-
-def ensure_unlocked(enterprise: Enterprise, year: int, month: int) -> None:
-    if is_locked(enterprise, year, month):
-        raise ValidationError(locked_message(year, month), code="locked")
-
-
 @transaction.atomic
 def delete_figure(figure: MonthlyFigure, *, acting_user) -> None:
     """Delete an enterprise's monthly figures; an approved (locked) month is refused."""
@@ -1154,43 +1144,6 @@ def add_measure(measure: SupportMeasure, *, acting_user, fields=None) -> Support
     ):
         raise PermissionDenied(_("Unknown cultivation pool entry."))
     return core_writes.save_object(measure, acting_user=acting_user, fields=fields)
-
-
-def note_editors(user, keys) -> None:
-    """Record ``user`` as having entered or changed figures of each ``(zone_id, year, month)``
-    (the 四眼原则 ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
-    if user is None or not getattr(user, "pk", None):
-        return
-    for zone_id, year, month in set(keys):
-        editor, created = FigureEditor.objects.get_or_create(
-            zone_id=zone_id, year=year, month=month, user_id=user.pk
-        )
-        if not created:
-            editor.save(update_fields=["last_at"])
-
-
-def _note_figure_editor(sender, instance, **kwargs) -> None:
-    """Every single save or delete of a figure (pages, API, admin) names its editor, the
-    person the request acts as; once per request and period."""
-    ctx = context.current()
-    user = ctx.user if ctx is not None else None
-    if user is None or not getattr(user, "pk", None):
-        return
-    zone_id = (
-        Enterprise.objects.filter(pk=instance.enterprise_id)
-        .values_list("zone_id", flat=True)
-        .first()
-    )
-    if zone_id is None:
-        return
-    key = (zone_id, instance.year, instance.month)
-    context.memoized(("figure_editor", user.pk, *key), lambda: note_editors(user, [key]) or True)
-
-
-def editors_of(zone: Zone, year: int, month: int) -> QuerySet:
-    """The ledger rows of people who entered or changed figures of the month in ``zone`` or
-    a zone below it."""
-    return FigureEditor.objects.filter(zone__path__startswith=zone.path, year=year, month=month)
 
 
 @transaction.atomic
@@ -1337,9 +1290,6 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     item's index (from 0), the field and the reason, like the Excel import's; on any error
     nothing is written. Every write leaves its audit row.
     """
-    from zoneops.enterprises.importers import FigureImporter, _decimal
-    from zoneops.enterprises.uscc import problem as uscc_problem
-
     if not (
         role_may(acting_user, ADD, MonthlyFigure) and role_may(acting_user, CHANGE, MonthlyFigure)
     ):
@@ -1349,26 +1299,84 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
     if refused is not None:
         result.errors.append(refused)
         return result
-    error = result.errors.append
-    visible = Enterprise.objects.restrict(acting_user, VIEW)
-    usccs = {str(i.get("uscc", "")).strip().upper() for i in items if isinstance(i, dict)}
-    ids = {
-        i.get("enterprise")
-        for i in items
-        if isinstance(i, dict) and type(i.get("enterprise")) is int and 0 < i["enterprise"] < 2**63
-    }
-    by_uscc = dict(visible.filter(uscc__in=usccs).values_list("uscc", "pk"))
-    known_ids = set(
-        visible.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("pk", flat=True)
-    )
-    negative_ok = FigureImporter.may_be_negative
-    limits = {
-        name: Decimal(2**31)
-        if name == "employees"
-        else Decimal(10) ** (f.max_digits - f.decimal_places)
-        for name in FIGURE_FIELDS
-        for f in [MonthlyFigure._meta.get_field(name)]
-    }
+    return _FigureItems(acting_user, source).import_rows("api", items)
+
+
+class _FigureItems(ImportEngine):
+    """The records of a bulk request through the import engine: every item checked (and
+    locked months refused), then all written or none."""
+
+    def __init__(self, user: User, source: str):
+        super().__init__(user)
+        self.source = source
+        self.zone_of: dict[int, int] = {}
+
+    def check(self, items, result: ImportResult) -> list[tuple]:
+        parsed = _parse_figure_items(items, self.user, self.source, result.errors.append)
+        if result.errors:
+            return []
+        self.zone_of = dict(
+            Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
+                "pk", "zone_id"
+            )
+        )
+        _refuse_locked_months(parsed, self.zone_of, result.errors.append)
+        return parsed
+
+    def write(self, name: str, parsed: list[tuple], result: ImportResult) -> None:
+        zone_of = self.zone_of
+        note_editors(self.user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
+        result.created, result.updated = _write_figure_items(parsed, zone_of)
+
+
+class _FigureTargets:
+    """The enterprises a bulk request's items may name (by USCC or id), in the user's zones."""
+
+    def __init__(self, items, acting_user: User):
+        visible = Enterprise.objects.restrict(acting_user, VIEW)
+        usccs = {str(i.get("uscc", "")).strip().upper() for i in items if isinstance(i, dict)}
+        ids = {
+            i.get("enterprise")
+            for i in items
+            if isinstance(i, dict)
+            and type(i.get("enterprise")) is int
+            and 0 < i["enterprise"] < 2**63
+        }
+        self.by_uscc = dict(visible.filter(uscc__in=usccs).values_list("uscc", "pk"))
+        self.known_ids = set(
+            visible.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def enterprise_of(self, index: int, item: dict, error) -> int | None:
+        """The id of the item's enterprise; None (with its error) if it names none the user
+        sees."""
+        if item.get("enterprise") not in (None, ""):
+            enterprise_id = item["enterprise"]
+            if type(enterprise_id) is not int or enterprise_id not in self.known_ids:
+                error(
+                    RowError(
+                        index,
+                        "enterprise",
+                        str(enterprise_id)[:100],
+                        _("No such enterprise in the zones you are granted."),
+                    )
+                )
+                return None
+            return enterprise_id
+        code = str(item.get("uscc") or "").strip().upper()
+        enterprise_id = self.by_uscc.get(code)
+        if enterprise_id is None:
+            reason = uscc.problem(code) or _("No such enterprise in the zones you are granted.")
+            error(RowError(index, "uscc", code[:100], reason))
+        return enterprise_id
+
+
+def _parse_figure_items(items, acting_user: User, source: str, error) -> list[tuple]:
+    """Every item checked: (index, (enterprise id, year, month), figures, source) of the good
+    ones; the bad ones' errors go to ``error``."""
+    targets = _FigureTargets(items, acting_user)
     parsed = []
     seen: dict[tuple, int] = {}
     report = background.report  # a job's progress (and cancel); nothing outside a job
@@ -1382,41 +1390,11 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
         if unknown:
             error(RowError(index, unknown[0], "", _("Unknown field.")))
             continue
-        if item.get("enterprise") not in (None, ""):
-            enterprise_id = item["enterprise"]
-            if type(enterprise_id) is not int or enterprise_id not in known_ids:
-                error(
-                    RowError(
-                        index,
-                        "enterprise",
-                        str(enterprise_id)[:100],
-                        _("No such enterprise in the zones you are granted."),
-                    )
-                )
-                continue
-        else:
-            code = str(item.get("uscc") or "").strip().upper()
-            enterprise_id = by_uscc.get(code)
-            if enterprise_id is None:
-                reason = uscc_problem(code) or _("No such enterprise in the zones you are granted.")
-                error(RowError(index, "uscc", code[:100], reason))
-                continue
-        period = []
-        for name, low, high in (("year", 2000, 2100), ("month", 1, 12)):
-            value = item.get(name)
-            if isinstance(value, bool) or not isinstance(value, int | str):
-                value = None
-            try:
-                number = int(str(value).strip())
-            except ValueError:
-                number = None
-            if number is None or not low <= number <= high:
-                error(
-                    RowError(index, name, str(item.get(name, ""))[:100], _("Not a year and month."))
-                )
-                break
-            period.append(number)
-        if len(period) != 2:
+        enterprise_id = targets.enterprise_of(index, item, error)
+        if enterprise_id is None:
+            continue
+        period = _item_period(index, item, error)
+        if period is None:
             continue
         key = (enterprise_id, *period)
         if key in seen:
@@ -1430,48 +1408,79 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
             )
             continue
         seen[key] = index
-        values = {}
-        for name in FIGURE_FIELDS:
-            if name not in item:
-                continue
-            raw = item[name]
-            try:
-                number = _decimal(raw)
-            except ValueError:
-                error(RowError(index, name, str(raw)[:100], _("Not a number.")))
-                continue
-            if abs(number) >= limits[name]:
-                error(RowError(index, name, str(raw)[:100], _("Too large.")))
-            elif number < 0 and name not in negative_ok:
-                error(RowError(index, name, str(raw)[:100], _("Cannot be negative.")))
-            elif name == "employees" and number != int(number):
-                error(RowError(index, name, str(raw)[:100], _("Not a whole number.")))
-            else:
-                values[name] = int(number) if name == "employees" else number
+        values = _item_figures(index, item, error)
         parsed.append((index, key, values, str(item.get("source") or source)[:300]))
-    if result.errors:
-        return result
-    zone_of = dict(
-        Enterprise.objects.filter(pk__in={k[0] for _i, k, _v, _s in parsed}).values_list(
-            "pk", "zone_id"
-        )
-    )
+    return parsed
+
+
+def _item_period(index: int, item: dict, error) -> tuple[int, int] | None:
+    """(year, month) of an item; None (with its error) if either is missing or out of range."""
+    period = []
+    for name, low, high in (("year", 2000, 2100), ("month", 1, 12)):
+        value = item.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            value = None
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            error(RowError(index, name, str(item.get(name, ""))[:100], _("Not a year and month.")))
+            return None
+        period.append(number)
+    return period[0], period[1]
+
+
+@functools.cache
+def _figure_limits() -> dict[str, Decimal]:
+    return {
+        name: Decimal(2**31)
+        if name == "employees"
+        else Decimal(10) ** (f.max_digits - f.decimal_places)
+        for name in FIGURE_FIELDS
+        for f in [MonthlyFigure._meta.get_field(name)]
+    }
+
+
+def _item_figures(index: int, item: dict, error) -> dict:
+    """The figures an item gives, as numbers; each bad one is an error."""
+    limits = _figure_limits()
+    values = {}
+    for name in FIGURE_FIELDS:
+        if name not in item:
+            continue
+        raw = item[name]
+        try:
+            number = _decimal(raw)
+        except ValueError:
+            error(RowError(index, name, str(raw)[:100], _("Not a number.")))
+            continue
+        if abs(number) >= limits[name]:
+            error(RowError(index, name, str(raw)[:100], _("Too large.")))
+        elif number < 0 and name not in FigureImporter.may_be_negative:
+            error(RowError(index, name, str(raw)[:100], _("Cannot be negative.")))
+        elif name == "employees" and number != int(number):
+            error(RowError(index, name, str(raw)[:100], _("Not a whole number.")))
+        else:
+            values[name] = int(number) if name == "employees" else number
+    return values
+
+
+def _refuse_locked_months(parsed: list[tuple], zone_of: dict[int, int], error) -> None:
+    """An error for every item of an approved (locked) month of its enterprise's zone."""
     locked = {}
     for index, (enterprise_id, year, month), _values, _source in parsed:
         if (year, month) not in locked:
             locked[(year, month)] = locked_zone_ids(year, month)
         if zone_of[enterprise_id] in locked[(year, month)]:
-            error(
-                RowError(
-                    index,
-                    "month",
-                    f"{year}-{month:02d}",
-                    locked_message(year, month),
-                )
-            )
-    if result.errors:
-        return result
-    note_editors(acting_user, {(zone_of[k[0]], k[1], k[2]) for _i, k, _v, _s in parsed})
+            error(RowError(index, "month", f"{year}-{month:02d}", locked_message(year, month)))
+
+
+def _write_figure_items(parsed: list[tuple], zone_of: dict[int, int]) -> tuple[int, int]:
+    """Create or update each item's figure (one save each: the audit trail and the signals
+    see every write); (created, updated)."""
+    created = updated = 0
+    report = background.report  # a job's progress (and cancel); nothing outside a job
     existing = {}
     for figure in (
         MonthlyFigure.objects.select_for_update()
@@ -1487,13 +1496,13 @@ def upsert_monthly_figures(items, *, acting_user: User, source: str = "api") -> 
             MonthlyFigure.objects.create(
                 enterprise_id=key[0], year=key[1], month=key[2], source=row_source, **values
             )
-            result.created += 1
+            created += 1
             continue
         changed = [name for name, value in values.items() if getattr(figure, name) != value]
         if changed:
             for name in changed:
                 setattr(figure, name, values[name])
             figure.save(update_fields=[*changed, "updated_at"])
-        result.updated += 1
+        updated += 1
     report(len(parsed), len(parsed), background.WRITING)
-    return result
+    return created, updated

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.access.permissions import VIEW, role_may
 from zoneops.core.access.querysets import RestrictedQuerySet
+from zoneops.core.audit.editors import EditorLedger
 from zoneops.core.models import Department, Zone, ZoneopsModel
 
 MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
@@ -255,28 +256,10 @@ def progress_url(zone: Zone, year: int, month: int) -> str:
     return f"{reverse('indicators:progress')}?zone={zone.pk}&year={year}&month={month}"
 
 
-class ValueEditor(models.Model):
-    """Who entered or changed indicator values of a zone's month (the 四眼原则 ledger).
+class ValueEditor(EditorLedger):
+    """Who entered or changed indicator values of a zone's month (the 四眼原则 ledger):
+    ``approve_month`` refuses the approval of a month to anyone listed for it."""
 
-    One row per zone, month and person, written with every value saved; ``approve_month``
-    refuses the approval of a month to anyone listed for it. Bookkeeping beside the audit trail.
-    """
-
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField(_("year"))
-    month = models.PositiveSmallIntegerField(_("month"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    first_at = models.DateTimeField(_("first entered at"), auto_now_add=True)
-    last_at = models.DateTimeField(_("last changed at"), auto_now=True)
-
-    class Meta:
+    class Meta(EditorLedger.Meta):
         verbose_name = _("value editor")
         verbose_name_plural = _("value editors")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "month", "user", "zone"], name="valueeditor_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.zone_id} {self.year}-{self.month:02d} {self.user_id}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from zoneops.core.access import context
 from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.audit.editors import record_editors
 from zoneops.core.models import User, Zone
 from zoneops.core.registries import writes as core_writes
 from zoneops.core.registries.periods import month_reopened
@@ -198,13 +199,7 @@ def save_value(
 def note_editor(user, zone_id: int, year: int, month: int) -> None:
     """Record ``user`` as having entered or changed values of the zone's month (the 四眼原则
     ledger that ``approve_month`` reads). ``None`` (the system) is not recorded."""
-    if user is None or not getattr(user, "pk", None):
-        return
-    editor, created = ValueEditor.objects.get_or_create(
-        zone_id=zone_id, year=year, month=month, user_id=user.pk
-    )
-    if not created:
-        editor.save(update_fields=["last_at"])
+    record_editors(ValueEditor, user, [(zone_id, year, month)])
 
 
 def _note_value_editor(sender, instance, **kwargs) -> None:

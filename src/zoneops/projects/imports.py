@@ -11,12 +11,13 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core.access.permissions import ADD, CHANGE, role_may
+from zoneops.core.audit import bulk
 from zoneops.core.audit import trail as audit
 from zoneops.core.files.imports import (
     ImportFileError,
@@ -24,14 +25,13 @@ from zoneops.core.files.imports import (
     ModelImporter,
     RowError,
     gc_paused,
-    inserted_pks,
     plain_cell,
     read_table,
 )
 from zoneops.core.models import CHINA_LATITUDE, CHINA_LONGITUDE, ObjectChange
 from zoneops.core.registries import background
 from zoneops.core.zones import geo
-from zoneops.projects import bulk, services
+from zoneops.projects import completed
 from zoneops.projects.models import (
     AUTOMATIC_TAGS,
     ONE_BILLION_WAN,
@@ -464,22 +464,32 @@ class DispatchSheetImporter(SheetImporter):
         return problems
 
     @gc_paused
-    @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, ADD, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         roomy_cache()
+        return super().run(name, content)
+
+    def read(self, name: str, content: bytes) -> tuple[dict, list]:
         self._cell_cache = {}
         headers, rows = read_table(name, content)
-        mapping = self.header_map(headers)
+        return self.header_map(headers), rows
+
+    def check(self, table: tuple[dict, list], result: ImportResult) -> tuple:
+        """Every row checked; (rows' values, the projects they change, the columns)."""
+        mapping, rows = table
         self.labels = {c.name: str(c.label) for c in self.columns}
         zones = list(self.user.visible_zones())
         self.zones_by_key = {}
         for zone in zones:
             self.zones_by_key.setdefault(_norm(zone.name), zone)
             self.zones_by_key[_norm(zone.code)] = zone
-        result = ImportResult()
-        errors = result.errors
+        parsed, seen = self.parse_rows(mapping, rows, result.errors)
+        changeable = self.changeable(list(seen), parsed, result.errors)
+        return parsed, changeable, mapping
+
+    def parse_rows(self, mapping: dict, rows: list, errors: list) -> tuple[list, dict]:
+        """(row, values) of every good row, and the row of each project code."""
         parsed = []
         seen: dict[str, int] = {}
         code_label = str(PROJECT_COLUMNS[0].label)
@@ -507,7 +517,12 @@ class DispatchSheetImporter(SheetImporter):
                 errors.append(RowError(row_number, column, "", reason))
             if not problems:
                 parsed.append((row_number, values))
-        codes = list(seen)
+        return parsed, seen
+
+    def changeable(self, codes: list[str], parsed: list, errors: list) -> dict[str, Project]:
+        """The projects of ``codes`` the user may change; an error for each row whose code
+        is another's project."""
+        code_label = str(PROJECT_COLUMNS[0].label)
         changeable = {}
         for start in range(0, len(codes), 2000):
             chunk = codes[start : start + 2000]
@@ -531,13 +546,13 @@ class DispatchSheetImporter(SheetImporter):
                         _("This project code belongs to a project you may not change."),
                     )
                 )
-        if errors:
-            transaction.set_rollback(True)
-            return result
-        self.write(name, parsed, changeable, mapping, result)
-        return result
+        return changeable
 
-    def write(self, name, parsed, existing: dict, mapping, result: ImportResult) -> None:
+    def write(self, name: str, plan: tuple, result: ImportResult) -> None:
+        parsed, changeable, mapping = plan
+        self.write_rows(name, parsed, changeable, mapping, result)
+
+    def write_rows(self, name, parsed, existing: dict, mapping, result: ImportResult) -> None:
         source = f"{self.source_prefix}: {name}"[:300]
         present = {col.name for col in mapping.values()}
         new_rows, changed, audit_rows = [], [], []
@@ -560,10 +575,10 @@ class DispatchSheetImporter(SheetImporter):
                 audit_rows.append(audit.change_row(project, ObjectChange.Action.UPDATE, changes))
         refs = insert_projects(new_rows)
         if changed:
-            Project.objects.bulk_update(changed, [*PROJECT_FIELDS, "updated_at"], batch_size=500)
+            bulk.update(Project, changed, [*PROJECT_FIELDS, "updated_at"])
             ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
             # A changed plan year takes its 本年累计 from that year's figures.
-            services.refresh_completed([p.pk for p in changed])
+            completed.refresh_completed([p.pk for p in changed])
         result.created, result.updated = len(new_rows), len(changed)
         for code, project in existing.items():
             refs[code] = Ref(project.pk, project.zone_id, code)
@@ -584,7 +599,7 @@ class DispatchSheetImporter(SheetImporter):
         ]
         if monthly:
             write_monthly(monthly, source)
-            services.refresh_completed([entry.project_id for entry in monthly])
+            completed.refresh_completed([entry.project_id for entry in monthly])
 
     def write_plans(self, items, source) -> None:
         ids = [ref.pk for ref, _year, _plan in items]
@@ -612,7 +627,7 @@ class DispatchSheetImporter(SheetImporter):
                 )
         insert_plans(new)
         if changed:
-            AnnualPlan.objects.bulk_update(changed, ["planned", "updated_at"], batch_size=500)
+            bulk.update(AnnualPlan, changed, ["planned", "updated_at"])
             ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
 
 
@@ -673,8 +688,8 @@ def insert_projects(rows: list[dict]) -> dict[str, Ref]:
     refs: dict[str, Ref] = {}
     if not rows:
         return refs
-    bulk.insert(Project, rows)
-    pks = inserted_pks(Project, len(rows))
+    bulk.insert_dicts(Project, rows)
+    pks = bulk.inserted_pks(Project, len(rows))
     if pks is not None:
         for pk, row in zip(pks, rows, strict=True):
             refs[row["code"]] = Ref(pk, row["zone_id"], row["code"])
@@ -710,9 +725,9 @@ AS_IS = frozenset({str, int, bool, float, type(None)})
 def insert_plans(items: list[tuple[Ref, dict]]) -> None:
     if not items:
         return
-    bulk.insert(AnnualPlan, [row for _ref, row in items])
+    bulk.insert_dicts(AnnualPlan, [row for _ref, row in items])
     keys = {(row["project_id"], row["year"]): None for _ref, row in items}
-    pks = inserted_pks(AnnualPlan, len(items))
+    pks = bulk.inserted_pks(AnnualPlan, len(items))
     if pks is not None and len(keys) == len(items):
         keys.update(zip(keys, pks, strict=True))
     else:
@@ -760,17 +775,7 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
     ``known_new``: indexes of entries that cannot exist yet (a month after the project's
     latest), so no lookup is needed for them.
     """
-    maybe = [e for i, e in enumerate(entries) if i not in known_new]
-    existing = {}
-    if maybe:
-        ids = sorted({e.project_id for e in maybe})
-        years = sorted({e.year for e in maybe})
-        months = sorted({e.month for e in maybe})
-        for start in range(0, len(ids), 2000):
-            for row in MonthlyInvestment.objects.filter(
-                project_id__in=ids[start : start + 2000], year__in=years, month__in=months
-            ).select_related("project"):
-                existing[(row.project_id, row.year, row.month)] = row
+    existing = stored_months([e for i, e in enumerate(entries) if i not in known_new])
     new, changed, audit_rows = [], [], []
     for entry in entries:
         row = existing.get((entry.project_id, entry.year, entry.month))
@@ -786,55 +791,73 @@ def write_monthly(entries: list[MonthEntry], source: str, known_new=frozenset())
                     row, ObjectChange.Action.UPDATE, audit.diff(before, audit.snapshot(row))
                 )
             )
-    bulk.insert_values(
+    insert_months(new, source)
+    if changed:
+        bulk.update(MonthlyInvestment, changed, ["completed_ytd", "updated_at"])
+        ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
+    return len(new), len(changed)
+
+
+def stored_months(entries: list[MonthEntry]) -> dict[tuple, MonthlyInvestment]:
+    """The monthly rows already stored for ``entries``, by (project id, year, month)."""
+    existing = {}
+    if not entries:
+        return existing
+    ids = sorted({e.project_id for e in entries})
+    years = sorted({e.year for e in entries})
+    months = sorted({e.month for e in entries})
+    for start in range(0, len(ids), 2000):
+        for row in MonthlyInvestment.objects.filter(
+            project_id__in=ids[start : start + 2000], year__in=years, month__in=months
+        ).select_related("project"):
+            existing[(row.project_id, row.year, row.month)] = row
+    return existing
+
+
+def insert_months(new: list[MonthEntry], source: str) -> None:
+    """Insert new monthly rows with their audit rows."""
+    if not new:
+        return
+    bulk.insert(
         MonthlyInvestment,
         ["project_id", "year", "month", "completed_ytd"],
         [(e.project_id, e.year, e.month, e.value) for e in new],
         {"source": source},
     )
-    if new:
-        pks = inserted_pks(MonthlyInvestment, len(new))
-        if pks is None:
-            # The rows of one year and month: one (project, year, month) each, so their ids
-            # are found without sending thousands of project ids back to the database.
-            ids = {}
-            wanted = {(e.project_id, e.year, e.month) for e in new}
-            for year, month in sorted({(e.year, e.month) for e in new}):
-                for pk, pid in MonthlyInvestment.objects.filter(year=year, month=month).values_list(
-                    "pk", "project_id"
-                ):
-                    if (pid, year, month) in wanted:
-                        ids[(pid, year, month)] = pk
-            pks = [ids[(e.project_id, e.year, e.month)] for e in new]
-        template = bulk.json_template(
-            {"source": source, "project_id": ..., "year": ..., "month": ..., "completed_ytd": ...}
-        )
-        if bulk.created_json(template, 0, 0, 0, '""') is not None:
-            changes = [template % (e.project_id, e.year, e.month, f'"{e.value}"') for e in new]
-        else:
-            changes = [
-                {
-                    "source": source,
-                    "project_id": e.project_id,
-                    "year": e.year,
-                    "month": e.month,
-                    "completed_ytd": str(e.value),
-                }
-                for e in new
-            ]
-        bulk.log_created(
-            MonthlyInvestment,
-            [
-                (pk, f"{e.code} {e.year}-{e.month:02d}", e.zone_id, change)
-                for pk, e, change in zip(pks, new, changes, strict=True)
-            ],
-        )
-    if changed:
-        MonthlyInvestment.objects.bulk_update(
-            changed, ["completed_ytd", "updated_at"], batch_size=500
-        )
-        ObjectChange.objects.bulk_create(audit_rows, batch_size=2000)
-    return len(new), len(changed)
+    pks = bulk.inserted_pks(MonthlyInvestment, len(new))
+    if pks is None:
+        # The rows of one year and month: one (project, year, month) each, so their ids
+        # are found without sending thousands of project ids back to the database.
+        ids = {}
+        wanted = {(e.project_id, e.year, e.month) for e in new}
+        for year, month in sorted({(e.year, e.month) for e in new}):
+            for pk, pid in MonthlyInvestment.objects.filter(year=year, month=month).values_list(
+                "pk", "project_id"
+            ):
+                if (pid, year, month) in wanted:
+                    ids[(pid, year, month)] = pk
+        pks = [ids[(e.project_id, e.year, e.month)] for e in new]
+    template = audit.created_template(
+        {
+            "source": source,
+            "project_id": audit.INT,
+            "year": audit.INT,
+            "month": audit.INT,
+            "completed_ytd": audit.TEXT,
+        }
+    )
+    bulk.log_created(
+        MonthlyInvestment,
+        [
+            (
+                pk,
+                f"{e.code} {e.year}-{e.month:02d}",
+                e.zone_id,
+                template % (e.project_id, e.year, e.month, e.value),
+            )
+            for pk, e in zip(pks, new, strict=True)
+        ],
+    )
 
 
 MONTHLY_COLUMNS = [
@@ -858,26 +881,45 @@ class MonthlyImporter(SheetImporter):
     columns = MONTHLY_COLUMNS
 
     @gc_paused
-    @transaction.atomic
     def run(self, name: str, content: bytes) -> ImportResult:
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
         roomy_cache()
+        return super().run(name, content)
+
+    def read(self, name: str, content: bytes) -> tuple[dict, list, bool]:
         headers, rows = read_table(name, content, typed=True)
-        mapping = self.header_map(headers)
-        return self.run_rows(name, mapping, rows, typed=True)
+        return self.header_map(headers), rows, True
 
     @gc_paused
-    @transaction.atomic
     def run_rows(self, name: str, mapping: dict, rows, *, typed: bool = False) -> ImportResult:
         """The import after reading: ``rows`` are (row number, cell texts) in ``mapping``'s
         column order; also what the bulk API sends its records through (row = index).
         ``typed``: cells as the spreadsheet reader gives them (``read_table(typed=True)``)."""
         if not role_may(self.user, CHANGE, Project):
             raise PermissionDenied(_("Your role may not import records here."))
-        self._cell_cache = {}
-        result = ImportResult()
+        return self.import_rows(name, (mapping, rows, typed))
+
+    def check(self, table: tuple[dict, list, bool], result: ImportResult) -> tuple:
+        """Every row checked, against the projects and the months before it too: (monthly
+        entries, the projects, the entries certainly new)."""
+        mapping, rows, typed = table
         errors = result.errors
+        parsed = self.parse_rows(mapping, rows, typed, errors)
+        projects = self.known_projects({v["code"] for _r, v in parsed})
+        entries = self.entries(parsed, projects, errors)
+        known_new = self.check_cumulative(entries, projects, errors)
+        return entries, projects, known_new
+
+    def write(self, name: str, plan: tuple, result: ImportResult) -> None:
+        entries, projects, known_new = plan
+        created, updated = write_monthly(entries, f"import: {name}"[:300], known_new)
+        self.refresh_projects(entries, projects)
+        result.created, result.updated = created, updated
+
+    def parse_rows(self, mapping: dict, rows, typed: bool, errors: list) -> list[tuple]:
+        """(row, values) of every good row."""
+        self._cell_cache = {}
         parsed = []
         seen: dict[tuple, int] = {}
         code_label = str(MONTHLY_COLUMNS[0].label)
@@ -906,7 +948,11 @@ class MonthlyImporter(SheetImporter):
                 continue
             seen[key] = row_number
             parsed.append((row_number, values))
-        codes = sorted({v["code"] for _r, v in parsed})
+        return parsed
+
+    def known_projects(self, codes: set[str]) -> dict[str, "Known"]:
+        """What is known of the projects of ``codes`` the user may change, by code."""
+        codes = sorted(codes)
         projects = {}
         columns = ("code", "pk", "zone_id", "plan_year", "completed_ytd", "completed_month")
         changeable = Project.objects.restrict(self.user, CHANGE)
@@ -920,6 +966,11 @@ class MonthlyImporter(SheetImporter):
         else:
             for info in changeable.filter(code__in=codes).values_list(*columns):
                 projects[info[0]] = Known(*info)
+        return projects
+
+    def entries(self, parsed: list[tuple], projects: dict, errors: list) -> list["MonthEntry"]:
+        """A monthly entry of each row; an error for each row of a project not changeable."""
+        code_label = str(MONTHLY_COLUMNS[0].label)
         entries = []
         for row_number, values in parsed:
             project = projects.get(values["code"])
@@ -944,14 +995,7 @@ class MonthlyImporter(SheetImporter):
                     row_number,
                 )
             )
-        known_new = self.check_cumulative(entries, projects, errors)
-        if errors:
-            transaction.set_rollback(True)
-            return result
-        created, updated = write_monthly(entries, f"import: {name}"[:300], known_new)
-        self.refresh_projects(entries, projects)
-        result.created, result.updated = created, updated
-        return result
+        return entries
 
     def refresh_projects(self, entries: list[MonthEntry], projects: dict) -> None:
         """Keep each project's latest 本年累计 of its plan year (one UPDATE a changed project)."""
@@ -969,7 +1013,7 @@ class MonthlyImporter(SheetImporter):
             known = plan_years[pid]
             if known.completed_month is None or entry.month >= known.completed_month:
                 updates.append((entry.value, entry.month, pid))
-        bulk.set_completed(updates)
+        completed.set_completed(updates)
 
     def check_cumulative(self, entries: list[MonthEntry], projects: dict, errors) -> set[int]:
         """本年累计 never falls from one month to a later one of the same year.
@@ -1019,36 +1063,47 @@ class MonthlyImporter(SheetImporter):
                 series[key] = {}
                 slow.append(key)
         if slow:
-            ids = sorted({pid for pid, _year in slow})
-            years = sorted({year for _pid, year in slow})
-            wanted = set(slow)
-            for start in range(0, len(ids), 2000):
-                for pid, year, month, value in MonthlyInvestment.objects.filter(
-                    project_id__in=ids[start : start + 2000], year__in=years
-                ).values_list("project_id", "year", "month", "completed_ytd"):
-                    if (pid, year) in wanted:
-                        series[(pid, year)][month] = (value, None)
+            read_stored_months(series, slow)
         for key, indexes in groups.items():
             for index in indexes:
                 entry = entries[index]
                 series[key][entry.month] = (entry.value, entry.row)
-        for months in series.values():
-            previous = None
-            for month in sorted(months):
-                value, row_number = months[month]
-                if previous is not None and value < previous[1] and row_number is not None:
-                    errors.append(
-                        RowError(
-                            row_number,
-                            label,
-                            str(value),
-                            _("Lower than month {month}'s year-to-date figure ({value}).").format(
-                                month=previous[0], value=previous[1]
-                            ),
-                        )
-                    )
-                previous = (month, value)
+        refuse_falls(series, label, errors)
         return known_new
+
+
+def read_stored_months(series: dict[tuple, dict], keys: list[tuple[int, int]]) -> None:
+    """The stored 本年累计 of each (project id, year) of ``keys``, by month, into ``series``."""
+    ids = sorted({pid for pid, _year in keys})
+    years = sorted({year for _pid, year in keys})
+    wanted = set(keys)
+    for start in range(0, len(ids), 2000):
+        for pid, year, month, value in MonthlyInvestment.objects.filter(
+            project_id__in=ids[start : start + 2000], year__in=years
+        ).values_list("project_id", "year", "month", "completed_ytd"):
+            if (pid, year) in wanted:
+                series[(pid, year)][month] = (value, None)
+
+
+def refuse_falls(series: dict[tuple, dict], label: str, errors: list) -> None:
+    """An error for each row whose 本年累计 is lower than an earlier month's of its year
+    (``series``: month → (value, row number or None for a stored figure))."""
+    for months in series.values():
+        previous = None
+        for month in sorted(months):
+            value, row_number = months[month]
+            if previous is not None and value < previous[1] and row_number is not None:
+                errors.append(
+                    RowError(
+                        row_number,
+                        label,
+                        str(value),
+                        _("Lower than month {month}'s year-to-date figure ({value}).").format(
+                            month=previous[0], value=previous[1]
+                        ),
+                    )
+                )
+            previous = (month, value)
 
 
 CENT = Decimal("0.01")

@@ -8,15 +8,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core.access.permissions import ADD, CHANGE, role_may
 from zoneops.core.files import photos as core_photos
+from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.loop import services as core_services
 from zoneops.core.registries import writes as core_writes
+from zoneops.projects.completed import refresh_completed
+from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
 from zoneops.projects.models import (
     AnnualPlan,
     Blocker,
@@ -141,21 +142,6 @@ def replan_comparison(project: Project) -> list[PlanChange]:
 
 
 # Monthly figures -------------------------------------------------------------------------------
-
-
-def refresh_completed(project_ids) -> None:
-    """Copy each project's latest 本年累计 of its plan year onto it (one UPDATE a chunk)."""
-    ids = list(project_ids)
-    latest = MonthlyInvestment.objects.filter(
-        project=OuterRef("pk"), year=OuterRef("plan_year")
-    ).order_by("-month")
-    for start in range(0, len(ids), 2000):
-        Project.objects.filter(pk__in=ids[start : start + 2000]).update(
-            completed_ytd=Coalesce(
-                Subquery(latest.values("completed_ytd")[:1]), Value(Decimal("0"))
-            ),
-            completed_month=Subquery(latest.values("month")[:1]),
-        )
 
 
 @transaction.atomic
@@ -324,9 +310,6 @@ def upsert_monthly_investments(items, *, acting_user, source: str = "api"):
     later one); errors name the record's index (from 0), the field and the reason. Returns a
     ``core.files.imports.ImportResult``; the audit trail gets a row per write.
     """
-    from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
-    from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
-
     if not (
         role_may(acting_user, ADD, MonthlyInvestment)
         and role_may(acting_user, CHANGE, MonthlyInvestment)

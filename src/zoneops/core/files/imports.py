@@ -11,48 +11,25 @@ import datetime as dt
 import functools
 import gc
 import io
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from zoneops.core.files import uploads
+from zoneops.core.files.import_engine import (  # noqa: F401  (imported from here by the apps)
+    ImportEngine,
+    ImportFileError,
+    ImportResult,
+    RowError,
+)
 from zoneops.core.registries import background
 
 MAX_ROWS = 200_000
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "on"})
 FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "off", ""})
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, encoding, missing headers)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as the user sees it in the spreadsheet: the header is row 1
-    field: str
-    value: str
-    reason: str
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0  # rows matching a record that already holds what they hold
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 BULK_MAX_ROWS = 5000  # records in one bulk API request
@@ -112,80 +89,6 @@ def gc_paused(function):
             gc.enable()
 
     return wrapper
-
-
-# SQLite: one INSERT ... SELECT over a JSON array of rows does the work of executemany in a
-# third less time (the audit and monthly rows of an import: measured 0.70 s → 0.46 s and
-# 0.28 s → 0.15 s), for narrow rows of the types JSON carries exactly. JSON functions are
-# built into SQLite from 3.38.
-JSON_TYPES = frozenset({str, int, bool, type(None), Decimal, dt.date})
-JSON_CHUNK = 5000
-JSON_WIDTH = 12
-
-
-def _json_default(value):
-    if type(value) is Decimal:
-        return str(value)  # what the driver binds (Django's adapter), as TEXT
-    if type(value) is dt.date:
-        return value.isoformat()  # likewise
-    raise TypeError
-
-
-def insert_json(
-    cursor, table: str, names: str, width: int, rows: list, tail: Sequence = ()
-) -> bool:
-    """INSERT into ``table`` (quoted) the columns ``names`` (quoted, comma separated): from
-    ``rows`` (sequences of ``width`` values, in the driver's types) then ``tail`` (the same
-    for every row), through ``json_each``. False (nothing written) where this way is not sure
-    to store what executemany would: the caller does that then."""
-    if connection.vendor != "sqlite" or connection.Database.sqlite_version_info < (3, 38):
-        return False
-    if width > JSON_WIDTH:
-        return False  # each value is picked out of its row's JSON: wide rows cost more so
-    for index in range(width):
-        column = list(map(itemgetter(index), rows))
-        kinds = set(map(type, column))
-        if kinds - JSON_TYPES:
-            return False  # floats (SQLite's reading of a JSON number may round), datetimes, ...
-        if int in kinds:
-            ints = [value for value in column if type(value) is int]
-            if not (min(ints) >= -(2**63) and max(ints) < 2**63):
-                return False
-    payloads = [
-        json.dumps(rows[start : start + JSON_CHUNK], ensure_ascii=False, default=_json_default)
-        for start in range(0, len(rows), JSON_CHUNK)
-    ]
-    if any("\\u0000" in payload for payload in payloads):
-        return False  # JSON text with NUL characters is not read back whole
-    picks = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(width))
-    constants = "".join(", %s" for _value in tail)
-    sql = f"INSERT INTO {table} ({names}) SELECT {picks}{constants} FROM json_each(%s)"
-    for payload in payloads:
-        cursor.execute(sql, [*tail, payload])
-    return True
-
-
-def inserted_pks(model: type[models.Model], count: int) -> range | None:
-    """The ids of the ``count`` rows just inserted into ``model``'s table by one bulk INSERT,
-    in order, without reading them back; None where that cannot be known (not SQLite, or
-    the ids are not consecutive).
-
-    SQLite gives each new row an id above every id before it and the import's transaction is
-    the only writer, so the rows hold the ``count`` ids up to the last one given out, unless a
-    row of that range was there before (checked: one count over the range, by id).
-    """
-    if connection.vendor != "sqlite" or count <= 0:
-        return None
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_insert_rowid()")
-        last = cursor.fetchone()[0]
-        first = last - count + 1
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])
-        if cursor.fetchone()[0] != count:
-            return None
-    return range(first, last + 1)
 
 
 def plain_cell(value) -> str:
@@ -330,7 +233,7 @@ def read_table(
     return headers, body
 
 
-class ModelImporter:
+class ModelImporter(ImportEngine):
     """Imports rows into ``model`` through ``form_class``.
 
     ``key_field``: a row whose key matches a record the user may change updates it; otherwise
@@ -499,14 +402,17 @@ class ModelImporter:
             self.model.objects.restrict(self.user, "change").filter(**{self.key_field: key}).first()
         )
 
-    @transaction.atomic
-    def run(self, name: str, content: bytes) -> ImportResult:
-        background.report(0, None, background.READING)
+    def read(self, name: str, content: bytes) -> tuple[dict[int, str], list]:
         headers, rows = read_table(name, content)
-        mapping = self.header_map(headers)
+        return self.header_map(headers), rows
+
+    def check(self, table: tuple[dict[int, str], list], result: ImportResult) -> list[tuple]:
+        """Each row's cells by field as the form takes them (choice labels and record names
+        turned into values, yes/no words into true/false), with its key and the problems
+        found so far. The form checks each row in ``write``, in order: a row may name a
+        record an earlier row creates (a zone's parent)."""
+        mapping, rows = table
         total = len(rows)
-        result = ImportResult()
-        seen_keys: dict[str, int] = {}
         choices = self.choice_aliases()
         related = {
             name: related_lookup(form_field)
@@ -515,80 +421,94 @@ class ModelImporter:
             and not isinstance(form_field, forms.ModelMultipleChoiceField)
             and name in mapping.values()
         }
+        seen_keys: dict[str, int] = {}
+        plan = []
         for done, (row_number, cells) in enumerate(rows):
             if not done % 200:
                 background.report(done, total, background.CHECKING)
-            data = {
-                field_name: (cells[index] if index < len(cells) else "")
-                for index, field_name in mapping.items()
-            }
-            for field_name, labels in choices.items():
-                if field_name in data:
-                    data[field_name] = labels.get(
-                        data[field_name].strip().lower(), data[field_name]
-                    )
-            for field_name, (by_code, by_name) in related.items():
-                if data.get(field_name):
-                    # a record as the list shows it (its name, code or both) → its key
-                    found = code_or_name(data[field_name], by_code, by_name)
-                    if found is None and field_name != "zone":
-                        found = self.in_row_zone(
-                            field_name, by_name.get(data[field_name].strip().lower()), data
-                        )
-                    if found is not None:
-                        data[field_name] = found
-            data = self.clean_row(data)
+            data = self.row_data(mapping, cells, choices, related)
             bad_words = self.boolean_error(data)
             for error in bad_words:
                 error.row = row_number
-            result.errors.extend(bad_words)
             key = self.row_key(data)
+            duplicate = None
             if key:
                 if key in seen_keys:
-                    result.errors.append(
-                        RowError(
-                            row_number,
-                            self.key_label(),
-                            key if isinstance(key, str) else "、".join(key),
-                            _("Duplicates row {row} of this file.").format(row=seen_keys[key]),
-                        )
+                    duplicate = RowError(
+                        row_number,
+                        self.key_label(),
+                        key if isinstance(key, str) else "、".join(key),
+                        _("Duplicates row {row} of this file.").format(row=seen_keys[key]),
                     )
-                    continue
-                seen_keys[key] = row_number
-            instance = self.existing(key)
-            form = self.form_class(data=data, instance=instance, user=self.user)
-            if instance is not None and not bad_words and not form.has_changed():
-                # the record as the row has it already (a file exported and imported
-                # again): nothing to write, and no rule about changing it applies
-                result.unchanged += 1
-                continue
-            if not form.is_valid():
-                for field_name, messages in form.errors.items():
-                    label = (
-                        str(form.fields[field_name].label)
-                        if field_name in form.fields
-                        else _("Row")
-                    )
-                    result.errors.append(
-                        RowError(row_number, label, data.get(field_name, ""), " ".join(messages))
-                    )
-                continue
-            if bad_words:
-                continue
-            sid = transaction.savepoint()
-            try:
-                form.save()
-            except Exception as exc:
-                transaction.savepoint_rollback(sid)
-                result.errors.append(RowError(row_number, _("Row"), "", str(exc)))
-                continue
-            transaction.savepoint_commit(sid)
-            if instance is None:
-                result.created += 1
-            else:
-                result.updated += 1
+                else:
+                    seen_keys[key] = row_number
+            plan.append((row_number, data, key, bad_words, duplicate))
         background.report(total, total, background.CHECKING)
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = result.updated = 0
-        return result
+        return plan
+
+    def row_data(self, mapping: dict[int, str], cells: list, choices: dict, related: dict):
+        """A row's cells by field name, choice labels and records' names or codes turned
+        into what the form takes, then ``clean_row``."""
+        data = {
+            field_name: (cells[index] if index < len(cells) else "")
+            for index, field_name in mapping.items()
+        }
+        for field_name, labels in choices.items():
+            if field_name in data:
+                data[field_name] = labels.get(data[field_name].strip().lower(), data[field_name])
+        for field_name, (by_code, by_name) in related.items():
+            if data.get(field_name):
+                # a record as the list shows it (its name, code or both) → its key
+                found = code_or_name(data[field_name], by_code, by_name)
+                if found is None and field_name != "zone":
+                    found = self.in_row_zone(
+                        field_name, by_name.get(data[field_name].strip().lower()), data
+                    )
+                if found is not None:
+                    data[field_name] = found
+        return self.clean_row(data)
+
+    def write(self, name: str, plan: list[tuple], result: ImportResult) -> None:
+        """Each row through the form and saved, in order (a savepoint each); the engine
+        rolls all back if any row failed."""
+        total = len(plan)
+        for done, (row_number, data, key, bad_words, duplicate) in enumerate(plan):
+            if not done % 200:
+                background.report(done, total, background.WRITING)
+            result.errors.extend(bad_words)
+            if duplicate is not None:
+                result.errors.append(duplicate)
+                continue
+            self.write_row(row_number, data, key, bad_words, result)
+
+    def write_row(self, row_number: int, data: dict, key, bad_words: list, result) -> None:
+        instance = self.existing(key)
+        form = self.form_class(data=data, instance=instance, user=self.user)
+        if instance is not None and not bad_words and not form.has_changed():
+            # the record as the row has it already (a file exported and imported again):
+            # nothing to write, and no rule about changing it applies
+            result.unchanged += 1
+            return
+        if not form.is_valid():
+            for field_name, messages in form.errors.items():
+                label = (
+                    str(form.fields[field_name].label) if field_name in form.fields else _("Row")
+                )
+                result.errors.append(
+                    RowError(row_number, label, data.get(field_name, ""), " ".join(messages))
+                )
+            return
+        if bad_words:
+            return
+        sid = transaction.savepoint()
+        try:
+            form.save()
+        except Exception as exc:
+            transaction.savepoint_rollback(sid)
+            result.errors.append(RowError(row_number, _("Row"), "", str(exc)))
+            return
+        transaction.savepoint_commit(sid)
+        if instance is None:
+            result.created += 1
+        else:
+            result.updated += 1

@@ -150,21 +150,7 @@ def do_transition(
     case = LoopCase.objects.select_for_update().get(pk=case.pk)
     workflow = loop.get_workflow(case.kind)
     day = on or today()
-    transition = workflow.transitions.get(name)
-    if transition is None:
-        raise ValidationError(_("Unknown action “{name}”.").format(name=name), code="unknown")
-    if case.state not in transition.sources:
-        allowed = "、".join(str(t.label) for t in workflow.available(case.state)) or _("none")
-        raise ValidationError(
-            _(
-                "“{action}” is not possible while the case is “{state}”. Possible now: {allowed}."
-            ).format(
-                action=transition.label,
-                state=workflow.states.get(case.state, case.state),
-                allowed=allowed,
-            ),
-            code="illegal_transition",
-        )
+    transition = _legal_transition(case, workflow, name)
     _check_allowed(case, transition, acting_user)
     _check_four_eyes(case, transition, acting_user)
     comment = (comment or "").strip()
@@ -173,95 +159,21 @@ def do_transition(
             _("“{action}” needs a comment saying why.").format(action=transition.label),
             code="comment_required",
         )
-    request_event = None
-    if transition.request_for and pending_request(case, transition.name):
-        raise ValidationError(
-            _("A request “{action}” is already waiting for a decision.").format(
-                action=transition.label
-            ),
-            code="request_pending",
-        )
-    if transition.needs_request:
-        request_event = pending_request(case, transition.needs_request)
-        if request_event is None:
-            raise ValidationError(
-                _("“{action}” needs a pending request “{request}”.").format(
-                    action=transition.label,
-                    request=workflow.transitions[transition.needs_request].label,
-                ),
-                code="no_request",
-            )
-        if transition.extends and not extra_working_days:
-            extra_working_days = request_event.data.get("extra_working_days")
+    request_event = _request_answered(case, workflow, transition)
+    if request_event is not None and transition.extends and not extra_working_days:
+        extra_working_days = request_event.data.get("extra_working_days")
 
     from_state = case.state
     fields = {"state", "updated_at"}
     data: dict = {}
     if transition.assigns:
-        if department is None or handler is None:
-            raise ValidationError(
-                _("Assigning needs both a department and a handler."), code="assign"
-            )
-        # A department serves its own zone and every zone below it.
-        if not case.zone.path.startswith(department.zone.path):
-            raise ValidationError(
-                _("The department {department} does not serve this case's zone.").format(
-                    department=department
-                ),
-                code="assign",
-            )
-        if handler.is_administrator:
-            raise ValidationError(
-                _("Administrators take no decision on cases (separation of duties)."),
-                code="assign",
-            )
-        if not handler.visible_zones().filter(pk=case.zone_id).exists():
-            raise ValidationError(
-                _("{handler} is not granted this case's zone.").format(handler=handler),
-                code="assign",
-            )
-        case.department, case.handler = department, handler
-        fields |= {"department", "handler"}
-        data.update(department=department.pk, handler=handler.pk)
-    if transition.pauses:
-        case.paused_on = day
-        fields.add("paused_on")
-    if transition.resumes and case.paused_on:
-        paused = max(calendar.working_days_between(case.paused_on, day), 0)
-        case.due_date = (
-            calendar.add_working_days(case.due_date, paused) if paused else case.due_date
-        )
-        data.update(paused_working_days=paused, due=case.due_date)
-        case.paused_on = None
-        fields |= {"paused_on", "due_date"}
+        _assign(case, department, handler, fields, data)
+    _pause_or_resume(case, transition, day, fields, data)
     if transition.request_for:
-        requested = workflow.transitions.get(transition.request_for)
-        if requested is not None and requested.extends:
-            if not extra_working_days or extra_working_days < 1:
-                raise ValidationError(
-                    _("An extension needs a number of working days of at least 1."),
-                    code="extend",
-                )
-            data.update(extra_working_days=extra_working_days)
-        data.update(request_for=transition.request_for)
+        _note_request(workflow, transition, extra_working_days, data)
     if request_event is not None:
         data.update(request=request_event.pk)
-    if transition.extends:
-        if not extra_working_days or extra_working_days < 1:
-            raise ValidationError(
-                _("An extension needs a number of working days of at least 1."), code="extend"
-            )
-        case.due_date = calendar.add_working_days(case.due_date, extra_working_days)
-        data.update(extra_working_days=extra_working_days, due=case.due_date)
-        fields.add("due_date")
-    if transition.closes:
-        case.is_open, case.closed_at = False, timezone.now()
-        fields |= {"is_open", "closed_at"}
-    if transition.reopens:
-        case.is_open, case.closed_at = True, None
-        case.due_date = calendar.add_working_days(day, case.limit_working_days)
-        data.update(due=case.due_date)
-        fields |= {"is_open", "closed_at", "due_date"}
+    _move_deadline(case, transition, day, extra_working_days, fields, data)
     if transition.target:
         case.state = transition.target
     case.escalation = _level_for(case, workflow, day)
@@ -280,6 +192,127 @@ def do_transition(
         sender=LoopCase, case=case, transition=transition, event=event, acting_user=acting_user
     )
     return TransitionResult(case=case, event=event)
+
+
+def _legal_transition(case: LoopCase, workflow: loop.Workflow, name: str):
+    """The workflow's transition ``name``, possible from the case's state; else raise."""
+    transition = workflow.transitions.get(name)
+    if transition is None:
+        raise ValidationError(_("Unknown action “{name}”.").format(name=name), code="unknown")
+    if case.state not in transition.sources:
+        allowed = "、".join(str(t.label) for t in workflow.available(case.state)) or _("none")
+        raise ValidationError(
+            _(
+                "“{action}” is not possible while the case is “{state}”. Possible now: {allowed}."
+            ).format(
+                action=transition.label,
+                state=workflow.states.get(case.state, case.state),
+                allowed=allowed,
+            ),
+            code="illegal_transition",
+        )
+    return transition
+
+
+def _request_answered(case: LoopCase, workflow: loop.Workflow, transition) -> LoopEvent | None:
+    """The pending request a transition decides (None if it decides none); raise if a
+    request is asked for twice, or a decision finds no request waiting."""
+    if transition.request_for and pending_request(case, transition.name):
+        raise ValidationError(
+            _("A request “{action}” is already waiting for a decision.").format(
+                action=transition.label
+            ),
+            code="request_pending",
+        )
+    if not transition.needs_request:
+        return None
+    request_event = pending_request(case, transition.needs_request)
+    if request_event is None:
+        raise ValidationError(
+            _("“{action}” needs a pending request “{request}”.").format(
+                action=transition.label,
+                request=workflow.transitions[transition.needs_request].label,
+            ),
+            code="no_request",
+        )
+    return request_event
+
+
+def _assign(case: LoopCase, department, handler, fields: set, data: dict) -> None:
+    """Hand the case to a department's handler (who may take it: zone, duties)."""
+    if department is None or handler is None:
+        raise ValidationError(_("Assigning needs both a department and a handler."), code="assign")
+    # A department serves its own zone and every zone below it.
+    if not case.zone.path.startswith(department.zone.path):
+        raise ValidationError(
+            _("The department {department} does not serve this case's zone.").format(
+                department=department
+            ),
+            code="assign",
+        )
+    if handler.is_administrator:
+        raise ValidationError(
+            _("Administrators take no decision on cases (separation of duties)."),
+            code="assign",
+        )
+    if not handler.visible_zones().filter(pk=case.zone_id).exists():
+        raise ValidationError(
+            _("{handler} is not granted this case's zone.").format(handler=handler),
+            code="assign",
+        )
+    case.department, case.handler = department, handler
+    fields |= {"department", "handler"}
+    data.update(department=department.pk, handler=handler.pk)
+
+
+def _pause_or_resume(case: LoopCase, transition, day: dt.date, fields: set, data: dict) -> None:
+    """A pause stops the clock; resuming moves the deadline by the working days paused."""
+    if transition.pauses:
+        case.paused_on = day
+        fields.add("paused_on")
+    if transition.resumes and case.paused_on:
+        paused = max(calendar.working_days_between(case.paused_on, day), 0)
+        case.due_date = (
+            calendar.add_working_days(case.due_date, paused) if paused else case.due_date
+        )
+        data.update(paused_working_days=paused, due=case.due_date)
+        case.paused_on = None
+        fields |= {"paused_on", "due_date"}
+
+
+def _note_request(workflow: loop.Workflow, transition, extra_working_days, data: dict) -> None:
+    """What a request records: the transition asked for (and the days an extension asks)."""
+    requested = workflow.transitions.get(transition.request_for)
+    if requested is not None and requested.extends:
+        if not extra_working_days or extra_working_days < 1:
+            raise ValidationError(
+                _("An extension needs a number of working days of at least 1."),
+                code="extend",
+            )
+        data.update(extra_working_days=extra_working_days)
+    data.update(request_for=transition.request_for)
+
+
+def _move_deadline(
+    case: LoopCase, transition, day: dt.date, extra_working_days, fields: set, data: dict
+) -> None:
+    """An extension moves the deadline; closing ends the case; reopening starts a new term."""
+    if transition.extends:
+        if not extra_working_days or extra_working_days < 1:
+            raise ValidationError(
+                _("An extension needs a number of working days of at least 1."), code="extend"
+            )
+        case.due_date = calendar.add_working_days(case.due_date, extra_working_days)
+        data.update(extra_working_days=extra_working_days, due=case.due_date)
+        fields.add("due_date")
+    if transition.closes:
+        case.is_open, case.closed_at = False, timezone.now()
+        fields |= {"is_open", "closed_at"}
+    if transition.reopens:
+        case.is_open, case.closed_at = True, None
+        case.due_date = calendar.add_working_days(day, case.limit_working_days)
+        data.update(due=case.due_date)
+        fields |= {"is_open", "closed_at", "due_date"}
 
 
 def _level_for(case: LoopCase, workflow: loop.Workflow, day: dt.date) -> int:

@@ -7,10 +7,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
-from django.utils import timezone
 
 from zoneops.core.access.roles import Role
 from zoneops.core.accounts.models import User
+from zoneops.core.audit import bulk
 from zoneops.core.calendar import workdays as calendar
 from zoneops.core.loop import workflows as loop
 from zoneops.core.zones.models import Department, Zone
@@ -91,31 +91,21 @@ BATCH = 5000
 
 
 def insert_rows(model, rows: list[dict]) -> list[int]:
-    """Insert plain rows with ``executemany`` and return their new ids, in order.
+    """Insert plain rows with the bulk writer and return their new ids, in order.
 
-    Benchmark data only: the ORM's per-value preparation costs more than the database's
-    work at these sizes. Values must already be what the driver takes (dates, numbers,
-    strings, ``None``); ``created_at``/``updated_at`` are filled in here.
+    Benchmark data only: ids are given here (after the highest), so that they are known
+    without reading them back; ``created_at``/``updated_at`` get now.
     """
     if not rows:
         return []
-    meta = model._meta
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    names = ["id", *rows[0]]
-    has_stamps = any(f.name == "created_at" for f in meta.concrete_fields)
-    if has_stamps:
-        names += ["created_at", "updated_at"]
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
-    marks = ", ".join(["%s"] * len(names))
     start = (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     ids = list(range(start, start + len(rows)))
-    values = [
-        (pk, *row.values(), *((now, now) if has_stamps else ()))
-        for pk, row in zip(ids, rows, strict=True)
-    ]
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"
+    bulk.insert(
+        model,
+        ["id", *rows[0]],
+        [(pk, *row.values()) for pk, row in zip(ids, rows, strict=True)],
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
         for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
             cursor.execute(statement)
     return ids

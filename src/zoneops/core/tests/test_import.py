@@ -118,8 +118,8 @@ def test_typed_reading_keeps_the_cells_and_skips_the_same_empty_rows():
 def test_inserted_ids_are_known_without_reading_the_rows_back(zone_tree):
     from django.db import connection
 
-    from zoneops.core.files.imports import inserted_pks
-    from zoneops.projects import bulk
+    from zoneops.core.audit import bulk
+    from zoneops.core.audit.bulk import inserted_pks
     from zoneops.projects.models import Project
     from zoneops.projects.tests.factories import make_project
 
@@ -132,7 +132,7 @@ def test_inserted_ids_are_known_without_reading_the_rows_back(zone_tree):
         for f in Project._meta.concrete_fields
         if not f.primary_key
     }
-    bulk.insert(Project, [dict(template, code=f"N-{i}") for i in range(3)])
+    bulk.insert_dicts(Project, [dict(template, code=f"N-{i}") for i in range(3)])
     pks = inserted_pks(Project, 3)
     assert [Project.objects.get(pk=pk).code for pk in pks] == ["N-0", "N-1", "N-2"]
     # Ids are counted, not taken on trust: the range of five ids up to the last one holds
@@ -173,7 +173,7 @@ def test_rows_written_through_json_are_stored_as_executemany_stores_them():
 
     from django.db import connection
 
-    from zoneops.core.files.imports import insert_json
+    from zoneops.core.audit.bulk import json_rows
 
     if connection.vendor != "sqlite":
         pytest.skip("executemany is the way on other databases")
@@ -189,13 +189,13 @@ def test_rows_written_through_json_are_stored_as_executemany_stores_them():
                 f"CREATE TEMP TABLE {table} "
                 "(a text, b bigint, c decimal, d date, e bool, f varchar(10))"
             )
-        assert insert_json(cursor, "t_json", columns, 5, rows, ("k",))
+        assert json_rows(cursor, "t_json", columns, 5, rows, ("k",))
         cursor.executemany(
             "INSERT INTO t_many (a, b, c, d, e, f) VALUES (%s, %s, %s, %s, %s, %s)",
             [(*row, "k") for row in rows],
         )
-        assert not insert_json(cursor, "t_json", columns, 2, [("a", 1.5)])  # floats
-        assert not insert_json(cursor, "t_json", columns, 2, [("a\x00b", 1)])  # NUL
+        assert not json_rows(cursor, "t_json", columns, 2, [("a", 1.5)])  # floats
+        assert not json_rows(cursor, "t_json", columns, 2, [("a\x00b", 1)])  # NUL
         stored = {}
         for table in ("t_json", "t_many"):
             cursor.execute(

@@ -210,7 +210,7 @@ def test_fast_updates_store_what_bulk_update_stores(zone_tree):
 
     from django.db import connection
 
-    from zoneops.enterprises import bulk
+    from zoneops.core.audit import bulk
 
     first, second = enterprise(zone_tree["park"], 1), enterprise(zone_tree["park"], 2)
     fields = ["name", "founded_on", "registered_capital", "industry", "above_scale", "latitude"]
@@ -221,7 +221,7 @@ def test_fast_updates_store_what_bulk_update_stores(zone_tree):
         obj.industry = None
         obj.above_scale = True
         obj.latitude = Decimal("43.880000")
-    bulk.update_rows(Enterprise, [first], fields)
+    bulk.update(Enterprise, [first], fields)
     Enterprise.objects.bulk_update([second], fields)
     columns = "name, founded_on, registered_capital, typeof(registered_capital), industry_id, "
     columns += "above_scale, latitude"
