@@ -363,8 +363,17 @@ def recover_stale() -> list[Job]:
                     job,
                     Job.State.DONE,
                     message=_(
-                        "The worker stopped after the import was written; the counts were not "
+                        "The worker stopped after the work was written; the counts were not "
                         "recorded."
+                    ),
+                )
+            elif job.kind == Job.Kind.IMPORT:
+                finish(
+                    job,
+                    Job.State.FAILED,
+                    message=_(
+                        "The worker stopped during the job: nothing was written. "
+                        "Upload the file again."
                     ),
                 )
             else:
@@ -372,8 +381,7 @@ def recover_stale() -> list[Job]:
                     job,
                     Job.State.FAILED,
                     message=_(
-                        "The worker stopped during the job: nothing was written. "
-                        "Upload the file again."
+                        "The worker stopped during the job: nothing was written. Start it again."
                     ),
                 )
         ended.append(job)

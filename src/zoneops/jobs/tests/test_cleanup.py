@@ -70,3 +70,28 @@ def test_zero_keeps_every_job(users, settings):
     job = make(users["staff"], Job.State.DONE, 400)
     assert services.remove_old() == 0
     assert Job.objects.filter(pk=job.pk).exists() and tasks.job_dir(job).exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "advice"),
+    [(Job.Kind.IMPORT, "请重新上传文件"), (Job.Kind.PACK, "请重新发起")],
+)
+def test_a_job_whose_worker_died_says_what_to_do_for_its_kind_of_work(users, kind, advice):
+    """A lost import asks for the file again; a lost pack or recompute has no file to upload."""
+    import socket
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    job = Job.objects.create(
+        kind=kind,
+        title="job",
+        user=users["staff"],
+        state=Job.State.RUNNING,
+        worker=f"{socket.gethostname()}:{gone.pid}",
+        started_at=timezone.now(),
+    )
+    assert services.recover_stale() == [job]
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    assert "未写入任何数据" in job.message and advice in job.message
