@@ -9,9 +9,7 @@ The spreadsheet is read with python-calamine; a workbook may hold several sheets
 header (a sheet holds at most 1,048,576 rows), and a title row above the header is skipped.
 """
 
-import csv
 import datetime as dt
-import io
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -30,7 +28,9 @@ from zoneops.core.files.imports import (
     ImportFileError,
     ImportResult,
     RowError,
+    check_import_size,
     code_or_name,
+    csv_rows,
     gc_paused,
 )
 from zoneops.core.models import ObjectChange, Zone
@@ -62,21 +62,10 @@ class Column:
 
 def read_rows(name: str, content: bytes, columns: list[Column]):
     """(header map, iterator of (sheet, row number, cells)) over every sheet of the file."""
-    try:
-        uploads.check_size(len(content))
-    except uploads.UploadRefused as exc:
-        raise ImportFileError(str(exc)) from exc
+    check_import_size(content)
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
-        sheets = [("", list(csv.reader(io.StringIO(text))))]
+        sheets = [("", csv_rows(content))]
     elif suffix in uploads.SPREADSHEET_SUFFIXES:
         try:
             workbook = uploads.open_workbook(name, content, max_rows=MAX_ROWS)

@@ -168,6 +168,28 @@ def _is_note(cells) -> bool:
     return values[0].startswith(FILTER_PREFIXES) and not any(values[1:])
 
 
+def check_import_size(content: bytes) -> None:
+    """An upload over the size limit is an import error, named as such."""
+    try:
+        uploads.check_size(len(content))
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(str(exc)) from exc
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    """The rows of a CSV file saved as UTF-8 (with or without BOM) or GB18030, as offices save
+    them; any other encoding is refused."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
+    return list(csv.reader(io.StringIO(text)))
+
+
 def read_table(
     name: str, content: bytes, *, typed: bool = False
 ) -> tuple[list[str], list[tuple[int, list]]]:
@@ -176,21 +198,10 @@ def read_table(
     Cells are texts (``plain_cell``); with ``typed`` they are left as the reader gives them
     (floats, dates, ... from a spreadsheet), for importers with a shortcut for the usual cells.
     """
-    try:
-        uploads.check_size(len(content))
-    except uploads.UploadRefused as exc:
-        raise ImportFileError(str(exc)) from exc
+    check_import_size(content)
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = csv_rows(content)
     elif suffix in uploads.SPREADSHEET_SUFFIXES:
         try:
             workbook = uploads.open_workbook(name, content, max_rows=MAX_ROWS)
