@@ -101,43 +101,17 @@ def start_import(
     if not role_may(acting_user, ADD, view_class.model):
         raise PermissionDenied(_("Your role may not import records here."))
     checksum = hashlib.sha256(content).hexdigest()
-    running = (
-        Job.objects.restrict(acting_user, "view")
-        .active()
-        .filter(target=target, checksum=checksum)
-        .first()
+    return _queue_once(
+        acting_user=acting_user,
+        target=target,
+        checksum=checksum,
+        content=content,
+        keep_empty_content=True,
+        kind=Job.Kind.IMPORT,
+        title=title,
+        return_url=return_url,
+        file_name=Path(name).name[:200],
     )
-    if running is not None:
-        return running, False
-    try:
-        with transaction.atomic():
-            job = Job.objects.create(
-                kind=Job.Kind.IMPORT,
-                title=title[:300],
-                user=acting_user,
-                zone=user_zone(acting_user),
-                language=translation.get_language() or settings.LANGUAGE_CODE,
-                target=target,
-                file_name=Path(name).name[:200],
-                file_size=len(content),
-                checksum=checksum,
-                return_url=return_url,
-            )
-            folder = job_dir(job)
-            folder.mkdir(parents=True, exist_ok=True)
-            upload_path(job).write_bytes(content)
-            result = run_job.enqueue(job.pk)
-            job.task_id = str(result.id)
-            job.save(update_fields=["task_id"])
-    except IntegrityError:
-        # The same file was queued by a request a moment ahead of this one.
-        running = Job.objects.filter(
-            user=acting_user, target=target, checksum=checksum, state__in=Job.ACTIVE
-        ).first()
-        if running is None:
-            raise
-        return running, False
-    return job, True
 
 
 def export_list(view, request):
@@ -204,10 +178,35 @@ def start_work(
     digest = hashlib.sha256(encoded.encode())
     digest.update(content)
     checksum = digest.hexdigest()
+    return _queue_once(
+        acting_user=acting_user,
+        target=name,
+        checksum=checksum,
+        content=content,
+        kind=work.kind,
+        title=title,
+        return_url=return_url,
+        params=encoded,
+    )
+
+
+def _queue_once(
+    *,
+    acting_user,
+    target: str,
+    checksum: str,
+    content: bytes,
+    title: str,
+    keep_empty_content: bool = False,
+    **fields,
+) -> tuple[Job, bool]:
+    """Queue a job for ``target`` with its input ``content`` kept in the job's folder: (job,
+    True); or, when the user's same input is already queued or running (``checksum``), (that
+    job, False), also when a request a moment ahead created it."""
     running = (
         Job.objects.restrict(acting_user, "view")
         .active()
-        .filter(target=name, checksum=checksum)
+        .filter(target=target, checksum=checksum)
         .first()
     )
     if running is not None:
@@ -215,25 +214,24 @@ def start_work(
     try:
         with transaction.atomic():
             job = Job.objects.create(
-                kind=work.kind,
                 title=title[:300],
                 user=acting_user,
                 zone=user_zone(acting_user),
                 language=translation.get_language() or settings.LANGUAGE_CODE,
-                target=name,
-                params=encoded,
+                target=target,
                 file_size=len(content),
                 checksum=checksum,
-                return_url=return_url,
+                **fields,
             )
-            if content:
+            if content or keep_empty_content:
                 job_dir(job).mkdir(parents=True, exist_ok=True)
                 upload_path(job).write_bytes(content)
             job.task_id = str(run_job.enqueue(job.pk).id)
             job.save(update_fields=["task_id"])
     except IntegrityError:
+        # The same input was queued by a request a moment ahead of this one.
         running = Job.objects.filter(
-            user=acting_user, target=name, checksum=checksum, state__in=Job.ACTIVE
+            user=acting_user, target=target, checksum=checksum, state__in=Job.ACTIVE
         ).first()
         if running is None:
             raise
