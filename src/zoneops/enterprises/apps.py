@@ -59,14 +59,20 @@ class EnterprisesConfig(AppConfig):
         from zoneops.enterprises import services as enterprise_services
 
         # One write path per model (core.registries.writes): the page, the API and imports call
-        # these.
+        # these. Each is named by the package path callers write (``services.record_visit``),
+        # not the sub-module it lives in, so that the name the registry looks up at call time
+        # (and a test's spy on it) is the one the views and the API call too.
         m, s = enterprise_models, enterprise_services
-        writes.register(m.Visit, create=s.record_visit, update=s.update_visit)
-        writes.register(m.SupportMeasure, create=s.add_measure)
-        writes.register(m.MonthlyFigure, delete=s.delete_figure)
-        writes.register(m.CultivationEntry, create=s.add_to_pool)
-        writes.register(m.ScaleUpApplication, create=s.start_scale_up)
-        writes.register(m.MonthApproval, create=s.approve_month)
+
+        def named(service) -> str:
+            return f"{s.__name__}.{service.__name__}"
+
+        writes.register(m.Visit, create=named(s.record_visit), update=named(s.update_visit))
+        writes.register(m.SupportMeasure, create=named(s.add_measure))
+        writes.register(m.MonthlyFigure, delete=named(s.delete_figure))
+        writes.register(m.CultivationEntry, create=named(s.add_to_pool))
+        writes.register(m.ScaleUpApplication, create=named(s.start_scale_up))
+        writes.register(m.MonthApproval, create=named(s.approve_month))
         for model in (
             m.Industry,
             m.IndustrialChain,

@@ -24,7 +24,7 @@ DAY = dt.date(2025, 6, 15)
 
 @pytest.fixture
 def today(monkeypatch):
-    monkeypatch.setattr(services, "today", lambda: DAY)
+    monkeypatch.setattr(services.common, "today", lambda: DAY)
     return DAY
 
 

@@ -1,0 +1,512 @@
+"""升规入统: scale-up candidates near their industry's threshold, scale-down risks, and the
+scale-up application (start, apply, decide) that sets an enterprise above scale."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from zoneops.core.access.permissions import CHANGE, role_may
+from zoneops.enterprises.models import (
+    Enterprise,
+    Industry,
+    MonthlyFigure,
+    ScaleUpApplication,
+    ScaleUpEvent,
+)
+from zoneops.enterprises.services import common
+from zoneops.enterprises.services.common import _require, _require_enterprise
+from zoneops.enterprises.services.tiers import Threshold, threshold_for
+
+
+@dataclass
+class Candidate:
+    enterprise_id: int
+    sector: str
+    threshold: Decimal
+    ttm_revenue: Decimal  # trailing twelve months
+    ytd_revenue: Decimal
+    yoy: Decimal | None  # percent, year to date against the same months of last year
+    projected: Decimal | None  # this year's revenue at this year's growth
+    reached: bool  # the threshold is reached already (else: within the margin, growing)
+    margin: Decimal
+    enterprise: Enterprise | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the enterprise is a candidate (written when shown: lists may be long)."""
+        if self.reached:
+            return _(
+                "Revenue of the last 12 months is {ttm} (10k yuan), at or above the {sector} "
+                "threshold of {amount}."
+            ).format(
+                ttm=_money(self.ttm_revenue), sector=self.sector, amount=_money(self.threshold)
+            )
+        return _(
+            "Revenue of the last 12 months is {ttm}, within {margin}% of the {sector} "
+            "threshold of {amount}; at this year's pace the year closes at {projected}."
+        ).format(
+            ttm=_money(self.ttm_revenue),
+            margin=_money(self.margin * 100),
+            sector=self.sector,
+            amount=_money(self.threshold),
+            projected=_money(self.projected),
+        )
+
+
+def latest_period(qs: QuerySet) -> tuple[int, int] | None:
+    """The most recent (year, month) with figures for the enterprises of ``qs``.
+
+    Walks the periods of all figures from the newest (the ``figure_period_revenue`` index
+    gives them in order) and stops at the first one in which one of ``qs`` has a figure:
+    usually the first, so no sort of the zone's tens of thousands of figures is needed.
+    """
+    members = qs.values("pk")
+    figures = MonthlyFigure.objects.filter(enterprise__in=members)
+    periods = MonthlyFigure.objects.order_by("-year", "-month").values_list("year", "month")
+    period = periods.first()
+    for _tries in range(3):
+        if period is None:
+            return None
+        year, month = period
+        if figures.filter(year=year, month=month).exists():
+            return (year, month)
+        period = periods.filter(Q(year__lt=year) | Q(year=year, month__lt=month)).first()
+    # The zone's figures stop well before everyone else's: ask them directly.
+    row = figures.order_by("-year", "-month").values_list("year", "month").first()
+    return tuple(row) if row else None
+
+
+def scale_up_candidates(
+    qs: QuerySet,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    margin: Decimal = Decimal("0.2"),
+) -> list[Candidate]:
+    """Operating enterprises of ``qs`` not above scale whose revenue reaches their sector's
+    threshold over the trailing twelve months, or is within ``margin`` of it and, growing as
+    this year so far, reaches it by the end of the year. The reason is given for each.
+    """
+    base = qs.filter(above_scale=False, status=Enterprise.Status.OPERATING)
+    if year is None or month is None:
+        period = latest_period(base)
+        if period is None:
+            return []
+        year, month = period
+    threshold_of, industries_by_amount = _revenue_thresholds(base, year)
+    if not threshold_of:
+        return []
+    rows = _near_threshold(base, year, month, margin, threshold_of, industries_by_amount)
+    result = []
+    for enterprise_id, industry_id, ytd, full, same in rows:
+        candidate = _candidate(
+            enterprise_id, threshold_of[industry_id], month, margin, ytd, full, same
+        )
+        if candidate is not None:
+            result.append(candidate)
+    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
+    return result
+
+
+def _revenue_thresholds(base: QuerySet, year: int):
+    """The revenue threshold of each industry the enterprises are in (a few hundred
+    industries, a handful of sectors, hence of amounts), and the industries of each amount."""
+    threshold_of: dict[int, Threshold] = {}
+    industries_by_amount: dict[Decimal, list[int]] = defaultdict(list)
+    industries = Industry.objects.filter(pk__in=base.values("industry_id")).order_by()
+    for pk, section, code in industries.values_list("pk", "section", "code"):
+        threshold = threshold_for(f"{section}{code}", year)
+        if threshold is None or threshold.measure != "revenue" or threshold.amount is None:
+            continue
+        threshold_of[pk] = threshold
+        industries_by_amount[threshold.amount].append(pk)
+    return threshold_of, industries_by_amount
+
+
+def _near_threshold(base, year, month, margin, threshold_of, industries_by_amount):
+    """One query: each enterprise with this month's, last year's same month's and last
+    December's year-to-date revenue (three joins on the figures' unique index), screened in
+    the database against its threshold less the margin; most enterprises are far below and
+    never reach Python. The exact rules (``_candidate``) run on what is left."""
+
+    def figures_of(fig_year: int, fig_month: int) -> FilteredRelation:
+        return FilteredRelation(
+            "figures", condition=Q(figures__year=fig_year, figures__month=fig_month)
+        )
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    relations = {"fig_now": figures_of(year, month), "fig_same": figures_of(year - 1, month)}
+    if month != 12:
+        relations["fig_full"] = figures_of(year - 1, 12)
+    full_revenue = "fig_full__main_revenue" if month != 12 else "fig_same__main_revenue"
+    threshold_amount = Case(
+        *[
+            When(industry_id__in=ids, then=Value(amount))
+            for amount, ids in industries_by_amount.items()
+        ],
+        output_field=money,
+    )
+    return (
+        base.filter(industry_id__in=list(threshold_of))
+        .annotate(**relations)
+        .annotate(
+            ytd=F("fig_now__main_revenue"),
+            same=F("fig_same__main_revenue"),
+            full=F(full_revenue),
+        )
+        .filter(ytd__isnull=False)
+        .annotate(
+            rough=ExpressionWrapper(
+                F("ytd") + Coalesce(F("full") - F("same"), Value(Decimal(0))),
+                output_field=money,
+            )
+        )
+        .filter(rough__gte=threshold_amount * (1 - margin) - 1)
+        .order_by()
+        .values_list("pk", "industry_id", "ytd", "full", "same")
+    )
+
+
+def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Candidate | None:
+    """A candidate if the trailing twelve months' revenue reaches the threshold, or comes
+    within ``margin`` of it and this year's growth carries it there by December."""
+    if month == 12:
+        ttm = ytd
+    elif full is not None and same is not None:
+        ttm = ytd + full - same
+    else:
+        ttm = ytd  # no history: this year so far is all we know
+    yoy = (ytd / same - 1) * 100 if same else None
+    projected = full * (1 + (ytd / same - 1)) if (full and same) else None
+    if projected is None and month:
+        projected = ytd * 12 / month  # no history: this year's monthly pace
+    amount = threshold.amount
+    if ttm >= amount:
+        reached = True
+    elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
+        reached = False
+    else:
+        return None
+    return Candidate(
+        enterprise_id=enterprise_id,
+        sector=threshold.label,
+        threshold=amount,
+        ttm_revenue=ttm,
+        ytd_revenue=ytd,
+        yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
+        projected=projected.quantize(Decimal("0.01")) if projected else None,
+        reached=reached,
+        margin=margin,
+    )
+
+
+@dataclass
+class ScaleDownRisk:
+    """退规 risk: an enterprise marked above scale whose revenue is below its sector's
+    threshold, as the yearly directory review (名录库年审) would find it, or heading there."""
+
+    enterprise_id: int
+    sector: str
+    full_year: int
+    threshold: Decimal  # the threshold of ``full_year``
+    full_revenue: Decimal | None  # the last full year's revenue (its December ytd)
+    year: int
+    month: int
+    ytd_revenue: Decimal | None  # this year so far
+    projected: Decimal | None  # this year at its pace so far
+    current_threshold: Decimal
+    enterprise: Enterprise | None = None
+
+    @property
+    def below_last_year(self) -> bool:
+        """The yearly review finds it below the threshold: 退规 unless the bureau keeps it."""
+        return self.full_revenue is not None and self.full_revenue < self.threshold
+
+    @property
+    def gap(self) -> Decimal:
+        """How much revenue is missing to the threshold (last full year, else projected)."""
+        if self.below_last_year:
+            return self.threshold - self.full_revenue
+        return self.current_threshold - (self.projected or 0)
+
+    @property
+    def reason(self) -> str:
+        if self.below_last_year:
+            text = _(
+                "Revenue of {year} was {revenue} (10k yuan), {gap} below the {sector} threshold "
+                "of {amount}: the yearly directory review finds it below scale."
+            ).format(
+                year=self.full_year,
+                revenue=_money(self.full_revenue),
+                gap=_money(self.gap),
+                sector=self.sector,
+                amount=_money(self.threshold),
+            )
+        else:
+            text = _(
+                "Early warning: {year} so far is {ytd} to {month}, at this pace {projected} for "
+                "the year, {gap} below the {sector} threshold of {amount}."
+            ).format(
+                year=self.year,
+                ytd=_money(self.ytd_revenue or 0),
+                month=f"{self.year}-{self.month:02d}",
+                projected=_money(self.projected or 0),
+                gap=_money(self.gap),
+                sector=self.sector,
+                amount=_money(self.current_threshold),
+            )
+        return text
+
+
+def scale_down_risks(
+    qs: QuerySet, *, year: int | None = None, month: int | None = None
+) -> list[ScaleDownRisk]:
+    """Operating enterprises of ``qs`` marked above scale whose last full year's revenue is
+    below their sector's threshold of that year, and, as an early warning, those whose
+    revenue this year so far, carried to the end of the year at its pace, is below this
+    year's threshold. The largest gaps first (relative to the threshold)."""
+    base = qs.filter(above_scale=True, status=Enterprise.Status.OPERATING)
+    if year is None or month is None:
+        period = latest_period(base)
+        if period is None:
+            return []
+        year, month = period
+    full_year = year if month == 12 else year - 1
+    rows = (
+        base.filter(industry__isnull=False)
+        .annotate(
+            fig_full=FilteredRelation(
+                "figures", condition=Q(figures__year=full_year, figures__month=12)
+            ),
+            fig_now=FilteredRelation(
+                "figures", condition=Q(figures__year=year, figures__month=month)
+            ),
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "industry__section",
+            "industry__code",
+            "fig_full__main_revenue",
+            "fig_now__main_revenue",
+        )
+    )
+    result = []
+    for enterprise_id, section, code, full, ytd in rows:
+        then = threshold_for(f"{section}{code}", full_year)
+        now = threshold_for(f"{section}{code}", year)
+        if then is None or now is None or then.amount is None or now.amount is None:
+            continue  # by qualification, or no threshold for the sector
+        projected = (ytd * 12 / month).quantize(Decimal("0.01")) if ytd is not None else None
+        risk = ScaleDownRisk(
+            enterprise_id=enterprise_id,
+            sector=then.label,
+            full_year=full_year,
+            threshold=then.amount,
+            full_revenue=full,
+            year=year,
+            month=month,
+            ytd_revenue=ytd,
+            projected=projected,
+            current_threshold=now.amount,
+        )
+        early = month != 12 and projected is not None and projected < now.amount
+        if risk.below_last_year or early:
+            result.append(risk)
+    result.sort(key=lambda r: (not r.below_last_year, -(r.gap / r.threshold)))
+    return result
+
+
+def _money(value: Decimal) -> str:
+    value = Decimal(value).quantize(Decimal("0.01"))
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def attach_enterprises(candidates: list[Candidate]) -> list[Candidate]:
+    by_id = Enterprise.objects.select_related("zone", "industry").in_bulk(
+        [c.enterprise_id for c in candidates]
+    )
+    for candidate in candidates:
+        candidate.enterprise = by_id.get(candidate.enterprise_id)
+    return candidates
+
+
+Step = ScaleUpApplication.State
+
+
+def _staff_decides(user, enterprise: Enterprise) -> None:
+    """The system (None) or a user whose role may change applications in the enterprise's
+    zone; the three administrators take no such decision (三员分立)."""
+    if user is None:
+        return
+    if not role_may(user, CHANGE, ScaleUpApplication) or user.is_zone_admin:
+        raise PermissionDenied(_("Your role may not record the scale-up process."))
+    _require_enterprise(user, enterprise)
+
+
+def _event(enterprise, application, kind, before, after, on, user, comment="") -> ScaleUpEvent:
+    return ScaleUpEvent.objects.create(
+        enterprise=enterprise,
+        application=application,
+        type=kind,
+        from_state=before,
+        to_state=after,
+        on=on,
+        actor=user if user is not None and user.pk else None,
+        comment=comment[:300],
+    )
+
+
+@transaction.atomic
+def start_scale_up(
+    enterprise: Enterprise, *, year: int, on: dt.date | None = None, acting_user
+) -> ScaleUpApplication:
+    """培育: start the process for an enterprise not yet above scale (one open at a time)."""
+    _staff_decides(acting_user, enterprise)
+    if enterprise.above_scale:
+        raise ValidationError(_("The enterprise is above scale already."), code="above_scale")
+    if enterprise.scale_up_applications.filter(state__in=ScaleUpApplication.OPEN_STATES).exists():
+        raise ValidationError(
+            _("The enterprise's scale-up process is under way already."), code="open"
+        )
+    application = ScaleUpApplication.objects.create(
+        enterprise=enterprise, year=year, state=Step.CULTIVATING
+    )
+    _event(
+        enterprise,
+        application,
+        ScaleUpEvent.Type.STARTED,
+        "",
+        Step.CULTIVATING,
+        on or common.today(),
+        acting_user,
+    )
+    return application
+
+
+@transaction.atomic
+def apply_scale_up(
+    application: ScaleUpApplication, *, on: dt.date | None = None, acting_user
+) -> ScaleUpApplication:
+    """申报: the zone has applied to the statistics bureau."""
+    application = ScaleUpApplication.objects.select_for_update().get(pk=application.pk)
+    _staff_decides(acting_user, application.enterprise)
+    if application.state != Step.CULTIVATING:
+        raise ValidationError(
+            _("Only an enterprise being cultivated can be applied for."), code="state"
+        )
+    on = on or common.today()
+    application.state, application.applied_on = Step.APPLIED, on
+    application.save(update_fields=["state", "applied_on", "updated_at"])
+    _event(
+        application.enterprise,
+        application,
+        ScaleUpEvent.Type.APPLIED,
+        Step.CULTIVATING,
+        Step.APPLIED,
+        on,
+        acting_user,
+    )
+    return application
+
+
+@transaction.atomic
+def decide_scale_up(
+    application: ScaleUpApplication,
+    *,
+    admitted: bool,
+    on: dt.date,
+    reason: str = "",
+    acting_user,
+) -> ScaleUpApplication:
+    """The bureau's decision, as recorded by the zone: admitted (入统 on ``on``: the enterprise
+    becomes above scale since that date) or refused (with the bureau's reason)."""
+    application = (
+        ScaleUpApplication.objects.select_for_update()
+        .select_related("enterprise")
+        .get(pk=application.pk)
+    )
+    enterprise = application.enterprise
+    _staff_decides(acting_user, enterprise)
+    if application.state != Step.APPLIED:
+        raise ValidationError(_("The bureau decides on an application: apply first."), code="state")
+    if on is None:
+        raise ValidationError(_("Give the date of the decision."), code="date")
+    if application.applied_on and on < application.applied_on:
+        raise ValidationError(
+            _("The decision ({on}) cannot come before the application ({applied}).").format(
+                on=on, applied=application.applied_on
+            ),
+            code="date",
+        )
+    reason = (reason or "").strip()
+    if admitted:
+        application.state, application.admitted_on = Step.ADMITTED, on
+        enterprise.above_scale, enterprise.above_scale_since = True, on
+        enterprise.save(update_fields=["above_scale", "above_scale_since", "updated_at"])
+        kind = ScaleUpEvent.Type.ADMITTED
+    else:
+        if not reason:
+            raise ValidationError(_("Give the bureau's reason for the refusal."), code="reason")
+        application.state, application.refusal_reason = Step.REFUSED, reason[:300]
+        kind = ScaleUpEvent.Type.REFUSED
+    application.decided_on = on
+    application.save(
+        update_fields=["state", "admitted_on", "refusal_reason", "decided_on", "updated_at"]
+    )
+    _event(enterprise, application, kind, Step.APPLIED, application.state, on, acting_user, reason)
+    return application
+
+
+@transaction.atomic
+def set_above_scale(
+    enterprise: Enterprise,
+    above_scale: bool,
+    *,
+    since: dt.date | None = None,
+    reason: str,
+    acting_user,
+) -> Enterprise:
+    """A change of the above-scale status by hand (the register says so, a correction):
+    only with a reason, kept as a typed event beside the audit trail's row."""
+    if acting_user is not None:
+        _require(acting_user, CHANGE, enterprise)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Changing the above-scale status by hand needs a reason."), code="reason"
+        )
+    before = enterprise.above_scale
+    since = since if above_scale else None
+    if above_scale and since is None:
+        since = enterprise.above_scale_since or common.today()
+    enterprise.above_scale, enterprise.above_scale_since = above_scale, since
+    enterprise.save(update_fields=["above_scale", "above_scale_since", "updated_at"])
+    _event(
+        enterprise,
+        None,
+        ScaleUpEvent.Type.MARKED_ABOVE if above_scale else ScaleUpEvent.Type.MARKED_BELOW,
+        "above" if before else "below",
+        "above" if above_scale else "below",
+        since or common.today(),
+        acting_user,
+        reason,
+    )
+    return enterprise
