@@ -36,7 +36,8 @@ PIN_COOKIE = "zoneops_primary"
 _PIN_SALT = "zoneops.core.db.router.pin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Rows whose writes do not pin: a session's "last activity" is saved about once a minute on
-# plain page views, and what it changes is never shown on the next page.
+# plain page views, and what it changes is never shown on the next page. A model says the same
+# of itself with ``replica_pins = False`` (the security events an export records).
 _UNPINNING_APPS = frozenset({"sessions"})
 
 
@@ -79,7 +80,9 @@ def note_write(model=None) -> None:
     scope = _scope.get()
     if scope is None or scope.wrote:
         return
-    if model is not None and model._meta.app_label in _UNPINNING_APPS:
+    if model is not None and (
+        model._meta.app_label in _UNPINNING_APPS or not getattr(model, "replica_pins", True)
+    ):
         return
     scope.wrote = True
 

@@ -142,6 +142,15 @@ def test_a_session_save_does_not_pin(with_replica):
     assert PIN_COOKIE not in response.cookies
 
 
+def test_recording_a_security_event_does_not_pin(with_replica):
+    """An export records who exported what: the next page may still read the replica."""
+    from zoneops.core.models import SecurityEvent
+
+    with replica_reads():
+        assert router.db_for_write(SecurityEvent) == DEFAULT_DB_ALIAS
+        assert read_alias() == REPLICA_DB_ALIAS
+
+
 def test_writes_always_go_to_the_primary(with_replica):
     from zoneops.core.models import Zone
 
