@@ -192,3 +192,27 @@ def test_read_after_write_goes_to_the_primary(browser, province, replay_paused):
         response = browser.get(f"/api/visits/{visit}/")
         assert response.status_code == 200
         assert response.json()["findings"] == "刚刚保存的走访"
+
+
+def test_an_export_job_reads_its_rows_from_the_replica(browser, settings, tmp_path):
+    """A large export is written by a background job: the job's bookkeeping on the primary,
+    the rows it exports read from the replica (a pure read, zoneops.core.db.router)."""
+    from zoneops.jobs.models import Job
+    from zoneops.jobs.testing import run_worker
+
+    settings.DATA_DIR = tmp_path
+    settings.ZONEOPS_JOB_EXPORT_MIN_ROWS = 10
+    response = browser.get("/enterprises/", {"export": "xlsx"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    wait_for_replay()
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[REPLICA_DB_ALIAS]) as replica,
+    ):
+        run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.done == 40, job.message
+    table = '"enterprises_enterprise"'
+    assert any(table in q["sql"] for q in replica.captured_queries)
+    assert not [q["sql"] for q in primary.captured_queries if f"FROM {table}" in q["sql"]]
