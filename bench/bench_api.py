@@ -121,7 +121,7 @@ def child_env(database_url: str, data_dir: Path) -> dict:
 
 
 def errors(results: dict) -> int:
-    return sum(r["errors"] for name, r in results.items() if isinstance(r, dict))
+    return sum(r["errors"] for r in results.values() if isinstance(r, dict))
 
 
 def load_test(env: dict, setup: dict, data_dir: Path, phases=PHASES) -> dict:
