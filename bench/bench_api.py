@@ -25,6 +25,7 @@ on an administrators' list is no error).
     api.list_single_user_median / _p99  the same lists for one user alone, no wait: server time
     api.list_capacity / _saturated_*    list requests per second with no wait, and their times
     api.errors                          answers other than 2xx/3xx and failed requests (must be 0)
+    api.peak_memory_gunicorn            the largest peak resident size of gunicorn's processes
 
 Only loopback addresses are used. ZONEOPS_BENCH_API_SCALE scales the dataset (0.1 for a quick
 run), ZONEOPS_BENCH_API_SECONDS the length of each phase (default 45, at most 60).
@@ -101,6 +102,7 @@ def run(ctx):
     yield "api.list_saturated_median", capacity["median"], "ms"
     yield "api.list_saturated_p99", capacity["p99"], "ms"
     yield "api.errors", errors(results), "count"
+    yield "api.peak_memory_gunicorn", results["peak_memory_mb"], "MB"
 
 
 PHASES = ("single", "list", "detail", "dashboard", "write", "capacity")
@@ -121,7 +123,7 @@ def child_env(database_url: str, data_dir: Path) -> dict:
 
 
 def errors(results: dict) -> int:
-    return sum(r["errors"] for r in results.values() if isinstance(r, dict))
+    return sum(r["errors"] for r in results.values() if isinstance(r, dict) and "errors" in r)
 
 
 def load_test(env: dict, setup: dict, data_dir: Path, phases=PHASES) -> dict:
@@ -164,6 +166,7 @@ def load_test(env: dict, setup: dict, data_dir: Path, phases=PHASES) -> dict:
             )
         if "write" in phases:
             results["stored"] = child(env, "count", timeout=300)["writes"]
+        results["peak_memory_mb"] = peak_memory_mb(gunicorn.pid)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         try:
@@ -173,6 +176,27 @@ def load_test(env: dict, setup: dict, data_dir: Path, phases=PHASES) -> dict:
             gunicorn.wait()
         log.close()
     return results
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The largest peak resident size (VmHWM) of a process and its children (gunicorn's master
+    and its workers) in MB; 0 where /proc cannot tell (not Linux)."""
+    pids = [pid]
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(status.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(status.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    peak = 0
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))  # kB
+        except (OSError, ValueError):
+            continue
+    return peak / 1024
 
 
 def note(text: str) -> None:
