@@ -8,7 +8,7 @@ PARALLEL ?= -n auto --dist loadfile
 # make demo PORT=8010 when 8000 is taken
 PORT ?= 8000
 
-.PHONY: demo test lint openapi test-clients migrations-check test-sqlite test-moved-clock test-postgres test-fuzz test-browser test-bench bench clean
+.PHONY: demo test lint openapi test-clients migrations-check test-sqlite test-moved-clock test-postgres test-replica test-fuzz test-browser test-bench bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test-postgres: $(VENV)/.dev-installed
 	tests/deploy/install-nginx
 	scripts/with-postgres $(BIN)/pytest -m "not browser and not office and not fuzz and not clients" $(PARALLEL) $(PYTEST_ARGS)
 
+# Reads on a PostgreSQL streaming replica (scripts/with-postgres --replica starts a primary and
+# a hot standby fed by pg_basebackup): the pages that must read the replica, read-after-write.
+test-replica: $(VENV)/.dev-installed
+	scripts/with-postgres --replica $(BIN)/pytest -m replica $(PYTEST_ARGS)
+
 # The schemathesis fuzz run over every API operation, once, on SQLite (bounded in time).
 test-fuzz: $(VENV)/.dev-installed
 	$(BIN)/pytest -m fuzz $(PYTEST_ARGS)
@@ -69,7 +74,7 @@ test-browser: $(VENV)/.dev-installed
 
 # Each heavy check once: SQLite with the clock moved, PostgreSQL on today's clock (test-sqlite is
 # the SQLite suite on today's clock, for a quick local run).
-test: lint migrations-check test-moved-clock test-fuzz test-clients test-postgres test-browser test-bench
+test: lint migrations-check test-moved-clock test-fuzz test-clients test-postgres test-replica test-browser test-bench
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run

@@ -25,6 +25,7 @@ on an administrators' list is no error).
     api.list_single_user_median / _p99  the same lists for one user alone, no wait: server time
     api.list_capacity / _saturated_*    list requests per second with no wait, and their times
     api.errors                          answers other than 2xx/3xx and failed requests (must be 0)
+    api.peak_memory_gunicorn            the largest peak resident size of gunicorn's processes
 
 Only loopback addresses are used. ZONEOPS_BENCH_API_SCALE scales the dataset (0.1 for a quick
 run), ZONEOPS_BENCH_API_SECONDS the length of each phase (default 45, at most 60).
@@ -77,60 +78,11 @@ UNSCALED = {"users_per_zone", "months", "tasks_per_zone"}
 def run(ctx):
     data_dir = Path(ctx.data_dir) / "api"
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": api_database(ctx, data_dir),
-        "ZONEOPS_DATA_DIR": str(data_dir),
-        "ZONEOPS_HTTPS": "0",  # plain HTTP on loopback: nginx is not part of this measurement
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "ERROR",
-        "DJANGO_SETTINGS_MODULE": "zoneops.settings",
-    }
+    env = child_env(api_database(ctx, data_dir), data_dir)
     started = time.perf_counter()
     setup = child(env, "setup", timeout=3600)
     note(f"dataset: {setup['summary']} in {time.perf_counter() - started:.0f} s")
-
-    port = free_port()
-    workers = 2 * (os.cpu_count() or 1) + 1
-    server_env = {**env, "ZONEOPS_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
-    log = open(data_dir / "gunicorn.log", "wb")  # closed in the finally below
-    gunicorn = subprocess.Popen(
-        [Path(sys.executable).parent / "gunicorn", "--config", ROOT / "deploy/gunicorn.conf.py"],
-        env=server_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz", gunicorn, data_dir / "gunicorn.log")
-        note(f"gunicorn: {workers} workers on {base} ({env['DATABASE_URL'].split('@')[-1]})")
-        accounts, endpoints = plan(base, setup)
-        note(
-            f"{len(endpoints['lists'])} list endpoints, {len(endpoints['details'])} detail "
-            f"endpoints, write: {setup['write']['path']}"
-        )
-        results = {}
-        for phase in ("single", "list", "detail", "dashboard", "write", "capacity"):
-            load_average = os.getloadavg()[0]
-            results[phase] = load(base, phase, accounts, data_dir)
-            stats = results[phase]
-            note(
-                f"{phase} (load average {load_average:.1f} before): {stats['count']} requests, "
-                f"{stats['rps']:.0f}/s, median {stats['median']:.1f} ms, "
-                f"p99 {stats['p99']:.1f} ms, {stats['errors']} errors"
-                + "".join(f"\n#   {line}" for line in stats["slowest"])
-            )
-        stored = child(env, "count", timeout=300)["writes"]
-    finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        try:
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(gunicorn.pid, signal.SIGKILL)
-            gunicorn.wait()
-        log.close()
+    results = load_test(env, setup, data_dir, PHASES)
 
     listed, write, capacity = results["list"], results["write"], results["capacity"]
     yield "api.list_median", listed["median"], "ms"
@@ -143,13 +95,108 @@ def run(ctx):
     yield "api.write_median", write["median"], "ms"
     yield "api.write_p99", write["p99"], "ms"
     yield "api.writes_acknowledged", write["created"], "count"
-    yield "api.writes_lost", write["created"] - stored, "count"
+    yield "api.writes_lost", write["created"] - results["stored"], "count"
     yield "api.list_single_user_median", results["single"]["median"], "ms"
     yield "api.list_single_user_p99", results["single"]["p99"], "ms"
     yield "api.list_capacity", capacity["rps"], "req/s"
     yield "api.list_saturated_median", capacity["median"], "ms"
     yield "api.list_saturated_p99", capacity["p99"], "ms"
-    yield "api.errors", sum(r["errors"] for r in results.values()), "count"
+    yield "api.errors", errors(results), "count"
+    yield "api.peak_memory_gunicorn", results["peak_memory_mb"], "MB"
+
+
+PHASES = ("single", "list", "detail", "dashboard", "write", "capacity")
+
+
+def child_env(database_url: str, data_dir: Path) -> dict:
+    """The environment of the children and of gunicorn: the database under test."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ZONEOPS_DATA_DIR": str(data_dir),
+        "ZONEOPS_HTTPS": "0",  # plain HTTP on loopback: nginx is not part of this measurement
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "ERROR",
+        "DJANGO_SETTINGS_MODULE": "zoneops.settings",
+    }
+
+
+def errors(results: dict) -> int:
+    return sum(r["errors"] for r in results.values() if isinstance(r, dict) and "errors" in r)
+
+
+def load_test(env: dict, setup: dict, data_dir: Path, phases=PHASES) -> dict:
+    """The load phases against a database that already holds the data and the accounts
+    (``setup``: what ``make_accounts`` returned): gunicorn as deployed, locust's 50 users.
+
+    Returns each phase's statistics by name, and under "stored" the writes found afterwards
+    (when there was a write phase). bench_province runs it on the province it generated.
+    """
+    port = free_port()
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server_env = {**env, "ZONEOPS_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
+    log = open(data_dir / "gunicorn.log", "wb")  # closed in the finally below
+    gunicorn = subprocess.Popen(
+        [Path(sys.executable).parent / "gunicorn", "--config", ROOT / "deploy/gunicorn.conf.py"],
+        env=server_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    results: dict = {}
+    try:
+        wait_for(base + "/healthz", gunicorn, data_dir / "gunicorn.log")
+        note(f"gunicorn: {workers} workers on {base} ({env['DATABASE_URL'].split('@')[-1]})")
+        accounts, endpoints = plan(base, setup)
+        note(
+            f"{len(endpoints['lists'])} list endpoints, {len(endpoints['details'])} detail "
+            f"endpoints, write: {setup['write']['path']}"
+        )
+        for phase in phases:
+            load_average = os.getloadavg()[0]
+            results[phase] = load(base, phase, accounts, data_dir)
+            stats = results[phase]
+            note(
+                f"{phase} (load average {load_average:.1f} before): {stats['count']} requests, "
+                f"{stats['rps']:.0f}/s, median {stats['median']:.1f} ms, "
+                f"p95 {stats['p95']:.1f} ms, p99 {stats['p99']:.1f} ms, {stats['errors']} errors"
+                + "".join(f"\n#   {line}" for line in stats["slowest"])
+            )
+        if "write" in phases:
+            results["stored"] = child(env, "count", timeout=300)["writes"]
+        results["peak_memory_mb"] = peak_memory_mb(gunicorn.pid)
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(gunicorn.pid, signal.SIGKILL)
+            gunicorn.wait()
+        log.close()
+    return results
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The largest peak resident size (VmHWM) of a process and its children (gunicorn's master
+    and its workers) in MB; 0 where /proc cannot tell (not Linux)."""
+    pids = [pid]
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(status.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(status.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    peak = 0
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))  # kB
+        except (OSError, ValueError):
+            continue
+    return peak / 1024
 
 
 def note(text: str) -> None:
@@ -285,14 +332,9 @@ def setup_dataset() -> dict:
     import django
 
     django.setup()
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from zoneops.core.management.commands.generate import Command as Generate
-    from zoneops.core.models import Role, User, Zone
 
     call_command("migrate", verbosity=0)
     known = {action.dest for action in Generate().create_parser("zoneops", "generate")._actions}
@@ -304,6 +346,21 @@ def setup_dataset() -> dict:
     out = io.StringIO()
     call_command("generate", seed=SEED, stdout=out, **options)
     print(out.getvalue(), file=sys.stderr)
+    setup = make_accounts()
+    summary = ", ".join(f"{k}={v}" for k, v in options.items())
+    return {"summary": summary, **setup}
+
+
+def make_accounts(vacuum: bool = True) -> dict:
+    """The 50 accounts of the load on a generated database (Django set up): 10 administrators
+    who see the whole province and 40 staff of one development zone each, with a token, a
+    logged-in session, what each may write and the records each may open."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from zoneops.core.models import Role, User, Zone
 
     zones = list(Zone.objects.filter(code__regex=r"^S-Z[0-9]+$").order_by("code"))
     users = [
@@ -336,14 +393,13 @@ def setup_dataset() -> dict:
                 "details": detail_urls(user),
             }
         )
-    if connection.vendor == "postgresql":
+    if vacuum and connection.vendor == "postgresql":
         # What autovacuum does within a minute or so of a bulk load (as bench_core and
         # bench_reports do): statistics for the planner and the visibility map that lets
         # index-only scans skip the table. A server in use has both.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    summary = ", ".join(f"{k}={v}" for k, v in options.items())
-    return {"summary": summary, "accounts": accounts, "write": {"path": write["path"]}}
+    return {"accounts": accounts, "write": {"path": write["path"]}}
 
 
 def detail_urls(user, per_endpoint: int = 10) -> list[str]:
@@ -493,6 +549,7 @@ def run_load(config_path: str) -> dict:
         "created": counts["created"],
         "rps": len(every) / measured,
         "median": statistics.median(every) if every else 0.0,
+        "p95": percentile(every, 0.95),
         "p99": percentile(every, 0.99),
         "slowest": [f"{name}: median {ms:.1f} ms over {n}" for ms, name, n in slowest]
         + [f"error {key} × {n}" for key, n in sorted(failures.items())],

@@ -1,6 +1,7 @@
 """Settings, read from environment variables with safe production defaults.
 
 DATABASE_URL      database (default: SQLite under the data directory)
+DATABASE_REPLICA_URL  a PostgreSQL streaming replica of DATABASE_URL for reads (default: none)
 ZONEOPS_DATA_DIR  SQLite database, uploads and the generated secret key (default: the
                   checkout's var/ when run from a checkout (installed editable), otherwise
                   ~/.local/share/zoneops; never the working directory)
@@ -99,6 +100,8 @@ ZONEOPS_APPS = [app.split(".")[1] for app in INSTALLED_APPS if app.startswith("z
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: which reads of the request may go to the replica.
+    "zoneops.core.db.router.ReplicaMiddleware",
     "zoneops.core.rest.params.NumberBoundsMiddleware",
     "zoneops.core.files.uploads.UploadSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +163,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for long analytic queries, not for a page's: on the dashboard it
     # cost 460-610 ms of compiling for a 40 ms query once the row estimates passed its threshold.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Read scale-out (PostgreSQL only): a streaming replica of the primary answers the reads of
+# GET requests (dashboards, lists, exports, the API's reads); every write, every read inside a
+# transaction or after a write, and ZONEOPS_REPLICA_PIN_SECONDS of a browser's requests after it
+# wrote go to the primary (zoneops.core.db.router). Migrations run on the primary only.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60)
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URL must be a PostgreSQL streaming replica")
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # The tests' database on the primary reaches the replica by replication, under its name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["zoneops.core.db.router.ReplicaRouter"]
+ZONEOPS_REPLICA_PIN_SECONDS = float(os.environ.get("ZONEOPS_REPLICA_PIN_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

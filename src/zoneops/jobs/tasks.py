@@ -19,6 +19,7 @@ from django_tasks import task
 
 from zoneops.core.access import context
 from zoneops.core.access.permissions import ADD, role_may
+from zoneops.core.db.router import replica_reads
 from zoneops.core.files import exports, imports
 from zoneops.core.registries import background
 from zoneops.jobs.models import Job
@@ -238,7 +239,10 @@ def run_export(job: Job) -> None:
     view = view_class()
     view.setup(request, *match.args, **match.kwargs)
     progress = Progress(job)
+    # The rows are only read: they may come from the read replica (zoneops.core.db.router),
+    # as the same export answered in the request would.
     with (
+        replica_reads("export job"),
         context.acting_as(user, request_id=job.key),
         context.request_memo(),
         background.reporting(progress),

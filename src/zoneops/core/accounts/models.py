@@ -180,6 +180,10 @@ class User(AuditedMixin, AbstractUser):
 class SecurityEvent(models.Model):
     """Logins, failures, lockouts, permission denials, exports and password changes (等保 audit)."""
 
+    # Recording one (an export, a denied page) does not pin the browser's next reads to the
+    # primary database (zoneops.core.db.router): no page shows it right after.
+    replica_pins = False
+
     class Type(models.TextChoices):
         LOGIN = "login", _("Logged in")
         LOGIN_FAILED = "login_failed", _("Login failed")

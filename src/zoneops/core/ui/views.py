@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from zoneops.core.accounts import security
 from zoneops.core.accounts import services as account_services
 from zoneops.core.accounts.models import SecurityEvent, User
 from zoneops.core.audit.models import ObjectChange
+from zoneops.core.db.router import REPLICA_DB_ALIAS, replica_configured
 from zoneops.core.files.imports import ModelImporter
 from zoneops.core.loop import services
 from zoneops.core.loop import workflows as loop
@@ -39,9 +40,12 @@ from zoneops.core.zones.models import Department, Zone
 
 @require_GET
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """200 when the database answers: the primary, and the read replica where there is one."""
+    aliases = [DEFAULT_DB_ALIAS] + ([REPLICA_DB_ALIAS] if replica_configured() else [])
+    for alias in aliases:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
     return JsonResponse({"status": "ok"})
 
 

@@ -1,0 +1,145 @@
+"""A whole province on PostgreSQL (issue 23): one dataset generated, then measured as used.
+
+    reports.generate_province: N s     `zoneops generate` of 100 zones × 20,000 enterprises ×
+                                       36 months of figures, 500,000 projects, 5 million
+                                       appeals, 50,000 leads, 100,000 hazards (goal ≤ 15 min)
+    reports.dashboard_province: N ms   /dashboard/ of an administrator who sees all 100 zones
+                                       (≤ 300 ms)
+    reports.dashboard_zone: N ms       /dashboard/ of one development zone (≤ 100 ms)
+    reports.pack_province: N s         the province's dispatch pack (its top zone, every zone
+                                       below it), .docx and .xlsx together (≤ 10 s)
+    api.dashboard_p95_50_users: N ms   /dashboard/ under bench_api's 50 users, 10 of them
+                                       province administrators (≤ 600 ms)
+    api.list_median (province) / api.list_p99 (province) / api.errors (province)
+                                       bench_api's list phase on this province (≤ 20 / 100 ms, 0)
+    reports.peak_memory_province: N MB the largest resident size of this process (the
+                                       generation and the measurements in it; with other
+                                       benches in the same run, theirs too)
+    api.peak_memory_gunicorn (province): N MB  the largest peak resident size of gunicorn's
+                                       master and workers during that load
+
+PostgreSQL only (``DATABASES``: bench/run skips it on SQLite). The dataset is
+generated in the bench's own database, vacuumed and analysed (what autovacuum does after a bulk
+load), and every figure is measured on that same database. BENCH_PROVINCE_FRACTION (default 1)
+generates a share of the province: 0.01 for a look in a few minutes; the figures then say so.
+"""
+
+import io
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import Client
+from timing import best_ms, scaled
+
+DATABASES = ("postgresql",)  # bench/run skips it on SQLite
+FRACTION = float(os.environ.get("BENCH_PROVINCE_FRACTION", "1"))
+# bench/run --smoke: ten zones, as the other benches' smoke sizes (a province's fixed cost per
+# zone, its tasks and indicator targets, would otherwise take a minute and a half alone).
+ZONES = scaled(100, 10)
+# Per development zone at full scale (the issue's province: 吉林省-like).
+PER_ZONE = {
+    "enterprises": 20_000,
+    "projects": 5_000,
+    "appeals": 50_000,
+    "leads": 500,
+    "hazards": 1_000,
+}
+MONTHS = 36
+YEAR, MONTH = 2025, 9
+
+
+def dataset_options(fraction: float = FRACTION) -> dict:
+    return {
+        "seed": 7,
+        "zones": ZONES,
+        "months": MONTHS,
+        **{name: max(1, int(count * ZONES * fraction)) for name, count in PER_ZONE.items()},
+    }
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def note(text: str) -> None:
+    print(f"# province: {text}", file=sys.stderr, flush=True)
+
+
+def run(ctx):
+    import bench_api
+    from django.conf import settings
+    from django.db import connection
+
+    from zoneops.core.models import Role, User, Zone
+    from zoneops.reports import services
+
+    scale = [f"fraction {FRACTION:g}"] if FRACTION != 1 else []
+    scale += [f"{ZONES} zones"] if ZONES != 100 else []
+    suffix = f" ({', '.join(scale)})" if scale else ""
+    if Zone.objects.filter(code="S").exists():
+        call_command("flush", interactive=False, verbosity=0)  # another bench's data
+    options = dataset_options()
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("generate", stdout=out, **options)
+    generated = time.perf_counter() - started
+    note(", ".join(f"{k}={v}" for k, v in options.items()) + f" in {generated:.0f} s")
+    for line in out.getvalue().splitlines():
+        note(line)
+    yield f"reports.generate_province{suffix}", generated, "s"
+
+    setup = bench_api.make_accounts(vacuum=False)  # the load's 50 accounts, before the vacuum
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    note(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
+
+    admin, _ = User.objects.get_or_create(
+        username="bench-province-admin", defaults={"role": Role.ADMIN, "is_superuser": True}
+    )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    period = f"{YEAR}-{MONTH:02d}"
+
+    def dashboard(params):
+        response = client.get("/dashboard/", params)
+        assert response.status_code == 200, response.status_code
+
+    yield (
+        f"reports.dashboard_province{suffix}",
+        best_ms(lambda: dashboard({"period": period}), repeat=3),
+        "ms",
+    )
+    zone = Zone.objects.get(code="S-Z0000")
+    yield (
+        f"reports.dashboard_zone{suffix}",
+        best_ms(lambda: dashboard({"zone": zone.pk, "period": period}), repeat=3),
+        "ms",
+    )
+
+    province = Zone.objects.get(code="S")
+
+    def pack():
+        made = services.build_pack(zone=province, year=YEAR, month=MONTH, acting_user=admin)
+        services.render_docx(made)
+        services.render_xlsx(made)
+
+    yield f"reports.pack_province{suffix}", best_ms(pack, repeat=1) / 1000, "s"
+    yield f"reports.peak_memory_province{suffix}", peak_mb(resource.RUSAGE_SELF), "MB"
+
+    # bench_api's load on this same database: gunicorn as deployed, 50 users.
+    data_dir = Path(ctx.data_dir) / "province"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = bench_api.child_env(os.environ["DATABASE_URL"], data_dir)
+    env["SECRET_KEY"] = settings.SECRET_KEY  # the sessions made above are signed with it
+    connection.close()  # the server's workers get the connections
+    results = bench_api.load_test(env, setup, data_dir, phases=("list", "dashboard"))
+    yield f"api.dashboard_p95_50_users{suffix}", results["dashboard"]["p95"], "ms"
+    yield f"api.list_median (province){suffix}", results["list"]["median"], "ms"
+    yield f"api.list_p99 (province){suffix}", results["list"]["p99"], "ms"
+    yield f"api.errors (province){suffix}", bench_api.errors(results), "count"
+    yield f"api.peak_memory_gunicorn (province){suffix}", results["peak_memory_mb"], "MB"

@@ -1,0 +1,1 @@
+"""Database plumbing of the framework: the read-replica router (``router``)."""
