@@ -219,7 +219,7 @@ FOOT_BOX = """<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessi
  locked="1" layoutInCell="1" allowOverlap="0">
 <wp:simplePos x="0" y="0"/>
 <wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>
-<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
 <wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>
 <wp:wrapTopAndBottom/><wp:docPr id="{id}" name="版记"/><wp:cNvGraphicFramePr/>
 <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
@@ -233,14 +233,19 @@ FOOT_BOX = """<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessi
 
 def _foot_box(paragraphs, *, height_twips: int):
     """A text box the width of the 版心 at the foot of its page's 版心, holding ``paragraphs``
-    (moved out of the body); the body keeps clear of it (wrap top and bottom)."""
+    (moved out of the body); the body keeps clear of it (wrap top and bottom).
+
+    Placed from the top of the paper rather than at the bottom of the margin: LibreOffice
+    lays the body of a section that starts on an even page lower than that of the others."""
     from docx.oxml import parse_xml
 
     emu_per_twip = 635
+    height = round((height_twips + 60) * emu_per_twip)
     drawing = parse_xml(
         FOOT_BOX.format(
             cx=round(TEXT_WIDTH_TWIPS * emu_per_twip),
-            cy=round((height_twips + 60) * emu_per_twip),
+            cy=height,
+            y=int(Mm(PAGE_HEIGHT_MM - MARGIN_BOTTOM_MM)) - height,
             id=9704,
         )
     )
@@ -269,6 +274,22 @@ def _field(paragraph, instruction: str, font: str, size_pt: float):
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     run._element.append(end)
+
+
+# what follows w:vAlign in a w:sectPr (ECMA-376 Part 1, 17.6.17)
+AFTER_V_ALIGN = {
+    qn(f"w:{tag}")
+    for tag in (
+        "noEndnote",
+        "titlePg",
+        "textDirection",
+        "bidi",
+        "rtlGutter",
+        "docGrid",
+        "printerSettings",
+        "sectPrChange",
+    )
+}
 
 
 # --- the document ---------------------------------------------------------------------------
@@ -463,12 +484,48 @@ class GongwenWriter:
                 left = f"{left}\t{right}"
             style_run(paragraph.add_run(left), FANGSONG, PAGE_NUMBER_PT)
             paragraphs.append(paragraph._p)
+        self._banji_section(date)
         anchor = self.paragraph(indent=False)
         anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         anchor.paragraph_format.line_spacing = Pt(1)
         run = anchor.add_run()
         style_run(run, FANGSONG, PAGE_NUMBER_PT)
         run._r.append(_foot_box(paragraphs, height_twips=len(rows) * LINE_PITCH))
+
+    def _banji_section(self, last):
+        """The 版记 gets a section of its own starting on the next even page (封四), its text at
+        the foot of the page, no page number (GB/T 9704-2012 7.4, 7.5).
+
+        A body ending on an odd page: the 版记 on the (even) page after it. A body ending on
+        an even page: the word processor leaves the next (odd) page blank and prints the 版记
+        on the even page after it; it prints no header or footer on a page it leaves blank,
+        so neither the blank page nor the 版记 page carries a number, as 7.5 asks. A .docx
+        cannot say "on this page if it is even and the 版记 fits"; that would take laying the
+        document out here (see docs/gongwen.md).
+        """
+        section = self.document.add_section(WD_SECTION.EVEN_PAGE)
+        # The body's section ends with ``last`` (the 成文日期) rather than with the empty
+        # paragraph python-docx adds for the break, a line that could spill onto a page of its
+        # own.
+        body_end = section._sectPr.getprevious().find(qn("w:pPr") + "/" + qn("w:sectPr"))
+        empty = body_end.getparent().getparent()
+        last._p.get_or_add_pPr().append(body_end)
+        empty.getparent().remove(empty)
+        sect_pr = section._sectPr
+        v_align = sect_pr.find(qn("w:vAlign"))
+        if v_align is None:
+            v_align = OxmlElement("w:vAlign")
+            following = next((c for c in sect_pr if c.tag in AFTER_V_ALIGN), None)
+            if following is None:
+                sect_pr.append(v_align)
+            else:
+                following.addprevious(v_align)
+        v_align.set(qn("w:val"), "bottom")
+        for footer in (section.footer, section.even_page_footer):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            style_run(paragraph.add_run(), SONGTI, PAGE_NUMBER_PT)
 
     # tables
 

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
@@ -108,8 +109,34 @@ def test_letterhead_is_red_with_a_red_line_then_the_title_and_recipients():
     wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
     anchor = document.element.body.find(f".//{wp}anchor")
     vertical = anchor.find(f"{wp}positionV")
-    assert vertical.get("relativeFrom") == "margin" and vertical.find(f"{wp}align").text == "bottom"
+    assert vertical.get("relativeFrom") == "page"
+    height = int(anchor.find(f"{wp}extent").get("cy"))
+    bottom = int(vertical.find(f"{wp}posOffset").text) + height
+    assert abs(bottom - Mm(297 - 35)) < Mm(0.1)  # its foot on the foot of the 版心
     assert abs(int(anchor.find(f"{wp}extent").get("cx")) - Mm(156)) < Mm(0.1)
+
+
+def test_banji_has_a_last_section_of_its_own_on_an_even_page_without_page_numbers():
+    """GB/T 9704-2012 7.4 and 7.5: the 版记 on the last page, an even one (封四); a word
+    processor leaves the page before it blank when the body ends on an even page, and neither
+    page is numbered. (Measured as rendered in test_rendered.py.)"""
+    data, document = render([gongwen.Block("text", "正文")])
+    *body, banji = document.sections
+    assert banji.start_type == WD_SECTION.EVEN_PAGE
+    assert banji._sectPr.find(qn("w:vAlign")).get(qn("w:val")) == "bottom"
+    children = [c.tag.split("}")[1] for c in banji._sectPr]
+    assert children.index("vAlign") < children.index("docGrid")  # the schema's order
+    for footer in (banji.footer, banji.even_page_footer):
+        assert not footer.is_linked_to_previous
+        assert footer.paragraphs[0].text == ""
+        assert not list(footer._element.iter(qn("w:instrText")))
+    assert "PAGE" in body[-1].footer.paragraphs[0]._p.xml  # the body's pages are numbered
+    # the section holds the 版记 and nothing else
+    paragraphs = list(banji.iter_inner_content())
+    texts = ["".join(t.text or "" for t in p._p.iter(qn("w:t"))) for p in paragraphs]
+    assert len(paragraphs) == 1 and texts[0].startswith("抄送：")
+    date = document.paragraphs[-2]  # the body ends with its date, which ends its section
+    assert date.text == "2026年12月7日" and date._p.pPr.find(qn("w:sectPr")) is not None
 
 
 def test_four_heading_levels_with_their_fonts_and_numbers():
@@ -162,6 +189,6 @@ def test_a_table_too_wide_for_portrait_gets_a_landscape_section():
     rows = [[1234567.25] * 11]
     _data, document = render([gongwen.Block("table", headers=headers, rows=rows)])
     orientations = [s.page_width > s.page_height for s in document.sections]
-    assert orientations == [False, True, False]
+    assert orientations == [False, True, False, False]  # the last: the 版记's
     landscape = document.sections[1]
     assert (round(landscape.page_width.mm), round(landscape.page_height.mm)) == (297, 210)
