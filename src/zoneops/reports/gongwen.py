@@ -4,7 +4,8 @@ The page: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (版心 1
 body 3号仿宋 (16 pt) on a document grid of 22 lines × 28 characters; page numbers 4号 半角
 "— 1 —" below the 版心 on the outer side (odd pages right, even pages left). The 版头: red
 发文机关标志, 发文字号, red separator line; the title in 2号小标宋; 主送机关; headings in the
-four levels 一、（一）1.（1）; 成文日期 in Arabic numerals; the 版记 (抄送, 印发机关 and 印发日期).
+four levels 一、（一）1.（1）; 成文日期 in Arabic numerals; the 版记 (抄送, 印发机关 and 印发日期)
+alone at the foot of the last page, an even page (封四), unnumbered (GongwenWriter._banji_section).
 
 Government PCs have 仿宋_GB2312, 方正小标宋简体, 黑体 and 楷体_GB2312; the font table names a
 fallback for each (altName), and LibreOffice on a server substitutes free CJK fonts.
@@ -496,12 +497,20 @@ class GongwenWriter:
         """The 版记 gets a section of its own starting on the next even page (封四), its text at
         the foot of the page, no page number (GB/T 9704-2012 7.4, 7.5).
 
-        A body ending on an odd page: the 版记 on the (even) page after it. A body ending on
-        an even page: the word processor leaves the next (odd) page blank and prints the 版记
-        on the even page after it; it prints no header or footer on a page it leaves blank,
-        so neither the blank page nor the 版记 page carries a number, as 7.5 asks. A .docx
-        cannot say "on this page if it is even and the 版记 fits"; that would take laying the
-        document out here (see docs/gongwen.md).
+        The section starts with a w:type evenPage break ("begins the new section on the next
+        even-numbered page, leaving the next odd page blank if necessary", ECMA-376 17.18.77)
+        and has w:vAlign bottom; its footers are empty. A body ending on an odd page: the
+        版记 on the (even) page after it. A body ending on an even page: the word processor
+        leaves the next (odd) page blank, with no header or footer, and prints the 版记 on the
+        even page after; neither page carries a number, as 7.5 asks for a blank page before
+        the 版记 page.
+
+        Chosen, not forced: when the body ends on an even page with room under it, the 版记
+        would fit there and a sheet is spent on a blank page. A .docx cannot say "on this page
+        if it is even and the 版记 fits" (and LibreOffice does not evaluate a nested IF/PAGEREF
+        field in a footer), and deciding it here would mean laying the document out in Python.
+        The 版记 alone on its page is unnumbered in both cases (7.5 names only the case with a
+        blank page before it).
         """
         section = self.document.add_section(WD_SECTION.EVEN_PAGE)
         # The body's section ends with ``last`` (the 成文日期) rather than with the empty
