@@ -256,6 +256,13 @@ def _foot_box(paragraphs, *, height_twips: int):
     return drawing
 
 
+def _exact_line(height) -> OxmlElement:
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:line"), str(int(height.twips)))
+    spacing.set(qn("w:lineRule"), "exact")
+    return spacing
+
+
 def _field(paragraph, instruction: str, font: str, size_pt: float):
     """A field such as PAGE, its result computed by the reader's word processor."""
     for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
@@ -305,6 +312,11 @@ class GongwenWriter:
         self._portrait(self.document.sections[0])
         self._page_numbers(self.document.sections[0])
         self.counters = [0, 0, 0, 0]
+        # the last heading and the text under it (up to LEAD_IN_TEXTS paragraphs): they go
+        # with a table onto its landscape page
+        self._lead_in: list = []
+        self._in_landscape = False  # the last block was a table on landscape pages
+        self._blocks = 0  # blocks of the body in the section (a portrait one) so far
 
     # set-up
 
@@ -414,8 +426,21 @@ class GongwenWriter:
         for _ in range(lines):
             self.paragraph(indent=False)
 
+    def text(self, text: str):
+        """A paragraph of the body."""
+        self._back_to_portrait()
+        self._blocks += 1
+        paragraph = self.paragraph(text)
+        if self._lead_in and len(self._lead_in) <= LEAD_IN_TEXTS:
+            self._lead_in.append(paragraph._p)
+        else:
+            self._lead_in = []
+        return paragraph
+
     def heading(self, level: int, text: str):
         """一、 黑体; （一） 楷体; 1. and （1） 仿宋 — numbered here, lower levels restart."""
+        self._back_to_portrait()
+        self._blocks += 1
         self.counters[level - 1] += 1
         for lower in range(level, 4):
             self.counters[lower] = 0
@@ -423,6 +448,7 @@ class GongwenWriter:
         paragraph = self.paragraph()
         paragraph.paragraph_format.keep_with_next = True
         style_run(paragraph.add_run(label + text), HEADING_FONTS[level], BODY_PT)
+        self._lead_in = [paragraph._p]
         return paragraph
 
     # 版头, title, 主送
@@ -451,7 +477,10 @@ class GongwenWriter:
             self.paragraph(head.recipients + "：", indent=False)
 
     def closing(self, head: Letterhead):
-        """署名 and 成文日期 (右空四字), then the 版记."""
+        """署名 and 成文日期 (右空四字), then the 版记.
+
+        After a table on landscape pages the 署名 and 成文日期 stay on its last page: on a
+        portrait page of their own they would be apart from the body (GB/T 9704-2012 7.3.5)."""
         self.blank(2)
         signature = self.paragraph(head.signature, indent=False)
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -485,13 +514,14 @@ class GongwenWriter:
                 left = f"{left}\t{right}"
             style_run(paragraph.add_run(left), FANGSONG, PAGE_NUMBER_PT)
             paragraphs.append(paragraph._p)
+        box = _foot_box(paragraphs, height_twips=len(rows) * LINE_PITCH)  # out of the body
         self._banji_section(date)
         anchor = self.paragraph(indent=False)
         anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         anchor.paragraph_format.line_spacing = Pt(1)
         run = anchor.add_run()
         style_run(run, FANGSONG, PAGE_NUMBER_PT)
-        run._r.append(_foot_box(paragraphs, height_twips=len(rows) * LINE_PITCH))
+        run._r.append(box)
 
     def _banji_section(self, last):
         """The 版记 gets a section of its own starting on the next even page (封四), its text at
@@ -512,14 +542,8 @@ class GongwenWriter:
         The 版记 alone on its page is unnumbered in both cases (7.5 names only the case with a
         blank page before it).
         """
-        section = self.document.add_section(WD_SECTION.EVEN_PAGE)
-        # The body's section ends with ``last`` (the 成文日期) rather than with the empty
-        # paragraph python-docx adds for the break, a line that could spill onto a page of its
-        # own.
-        body_end = section._sectPr.getprevious().find(qn("w:pPr") + "/" + qn("w:sectPr"))
-        empty = body_end.getparent().getparent()
-        last._p.get_or_add_pPr().append(body_end)
-        empty.getparent().remove(empty)
+        section = self._section(WD_SECTION.EVEN_PAGE, landscape=False)
+        assert last._p.pPr.find(qn("w:sectPr")) is not None  # the body ends with the date
         sect_pr = section._sectPr
         v_align = sect_pr.find(qn("w:vAlign"))
         if v_align is None:
@@ -556,8 +580,17 @@ class GongwenWriter:
             need, want = _column_widths(headers, rows, size)
             if sum(need) <= available:
                 break
-        if landscape:
-            self._new_section(landscape=True)
+        if landscape and self._in_landscape:
+            self._in_landscape = False  # the landscape pages of the table before go on
+        else:
+            self._back_to_portrait()
+            self._blocks += 1
+            if landscape:
+                # the heading goes with its table, unless nothing of the body would be left
+                # on the portrait page (only the 版头, or nothing: a blank page)
+                lead_in = self._lead_in if self._blocks > len(self._lead_in) + 1 else None
+                self._section(WD_SECTION.NEW_PAGE, landscape=True, starting=lead_in)
+        self._lead_in = []
         widths = _fit(need, want, available)
         self._size = size
         columns = len(headers)
@@ -580,8 +613,8 @@ class GongwenWriter:
         self._table_row(table.rows[0], headers, widths, numeric, header=True)
         for values in rows:
             self._table_row(table.add_row(), list(values), widths, numeric, header=False)
-        if landscape:
-            self._new_section(landscape=False)
+        # the portrait pages start again with the next block (see _back_to_portrait)
+        self._in_landscape = landscape
         return table
 
     def _table_row(self, row, values, widths, numeric, *, header: bool):
@@ -606,12 +639,45 @@ class GongwenWriter:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             style_run(paragraph.add_run(shown(value)), HEITI if header else FANGSONG, self._size)
 
-    def _new_section(self, *, landscape: bool):
-        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+    def _back_to_portrait(self):
+        if self._in_landscape:
+            self._in_landscape = False
+            self._blocks = 0
+            self._section(WD_SECTION.NEW_PAGE, landscape=False)
+
+    def _section(self, start, *, landscape: bool, starting: list | None = None):
+        """A new section from ``starting`` (body elements written already) or from what is
+        written next.
+
+        The section before ends with the paragraph before it where there is one (rather than
+        with an empty paragraph of its own, which takes a line and may spill onto a page of
+        its own); after a table, with a paragraph one point high."""
+        section = self.document.add_section(start)
         if landscape:
             self._landscape(section)
         else:
             self._portrait(section)
+        breaker = section._sectPr.getprevious()  # python-docx's empty paragraph
+        first = starting[0] if starting else breaker
+        before = first.getprevious()
+        if (
+            before is not None
+            and before.tag == qn("w:p")
+            and before.find(qn("w:pPr") + "/" + qn("w:sectPr")) is None
+        ):
+            sect_pr = breaker.find(qn("w:pPr") + "/" + qn("w:sectPr"))
+            ppr = before.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = OxmlElement("w:pPr")
+                before.insert(0, ppr)
+            ppr.append(sect_pr)
+            breaker.getparent().remove(breaker)
+        else:
+            if starting:
+                first.addprevious(breaker)
+            ppr = breaker.find(qn("w:pPr"))
+            ppr.insert(0, _exact_line(Pt(1)))
+        return section
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -620,6 +686,7 @@ class GongwenWriter:
 
 
 TABLE_SIZES = (12, 10.5, 9)  # 小四, 五号, 小五
+LEAD_IN_TEXTS = 2  # paragraphs under a heading that go with it onto a landscape table's page
 CELL_PAD = 2 * 5.4 + 3  # cell margins (Word and LibreOffice: 5.4 pt a side) and a little air
 
 
@@ -665,6 +732,6 @@ def render(head: Letterhead, blocks: list[Block]) -> bytes:
         elif block.kind == "table":
             writer.table(block.headers, block.rows)
         else:
-            writer.paragraph(block.text)
+            writer.text(block.text)
     writer.closing(head)
     return writer.save()

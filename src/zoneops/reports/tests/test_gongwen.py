@@ -189,6 +189,63 @@ def test_a_table_too_wide_for_portrait_gets_a_landscape_section():
     rows = [[1234567.25] * 11]
     _data, document = render([gongwen.Block("table", headers=headers, rows=rows)])
     orientations = [s.page_width > s.page_height for s in document.sections]
-    assert orientations == [False, True, False, False]  # the last: the 版记's
+    # the 署名 and 成文日期 under the table on its landscape page, not alone on a portrait page
+    # (GB/T 9704-2012 7.3.5), then the 版记's section
+    assert orientations == [False, True, False]
+    closing = [p.text for p in document.sections[1].iter_inner_content() if hasattr(p, "text")]
+    assert closing[-2:] == ["长春高新区管理委员会", "2026年12月7日"]
     landscape = document.sections[1]
     assert (round(landscape.page_width.mm), round(landscape.page_height.mm)) == (297, 210)
+
+
+def test_a_landscape_table_takes_its_heading_along_and_the_body_goes_on_in_portrait():
+    wide = gongwen.Block(
+        "table", headers=[f"指标{i}（万元）" for i in range(11)], rows=[[1234567.25] * 11]
+    )
+    blocks = [
+        gongwen.Block("heading", "经济运行", level=1),
+        gongwen.Block("text", "说明一"),
+        gongwen.Block("heading", "逾期事项", level=1),
+        gongwen.Block("text", "3 项闭环事项已超过办理时限。"),
+        wide,
+        wide,  # a second wide table goes on on the same landscape pages
+        gongwen.Block("heading", "其他", level=1),
+        gongwen.Block("text", "正文"),
+    ]
+    _data, document = render(blocks)
+    sections = document.sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True, False, False]
+
+    def content(section):
+        return [
+            "table" if not hasattr(item, "text") else item.text
+            for item in section.iter_inner_content()
+        ]
+
+    # the portrait section ends with the text before the heading, no empty line after it
+    assert content(sections[0])[-1] == "说明一"
+    # the heading and its lead-in on the landscape page with the tables
+    assert content(sections[1]) == [
+        "二、逾期事项",
+        "3 项闭环事项已超过办理时限。",
+        "table",
+        "table",
+        "",  # ends the section after a table: one point high
+    ]
+    end = sections[1].iter_inner_content()
+    *_rest, last = end
+    assert last._p.pPr.find(qn("w:spacing")).get(qn("w:line")) == "20"
+    assert content(sections[2])[:2] == ["三、其他", "正文"]
+    assert content(sections[2])[-1] == "2026年12月7日"
+
+
+def test_a_heading_right_under_the_letterhead_stays_on_the_first_page():
+    """Moved with its landscape table it would leave the first page with the 版头 only."""
+    wide = gongwen.Block(
+        "table", headers=[f"指标{i}（万元）" for i in range(11)], rows=[[1234567.25] * 11]
+    )
+    blocks = [gongwen.Block("heading", "经济运行", level=1), gongwen.Block("text", "说明"), wide]
+    _data, document = render(blocks)
+    first = [p.text for p in document.sections[0].iter_inner_content()]
+    assert first[-2:] == ["一、经济运行", "说明"]
+    assert document.sections[1].page_width > document.sections[1].page_height
