@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 # Geometry (GB/T 9704-2012 5.2.1, 5.2.2, 7.1)
@@ -110,6 +111,7 @@ class Letterhead:
     copy_to: str = ""  # 抄送机关
     printer: str = ""  # 印发机关
     print_date: dt.date | None = None
+    ending: str = ""  # the body's closing sentence, e.g. 特此通报。
 
 
 @dataclass
@@ -479,10 +481,25 @@ class GongwenWriter:
     def closing(self, head: Letterhead):
         """署名 and 成文日期 (右空四字), then the 版记.
 
-        After a table on landscape pages the 署名 and 成文日期 stay on its last page: on a
-        portrait page of their own they would be apart from the body (GB/T 9704-2012 7.3.5)."""
-        self.blank(2)
+        After a table on landscape pages the closing sentence, 署名 and 成文日期 stay on its
+        last page: on a portrait page of their own they would be apart from the body (GB/T
+        9704-2012 7.3.5). LibreOffice does not always keep a table's last row with the
+        paragraph after it (not when the row is on the table's second page or later), so a
+        body ending on a table needs the closing sentence to take to the next page with them."""
+        if head.ending:
+            self.paragraph(head.ending)
+        # the end of the body (its last paragraph, or its last table's last row) goes onto the
+        # next page with them rather than leave them alone there (GB/T 9704-2012 7.3.5)
+        body = self.document.element.body
+        last = body[-2] if body[-1].tag == qn("w:sectPr") else body[-1]
+        if last.tag == qn("w:tbl"):
+            last = last.findall(qn("w:tr"))[-1]
+        for p in last.iter(qn("w:p")) if last.tag != qn("w:p") else [last]:
+            Paragraph(p, None).paragraph_format.keep_with_next = True
+        for _ in range(2):
+            self.paragraph(indent=False).paragraph_format.keep_with_next = True
         signature = self.paragraph(head.signature, indent=False)
+        signature.paragraph_format.keep_with_next = True
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         signature.paragraph_format.right_indent = Pt(BODY_PT * 2)
         date = self.paragraph(chinese_date(head.date), indent=False)

@@ -249,3 +249,21 @@ def test_a_heading_right_under_the_letterhead_stays_on_the_first_page():
     first = [p.text for p in document.sections[0].iter_inner_content()]
     assert first[-2:] == ["一、经济运行", "说明"]
     assert document.sections[1].page_width > document.sections[1].page_height
+
+
+def test_the_closing_sentence_and_the_body_end_keep_with_the_signature_and_date():
+    """GB/T 9704-2012 7.3.5: the 署名 and 成文日期 are not left alone on a page; the end of the
+    body goes with them (keep with next through the blank lines to the date)."""
+    table = gongwen.Block("table", headers=["项目", "金额（万元）"], rows=[["甲", 1.5], ["乙", 2]])
+    document = Document(io.BytesIO(gongwen.render(head(ending="特此通报。"), [table])))
+    texts = [p.text for p in document.paragraphs]
+    end = texts.index("特此通报。")
+    assert texts[end : end + 5] == ["特此通报。", "", "", "长春高新区管理委员会", "2026年12月7日"]
+    chain = document.paragraphs[end : end + 5]
+    assert [p.paragraph_format.keep_with_next for p in chain] == [True] * 4 + [None]
+    assert chain[0].paragraph_format.first_line_indent == Pt(32)  # a paragraph of the body
+    # without a closing sentence the table's last row goes with them (Word; LibreOffice only
+    # while the table has not run onto a second page)
+    document = Document(io.BytesIO(gongwen.render(head(), [table])))
+    last_row = document.tables[0].rows[-1]
+    assert all(p.paragraph_format.keep_with_next for c in last_row.cells for p in c.paragraphs)
