@@ -14,6 +14,7 @@ fallback for each (altName), and LibreOffice on a server substitutes free CJK fo
 import datetime as dt
 import decimal
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -531,7 +532,13 @@ class GongwenWriter:
                 left = f"{left}\t{right}"
             style_run(paragraph.add_run(left), FANGSONG, PAGE_NUMBER_PT)
             paragraphs.append(paragraph._p)
-        box = _foot_box(paragraphs, height_twips=len(rows) * LINE_PITCH)  # out of the body
+        # a long 抄送 takes more than a line: the box grows upward from the foot of the 版心
+        width = TEXT_WIDTH_MM / 25.4 * 72 - 2 * PAGE_NUMBER_PT
+        lines = sum(
+            math.ceil(text_width(left + "　" * 2 + right, PAGE_NUMBER_PT) / width)
+            for left, right in rows
+        )
+        box = _foot_box(paragraphs, height_twips=lines * LINE_PITCH)  # out of the body
         self._banji_section(date)
         anchor = self.paragraph(indent=False)
         anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY

@@ -267,3 +267,17 @@ def test_the_closing_sentence_and_the_body_end_keep_with_the_signature_and_date(
     document = Document(io.BytesIO(gongwen.render(head(), [table])))
     last_row = document.tables[0].rows[-1]
     assert all(p.paragraph_format.keep_with_next for c in last_row.cells for p in c.paragraphs)
+
+
+def test_a_long_copy_to_grows_the_banji_upward_from_the_foot_of_the_page():
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    heights = {}
+    for name, copy_to in (("short", "市发展改革委"), ("long", "市发展改革委，市工信局" * 6)):
+        document = Document(io.BytesIO(gongwen.render(head(copy_to=copy_to), [])))
+        anchor = document.element.body.find(f".//{wp}anchor")
+        height = int(anchor.find(f"{wp}extent").get("cy"))
+        top = int(anchor.find(f"{wp}positionV").find(f"{wp}posOffset").text)
+        assert abs(top + height - Mm(297 - 35)) < Mm(0.1)  # the foot stays on the 版心's
+        heights[name] = height
+    pitch = Mm(225) / 22
+    assert heights["short"] < 3 * pitch < 4 * pitch < heights["long"]  # 2 lines; 2 + 2 or more
