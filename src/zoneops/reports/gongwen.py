@@ -318,7 +318,8 @@ class GongwenWriter:
         # the last heading and the text under it (up to LEAD_IN_TEXTS paragraphs): they go
         # with a table onto its landscape page
         self._lead_in: list = []
-        self._in_landscape = False  # the last block was a table on landscape pages
+        self._in_landscape = False  # the section is landscape (a table's)
+        self._after: list = []  # blocks written after the landscape table, still on its pages
         self._blocks = 0  # blocks of the body in the section (a portrait one) so far
 
     # set-up
@@ -431,9 +432,8 @@ class GongwenWriter:
 
     def text(self, text: str):
         """A paragraph of the body."""
-        self._back_to_portrait()
-        self._blocks += 1
         paragraph = self.paragraph(text)
+        self._block(paragraph._p)
         if self._lead_in and len(self._lead_in) <= LEAD_IN_TEXTS:
             self._lead_in.append(paragraph._p)
         else:
@@ -442,8 +442,6 @@ class GongwenWriter:
 
     def heading(self, level: int, text: str):
         """一、 黑体; （一） 楷体; 1. and （1） 仿宋 — numbered here, lower levels restart."""
-        self._back_to_portrait()
-        self._blocks += 1
         self.counters[level - 1] += 1
         for lower in range(level, 4):
             self.counters[lower] = 0
@@ -451,8 +449,14 @@ class GongwenWriter:
         paragraph = self.paragraph()
         paragraph.paragraph_format.keep_with_next = True
         style_run(paragraph.add_run(label + text), HEADING_FONTS[level], BODY_PT)
+        self._block(paragraph._p)
         self._lead_in = [paragraph._p]
         return paragraph
+
+    def _block(self, element):
+        self._blocks += 1
+        if self._in_landscape:
+            self._after.append(element)
 
     # 版头, title, 主送
 
@@ -483,10 +487,14 @@ class GongwenWriter:
         """署名 and 成文日期 (右空四字), then the 版记.
 
         After a table on landscape pages the closing sentence, 署名 and 成文日期 stay on its
-        last page: on a portrait page of their own they would be apart from the body (GB/T
-        9704-2012 7.3.5). LibreOffice does not always keep a table's last row with the
-        paragraph after it (not when the row is on the table's second page or later), so a
-        body ending on a table needs the closing sentence to take to the next page with them."""
+        last page, with up to LANDSCAPE_TEXT headings and paragraphs after the table: on a
+        portrait page of their own they would be apart from the body (GB/T 9704-2012 7.3.5);
+        a longer text goes back to portrait pages. LibreOffice does not always keep a table's
+        last row with the paragraph after it (not when the row is on the table's second page
+        or later), so a body ending on a table needs the closing sentence to take to the next
+        page with them."""
+        if len(self._after) > LANDSCAPE_TEXT:
+            self._back_to_portrait()
         if head.ending:
             self.paragraph(head.ending)
         # the end of the body (its last paragraph, or its last table's last row) goes onto the
@@ -604,17 +612,17 @@ class GongwenWriter:
             need, want = _column_widths(headers, rows, size)
             if sum(need) <= available:
                 break
-        if landscape and self._in_landscape:
-            self._in_landscape = False  # the landscape pages of the table before go on
-        else:
+        if not (landscape and self._in_landscape and len(self._after) <= LANDSCAPE_TEXT):
+            # (a little text between two landscape tables stays on their pages rather than
+            # take a portrait page of its own)
             self._back_to_portrait()
-            self._blocks += 1
             if landscape:
                 # the heading goes with its table, unless nothing of the body would be left
                 # on the portrait page (only the 版头, or nothing: a blank page)
-                lead_in = self._lead_in if self._blocks > len(self._lead_in) + 1 else None
+                lead_in = self._lead_in if self._blocks > len(self._lead_in) else None
                 self._section(WD_SECTION.NEW_PAGE, landscape=True, starting=lead_in)
-        self._lead_in = []
+        self._lead_in, self._after = [], []
+        self._blocks += 1
         widths = _fit(need, want, available)
         self._size = size
         columns = len(headers)
@@ -637,7 +645,7 @@ class GongwenWriter:
         self._table_row(table.rows[0], headers, widths, numeric, header=True)
         for values in rows:
             self._table_row(table.add_row(), list(values), widths, numeric, header=False)
-        # the portrait pages start again with the next block (see _back_to_portrait)
+        # what follows stays on the landscape pages until _back_to_portrait
         self._in_landscape = landscape
         return table
 
@@ -664,10 +672,12 @@ class GongwenWriter:
             style_run(paragraph.add_run(shown(value)), HEITI if header else FANGSONG, self._size)
 
     def _back_to_portrait(self):
+        """Portrait pages again from the first block after the landscape table."""
         if self._in_landscape:
             self._in_landscape = False
-            self._blocks = 0
-            self._section(WD_SECTION.NEW_PAGE, landscape=False)
+            self._blocks = len(self._after)
+            self._section(WD_SECTION.NEW_PAGE, landscape=False, starting=self._after)
+            self._after = []
 
     def _section(self, start, *, landscape: bool, starting: list | None = None):
         """A new section from ``starting`` (body elements written already) or from what is
@@ -710,7 +720,11 @@ class GongwenWriter:
 
 
 TABLE_SIZES = (12, 10.5, 9)  # 小四, 五号, 小五
-LEAD_IN_TEXTS = 2  # paragraphs under a heading that go with it onto a landscape table's page
+# paragraphs under a heading that go with it onto a landscape table's pages
+LEAD_IN_TEXTS = 2
+# headings and paragraphs after a landscape table that stay on its pages (before the next
+# landscape table or the 署名); more go back to portrait pages
+LANDSCAPE_TEXT = 6
 CELL_PAD = 2 * 5.4 + 3  # cell margins (Word and LibreOffice: 5.4 pt a side) and a little air
 
 

@@ -210,7 +210,7 @@ def test_a_landscape_table_takes_its_heading_along_and_the_body_goes_on_in_portr
         wide,
         wide,  # a second wide table goes on on the same landscape pages
         gongwen.Block("heading", "其他", level=1),
-        gongwen.Block("text", "正文"),
+        *[gongwen.Block("text", f"正文{i}") for i in range(gongwen.LANDSCAPE_TEXT)],
     ]
     _data, document = render(blocks)
     sections = document.sections
@@ -235,8 +235,27 @@ def test_a_landscape_table_takes_its_heading_along_and_the_body_goes_on_in_portr
     end = sections[1].iter_inner_content()
     *_rest, last = end
     assert last._p.pPr.find(qn("w:spacing")).get(qn("w:line")) == "20"
-    assert content(sections[2])[:2] == ["三、其他", "正文"]
+    assert content(sections[2])[:2] == ["三、其他", "正文0"]
     assert content(sections[2])[-1] == "2026年12月7日"
+
+    # a heading and a paragraph after the landscape table, and the 署名, stay on its pages
+    _data, document = render([*blocks[:7], gongwen.Block("text", "正文")])
+    sections = document.sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True, False]
+    assert content(sections[1])[-6:] == [
+        "三、其他",
+        "正文",
+        "",
+        "",
+        "长春高新区管理委员会",
+        "2026年12月7日",
+    ]
+
+    # a little text between two landscape tables stays on their pages
+    between = [gongwen.Block("heading", "其他", level=1), gongwen.Block("text", "正文")] * 2
+    _data, document = render([*blocks[:5], *between, wide])
+    orientations = [s.page_width > s.page_height for s in document.sections]
+    assert orientations == [False, True, False]
 
 
 def test_a_heading_right_under_the_letterhead_stays_on_the_first_page():
