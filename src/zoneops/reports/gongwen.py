@@ -4,7 +4,8 @@ The page: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (版心 1
 body 3号仿宋 (16 pt) on a document grid of 22 lines × 28 characters; page numbers 4号 半角
 "— 1 —" below the 版心 on the outer side (odd pages right, even pages left). The 版头: red
 发文机关标志, 发文字号, red separator line; the title in 2号小标宋; 主送机关; headings in the
-four levels 一、（一）1.（1）; 成文日期 in Arabic numerals; the 版记 (抄送, 印发机关 and 印发日期).
+four levels 一、（一）1.（1）; 成文日期 in Arabic numerals; the 版记 (抄送, 印发机关 and 印发日期)
+alone at the foot of the last page, an even page (封四), unnumbered (GongwenWriter._banji_section).
 
 Government PCs have 仿宋_GB2312, 方正小标宋简体, 黑体 and 楷体_GB2312; the font table names a
 fallback for each (altName), and LibreOffice on a server substitutes free CJK fonts.
@@ -13,6 +14,7 @@ fallback for each (altName), and LibreOffice on a server substitutes free CJK fo
 import datetime as dt
 import decimal
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 # Geometry (GB/T 9704-2012 5.2.1, 5.2.2, 7.1)
@@ -109,6 +112,7 @@ class Letterhead:
     copy_to: str = ""  # 抄送机关
     printer: str = ""  # 印发机关
     print_date: dt.date | None = None
+    ending: str = ""  # the body's closing sentence, e.g. 特此通报。
 
 
 @dataclass
@@ -219,7 +223,7 @@ FOOT_BOX = """<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessi
  locked="1" layoutInCell="1" allowOverlap="0">
 <wp:simplePos x="0" y="0"/>
 <wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>
-<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
 <wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>
 <wp:wrapTopAndBottom/><wp:docPr id="{id}" name="版记"/><wp:cNvGraphicFramePr/>
 <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
@@ -233,14 +237,19 @@ FOOT_BOX = """<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessi
 
 def _foot_box(paragraphs, *, height_twips: int):
     """A text box the width of the 版心 at the foot of its page's 版心, holding ``paragraphs``
-    (moved out of the body); the body keeps clear of it (wrap top and bottom)."""
+    (moved out of the body); the body keeps clear of it (wrap top and bottom).
+
+    Placed from the top of the paper rather than at the bottom of the margin: LibreOffice
+    lays the body of a section that starts on an even page lower than that of the others."""
     from docx.oxml import parse_xml
 
     emu_per_twip = 635
+    height = round((height_twips + 60) * emu_per_twip)
     drawing = parse_xml(
         FOOT_BOX.format(
             cx=round(TEXT_WIDTH_TWIPS * emu_per_twip),
-            cy=round((height_twips + 60) * emu_per_twip),
+            cy=height,
+            y=int(Mm(PAGE_HEIGHT_MM - MARGIN_BOTTOM_MM)) - height,
             id=9704,
         )
     )
@@ -248,6 +257,13 @@ def _foot_box(paragraphs, *, height_twips: int):
     for p in paragraphs:
         content.append(p)  # lxml moves the element
     return drawing
+
+
+def _exact_line(height) -> OxmlElement:
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:line"), str(int(height.twips)))
+    spacing.set(qn("w:lineRule"), "exact")
+    return spacing
 
 
 def _field(paragraph, instruction: str, font: str, size_pt: float):
@@ -271,6 +287,22 @@ def _field(paragraph, instruction: str, font: str, size_pt: float):
     run._element.append(end)
 
 
+# what follows w:vAlign in a w:sectPr (ECMA-376 Part 1, 17.6.17)
+AFTER_V_ALIGN = {
+    qn(f"w:{tag}")
+    for tag in (
+        "noEndnote",
+        "titlePg",
+        "textDirection",
+        "bidi",
+        "rtlGutter",
+        "docGrid",
+        "printerSettings",
+        "sectPrChange",
+    )
+}
+
+
 # --- the document ---------------------------------------------------------------------------
 
 
@@ -283,6 +315,12 @@ class GongwenWriter:
         self._portrait(self.document.sections[0])
         self._page_numbers(self.document.sections[0])
         self.counters = [0, 0, 0, 0]
+        # the last heading and the text under it (up to LEAD_IN_TEXTS paragraphs): they go
+        # with a table onto its landscape page
+        self._lead_in: list = []
+        self._in_landscape = False  # the section is landscape (a table's)
+        self._after: list = []  # blocks written after the landscape table, still on its pages
+        self._blocks = 0  # blocks of the body in the section (a portrait one) so far
 
     # set-up
 
@@ -392,6 +430,16 @@ class GongwenWriter:
         for _ in range(lines):
             self.paragraph(indent=False)
 
+    def text(self, text: str):
+        """A paragraph of the body."""
+        paragraph = self.paragraph(text)
+        self._block(paragraph._p)
+        if self._lead_in and len(self._lead_in) <= LEAD_IN_TEXTS:
+            self._lead_in.append(paragraph._p)
+        else:
+            self._lead_in = []
+        return paragraph
+
     def heading(self, level: int, text: str):
         """一、 黑体; （一） 楷体; 1. and （1） 仿宋 — numbered here, lower levels restart."""
         self.counters[level - 1] += 1
@@ -401,7 +449,14 @@ class GongwenWriter:
         paragraph = self.paragraph()
         paragraph.paragraph_format.keep_with_next = True
         style_run(paragraph.add_run(label + text), HEADING_FONTS[level], BODY_PT)
+        self._block(paragraph._p)
+        self._lead_in = [paragraph._p]
         return paragraph
+
+    def _block(self, element):
+        self._blocks += 1
+        if self._in_landscape:
+            self._after.append(element)
 
     # 版头, title, 主送
 
@@ -429,9 +484,31 @@ class GongwenWriter:
             self.paragraph(head.recipients + "：", indent=False)
 
     def closing(self, head: Letterhead):
-        """署名 and 成文日期 (右空四字), then the 版记."""
-        self.blank(2)
+        """署名 and 成文日期 (右空四字), then the 版记.
+
+        After a table on landscape pages the closing sentence, 署名 and 成文日期 stay on its
+        last page, with up to LANDSCAPE_TEXT headings and paragraphs after the table: on a
+        portrait page of their own they would be apart from the body (GB/T 9704-2012 7.3.5);
+        a longer text goes back to portrait pages. LibreOffice does not always keep a table's
+        last row with the paragraph after it (not when the row is on the table's second page
+        or later), so a body ending on a table needs the closing sentence to take to the next
+        page with them."""
+        if len(self._after) > LANDSCAPE_TEXT:
+            self._back_to_portrait()
+        if head.ending:
+            self.paragraph(head.ending)
+        # the end of the body (its last paragraph, or its last table's last row) goes onto the
+        # next page with them rather than leave them alone there (GB/T 9704-2012 7.3.5)
+        body = self.document.element.body
+        last = body[-2] if body[-1].tag == qn("w:sectPr") else body[-1]
+        if last.tag == qn("w:tbl"):
+            last = last.findall(qn("w:tr"))[-1]
+        for p in last.iter(qn("w:p")) if last.tag != qn("w:p") else [last]:
+            Paragraph(p, None).paragraph_format.keep_with_next = True
+        for _ in range(2):
+            self.paragraph(indent=False).paragraph_format.keep_with_next = True
         signature = self.paragraph(head.signature, indent=False)
+        signature.paragraph_format.keep_with_next = True
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         signature.paragraph_format.right_indent = Pt(BODY_PT * 2)
         date = self.paragraph(chinese_date(head.date), indent=False)
@@ -463,12 +540,57 @@ class GongwenWriter:
                 left = f"{left}\t{right}"
             style_run(paragraph.add_run(left), FANGSONG, PAGE_NUMBER_PT)
             paragraphs.append(paragraph._p)
+        # a long 抄送 takes more than a line: the box grows upward from the foot of the 版心
+        width = TEXT_WIDTH_MM / 25.4 * 72 - 2 * PAGE_NUMBER_PT
+        lines = sum(
+            math.ceil(text_width(left + "　" * 2 + right, PAGE_NUMBER_PT) / width)
+            for left, right in rows
+        )
+        box = _foot_box(paragraphs, height_twips=lines * LINE_PITCH)  # out of the body
+        self._banji_section(date)
         anchor = self.paragraph(indent=False)
         anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         anchor.paragraph_format.line_spacing = Pt(1)
         run = anchor.add_run()
         style_run(run, FANGSONG, PAGE_NUMBER_PT)
-        run._r.append(_foot_box(paragraphs, height_twips=len(rows) * LINE_PITCH))
+        run._r.append(box)
+
+    def _banji_section(self, last):
+        """The 版记 gets a section of its own starting on the next even page (封四), its text at
+        the foot of the page, no page number (GB/T 9704-2012 7.4, 7.5).
+
+        The section starts with a w:type evenPage break ("begins the new section on the next
+        even-numbered page, leaving the next odd page blank if necessary", ECMA-376 17.18.77)
+        and has w:vAlign bottom; its footers are empty. A body ending on an odd page: the
+        版记 on the (even) page after it. A body ending on an even page: the word processor
+        leaves the next (odd) page blank, with no header or footer, and prints the 版记 on the
+        even page after; neither page carries a number, as 7.5 asks for a blank page before
+        the 版记 page.
+
+        Chosen, not forced: when the body ends on an even page with room under it, the 版记
+        would fit there and a sheet is spent on a blank page. A .docx cannot say "on this page
+        if it is even and the 版记 fits" (and LibreOffice does not evaluate a nested IF/PAGEREF
+        field in a footer), and deciding it here would mean laying the document out in Python.
+        The 版记 alone on its page is unnumbered in both cases (7.5 names only the case with a
+        blank page before it).
+        """
+        section = self._section(WD_SECTION.EVEN_PAGE, landscape=False)
+        assert last._p.pPr.find(qn("w:sectPr")) is not None  # the body ends with the date
+        sect_pr = section._sectPr
+        v_align = sect_pr.find(qn("w:vAlign"))
+        if v_align is None:
+            v_align = OxmlElement("w:vAlign")
+            following = next((c for c in sect_pr if c.tag in AFTER_V_ALIGN), None)
+            if following is None:
+                sect_pr.append(v_align)
+            else:
+                following.addprevious(v_align)
+        v_align.set(qn("w:val"), "bottom")
+        for footer in (section.footer, section.even_page_footer):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            style_run(paragraph.add_run(), SONGTI, PAGE_NUMBER_PT)
 
     # tables
 
@@ -490,8 +612,17 @@ class GongwenWriter:
             need, want = _column_widths(headers, rows, size)
             if sum(need) <= available:
                 break
-        if landscape:
-            self._new_section(landscape=True)
+        if not (landscape and self._in_landscape and len(self._after) <= LANDSCAPE_TEXT):
+            # (a little text between two landscape tables stays on their pages rather than
+            # take a portrait page of its own)
+            self._back_to_portrait()
+            if landscape:
+                # the heading goes with its table, unless nothing of the body would be left
+                # on the portrait page (only the 版头, or nothing: a blank page)
+                lead_in = self._lead_in if self._blocks > len(self._lead_in) else None
+                self._section(WD_SECTION.NEW_PAGE, landscape=True, starting=lead_in)
+        self._lead_in, self._after = [], []
+        self._blocks += 1
         widths = _fit(need, want, available)
         self._size = size
         columns = len(headers)
@@ -514,8 +645,8 @@ class GongwenWriter:
         self._table_row(table.rows[0], headers, widths, numeric, header=True)
         for values in rows:
             self._table_row(table.add_row(), list(values), widths, numeric, header=False)
-        if landscape:
-            self._new_section(landscape=False)
+        # what follows stays on the landscape pages until _back_to_portrait
+        self._in_landscape = landscape
         return table
 
     def _table_row(self, row, values, widths, numeric, *, header: bool):
@@ -540,12 +671,47 @@ class GongwenWriter:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             style_run(paragraph.add_run(shown(value)), HEITI if header else FANGSONG, self._size)
 
-    def _new_section(self, *, landscape: bool):
-        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+    def _back_to_portrait(self):
+        """Portrait pages again from the first block after the landscape table."""
+        if self._in_landscape:
+            self._in_landscape = False
+            self._blocks = len(self._after)
+            self._section(WD_SECTION.NEW_PAGE, landscape=False, starting=self._after)
+            self._after = []
+
+    def _section(self, start, *, landscape: bool, starting: list | None = None):
+        """A new section from ``starting`` (body elements written already) or from what is
+        written next.
+
+        The section before ends with the paragraph before it where there is one (rather than
+        with an empty paragraph of its own, which takes a line and may spill onto a page of
+        its own); after a table, with a paragraph one point high."""
+        section = self.document.add_section(start)
         if landscape:
             self._landscape(section)
         else:
             self._portrait(section)
+        breaker = section._sectPr.getprevious()  # python-docx's empty paragraph
+        first = starting[0] if starting else breaker
+        before = first.getprevious()
+        if (
+            before is not None
+            and before.tag == qn("w:p")
+            and before.find(qn("w:pPr") + "/" + qn("w:sectPr")) is None
+        ):
+            sect_pr = breaker.find(qn("w:pPr") + "/" + qn("w:sectPr"))
+            ppr = before.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = OxmlElement("w:pPr")
+                before.insert(0, ppr)
+            ppr.append(sect_pr)
+            breaker.getparent().remove(breaker)
+        else:
+            if starting:
+                first.addprevious(breaker)
+            ppr = breaker.find(qn("w:pPr"))
+            ppr.insert(0, _exact_line(Pt(1)))
+        return section
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -554,6 +720,11 @@ class GongwenWriter:
 
 
 TABLE_SIZES = (12, 10.5, 9)  # 小四, 五号, 小五
+# paragraphs under a heading that go with it onto a landscape table's pages
+LEAD_IN_TEXTS = 2
+# headings and paragraphs after a landscape table that stay on its pages (before the next
+# landscape table or the 署名); more go back to portrait pages
+LANDSCAPE_TEXT = 6
 CELL_PAD = 2 * 5.4 + 3  # cell margins (Word and LibreOffice: 5.4 pt a side) and a little air
 
 
@@ -599,6 +770,6 @@ def render(head: Letterhead, blocks: list[Block]) -> bytes:
         elif block.kind == "table":
             writer.table(block.headers, block.rows)
         else:
-            writer.paragraph(block.text)
+            writer.text(block.text)
     writer.closing(head)
     return writer.save()

@@ -194,6 +194,8 @@ def _letterhead(pack: DispatchPack) -> gongwen.Letterhead:
         copy_to=head.copy_to,
         printer=head.printer or head.issuer,
         print_date=day,
+        # a 通报's closing sentence; it also keeps the 署名 off a page of their own
+        ending=_("This is hereby circulated."),
     )
 
 

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
@@ -108,8 +109,34 @@ def test_letterhead_is_red_with_a_red_line_then_the_title_and_recipients():
     wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
     anchor = document.element.body.find(f".//{wp}anchor")
     vertical = anchor.find(f"{wp}positionV")
-    assert vertical.get("relativeFrom") == "margin" and vertical.find(f"{wp}align").text == "bottom"
+    assert vertical.get("relativeFrom") == "page"
+    height = int(anchor.find(f"{wp}extent").get("cy"))
+    bottom = int(vertical.find(f"{wp}posOffset").text) + height
+    assert abs(bottom - Mm(297 - 35)) < Mm(0.1)  # its foot on the foot of the 版心
     assert abs(int(anchor.find(f"{wp}extent").get("cx")) - Mm(156)) < Mm(0.1)
+
+
+def test_banji_has_a_last_section_of_its_own_on_an_even_page_without_page_numbers():
+    """GB/T 9704-2012 7.4 and 7.5: the 版记 on the last page, an even one (封四); a word
+    processor leaves the page before it blank when the body ends on an even page, and neither
+    page is numbered. (Measured as rendered in test_rendered.py.)"""
+    data, document = render([gongwen.Block("text", "正文")])
+    *body, banji = document.sections
+    assert banji.start_type == WD_SECTION.EVEN_PAGE
+    assert banji._sectPr.find(qn("w:vAlign")).get(qn("w:val")) == "bottom"
+    children = [c.tag.split("}")[1] for c in banji._sectPr]
+    assert children.index("vAlign") < children.index("docGrid")  # the schema's order
+    for footer in (banji.footer, banji.even_page_footer):
+        assert not footer.is_linked_to_previous
+        assert footer.paragraphs[0].text == ""
+        assert not list(footer._element.iter(qn("w:instrText")))
+    assert "PAGE" in body[-1].footer.paragraphs[0]._p.xml  # the body's pages are numbered
+    # the section holds the 版记 and nothing else
+    paragraphs = list(banji.iter_inner_content())
+    texts = ["".join(t.text or "" for t in p._p.iter(qn("w:t"))) for p in paragraphs]
+    assert len(paragraphs) == 1 and texts[0].startswith("抄送：")
+    date = document.paragraphs[-2]  # the body ends with its date, which ends its section
+    assert date.text == "2026年12月7日" and date._p.pPr.find(qn("w:sectPr")) is not None
 
 
 def test_four_heading_levels_with_their_fonts_and_numbers():
@@ -162,6 +189,114 @@ def test_a_table_too_wide_for_portrait_gets_a_landscape_section():
     rows = [[1234567.25] * 11]
     _data, document = render([gongwen.Block("table", headers=headers, rows=rows)])
     orientations = [s.page_width > s.page_height for s in document.sections]
+    # the 署名 and 成文日期 under the table on its landscape page, not alone on a portrait page
+    # (GB/T 9704-2012 7.3.5), then the 版记's section
     assert orientations == [False, True, False]
+    closing = [p.text for p in document.sections[1].iter_inner_content() if hasattr(p, "text")]
+    assert closing[-2:] == ["长春高新区管理委员会", "2026年12月7日"]
     landscape = document.sections[1]
     assert (round(landscape.page_width.mm), round(landscape.page_height.mm)) == (297, 210)
+
+
+def test_a_landscape_table_takes_its_heading_along_and_the_body_goes_on_in_portrait():
+    wide = gongwen.Block(
+        "table", headers=[f"指标{i}（万元）" for i in range(11)], rows=[[1234567.25] * 11]
+    )
+    blocks = [
+        gongwen.Block("heading", "经济运行", level=1),
+        gongwen.Block("text", "说明一"),
+        gongwen.Block("heading", "逾期事项", level=1),
+        gongwen.Block("text", "3 项闭环事项已超过办理时限。"),
+        wide,
+        wide,  # a second wide table goes on on the same landscape pages
+        gongwen.Block("heading", "其他", level=1),
+        *[gongwen.Block("text", f"正文{i}") for i in range(gongwen.LANDSCAPE_TEXT)],
+    ]
+    _data, document = render(blocks)
+    sections = document.sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True, False, False]
+
+    def content(section):
+        return [
+            "table" if not hasattr(item, "text") else item.text
+            for item in section.iter_inner_content()
+        ]
+
+    # the portrait section ends with the text before the heading, no empty line after it
+    assert content(sections[0])[-1] == "说明一"
+    # the heading and its lead-in on the landscape page with the tables
+    assert content(sections[1]) == [
+        "二、逾期事项",
+        "3 项闭环事项已超过办理时限。",
+        "table",
+        "table",
+        "",  # ends the section after a table: one point high
+    ]
+    end = sections[1].iter_inner_content()
+    *_rest, last = end
+    assert last._p.pPr.find(qn("w:spacing")).get(qn("w:line")) == "20"
+    assert content(sections[2])[:2] == ["三、其他", "正文0"]
+    assert content(sections[2])[-1] == "2026年12月7日"
+
+    # a heading and a paragraph after the landscape table, and the 署名, stay on its pages
+    _data, document = render([*blocks[:7], gongwen.Block("text", "正文")])
+    sections = document.sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True, False]
+    assert content(sections[1])[-6:] == [
+        "三、其他",
+        "正文",
+        "",
+        "",
+        "长春高新区管理委员会",
+        "2026年12月7日",
+    ]
+
+    # a little text between two landscape tables stays on their pages
+    between = [gongwen.Block("heading", "其他", level=1), gongwen.Block("text", "正文")] * 2
+    _data, document = render([*blocks[:5], *between, wide])
+    orientations = [s.page_width > s.page_height for s in document.sections]
+    assert orientations == [False, True, False]
+
+
+def test_a_heading_right_under_the_letterhead_stays_on_the_first_page():
+    """Moved with its landscape table it would leave the first page with the 版头 only."""
+    wide = gongwen.Block(
+        "table", headers=[f"指标{i}（万元）" for i in range(11)], rows=[[1234567.25] * 11]
+    )
+    blocks = [gongwen.Block("heading", "经济运行", level=1), gongwen.Block("text", "说明"), wide]
+    _data, document = render(blocks)
+    first = [p.text for p in document.sections[0].iter_inner_content()]
+    assert first[-2:] == ["一、经济运行", "说明"]
+    assert document.sections[1].page_width > document.sections[1].page_height
+
+
+def test_the_closing_sentence_and_the_body_end_keep_with_the_signature_and_date():
+    """GB/T 9704-2012 7.3.5: the 署名 and 成文日期 are not left alone on a page; the end of the
+    body goes with them (keep with next through the blank lines to the date)."""
+    table = gongwen.Block("table", headers=["项目", "金额（万元）"], rows=[["甲", 1.5], ["乙", 2]])
+    document = Document(io.BytesIO(gongwen.render(head(ending="特此通报。"), [table])))
+    texts = [p.text for p in document.paragraphs]
+    end = texts.index("特此通报。")
+    assert texts[end : end + 5] == ["特此通报。", "", "", "长春高新区管理委员会", "2026年12月7日"]
+    chain = document.paragraphs[end : end + 5]
+    assert [p.paragraph_format.keep_with_next for p in chain] == [True] * 4 + [None]
+    assert chain[0].paragraph_format.first_line_indent == Pt(32)  # a paragraph of the body
+    # without a closing sentence the table's last row goes with them (Word; LibreOffice only
+    # while the table has not run onto a second page)
+    document = Document(io.BytesIO(gongwen.render(head(), [table])))
+    last_row = document.tables[0].rows[-1]
+    assert all(p.paragraph_format.keep_with_next for c in last_row.cells for p in c.paragraphs)
+
+
+def test_a_long_copy_to_grows_the_banji_upward_from_the_foot_of_the_page():
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    heights = {}
+    for name, copy_to in (("short", "市发展改革委"), ("long", "市发展改革委，市工信局" * 6)):
+        document = Document(io.BytesIO(gongwen.render(head(copy_to=copy_to), [])))
+        anchor = document.element.body.find(f".//{wp}anchor")
+        height = int(anchor.find(f"{wp}extent").get("cy"))
+        top = int(anchor.find(f"{wp}positionV").find(f"{wp}posOffset").text)
+        assert abs(top + height - Mm(297 - 35)) < Mm(0.1)  # the foot stays on the 版心's
+        heights[name] = height
+    pitch = Mm(225) / 22
+    assert heights["short"] < 3 * pitch < 4 * pitch < heights["long"]  # 2 lines; 2 + 2 or more

@@ -5,6 +5,9 @@ GB/T 9704-2012 is about geometry, so these tests measure the PDF (pypdf for the 
 government fonts are not in Debian: LibreOffice substitutes free CJK fonts (fonts-noto-cjk),
 which have the same em size, so lines and characters per line are what Word shows.
 The PDF and page images are kept under ``test-artifacts/pack/``.
+
+The pack is printed on both sides: the PDF keeps the blank page a word processor leaves before
+a section that starts on an even page (LibreOffice leaves it out of a PDF unless told).
 """
 
 import datetime as dt
@@ -27,6 +30,8 @@ PAGE_W, PAGE_H = 210 * MM, 297 * MM
 LEFT, RIGHT = 28 * MM, (210 - 26) * MM  # the 版心's edges
 TOP, BOTTOM = 37 * MM, (297 - 35) * MM
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "pack"
+# as a double-sided print: with the blank pages LibreOffice inserts before an even-page section
+PDF_EXPORT = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 
 def to_pdf(data: bytes, name: str, tmp_path: Path) -> Path:
@@ -36,7 +41,7 @@ def to_pdf(data: bytes, name: str, tmp_path: Path) -> Path:
     source = tmp_path / f"{name}.docx"
     source.write_bytes(data)
     subprocess.run(
-        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        [office, "--headless", "--convert-to", PDF_EXPORT, "--outdir", str(tmp_path), str(source)],
         check=True,
         capture_output=True,
         timeout=180,
@@ -44,6 +49,8 @@ def to_pdf(data: bytes, name: str, tmp_path: Path) -> Path:
     )
     pdf = tmp_path / f"{name}.pdf"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{name}-*.png"):  # a run before may have had more pages
+        old.unlink()
     shutil.copy(pdf, ARTIFACTS / pdf.name)
     subprocess.run(
         ["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / name)],
@@ -107,8 +114,46 @@ def page_number_of(page) -> tuple[int, tuple]:
     raise AssertionError(f"no page number on a page: {[w[0] for w in page['words']][-5:]}")
 
 
+def check_banji(found: list[dict], *, copy_to: bool = True) -> list[dict]:
+    """GB/T 9704-2012 7.4 and 7.5: the 版记 alone on the last page, which is even (封四), its
+    last line on the 版心's last line; before it the body's last page, or a blank page when the
+    body ends on an even page; neither the 版记 page nor that blank page numbered.
+
+    Returns the body's pages (which are numbered: see check_page_numbers)."""
+    assert len(found) % 2 == 0, len(found)  # the 版记 on an even page, 封四
+    for page in found[:-1]:
+        assert not any("印发" in w[0] or "抄送" in w[0] for w in page["words"])
+    last = found[-1]
+    rows = lines(last["words"])
+    texts = ["".join(w[0] for w in row) for row in rows]
+    assert not any(PAGE_NUMBER.match(t) for t in texts), texts  # no page number
+    banji = rows[-2:] if copy_to else rows[-1:]
+    assert len(rows) == len(banji), texts  # nothing but the 版记
+    if copy_to:
+        assert texts[-2].startswith("抄送："), texts
+    assert texts[-1].endswith("印发"), texts
+    # the last line ends at the foot of the 版心, the 版记 inside it left and right
+    assert BOTTOM - 3 * MM <= max(w[4] for w in rows[-1]) <= BOTTOM + 1
+    assert min(w[1] for row in banji for w in row) >= LEFT - 1
+    assert max(w[3] for row in banji for w in row) <= RIGHT + 1
+    body = found[:-1]
+    if not body[-1]["words"]:  # the blank page (and nothing on it: no page number)
+        body = body[:-1]
+        assert len(body) % 2 == 0  # only after a body ending on an even page
+    else:
+        assert len(body) % 2 == 1  # the body ends on an odd page, the 版记 on its back
+    assert all(page["words"] for page in body)
+    # the 署名 and 成文日期 are not alone on the body's last page (GB/T 9704-2012 7.3.5)
+    assert len(lines(body[-1]["words"])) > 3, [w[0] for w in body[-1]["words"]]
+    # the body ends with the signature and the 成文日期
+    end = "".join(w[0] for row in lines(body[-1]["words"]) for w in row)
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日—\d+—$", end), end[-30:]
+    return body
+
+
 def check_page_numbers(found: list[dict]):
-    """4号 "— n —" on every page, below the 版心, odd pages right and even pages left."""
+    """4号 "— n —" on every page of the body, below the 版心, odd pages right and even pages
+    left (the blank page and the 版记 page after it are not numbered: see check_banji)."""
     for index, page in enumerate(found, start=1):
         number, (x0, y0, x1, y1) = page_number_of(page)
         assert number == index
@@ -128,13 +173,19 @@ def check_page_numbers(found: list[dict]):
             assert left - 1 <= x0 <= left + 2 * 14, (index, x0)
 
 
-@pytest.fixture
-def full_pack(zone_tree, users):
+# (overdue cases, whether the body ends on an even page): a long pack and a short one, the
+# body of one ending on an even page and of the other on an odd page; if the pack's layout
+# changes, change the counts so that both stay covered.
+PACKS = {"long": (45, True), "short": (3, False)}
+
+
+@pytest.fixture(params=list(PACKS))
+def full_pack(request, zone_tree, users):
     """A pack with a table over several pages (overdue items) and a wide indicator table."""
     from zoneops.indicators import services as indicator_services
     from zoneops.indicators.models import Indicator, Target
 
-    for index in range(45):
+    for index in range(PACKS[request.param][0]):
         core_services.open_case(
             kind="standard",
             zone=zone_tree["park"] if index % 2 else zone_tree["hitech"],
@@ -159,15 +210,17 @@ def full_pack(zone_tree, users):
     return services.issue_pack(pack, acting_user=users["staff"])
 
 
-def test_pack_renders_as_gbt_9704_asks(full_pack, tmp_path):
-    pdf = to_pdf(services.render_docx(full_pack), "dispatch-pack", tmp_path)
+def check_pack(pack, name: str, tmp_path: Path) -> tuple[list[dict], int]:
+    """Issue #20's measurements of a rendered pack; returns its body's pages and the count of
+    numbers and dates checked in its tables."""
+    pdf = to_pdf(services.render_docx(pack), name, tmp_path)
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
-    assert len(reader.pages) >= 3
     first = reader.pages[0].mediabox
     assert abs(float(first.width) - PAGE_W) < 1 and abs(float(first.height) - PAGE_H) < 1
-    found = pages(pdf)
+    copy_to = bool(services.letterhead_of(pack.zone).copy_to)
+    found = check_banji(pages(pdf), copy_to=copy_to)
     check_page_numbers(found)
 
     # Text stays inside the 版心 on portrait pages (the page number aside).
@@ -176,6 +229,7 @@ def test_pack_renders_as_gbt_9704_asks(full_pack, tmp_path):
             continue
         _number, (_x0, number_top, _x1, _y1) = page_number_of(page)
         body = [w for w in page["words"] if w[2] < number_top - 1]
+        assert body, f"page {index} has nothing but its number"
         assert min(w[1] for w in body) >= LEFT - 1, index
         assert max(w[3] for w in body) <= RIGHT + 1, index
         assert min(w[2] for w in body) >= TOP - 2, index
@@ -183,10 +237,10 @@ def test_pack_renders_as_gbt_9704_asks(full_pack, tmp_path):
 
     # Page 1: the red 发文机关标志 and the red line, then the 发文字号 and the title.
     words = " ".join(w[0] for w in found[0]["words"])
-    assert full_pack.document_number in words.replace(" ", "")
+    assert pack.document_number in words.replace(" ", "")
     from PIL import Image
 
-    image = Image.open(next(ARTIFACTS.glob("dispatch-pack-*1.png"))).convert("RGB")
+    image = Image.open(min(ARTIFACTS.glob(f"{name}-*.png"))).convert("RGB")
     width, height = image.size
     top_third = image.crop((0, 0, width, height // 3))
     red = sum(
@@ -199,7 +253,7 @@ def test_pack_renders_as_gbt_9704_asks(full_pack, tmp_path):
     # No table cell breaks a number or a date: each one is one word of the PDF.
     shown_words = {w[0] for page in found for w in page["words"]}
     checked = 0
-    for section in services.sections_of(full_pack):
+    for section in services.sections_of(pack):
         if section.table is None:
             continue
         for row in section.table.rows:
@@ -208,10 +262,47 @@ def test_pack_renders_as_gbt_9704_asks(full_pack, tmp_path):
                 if gongwen._unbreakable(value):
                     assert gongwen.shown(value) in shown_words, gongwen.shown(value)
                     checked += 1
-    assert checked > 45
+    return found, checked
 
+
+def test_pack_renders_as_gbt_9704_asks(full_pack, tmp_path, request):
+    size = request.node.callspec.id
+    found, checked = check_pack(full_pack, f"dispatch-pack-{size}", tmp_path)
+    assert len(found) >= 3
+    cases, ends_even = PACKS[size]
+    assert len(found) % 2 == (0 if ends_even else 1), len(found)
+    assert checked > cases
     # The wide indicator table has a landscape page of its own.
     assert any(p["width"] > p["height"] for p in found)
+
+
+@pytest.mark.django_db
+def test_the_pack_of_every_demo_zone_renders_as_gbt_9704_asks(tmp_path):
+    """Issue #20 is done when its measurements pass for the pack of every demo zone for the
+    latest period (the demo is dated relative to the day it is seeded)."""
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    from zoneops.core.access.context import acting_as
+    from zoneops.core.models import Zone
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+    failed = {}
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, tzinfo=tz), tick=True):
+        call_command("seed_demo", stdout=io.StringIO())
+        zones = list(Zone.objects.order_by("path"))
+        assert len(zones) >= 5
+        for zone in zones:
+            with acting_as(None):
+                pack = services.build_pack(zone=zone, year=2026, month=11, acting_user=None)
+                pack = services.issue_pack(pack, acting_user=None)
+            try:
+                check_pack(pack, f"demo-{zone.code}", tmp_path)
+            except AssertionError as error:
+                failed[zone.code] = str(error).splitlines()[0][:200]
+    assert not failed, failed
 
 
 def test_body_text_is_22_lines_of_28_characters(tmp_path):
@@ -226,7 +317,7 @@ def test_body_text_is_22_lines_of_28_characters(tmp_path):
     )
     blocks = [gongwen.Block("text", text) for _ in range(8)]
     pdf = to_pdf(gongwen.render(head, blocks), "body-grid", tmp_path)
-    found = pages(pdf)
+    found = check_banji(pages(pdf), copy_to=False)
     assert len(found) >= 3
     check_page_numbers(found)
     page = found[1]  # a full page of body text
@@ -242,9 +333,20 @@ def test_body_text_is_22_lines_of_28_characters(tmp_path):
     assert abs(full[0][1] - LEFT) < 1.5 and abs(full[-1][3] - RIGHT) < 3
 
 
-def test_banji_sits_at_the_foot_of_the_last_page(tmp_path):
-    """GB/T 9704-2012 7.4: the 版记 (抄送, 印发机关 and 印发日期) at the foot of the last page's
-    版心, whatever the length of the body, and the body clear of it."""
+@pytest.mark.parametrize(
+    ("count", "body_pages"),
+    [
+        pytest.param(3, 1, id="body-ends-on-page-1"),
+        pytest.param(12, 2, id="body-ends-on-page-2"),  # the 版记 would fit under it
+        pytest.param(30, 3, id="body-ends-on-page-3"),
+        pytest.param(52, 4, id="body-ends-on-page-4"),
+    ],
+)
+def test_banji_is_alone_at_the_foot_of_the_last_even_page(count, body_pages, tmp_path):
+    """GB/T 9704-2012 7.4, 7.5: the 版记 (抄送, 印发机关 and 印发日期) on the last page, an
+    even page (封四), its last line on the last line of the 版心. A body ending on an odd page
+    has the 版记 on its back; one ending on an even page is followed by a blank page and the
+    版记 page; neither of these two carries a page number."""
     head = gongwen.Letterhead(
         issuer_mark="长春高新区管理委员会",
         number="长高新调〔2026〕1号",
@@ -256,26 +358,22 @@ def test_banji_sits_at_the_foot_of_the_last_page(tmp_path):
         printer="长春高新区管理委员会办公室",
     )
     text = "高新区坚持项目为王聚焦产业链招商推动重点项目早开工早投产早见效全力冲刺四季度目标"
-    # bodies ending high on a page, low on a page (the 版记 no longer fits below the date), and
-    # on a page of their own
-    for count in (3, 12, 15, 17, 30):
-        blocks = [gongwen.Block("text", text[:26]) for _ in range(count)]
-        pdf = to_pdf(gongwen.render(head, blocks), f"banji-{count}", tmp_path)
-        found = pages(pdf)
-        check_page_numbers(found)
-        for page in found[:-1]:
-            assert not any("印发" in w[0] or "抄送" in w[0] for w in page["words"]), count
-        last = found[-1]
-        _number, (_x0, number_top, _x1, _y1) = page_number_of(last)
-        rows = lines([w for w in last["words"] if w[2] < number_top - 1])
-        copy_to, printed = rows[-2], rows[-1]
-        assert "".join(w[0] for w in copy_to).startswith("抄送："), count
-        assert "".join(w[0] for w in printed).endswith("2026年12月7日印发"), count
-        # the last line of the 版记 ends at the foot of the 版心, inside it left and right
-        assert BOTTOM - 3 * MM <= max(w[4] for w in printed) <= BOTTOM + 1, count
-        assert min(w[1] for w in copy_to + printed) >= LEFT - 1
-        assert max(w[3] for w in copy_to + printed) <= RIGHT + 1
-        # the body above it, clear of it (the signature and date are on this page)
-        body = [w for row in rows[:-2] for w in row]
-        assert "".join(w[0] for w in body).endswith("2026年12月7日"), count
-        assert max(w[4] for w in body) < min(w[2] for w in copy_to) - 2, count
+    blocks = [gongwen.Block("text", text[:26]) for _ in range(count)]
+    name = f"banji-{body_pages}"
+    pdf = to_pdf(gongwen.render(head, blocks), name, tmp_path)
+    found = pages(pdf)
+    body = check_banji(found)
+    assert len(body) == body_pages
+    assert len(found) == body_pages + (1 if body_pages % 2 else 2)
+    check_page_numbers(body)
+    last = lines(found[-1]["words"])
+    assert "".join(w[0] for w in last[0]) == "抄送：市发展改革委，市工信局。"
+    assert "".join(w[0] for w in last[1]).startswith("长春高新区管理委员会办公室")
+    assert "".join(w[0] for w in last[1]).endswith("2026年12月7日印发")
+    from PIL import Image
+
+    images = sorted(ARTIFACTS.glob(f"{name}-*.png"))
+    assert len(images) == len(found)
+    if len(found) > len(body) + 1:  # the blank page: no ink at all (no page number either)
+        blank = Image.open(images[-2]).convert("L")
+        assert blank.getextrema()[0] > 250
