@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core.access.permissions import ADD, CHANGE, role_may
-from zoneops.core.audit.trail import log_bulk_create
+from zoneops.core.audit.bulk import log_bulk_create
 from zoneops.core.models import Zone
 from zoneops.core.registries import background
 from zoneops.intake import apply, pipeline
