@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -30,8 +29,9 @@ from zoneops.core.ui.filters import (
     SecurityEventFilterSet,
     ZoneFilterSet,
 )
-from zoneops.core.ui.forms import DepartmentForm, ZoneEditForm, ZoneForm, label_departments
+from zoneops.core.ui.forms import DepartmentForm, ZoneEditForm, ZoneForm
 from zoneops.core.ui.tables import Column
+from zoneops.core.ui.transitions import TransitionDetailView
 from zoneops.core.zones import figures as zone_figures
 from zoneops.core.zones import services as zone_services
 from zoneops.core.zones.models import Department, Zone
@@ -445,30 +445,7 @@ class LoopCaseListView(generic.ObjectListView):
     ]
 
 
-class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label=gettext_lazy("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("department"), queryset=Department.objects.none(), required=False
-    )
-    handler = forms.ModelChoiceField(
-        label=gettext_lazy("handler"), queryset=User.objects.none(), required=False
-    )
-    extra_working_days = forms.IntegerField(
-        label=gettext_lazy("extra working days"), required=False, min_value=1, max_value=60
-    )
-
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        ancestors = [int(p) for p in case.zone.path.strip("/").split("/")]
-        self.fields["department"].queryset = Department.objects.filter(zone_id__in=ancestors)
-        label_departments(self.fields["department"])
-        self.fields["handler"].queryset = loop.get_workflow(case.kind).handlers(case.zone)
-
-
-class LoopCaseDetailView(generic.ObjectDetailView):
+class LoopCaseDetailView(TransitionDetailView):
     model = LoopCase
     template_name = "core/loopcase_detail.html"
     queryset = LoopCase.objects.select_related("zone", "department", "handler")
@@ -503,28 +480,11 @@ class LoopCaseDetailView(generic.ObjectDetailView):
             "state_label": workflow.states.get(obj.state, obj.state),
             "transitions": workflow.available(obj.state),
             "events": obj.events.select_related("actor"),
-            "transition_form": TransitionForm(case=obj),
+            "transition_form": self.transition_form(obj),
         }
 
-    def post(self, request, *args, **kwargs):
-        case = self.get_object("view")
-        form = TransitionForm(request.POST, case=case)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.do_transition(
-                    case,
-                    data["transition"],
-                    acting_user=request.user,
-                    comment=data["comment"],
-                    department=data["department"],
-                    handler=data["handler"],
-                    extra_working_days=data["extra_working_days"],
-                )
-                messages.success(request, _("Done."))
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                messages.error(request, text)
-        else:
-            messages.error(request, _("Please check the form."))
-        return HttpResponseRedirect(case.get_absolute_url())
+    def case_of(self, obj):
+        return obj
+
+    def transition(self, case, name, **kwargs):
+        return services.do_transition(case, name, **kwargs)
