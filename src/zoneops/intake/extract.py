@@ -386,18 +386,16 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -> list[Statement]:
+    """The statements of one sentence, a number at a time: each is a value or a growth rate;
+    a growth rate goes to the value before it (or, after 分别, to the listed values in turn),
+    and the numbers of a list (甲…、乙…) share what the list's first one was said of."""
     text = sentence.text
     tokens = _tokens(text)
     if not tokens:
         return []
     r = rules()
     masked = _masked(text)
-    modal_cues = sorted(
-        [(*m.span(), TARGET) for m in r.target.finditer(masked)]
-        + [(*m.span(), ESTIMATE) for m in r.estimate.finditer(masked)]
-    )
-    actual_cues = [m.span() for m in r.actual.finditer(masked)]
-    clause_cues = [m.span() for m in r.actual_clause.finditer(masked)]
+    modal_cues, actual_cues, clause_cues = _cues(masked, r)
     periods = period.mentions(text, year)
     statements: list[Statement] = []
     previous: Statement | None = None
@@ -415,33 +413,9 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
             and previous_end > clause_start
             and _SEPARATORS.fullmatch(local) is not None
         )
-        growth_match = None
-        is_growth = False
-        if token.unit_kind == "percent":
-            growth_match = _last(r.growth, local)
-            if growth_match is not None and r.not_growth_after.search(local, growth_match.end()):
-                growth_match = None  # 呈增长势头企业占…75.8%: a share
-            is_growth = growth_match is not None or (is_list_item and previous_growth)
-        statement = Statement(
-            sentence=text[clause_start:clause_end].rstrip(",，;；﹔:：。"),
-            context=text,
-            clause_start=clause_start,
-            number_start=token.start,
-            number_end=token.end,
-            sentence_index=sentence.index,
-            value=None if is_growth else token.value,
-            unit=None if is_growth else token.unit,
-            value_max=None if is_growth else token.value_max,
-            growth_pct=(
-                -token.value
-                if is_growth and growth_match and r.decline.search(local[: growth_match.end()])
-                else token.value
-            )
-            if is_growth
-            else None,
-            qualifier="" if is_growth else token.qualifier,
-            growth_qualifier=token.qualifier if is_growth else "",
-            unit_kind="growth" if is_growth else token.unit_kind,
+        growth_match, is_growth = _growth_cue(token, local, r, is_list_item and previous_growth)
+        statement = _token_statement(
+            token, sentence, clause_start, clause_end, local, is_growth, growth_match, r
         )
         statement.period = _period(
             periods, token.start, year, statement, list_run, is_list_item, frame, text
@@ -460,15 +434,8 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
             _attach_growth(shared.pop(0), statement, text, clause_end)
             previous_end, previous_growth = token.end, True
             continue
-        attach_to = previous if is_growth else None
-        if (
-            attach_to is not None
-            and attach_to.growth_pct is None
-            and attach_to.unit_kind in ("money", "foreign_money", "count", "measure")
-            and sentence.clause_at(attach_to.number_start) >= clause_no - 1
-            and _growth_prefix_empty(local, growth_match)
-        ):
-            _attach_growth(attach_to, statement, text, clause_end)
+        if is_growth and _takes_growth(previous, sentence, clause_no, local, growth_match):
+            _attach_growth(previous, statement, text, clause_end)
             previous_end = token.end
             previous_growth = True
             continue
@@ -476,6 +443,71 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
         statements.append(statement)
         previous, previous_end, previous_growth = statement, token.end, is_growth
     return statements
+
+
+def _takes_growth(previous, sentence, clause_no: int, local: str, growth_match) -> bool:
+    """Whether a growth rate belongs to the value just before it: an amount, count or measure
+    without a rate yet, in the same clause or the one before, with nothing of its own named
+    between them (甲14.86亿元,增长8%)."""
+    return (
+        previous is not None
+        and previous.growth_pct is None
+        and previous.unit_kind in ("money", "foreign_money", "count", "measure")
+        and sentence.clause_at(previous.number_start) >= clause_no - 1
+        and _growth_prefix_empty(local, growth_match)
+    )
+
+
+def _cues(masked: str, r) -> tuple[list, list, list]:
+    """Where the sentence (its quotes masked) says a figure is a target or an estimate (in
+    order, with which), that it was reached, and the clause-wide cues of having been reached."""
+    modal_cues = sorted(
+        [(*m.span(), TARGET) for m in r.target.finditer(masked)]
+        + [(*m.span(), ESTIMATE) for m in r.estimate.finditer(masked)]
+    )
+    actual_cues = [m.span() for m in r.actual.finditer(masked)]
+    clause_cues = [m.span() for m in r.actual_clause.finditer(masked)]
+    return modal_cues, actual_cues, clause_cues
+
+
+def _growth_cue(token, local: str, r, follows_growth_in_list: bool):
+    """(the words that make a percentage a growth rate, whether it is one): a percentage after
+    增长/下降… is a rate unless what follows says it is a share (呈增长势头企业占…75.8%); a
+    list item after a rate is a rate too."""
+    if token.unit_kind != "percent":
+        return None, False
+    growth_match = _last(r.growth, local)
+    if growth_match is not None and r.not_growth_after.search(local, growth_match.end()):
+        growth_match = None
+    return growth_match, growth_match is not None or follows_growth_in_list
+
+
+def _token_statement(token, sentence, clause_start, clause_end, local, is_growth, growth_match,
+                     r) -> Statement:  # fmt: skip
+    """The statement of one number: a value with its unit and qualifier, or a growth rate
+    (negative after 下降/减少…), in its clause of the sentence."""
+    text = sentence.text
+    return Statement(
+        sentence=text[clause_start:clause_end].rstrip(",，;；﹔:：。"),
+        context=text,
+        clause_start=clause_start,
+        number_start=token.start,
+        number_end=token.end,
+        sentence_index=sentence.index,
+        value=None if is_growth else token.value,
+        unit=None if is_growth else token.unit,
+        value_max=None if is_growth else token.value_max,
+        growth_pct=(
+            -token.value
+            if is_growth and growth_match and r.decline.search(local[: growth_match.end()])
+            else token.value
+        )
+        if is_growth
+        else None,
+        qualifier="" if is_growth else token.qualifier,
+        growth_qualifier=token.qualifier if is_growth else "",
+        unit_kind="growth" if is_growth else token.unit_kind,
+    )
 
 
 def _attach_growth(value: Statement, growth: Statement, text: str, clause_end: int) -> None:
