@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -20,6 +21,7 @@ from zoneops.core.files.imports import ModelImporter
 from zoneops.core.loop import services
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCase
+from zoneops.core.registries import start_page
 from zoneops.core.templatetags.zoneops import changed_field_labels, field_labels
 from zoneops.core.ui import generic
 from zoneops.core.ui.filters import (
@@ -52,13 +54,23 @@ def home(request):
         user.zones.all() if not user.is_zone_admin else Zone.objects.filter(parent__isnull=True)
     )
     visible = user.visible_zones().select_related("parent")
+    sections = []
     if security.oversight_only(user):
         # The security and audit administrators see every zone's trail, not the zone tree.
         granted, visible = Zone.objects.none(), Zone.objects.none()
+    else:
+        # What the apps contribute (core.registries.start_page): open items, months to
+        # approve, recent jobs. Links to the lists: the navigation, without this page.
+        sections = start_page.sections_for(user, timezone.localdate())
     return render(
         request,
         "core/home.html",
-        {"granted": granted, "visible": visible, "visible_count": visible.count()},
+        {
+            "granted": granted,
+            "visible": visible,
+            "visible_count": visible.count(),
+            "sections": sections,
+        },
     )
 
 
