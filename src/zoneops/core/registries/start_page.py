@@ -53,10 +53,18 @@ def registered() -> list[StartSection]:
 
 
 def sections_for(user, today: dt.date) -> list[dict]:
-    """The user's sections, in order: each a dict with ``key``, ``title`` and ``block``."""
+    """The user's sections, in order: each a dict with ``key``, ``title``, ``block`` and
+    ``id`` (the key as an HTML id: ``start-core-open_items``)."""
     found = []
     for section in registered():
         block = section.build(user, today)
         if block is not None:
-            found.append({"key": section.key, "title": section.title, "block": block})
+            found.append(
+                {
+                    "key": section.key,
+                    "id": "start-" + section.key.replace(".", "-"),
+                    "title": section.title,
+                    "block": block,
+                }
+            )
     return found
