@@ -3,6 +3,7 @@ months waiting for their approval, their recent jobs and links to their lists, i
 in the same number of queries however much there is."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from zoneops.core.loop import services as loop_services
 from zoneops.enterprises.models import MonthApproval
 from zoneops.enterprises.tests.factories import enterprise, figure
+from zoneops.indicators.models import Indicator, IndicatorValue, MonthClose
 from zoneops.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,12 @@ def work(zone_tree, users):
     figure(firm, 2025, 4, "100")
     figure(firm, 2025, 5, "120")
     MonthApproval.objects.create(zone=zone_tree["hitech"], year=2025, month=4, approved=True)
+    gdp = Indicator.objects.get(code="gdp")
+    for month in (4, 5):
+        IndicatorValue.objects.create(
+            zone=zone_tree["hitech"], indicator=gdp, year=2025, month=month, value=Decimal(month)
+        )
+    MonthClose.objects.create(zone=zone_tree["hitech"], year=2025, month=5, is_locked=True)
     Job.objects.create(
         kind=Job.Kind.IMPORT, title="企业名录.xlsx", user=staff, state=Job.State.FAILED
     )
@@ -67,10 +75,19 @@ def test_staff_see_their_open_items_overdue_first_and_what_waits_for_them(client
     ]
     months = found["enterprises.months_to_approve"]["block"]
     assert [i.text for i in months.items] == ["长春高新区：2025年05月数据"]
+    indicator_months = found["indicators.months_to_close"]["block"]
+    assert [i.text for i in indicator_months.items] == ["长春高新区：2025年04月指标"]
     jobs = found["jobs.recent"]["block"]
     assert [i.text for i in jobs.items] == ["企业名录.xlsx"] and jobs.items[0].overdue
     html = response.content.decode()
-    for words in ("我的待办", "待审核月份", "我最近的导入和后台作业", "我的列表", "超期"):
+    for words in (
+        "我的待办",
+        "待审核月份",
+        "待审核的指标月份",
+        "我最近的导入和后台作业",
+        "我的列表",
+        "超期",
+    ):
         assert words in html
     assert "经开区诉求" not in html
     assert 'href="/appeals/"' in html and 'href="/tasks/"' in html
@@ -79,6 +96,7 @@ def test_staff_see_their_open_items_overdue_first_and_what_waits_for_them(client
 def test_a_leader_has_no_months_to_approve_and_empty_sections_say_so(client_for, users):
     found = sections(client_for(users["leader"]).get("/"))
     assert "enterprises.months_to_approve" not in found
+    assert "indicators.months_to_close" not in found
     block = found["core.open_items"]["block"]
     assert block.items == [] and block.total == 0
     assert "暂无待办" in str(block.empty)
@@ -101,6 +119,13 @@ def test_the_page_reads_in_the_same_number_of_queries_however_much_there_is(
         open_case(zone_tree["park"], staff, f"诉求{n}", TODAY - dt.timedelta(days=n * 5))
         firm = enterprise(zone_tree["park"], 100 + n)
         figure(firm, 2025, 3 + n % 3, "10")
+        IndicatorValue.objects.create(
+            zone=zone_tree["hitech"],
+            indicator=Indicator.objects.filter(is_active=True)[n + 1],
+            year=2025,
+            month=3 + n % 3,
+            value=Decimal(n),
+        )
         Job.objects.create(kind=Job.Kind.EXPORT, title=f"导出{n}", user=staff)
     after = count()
     assert after == before
