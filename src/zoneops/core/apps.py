@@ -26,6 +26,9 @@ class CoreConfig(AppConfig):
         from zoneops.core.loop import deadlines as case_deadlines
 
         case_deadlines.register_case_deadline()
+        from zoneops.core.loop import start_page as loop_start_page
+
+        loop_start_page.register()
         from zoneops.core.calendar import services as calendar_services
         from zoneops.core.registries import background
 

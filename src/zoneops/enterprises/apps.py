@@ -54,6 +54,9 @@ class EnterprisesConfig(AppConfig):
                 dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
             )
 
+        from zoneops.enterprises import start_page
+
+        start_page.register()
         from zoneops.core.registries import writes
         from zoneops.enterprises import models as enterprise_models
         from zoneops.enterprises import services as enterprise_services

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from zoneops.core.audit import trail as audit
+from zoneops.core.audit import bulk as audit_bulk
 from zoneops.core.models import User, Zone
 from zoneops.core.ops.demo import S000, S002, S003, S004
 from zoneops.enterprises import uscc
@@ -130,7 +130,7 @@ def _synthetic_hightech(zone, count, rng, today, industries) -> int:
         for i in range(count)
     ]
     Enterprise.objects.bulk_create(enterprises, batch_size=500)
-    audit.log_bulk_create(enterprises)
+    audit_bulk.log_bulk_create(enterprises)
     certs = []
     for i, enterprise in enumerate(enterprises):
         issued = today - dt.timedelta(days=rng.randint(1, 3 * 365 - 30))
@@ -160,7 +160,7 @@ def _synthetic_hightech(zone, count, rng, today, industries) -> int:
                 )
             )
     Certification.objects.bulk_create(certs, batch_size=500)
-    audit.log_bulk_create(certs)
+    audit_bulk.log_bulk_create(certs)
     return len(enterprises)
 
 
@@ -255,7 +255,7 @@ def _pyramid_demo(zone, today, industries) -> None:
         for i in range(TECH_SME_ONLY)
     ]
     Enterprise.objects.bulk_create(smes, batch_size=500)
-    audit.log_bulk_create(smes)
+    audit_bulk.log_bulk_create(smes)
     hightech = list(
         Enterprise.objects.filter(uscc__in=[code(1000 + i) for i in range(HNTE_TOTAL)]).order_by(
             "uscc"
@@ -282,7 +282,7 @@ def _pyramid_demo(zone, today, industries) -> None:
             )
         )
     Certification.objects.bulk_create(certs, batch_size=500)
-    audit.log_bulk_create(certs)
+    audit_bulk.log_bulk_create(certs)
 
 
 def _renew_certifications(today) -> None:
@@ -312,7 +312,7 @@ def _renew_certifications(today) -> None:
                 )
             )
     Certification.objects.bulk_create(renewals, batch_size=500)
-    audit.log_bulk_create(renewals)
+    audit_bulk.log_bulk_create(renewals)
 
 
 def _figures_demo(zone, named, rng, today, industries) -> None:
@@ -372,4 +372,4 @@ def _figures_demo(zone, named, rng, today, industries) -> None:
                     )
                 )
     MonthlyFigure.objects.bulk_create(rows, batch_size=1000)
-    audit.log_bulk_create(rows)
+    audit_bulk.log_bulk_create(rows)

@@ -107,7 +107,25 @@ def create_enterprises(
     last: dt.date | None = None,
 ) -> tuple[int, int, int]:
     """``count`` enterprises spread over ``zones`` and their sub-zones, with certifications
-    and ``months`` months of year-to-date figures ending with the month before ``last``."""
+    and ``months`` months of year-to-date figures ending with the month before ``last``.
+
+    The steps draw from ``rng`` in turn (every enterprise, then every certification, then
+    every enterprise's figures): the same seed gives the same data only in this order."""
+    today = last or timezone.localdate()
+    enterprises = _enterprises(zones, count, rng=rng, source=source, serial_start=serial_start)
+    for start in range(0, len(enterprises), BATCH):
+        Enterprise.objects.bulk_create(enterprises[start : start + BATCH])
+    certs = _certifications(enterprises, today, rng=rng, source=source)
+    for start in range(0, len(certs), BATCH):
+        Certification.objects.bulk_create(certs[start : start + BATCH])
+    periods = months_back(months, dt.date(today.year, today.month, 1) - dt.timedelta(days=1))
+    figures = _write_figures(enterprises, periods, rng=rng, source=source)
+    return len(enterprises), len(certs), figures
+
+
+def _enterprises(zones, count: int, *, rng, source: str, serial_start: int) -> list[Enterprise]:
+    """The enterprises (unsaved), over every zone's subtree in turn, each zone with the usual
+    industrial chains (made once)."""
     industries = code_map()
     codes = [code for code, weight in INDUSTRIES if weight and code in industries]
     weights = [weight for code, weight in INDUSTRIES if weight and code in industries]
@@ -122,7 +140,6 @@ def create_enterprises(
         ]
         for place in zone.subtree():
             places.append((place, zone.pk))
-    today = last or timezone.localdate()
     enterprises = []
     for i in range(count):
         place, top = places[i % len(places)]
@@ -146,8 +163,12 @@ def create_enterprises(
                 source=source,
             )
         )
-    for start in range(0, len(enterprises), BATCH):
-        Enterprise.objects.bulk_create(enterprises[start : start + BATCH])
+    return enterprises
+
+
+def _certifications(enterprises, today: dt.date, *, rng, source: str) -> list[Certification]:
+    """Certifications in the shares of ``CERT_SHARES``, each valid on ``today``; their rank is
+    set here, as ``bulk_create`` skips the ``save()`` that sets it."""
     certs = []
     for enterprise in enterprises:
         for kind, share, level, years in CERT_SHARES:
@@ -160,14 +181,16 @@ def create_enterprises(
                         level=level,
                         issued_on=issued,
                         expires_on=add_years(issued, years) - dt.timedelta(days=1),
+                        rank=TIER_RANK[kind],
                         source=source,
                     )
                 )
-    for cert in certs:
-        cert.rank = TIER_RANK[cert.kind]  # bulk_create skips save(), which sets it
-    for start in range(0, len(certs), BATCH):
-        Certification.objects.bulk_create(certs[start : start + BATCH])
-    periods = months_back(months, dt.date(today.year, today.month, 1) - dt.timedelta(days=1))
+    return certs
+
+
+def _write_figures(enterprises, periods, *, rng, source: str) -> int:
+    """Each enterprise's year-to-date figures for ``periods``, written a batch at a time (a
+    million rows are not held at once); the number written."""
     figures = 0
     batch = []
     for enterprise in enterprises:
@@ -199,4 +222,4 @@ def create_enterprises(
     if batch:
         MonthlyFigure.objects.bulk_create(batch)
         figures += len(batch)
-    return len(enterprises), len(certs), figures
+    return figures

@@ -67,117 +67,127 @@ def _figures(zone, year, month, sections, field):
     return _sum(qs, field)
 
 
+# The computations, each of one indicator (or, for the certified counts, of each code of
+# CERTIFIED), as ``indicators.sources`` calls them: (indicator, zone, year, month).
+
+
+def industrial_output(indicator, zone, year, month):
+    return _figures(zone, year, month, INDUSTRY_SECTIONS, "output_value")
+
+
+def retail_above_quota(indicator, zone, year, month):
+    return _figures(zone, year, month, RETAIL_SECTIONS, "main_revenue")
+
+
+def services_revenue(indicator, zone, year, month):
+    return _figures(zone, year, month, SERVICE_SECTIONS, "main_revenue")
+
+
+def count_certified(indicator, zone, year, month):
+    """Enterprises (not deregistered) holding, at the month's end, a valid certification of
+    a kind the indicator counts."""
+    kinds = CERTIFIED[indicator.code]
+    day = _month_end(year, month)
+    model = apps.get_model("enterprises", "Enterprise")
+    valid = Q(
+        certifications__kind__in=kinds,
+        certifications__issued_on__lte=day,
+    ) & (Q(certifications__expires_on__isnull=True) | Q(certifications__expires_on__gte=day))
+    qs = model.objects.filter(zone__path__startswith=zone.path).exclude(status="deregistered")
+    return Decimal(qs.filter(valid).aggregate(n=Count("pk", distinct=True))["n"])
+
+
+def above_scale_count(indicator, zone, year, month):
+    model = apps.get_model("enterprises", "Enterprise")
+    qs = model.objects.filter(
+        zone__path__startswith=zone.path,
+        above_scale=True,
+        industry__section__in=INDUSTRY_SECTIONS,
+    ).exclude(status="deregistered")
+    return Decimal(qs.count())
+
+
+def fixed_asset_investment(indicator, zone, year, month):
+    model = apps.get_model("projects", "MonthlyInvestment")
+    qs = model.objects.filter(project__zone__path__startswith=zone.path, year=year, month=month)
+    return _sum(qs, "completed_ytd")
+
+
+def funds_in_place(indicator, zone, year, month):
+    # Monthly amounts: the year to date is their sum up to the month.
+    model = apps.get_model("investment", "FundsInPlace")
+    qs = model.objects.filter(lead__zone__path__startswith=zone.path, year=year, month__lte=month)
+    return _sum(qs, "amount")
+
+
+def signed_projects(indicator, zone, year, month):
+    model = apps.get_model("investment", "Signing")
+    qs = model.objects.filter(
+        lead__zone__path__startswith=zone.path,
+        counted=True,
+        signed_on__gte=dt.date(year, 1, 1),
+        signed_on__lte=_month_end(year, month),
+    )
+    return Decimal(qs.count())
+
+
+# What each group of computations reads (a model and the field paths), and the (origin, code,
+# computation) it registers where all of that exists.
+AGGREGATIONS = [
+    (
+        (
+            "enterprises.MonthlyFigure",
+            "enterprise__zone",
+            "enterprise__above_scale",
+            "enterprise__industry__section",
+            "year",
+            "month",
+            "output_value",
+            "main_revenue",
+        ),
+        [
+            ("enterprise_figures", "industrial_output_above_scale", industrial_output),
+            ("enterprise_figures", "retail_sales_above_quota", retail_above_quota),
+            ("enterprise_figures", "services_revenue", services_revenue),
+        ],
+    ),
+    (
+        (
+            "enterprises.Certification",
+            "enterprise__zone",
+            "enterprise__status",
+            "kind",
+            "issued_on",
+            "expires_on",
+        ),
+        [("counted", code, count_certified) for code in CERTIFIED],
+    ),
+    (
+        ("enterprises.Enterprise", "zone", "above_scale", "industry__section", "status"),
+        [("counted", "above_scale_count", above_scale_count)],
+    ),
+    (
+        ("projects.MonthlyInvestment", "project__zone", "year", "month", "completed_ytd"),
+        [("projects", "fixed_asset_investment", fixed_asset_investment)],
+    ),
+    (
+        ("investment.FundsInPlace", "lead__zone", "year", "month", "amount"),
+        [("leads", "funds_in_place", funds_in_place)],
+    ),
+    (
+        ("investment.Signing", "lead__zone", "signed_on", "counted"),
+        [("leads", "signed_projects", signed_projects)],
+    ),
+]
+
+
 def register_available() -> list[tuple[str, str | None]]:
     """Register what this installation can compute; return the (origin, code) keys."""
     done = []
-    figure_fields = (
-        "enterprise__zone",
-        "enterprise__above_scale",
-        "enterprise__industry__section",
-        "year",
-        "month",
-        "output_value",
-        "main_revenue",
-    )
-    if _has("enterprises.MonthlyFigure", *figure_fields):
-
-        @register("enterprise_figures", "industrial_output_above_scale")
-        def industrial_output(indicator, zone, year, month):
-            return _figures(zone, year, month, INDUSTRY_SECTIONS, "output_value")
-
-        @register("enterprise_figures", "retail_sales_above_quota")
-        def retail_above_quota(indicator, zone, year, month):
-            return _figures(zone, year, month, RETAIL_SECTIONS, "main_revenue")
-
-        @register("enterprise_figures", "services_revenue")
-        def services_revenue(indicator, zone, year, month):
-            return _figures(zone, year, month, SERVICE_SECTIONS, "main_revenue")
-
-        done += [
-            ("enterprise_figures", "industrial_output_above_scale"),
-            ("enterprise_figures", "retail_sales_above_quota"),
-            ("enterprise_figures", "services_revenue"),
-        ]
-
-    if _has(
-        "enterprises.Certification",
-        "enterprise__zone",
-        "enterprise__status",
-        "kind",
-        "issued_on",
-        "expires_on",
-    ):
-
-        def count_certified(indicator, zone, year, month):
-            kinds = CERTIFIED[indicator.code]
-            day = _month_end(year, month)
-            model = apps.get_model("enterprises", "Enterprise")
-            valid = Q(
-                certifications__kind__in=kinds,
-                certifications__issued_on__lte=day,
-            ) & (
-                Q(certifications__expires_on__isnull=True) | Q(certifications__expires_on__gte=day)
-            )
-            qs = model.objects.filter(zone__path__startswith=zone.path).exclude(
-                status="deregistered"
-            )
-            return Decimal(qs.filter(valid).aggregate(n=Count("pk", distinct=True))["n"])
-
-        for code in CERTIFIED:
-            register("counted", code)(count_certified)
-            done.append(("counted", code))
-
-    if _has("enterprises.Enterprise", "zone", "above_scale", "industry__section", "status"):
-
-        @register("counted", "above_scale_count")
-        def above_scale_count(indicator, zone, year, month):
-            model = apps.get_model("enterprises", "Enterprise")
-            qs = model.objects.filter(
-                zone__path__startswith=zone.path,
-                above_scale=True,
-                industry__section__in=INDUSTRY_SECTIONS,
-            ).exclude(status="deregistered")
-            return Decimal(qs.count())
-
-        done.append(("counted", "above_scale_count"))
-
-    if _has("projects.MonthlyInvestment", "project__zone", "year", "month", "completed_ytd"):
-
-        @register("projects", "fixed_asset_investment")
-        def fixed_asset_investment(indicator, zone, year, month):
-            model = apps.get_model("projects", "MonthlyInvestment")
-            qs = model.objects.filter(
-                project__zone__path__startswith=zone.path, year=year, month=month
-            )
-            return _sum(qs, "completed_ytd")
-
-        done.append(("projects", "fixed_asset_investment"))
-
-    if _has("investment.FundsInPlace", "lead__zone", "year", "month", "amount"):
-
-        @register("leads", "funds_in_place")
-        def funds_in_place(indicator, zone, year, month):
-            # Monthly amounts: the year to date is their sum up to the month.
-            model = apps.get_model("investment", "FundsInPlace")
-            qs = model.objects.filter(
-                lead__zone__path__startswith=zone.path, year=year, month__lte=month
-            )
-            return _sum(qs, "amount")
-
-        done.append(("leads", "funds_in_place"))
-
-    if _has("investment.Signing", "lead__zone", "signed_on", "counted"):
-
-        @register("leads", "signed_projects")
-        def signed_projects(indicator, zone, year, month):
-            model = apps.get_model("investment", "Signing")
-            qs = model.objects.filter(
-                lead__zone__path__startswith=zone.path,
-                counted=True,
-                signed_on__gte=dt.date(year, 1, 1),
-                signed_on__lte=_month_end(year, month),
-            )
-            return Decimal(qs.count())
-
-        done.append(("leads", "signed_projects"))
+    for (label, *paths), computations in AGGREGATIONS:
+        if not _has(label, *paths):
+            continue
+        for origin, code, computation in computations:
+            register(origin, code)(computation)
+            done.append((origin, code))
     return done

@@ -35,6 +35,9 @@ class IndicatorsConfig(AppConfig):
                 dispatch_uid=f"zoneops_value_editor_{signal is post_save}",
             )
 
+        from zoneops.indicators import start_page
+
+        start_page.register()
         from zoneops.core.registries import writes
         from zoneops.indicators import models as indicator_models
 

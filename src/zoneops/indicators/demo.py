@@ -177,7 +177,7 @@ def _put_derived(zone, code, scale, rows, by_code) -> int:
     """The sibling's values derived from ``rows`` in one insert (a thousand ``save_value``
     calls doubled the demo's seeding time): growth against the same month of last year as
     ``save_value`` computes it; months already there, or closed, are left alone."""
-    from zoneops.core.audit.trail import log_bulk_create
+    from zoneops.core.audit.bulk import log_bulk_create
 
     have = {
         (i, y, m): v

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from zoneops.core.audit.trail import log_bulk_create
+from zoneops.core.audit.bulk import log_bulk_create
 from zoneops.core.models import Zone
 from zoneops.indicators.models import Indicator, IndicatorValue, Target
 

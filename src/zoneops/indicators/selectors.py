@@ -193,15 +193,81 @@ def _seasonal_split(values: _Values, zone_id, indicator_id, year, month, gap):
     return split, "seasonal", sorted(years_used)
 
 
-def _progress_one(indicator, zone_id, year, month, values: _Values, target: Target | None):
-    months = values.months(zone_id, indicator.pk, year)
+def _latest_reported(
+    months: dict, month: int
+) -> tuple[int | None, Decimal | None, Decimal | None, bool]:
+    """(as-of month, ytd, yoy, whether the yoy was reported) of the latest month up to
+    ``month`` with a value or a growth rate: a report may be late, and the page reads the last
+    one given rather than an empty month."""
     as_of = max(
         (m for m, row in months.items() if m <= month and (row[0], row[1]) != (None, None)),
         default=None,
     )
     row = months.get(as_of) if as_of else None
-    current = row[0] if row else None
-    yoy, reported = (row[1], row[2]) if row else (None, False)
+    if not row:
+        return as_of, None, None, False
+    return as_of, row[0], row[1], row[2]
+
+
+@dataclass
+class _Toward:
+    """How far a figure is toward its target, and what the rest of the year must bring."""
+
+    completion: Decimal | None = None
+    gap: Decimal | None = None
+    rest_growth: Decimal | None = None
+    split: list = field(default_factory=list)  # (quarter, months, amount)
+    method: str = "even"
+    years_used: list = field(default_factory=list)
+
+
+def _cumulative_toward(values: _Values, zone_id, indicator, year, at, current, target_value,
+                       last_year_same, last_year_total) -> _Toward:  # fmt: skip
+    """A year-to-date figure: nothing reported yet this year counts as nothing delivered; the
+    gap is split over the remaining quarters as earlier years' seasons went (evenly when
+    nothing is reported yet, or no earlier year is whole)."""
+    toward = _Toward()
+    delivered = current if current is not None else Decimal(0)
+    if current is not None and target_value != 0:
+        toward.completion = _q(current / target_value * HUNDRED)
+    toward.gap = _q(target_value - delivered)
+    remaining = 12 - at
+    if remaining and last_year_total is not None and last_year_same is not None:
+        toward.rest_growth = growth(toward.gap, last_year_total - last_year_same)
+    if remaining:
+        if current is None:
+            toward.split = _even_split(toward.gap, at)
+        else:
+            toward.split, toward.method, toward.years_used = _seasonal_split(
+                values, zone_id, indicator.pk, year, at, toward.gap
+            )
+    return toward
+
+
+def _stock_toward(at, current, target_value, last_year_total) -> _Toward:
+    """A stock (a count at the month's end): completion is measured from last year's end
+    where there is one, and the gap is split evenly."""
+    toward = _Toward()
+    base = last_year_total
+    if base is not None and target_value != base:
+        toward.completion = _q((current - base) / (target_value - base) * HUNDRED)
+    elif target_value != 0:
+        toward.completion = _q(current / target_value * HUNDRED)
+    toward.gap = _q(target_value - current)
+    remaining = 12 - at
+    toward.rest_growth = growth(target_value, current) if remaining else None
+    if remaining:
+        toward.split = _even_split(toward.gap, at)
+    return toward
+
+
+def _progress_one(indicator, zone_id, year, month, values: _Values, target: Target | None):
+    """One indicator's progress in a zone at ``month``: the latest reported figure against the
+    year's target, the lag behind the share of the year elapsed, and what each remaining
+    month and quarter must bring."""
+    as_of, current, yoy, reported = _latest_reported(
+        values.months(zone_id, indicator.pk, year), month
+    )
     at = as_of or month
     last_year_same = values.value(zone_id, indicator.pk, year - 1, at)
     last_year_total = values.value(zone_id, indicator.pk, year - 1, 12)
@@ -210,45 +276,21 @@ def _progress_one(indicator, zone_id, year, month, values: _Values, target: Targ
     target_value, target_growth, basis = effective_target(target, last_year_total)
     elapsed = _q(Decimal(at) / TWELVE * HUNDRED)
     remaining = 12 - at
-    completion = lag = gap = per_month = rest_growth = q4 = None
-    split, method, years_used = [], "even", []
+    toward = _Toward()
     if target_value is not None:
         if indicator.is_cumulative and (current is not None or as_of is None):
-            # Nothing reported yet this year counts as nothing delivered; a month reported
-            # with growth only leaves the amount, and so the gap, unknown.
-            delivered = current if current is not None else Decimal(0)
-            if current is not None and target_value != 0:
-                completion = _q(current / target_value * HUNDRED)
-            gap = _q(target_value - delivered)
-            if remaining and last_year_total is not None and last_year_same is not None:
-                rest_growth = growth(gap, last_year_total - last_year_same)
-            if remaining:
-                if current is None:
-                    split, method, years_used = _even_split(gap, at), "even", []
-                else:
-                    split, method, years_used = _seasonal_split(
-                        values, zone_id, indicator.pk, year, at, gap
-                    )
+            # A month reported with growth only leaves the amount, and so the gap, unknown.
+            toward = _cumulative_toward(values, zone_id, indicator, year, at, current,
+                                        target_value, last_year_same, last_year_total)  # fmt: skip
         elif not indicator.is_cumulative and current is not None:
-            base = last_year_total
-            if base is not None and target_value != base:
-                completion = _q((current - base) / (target_value - base) * HUNDRED)
-            elif target_value != 0:
-                completion = _q(current / target_value * HUNDRED)
-            gap = _q(target_value - current)
-            rest_growth = growth(target_value, current) if remaining else None
-            if remaining:
-                split = _even_split(gap, at)
-        if completion is not None:
-            lag = _q(completion - elapsed)
-        if gap is not None and remaining:
-            per_month = _q(gap / remaining)
+            toward = _stock_toward(at, current, target_value, last_year_total)
+    completion, gap = toward.completion, toward.gap
+    lag = _q(completion - elapsed) if completion is not None else None
+    per_month = _q(gap / remaining) if gap is not None and remaining else None
     quarter_must = [
-        {"quarter": q, "months": ms, "value": _q(v)} for q, ms, v in split if v is not None
+        {"quarter": q, "months": ms, "value": _q(v)} for q, ms, v in toward.split if v is not None
     ]
-    for item in quarter_must:
-        if item["quarter"] == 4:
-            q4 = item["value"]
+    q4 = next((item["value"] for item in reversed(quarter_must) if item["quarter"] == 4), None)
     growth_gap = _q(yoy - target_growth) if yoy is not None and target_growth is not None else None
     return Progress(
         indicator=indicator,
@@ -270,12 +312,12 @@ def _progress_one(indicator, zone_id, year, month, values: _Values, target: Targ
         gap=gap,
         remaining_months=remaining,
         per_month_needed=per_month,
-        rest_growth_needed=rest_growth,
+        rest_growth_needed=toward.rest_growth,
         growth_gap=growth_gap,
         quarter_must=quarter_must,
         q4_must=q4 if at < 12 else None,
-        method=method,
-        years_used=years_used,
+        method=toward.method,
+        years_used=toward.years_used,
     )
 
 

@@ -393,56 +393,17 @@ def _estimate_plan(statement) -> Plan:
 
 
 def _plan(statement) -> Plan:
-
+    """The plan of an actual or a target: a catalog indicator of a zone decides between a
+    target and an indicator value; without one, a campaign goal the figure names, else a fact
+    kept for reading only (or blocked, where a person must correct or reject it first)."""
     code = catalog_code(statement.indicator or "")
     indicator = Indicator.objects.filter(code=code, is_active=True).first() if code else None
     zone = resolve_zone(statement)
     period = parse_period(statement.period)
     if statement.value is None and statement.growth_pct is None:
         return Plan(BLOCKED, _("it has neither a value nor a growth rate."))
-
     if indicator is None:
-        candidates = _goal_candidates(statement, zone, period.years)
-        if len(candidates) == 1:
-            goal = candidates[0]
-            unit = goal.unit or statement.unit
-            value = convert(statement.value, statement.unit, unit)
-            is_target = statement.kind == Statement.Kind.TARGET
-            return Plan(
-                OUT.GOAL,
-                zone=zone,
-                goal=goal,
-                year=period.year,
-                value=value,
-                unit=unit,
-                existing=goal,
-                value_is_target=is_target,
-            )
-        what = data.indicator_labels().get(statement.indicator, "")
-        if len(candidates) > 1:
-            names = "、".join(str(g) for g in candidates)
-            reason = _("several campaign goals match ({goals}).").format(goals=names)
-            if not (statement.indicator or what):
-                return Plan(
-                    BLOCKED,
-                    reason
-                    + " "
-                    + _("Reject it, or correct it to a catalog indicator and accept it."),
-                )
-            return Plan(OUT.FACT, reason)
-        if statement.indicator and (what or statement.indicator in known_codes()):
-            return Plan(
-                OUT.FACT,
-                _("“{what}” is not in the indicator catalog and no campaign goal of the zone "
-                  "matches it.").format(what=what or statement.indicator),
-            )  # fmt: skip
-        return Plan(
-            BLOCKED,
-            _("what it measures (“{what}”) is not in the indicator catalog and matches no "
-              "campaign goal. Reject it, or correct it to a catalog indicator and accept it.")
-            .format(what=statement.measure or statement.indicator or "?"),
-        )  # fmt: skip
-
+        return _goal_plan(statement, zone, period)
     if zone is None:
         return Plan(
             OUT.FACT,
@@ -451,46 +412,10 @@ def _plan(statement) -> Plan:
             ),
             indicator=indicator,
         )
-    value = None
-    notes = []
-    if statement.value is not None:
-        if is_relative(statement.unit):
-            return Plan(
-                OUT.FACT,
-                _("{unit} states a difference or a multiple, not a value of {indicator}.").format(
-                    unit=statement.unit, indicator=indicator.name
-                ),
-                indicator=indicator,
-                zone=zone,
-            )
-        try:
-            value = convert(statement.value, statement.unit, indicator.unit)
-        except Incompatible:
-            return Plan(
-                BLOCKED,
-                _("its unit “{unit}” does not fit {indicator}, which is kept in {iunit}. "
-                  "Correct the unit or the indicator, or reject it.").format(
-                    unit=statement.unit, indicator=indicator.name, iunit=indicator.unit
-                ),
-                indicator=indicator,
-                zone=zone,
-            )  # fmt: skip
-        if statement.unit != indicator.unit:
-            notes.append(
-                _("{value} {unit} is {converted} {iunit}.").format(
-                    value=fmt(statement.value),
-                    unit=statement.unit,
-                    converted=fmt(value),
-                    iunit=indicator.unit,
-                )
-            )
-        if statement.qualifier:
-            notes.append(
-                _("The article qualifies the figure with “{qualifier}”.").format(
-                    qualifier=statement.qualifier
-                )
-            )
-    growth = _cents(statement.growth_pct)
+    converted = _value_in_indicator_unit(statement, indicator, zone)
+    if isinstance(converted, Plan):
+        return converted
+    value, notes = converted
     if period.year is None:
         return Plan(
             OUT.FACT,
@@ -499,29 +424,131 @@ def _plan(statement) -> Plan:
             zone=zone,
         )
     base = {"indicator": indicator, "zone": zone, "year": period.year, "value": value,
-            "growth": growth, "unit": indicator.unit, "notes": notes}  # fmt: skip
-
+            "growth": _cents(statement.growth_pct), "unit": indicator.unit,
+            "notes": notes}  # fmt: skip
     if statement.kind == Statement.Kind.TARGET:
-        if not period.is_whole_year:
-            return Plan(OUT.FACT, _("a target for part of a year is not an annual target."), **base)
-        existing = Target.objects.filter(
-            zone=zone, indicator=indicator, year=period.year, department__isnull=True
-        ).first()
-        return Plan(OUT.TARGET, existing=existing, **base)
+        return _target_plan(period, base)
+    return _indicator_value_plan(statement, period, base)
 
-    month = period.month
+
+def _goal_plan(statement, zone, period) -> Plan:
+    """A figure of no catalog indicator: it updates a campaign goal of its zone if exactly one
+    goal's name matches it. Several matches, or none, leave it a fact to read, unless nothing
+    says what it measures: then a person must say (blocked)."""
+    candidates = _goal_candidates(statement, zone, period.years)
+    if len(candidates) == 1:
+        goal = candidates[0]
+        unit = goal.unit or statement.unit
+        return Plan(
+            OUT.GOAL,
+            zone=zone,
+            goal=goal,
+            year=period.year,
+            value=convert(statement.value, statement.unit, unit),
+            unit=unit,
+            existing=goal,
+            value_is_target=statement.kind == Statement.Kind.TARGET,
+        )
+    what = data.indicator_labels().get(statement.indicator, "")
+    if len(candidates) > 1:
+        names = "、".join(str(g) for g in candidates)
+        reason = _("several campaign goals match ({goals}).").format(goals=names)
+        if not (statement.indicator or what):
+            return Plan(
+                BLOCKED,
+                reason + " " + _("Reject it, or correct it to a catalog indicator and accept it."),
+            )
+        return Plan(OUT.FACT, reason)
+    if statement.indicator and (what or statement.indicator in known_codes()):
+        return Plan(
+            OUT.FACT,
+            _("“{what}” is not in the indicator catalog and no campaign goal of the zone "
+              "matches it.").format(what=what or statement.indicator),
+        )  # fmt: skip
+    return Plan(
+        BLOCKED,
+        _("what it measures (“{what}”) is not in the indicator catalog and matches no "
+          "campaign goal. Reject it, or correct it to a catalog indicator and accept it.")
+        .format(what=statement.measure or statement.indicator or "?"),
+    )  # fmt: skip
+
+
+def _value_in_indicator_unit(statement, indicator, zone) -> tuple[Decimal | None, list] | Plan:
+    """The statement's value in the unit the indicator is kept in, with notes for the reviewer
+    (the conversion made, the article's qualifier such as 约 or 超过); or the plan that stops
+    here: a difference or multiple is no value (a fact), a unit that does not convert needs a
+    correction (blocked). No value (a growth rate alone): (None, [])."""
+    notes = []
+    if statement.value is None:
+        return None, notes
+    if is_relative(statement.unit):
+        return Plan(
+            OUT.FACT,
+            _("{unit} states a difference or a multiple, not a value of {indicator}.").format(
+                unit=statement.unit, indicator=indicator.name
+            ),
+            indicator=indicator,
+            zone=zone,
+        )
+    try:
+        value = convert(statement.value, statement.unit, indicator.unit)
+    except Incompatible:
+        return Plan(
+            BLOCKED,
+            _("its unit “{unit}” does not fit {indicator}, which is kept in {iunit}. "
+              "Correct the unit or the indicator, or reject it.").format(
+                unit=statement.unit, indicator=indicator.name, iunit=indicator.unit
+            ),
+            indicator=indicator,
+            zone=zone,
+        )  # fmt: skip
+    if statement.unit != indicator.unit:
+        notes.append(
+            _("{value} {unit} is {converted} {iunit}.").format(
+                value=fmt(statement.value),
+                unit=statement.unit,
+                converted=fmt(value),
+                iunit=indicator.unit,
+            )
+        )
+    if statement.qualifier:
+        notes.append(
+            _("The article qualifies the figure with “{qualifier}”.").format(
+                qualifier=statement.qualifier
+            )
+        )
+    return value, notes
+
+
+def _target_plan(period, base: dict) -> Plan:
+    """A target is annual: the zone's own target (no department's) of the year is created or
+    replaced; a target for part of a year is kept as a fact."""
+    if not period.is_whole_year:
+        return Plan(OUT.FACT, _("a target for part of a year is not an annual target."), **base)
+    existing = Target.objects.filter(
+        zone=base["zone"], indicator=base["indicator"], year=period.year, department__isnull=True
+    ).first()
+    return Plan(OUT.TARGET, existing=existing, **base)
+
+
+def _indicator_value_plan(statement, period, base: dict) -> Plan:
+    """An actual is a year-to-date value of a month: the period's month, or for a whole year
+    the month the article could report (``_whole_year_month``). A single quarter's figure is
+    not year-to-date, so it stays a fact; a locked month is shown as such before accepting."""
     if period.part:
         return Plan(
             OUT.FACT,
             _("a single quarter's figure is not a year-to-date value."),
             **base,
         )
+    month = period.month
     if month is None:
-        month, note = _whole_year_month(indicator, period.year, statement.document.date)
+        month, note = _whole_year_month(base["indicator"], period.year, statement.document.date)
         if month is None:
             return Plan(OUT.FACT, note, **base)
         if note:
-            notes.append(note)
+            base["notes"].append(note)
+    zone, indicator = base["zone"], base["indicator"]
     existing = IndicatorValue.objects.filter(
         zone=zone, indicator=indicator, year=period.year, month=month
     ).first()

@@ -299,6 +299,10 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
+    """The numbers of a sentence that state a figure: shares (三分之一, 一半), ranks (第3位) and
+    amounts with a unit, each in the unit the catalog keeps. Left out: numbers inside quotes,
+    the count of names just listed, small Chinese numerals (五个原则: an enumeration) and a
+    class of what follows (5000万元以上项目)."""
     r = rules()
     quoted = None
     out = []
@@ -307,35 +311,12 @@ def _tokens(text: str) -> list[_Token]:
             continue
         start, end = m.span()
         qualifier = _QUALIFIER.get(m["pre"] or "", "")
-        post = m["post"] or ""
-        if m["fd"]:
-            den, num = to_number(m["fd"]), to_number(m["fn"])
-            if not den or num is None:
-                continue
-            value = (num / den * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            out.append(_Token(m, start, end, value, None, "%", "percent", qualifier))
+        if m["fd"] or m["half"] or m["ord"]:
+            token = _share_or_rank(m, text, start, end, qualifier)
+            if token is not None:
+                out.append(token)
             continue
-        if m["half"]:
-            out.append(_Token(m, start, end, Decimal(50), None, "%", "percent", qualifier))
-            continue
-        unit = m["unit"]
-        if m["ord"]:
-            before = text[max(0, start - 3) : start]
-            if _RANK_BEFORE.search(before) and unit in (None, "位", "名"):
-                value = to_number(m["num"])
-                if value is not None:
-                    out.append(_Token(m, start, end, value, None, "位", "rank", ""))
-            continue
-        if unit is None:
-            continue
-        unit_kind = r.unit_kind.get(unit, "never")
-        mult_word = m["mult"] or ""
-        if unit == "个" and not mult_word and not post and text.startswith("亿", end):
-            # 产值突破30个亿: spoken for 30亿元
-            end += 2 if text.startswith("亿元", end) else 1
-            unit, unit_kind, mult_word = "元", "money", "亿"
-        if unit == "度" and m["mult"] in ("万", "亿"):
-            unit_kind = "measure"  # 6.42亿度: electricity, 1度 = 1千瓦时
+        unit, unit_kind, mult_word, end = _unit_of(m, r, text, end)
         if unit_kind == "never":
             continue
         if quoted is None:
@@ -350,54 +331,94 @@ def _tokens(text: str) -> list[_Token]:
         if is_chinese(m["num"]) and not mult_word and number <= 10:
             continue  # 五个原则, 两大产业: enumerations, not statistics
         number_max = to_number(m["num2"]) if m["num2"] else None
-        mult = _MULT.get(mult_word, 1)
+        post = m["post"] or ""
         if m["mid"]:
             qualifier = qualifier or "超"
         if post:
             qualifier = _QUALIFIER[post] if not qualifier or post in ("以上", "以下") else qualifier
-        if unit_kind == "money":
-            if r.threshold.match(text[end:]) and (
-                post in ("以上", "以下") or not (post or text.startswith("的", end))
-            ):
-                continue  # 5000万元以上项目, 产值过10亿元企业: a class of what follows
-            factor = Decimal(mult) / Decimal(10000)
-            value = number * factor
-            value_max = number_max * factor if number_max is not None else None
-            unit = "万元"
-        elif unit_kind == "foreign_money":
-            value, value_max = number, number_max
-            unit = f"{m['mult'] or ''}{unit}"
-        elif unit == "度":
-            value = number * mult
-            value_max = number_max * mult if number_max is not None else None
-            unit = "千瓦时"
-        elif m["mult"] and f"{m['mult']}{unit}" in r.keep_prefixed:
-            value, value_max = number, number_max
-            unit = f"{m['mult']}{unit}"
-        else:
-            value = number * mult
-            value_max = number_max * mult if number_max is not None else None
-            if unit in ("个百分点",):
-                unit = "百分点"
-            if unit == "％":
-                unit = "%"
-        out.append(_Token(m, start, end, value, value_max, unit, unit_kind, qualifier))
+        scaled = _scaled(m, r, text, end, unit, unit_kind, mult_word, number, number_max)
+        if scaled is not None:
+            value, value_max, unit = scaled
+            out.append(_Token(m, start, end, value, value_max, unit, unit_kind, qualifier))
     return out
 
 
+def _share_or_rank(m, text: str, start: int, end: int, qualifier: str) -> _Token | None:
+    """A fraction (三分之一) or a half (一半) as a percentage; an ordinal (第3) only as a rank
+    (位, 名) after words that rank (居, 排名…)."""
+    if m["fd"]:
+        den, num = to_number(m["fd"]), to_number(m["fn"])
+        if not den or num is None:
+            return None
+        value = (num / den * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return _Token(m, start, end, value, None, "%", "percent", qualifier)
+    if m["half"]:
+        return _Token(m, start, end, Decimal(50), None, "%", "percent", qualifier)
+    before = text[max(0, start - 3) : start]
+    if _RANK_BEFORE.search(before) and m["unit"] in (None, "位", "名"):
+        value = to_number(m["num"])
+        if value is not None:
+            return _Token(m, start, end, value, None, "位", "rank", "")
+    return None
+
+
+def _unit_of(m, r, text: str, end: int) -> tuple[str | None, str, str, int]:
+    """(unit, its kind — "never" for a unit that states no figure —, the multiplier word, the
+    token's end), with the spoken forms read: 30个亿 is 30亿元, 6.42亿度 is electricity."""
+    unit = m["unit"]
+    if unit is None:
+        return None, "never", "", end
+    unit_kind = r.unit_kind.get(unit, "never")
+    mult_word = m["mult"] or ""
+    if unit == "个" and not mult_word and not m["post"] and text.startswith("亿", end):
+        # 产值突破30个亿: spoken for 30亿元
+        end += 2 if text.startswith("亿元", end) else 1
+        unit, unit_kind, mult_word = "元", "money", "亿"
+    if unit == "度" and m["mult"] in ("万", "亿"):
+        unit_kind = "measure"  # 6.42亿度: electricity, 1度 = 1千瓦时
+    return unit, unit_kind, mult_word, end
+
+
+def _scaled(m, r, text, end, unit, unit_kind, mult_word, number, number_max):
+    """(value, upper value of a range, unit) in the unit the catalog keeps: money in 万元,
+    foreign money and prefixed units (万吨) as written, electricity in 千瓦时; None for money
+    that names a class of what follows (5000万元以上项目, 产值过10亿元企业)."""
+    mult = _MULT.get(mult_word, 1)
+    post = m["post"] or ""
+    if unit_kind == "money":
+        if r.threshold.match(text[end:]) and (
+            post in ("以上", "以下") or not (post or text.startswith("的", end))
+        ):
+            return None
+        factor = Decimal(mult) / Decimal(10000)
+        value_max = number_max * factor if number_max is not None else None
+        return number * factor, value_max, "万元"
+    if unit_kind == "foreign_money":
+        return number, number_max, f"{m['mult'] or ''}{unit}"
+    if unit == "度":
+        value_max = number_max * mult if number_max is not None else None
+        return number * mult, value_max, "千瓦时"
+    if m["mult"] and f"{m['mult']}{unit}" in r.keep_prefixed:
+        return number, number_max, f"{m['mult']}{unit}"
+    value_max = number_max * mult if number_max is not None else None
+    if unit in ("个百分点",):
+        unit = "百分点"
+    if unit == "％":
+        unit = "%"
+    return number * mult, value_max, unit
+
+
 def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -> list[Statement]:
+    """The statements of one sentence, a number at a time: each is a value or a growth rate;
+    a growth rate goes to the value before it (or, after 分别, to the listed values in turn),
+    and the numbers of a list (甲…、乙…) share what the list's first one was said of."""
     text = sentence.text
     tokens = _tokens(text)
     if not tokens:
         return []
     r = rules()
     masked = _masked(text)
-    modal_cues = sorted(
-        [(*m.span(), TARGET) for m in r.target.finditer(masked)]
-        + [(*m.span(), ESTIMATE) for m in r.estimate.finditer(masked)]
-    )
-    actual_cues = [m.span() for m in r.actual.finditer(masked)]
-    clause_cues = [m.span() for m in r.actual_clause.finditer(masked)]
+    modal_cues, actual_cues, clause_cues = _cues(masked, r)
     periods = period.mentions(text, year)
     statements: list[Statement] = []
     previous: Statement | None = None
@@ -415,33 +436,9 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
             and previous_end > clause_start
             and _SEPARATORS.fullmatch(local) is not None
         )
-        growth_match = None
-        is_growth = False
-        if token.unit_kind == "percent":
-            growth_match = _last(r.growth, local)
-            if growth_match is not None and r.not_growth_after.search(local, growth_match.end()):
-                growth_match = None  # 呈增长势头企业占…75.8%: a share
-            is_growth = growth_match is not None or (is_list_item and previous_growth)
-        statement = Statement(
-            sentence=text[clause_start:clause_end].rstrip(",，;；﹔:：。"),
-            context=text,
-            clause_start=clause_start,
-            number_start=token.start,
-            number_end=token.end,
-            sentence_index=sentence.index,
-            value=None if is_growth else token.value,
-            unit=None if is_growth else token.unit,
-            value_max=None if is_growth else token.value_max,
-            growth_pct=(
-                -token.value
-                if is_growth and growth_match and r.decline.search(local[: growth_match.end()])
-                else token.value
-            )
-            if is_growth
-            else None,
-            qualifier="" if is_growth else token.qualifier,
-            growth_qualifier=token.qualifier if is_growth else "",
-            unit_kind="growth" if is_growth else token.unit_kind,
+        growth_match, is_growth = _growth_cue(token, local, r, is_list_item and previous_growth)
+        statement = _token_statement(
+            token, sentence, clause_start, clause_end, local, is_growth, growth_match, r
         )
         statement.period = _period(
             periods, token.start, year, statement, list_run, is_list_item, frame, text
@@ -460,15 +457,8 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
             _attach_growth(shared.pop(0), statement, text, clause_end)
             previous_end, previous_growth = token.end, True
             continue
-        attach_to = previous if is_growth else None
-        if (
-            attach_to is not None
-            and attach_to.growth_pct is None
-            and attach_to.unit_kind in ("money", "foreign_money", "count", "measure")
-            and sentence.clause_at(attach_to.number_start) >= clause_no - 1
-            and _growth_prefix_empty(local, growth_match)
-        ):
-            _attach_growth(attach_to, statement, text, clause_end)
+        if is_growth and _takes_growth(previous, sentence, clause_no, local, growth_match):
+            _attach_growth(previous, statement, text, clause_end)
             previous_end = token.end
             previous_growth = True
             continue
@@ -476,6 +466,71 @@ def _sentence_statements(sentence, *, year, zone, mood, frame=None, date=None) -
         statements.append(statement)
         previous, previous_end, previous_growth = statement, token.end, is_growth
     return statements
+
+
+def _takes_growth(previous, sentence, clause_no: int, local: str, growth_match) -> bool:
+    """Whether a growth rate belongs to the value just before it: an amount, count or measure
+    without a rate yet, in the same clause or the one before, with nothing of its own named
+    between them (甲14.86亿元,增长8%)."""
+    return (
+        previous is not None
+        and previous.growth_pct is None
+        and previous.unit_kind in ("money", "foreign_money", "count", "measure")
+        and sentence.clause_at(previous.number_start) >= clause_no - 1
+        and _growth_prefix_empty(local, growth_match)
+    )
+
+
+def _cues(masked: str, r) -> tuple[list, list, list]:
+    """Where the sentence (its quotes masked) says a figure is a target or an estimate (in
+    order, with which), that it was reached, and the clause-wide cues of having been reached."""
+    modal_cues = sorted(
+        [(*m.span(), TARGET) for m in r.target.finditer(masked)]
+        + [(*m.span(), ESTIMATE) for m in r.estimate.finditer(masked)]
+    )
+    actual_cues = [m.span() for m in r.actual.finditer(masked)]
+    clause_cues = [m.span() for m in r.actual_clause.finditer(masked)]
+    return modal_cues, actual_cues, clause_cues
+
+
+def _growth_cue(token, local: str, r, follows_growth_in_list: bool):
+    """(the words that make a percentage a growth rate, whether it is one): a percentage after
+    增长/下降… is a rate unless what follows says it is a share (呈增长势头企业占…75.8%); a
+    list item after a rate is a rate too."""
+    if token.unit_kind != "percent":
+        return None, False
+    growth_match = _last(r.growth, local)
+    if growth_match is not None and r.not_growth_after.search(local, growth_match.end()):
+        growth_match = None
+    return growth_match, growth_match is not None or follows_growth_in_list
+
+
+def _token_statement(token, sentence, clause_start, clause_end, local, is_growth, growth_match,
+                     r) -> Statement:  # fmt: skip
+    """The statement of one number: a value with its unit and qualifier, or a growth rate
+    (negative after 下降/减少…), in its clause of the sentence."""
+    text = sentence.text
+    return Statement(
+        sentence=text[clause_start:clause_end].rstrip(",，;；﹔:：。"),
+        context=text,
+        clause_start=clause_start,
+        number_start=token.start,
+        number_end=token.end,
+        sentence_index=sentence.index,
+        value=None if is_growth else token.value,
+        unit=None if is_growth else token.unit,
+        value_max=None if is_growth else token.value_max,
+        growth_pct=(
+            -token.value
+            if is_growth and growth_match and r.decline.search(local[: growth_match.end()])
+            else token.value
+        )
+        if is_growth
+        else None,
+        qualifier="" if is_growth else token.qualifier,
+        growth_qualifier=token.qualifier if is_growth else "",
+        unit_kind="growth" if is_growth else token.unit_kind,
+    )
 
 
 def _attach_growth(value: Statement, growth: Statement, text: str, clause_end: int) -> None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.core.access.permissions import ADD, CHANGE, role_may
-from zoneops.core.audit.trail import log_bulk_create
+from zoneops.core.audit.bulk import log_bulk_create
 from zoneops.core.models import Zone
 from zoneops.core.registries import background
 from zoneops.intake import apply, pipeline
@@ -105,44 +105,56 @@ def register_document(
         source=(source or file_name)[:300],
     )
     document.save()
+    _propose_statements(document, article.statements)
+    return document, True
+
+
+def _propose_statements(document: Document, items) -> list[Statement]:
+    """Propose the article's statements, in bulk, with their audit rows; a statement that an
+    earlier article of the zone proposed (the same fingerprint) is skipped, as a report and
+    its reprint say the same. Each one is checked against the accepted facts it contradicts."""
+    zone = document.zone
     known = set(Statement.objects.filter(document__zone=zone).values_list("fingerprint", flat=True))
     new = []
-    for position, item in enumerate(article.statements):
+    for position, item in enumerate(items):
         data = item.as_dict()
         data["indicator"] = item.indicator or ""
         mark = fingerprint(zone.pk, data)
         if mark in known:
             continue
         known.add(mark)
-        new.append(
-            Statement(
-                document=document,
-                position=position,
-                sentence=item.sentence,
-                context=item.context,
-                clause_start=item.clause_start,
-                number_start=item.number_start,
-                number_end=item.number_end,
-                subject=item.subject[:100],
-                indicator=item.indicator or "",
-                measure=item.measure[:200],
-                value=item.value,
-                value_max=item.value_max,
-                unit=item.unit or "",
-                growth_pct=item.growth_pct,
-                qualifier=item.qualifier,
-                period=item.period or "",
-                kind=item.kind,
-                fingerprint=mark,
-                source=document.source,
-            )
-        )
+        new.append(_statement(document, position, item, mark))
     Statement.objects.bulk_create(new)
     created = list(Statement.objects.filter(document=document))
     log_bulk_create(created)
     for statement in created:
         _flag_conflict(statement)
-    return document, True
+    return created
+
+
+def _statement(document: Document, position: int, item, mark: str) -> Statement:
+    """A proposed statement of what the reader found (cut to the columns' lengths)."""
+    return Statement(
+        document=document,
+        position=position,
+        sentence=item.sentence,
+        context=item.context,
+        clause_start=item.clause_start,
+        number_start=item.number_start,
+        number_end=item.number_end,
+        subject=item.subject[:100],
+        indicator=item.indicator or "",
+        measure=item.measure[:200],
+        value=item.value,
+        value_max=item.value_max,
+        unit=item.unit or "",
+        growth_pct=item.growth_pct,
+        qualifier=item.qualifier,
+        period=item.period or "",
+        kind=item.kind,
+        fingerprint=mark,
+        source=document.source,
+    )
 
 
 # A long text, read by a job (后台作业) ---------------------------------------------------------

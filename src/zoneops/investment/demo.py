@@ -65,9 +65,29 @@ def seed() -> str:
 
 @transaction.atomic
 def seed_leads(zone: Zone) -> int:
+    """The synthetic leads of the demo zone: 22 that landed as its new 2024 key projects (signed
+    at the conference, the forum or on their own; one signed twice, one with a capital
+    increase), and 14 still in the pipeline. Once: a second run creates nothing. The draws of
+    the seeded generator keep one order (the landed leads, then the open ones), so the demo is
+    the same every time."""
     if Lead.objects.filter(zone=zone, source__startswith=SYNTHETIC).exists():
         return 0
     rng = random.Random(116)
+    conference, forum = _events(zone)
+    # New 2024 key projects came from investment leads: 22 of them landed (synthetic).
+    landed_projects = list(
+        Project.objects.filter(code__startswith="JLGX-2024-", type="new").order_by("code")[:22]
+    )
+    for index, project in enumerate(landed_projects):
+        event = conference if index % 3 == 0 else (forum if index % 3 == 1 else None)
+        _landed_lead(zone, index, project, event, forum, rng)
+    for index in range(14):
+        _open_lead(zone, index, rng)
+    return len(landed_projects) + 14
+
+
+def _events(zone: Zone) -> tuple[Event, Event]:
+    """The zone's 2024 investment conference and industry forum, where leads are signed."""
     conference = Event.objects.create(
         name="2024吉林高新区招商发布会",
         zone=zone,
@@ -84,99 +104,82 @@ def seed_leads(zone: Zone) -> int:
         location="吉林高新区",
         source=f"{S002} (活动); {SYNTHETIC}",
     )
-    # New 2024 key projects came from investment leads: 22 of them landed (synthetic).
-    landed_projects = list(
-        Project.objects.filter(code__startswith="JLGX-2024-", type="new").order_by("code")[:22]
+    return conference, forum
+
+
+def _sign(lead: Lead, event: Event | None, signed_on: dt.date, amount, **extra) -> Signing:
+    """A signing, counted (or not: a repeat at another event) by ``services.recount``."""
+    signing = Signing(
+        lead=lead, event=event, signed_on=signed_on, amount=amount, source=SYNTHETIC, **extra
     )
-    count = 0
-    for index, project in enumerate(landed_projects):
-        received = dt.date(2023, rng.randint(6, 12), rng.randint(1, 28))
-        lead = make_lead(
-            zone,
-            project.name,
-            project.owner_name,
-            project.chain,
-            received,
-            rng,
-            intended=project.total_investment,
+    services.recount(lead, pending=signing)
+    signing.save()
+    return signing
+
+
+def _landed_lead(zone, index: int, project, event, forum, rng) -> Lead:
+    """A lead received in 2023 that became ``project``: signed (at ``event``, or on a day of
+    its own), its stages up to registered, landed a month later, and its funds in place month
+    by month from the signing. The fifth is signed again at the forum (which counts nothing),
+    the eighth gets a capital increase there (which counts only the increase)."""
+    received = dt.date(2023, rng.randint(6, 12), rng.randint(1, 28))
+    lead = make_lead(
+        zone, project.name, project.owner_name, project.chain, received, rng,
+        intended=project.total_investment,
+    )  # fmt: skip
+    signed_on = event.date if event else dt.date(2024, rng.randint(1, 11), rng.randint(1, 28))
+    _sign(lead, event, signed_on, project.total_investment)
+    if index == 4:
+        _sign(lead, forum, forum.date, project.total_investment)
+    if index == 7:
+        _sign(lead, forum, forum.date, project.total_investment + 20000, is_capital_increase=True)
+    landed_on = signed_on + dt.timedelta(days=30)
+    stage_history(
+        lead,
+        ["contact", "visit", "negotiation", "signed", "registered"],
+        received,
+        signed_on,
+        landed_on,
+    )
+    Lead.objects.filter(pk=lead.pk).update(
+        project=project, landed_on=min(landed_on, dt.date(2024, 12, 31))
+    )
+    funds = []
+    for month in range(max(signed_on.month, 1), 13):
+        share = Decimal(str(0.04 + rng.random() * 0.05))
+        amount = (project.total_investment * share).quantize(Decimal("1"))
+        funds.append(
+            FundsInPlace(lead=lead, year=2024, month=month, amount=amount, source=SYNTHETIC)
         )
-        event = conference if index % 3 == 0 else (forum if index % 3 == 1 else None)
-        signed_on = event.date if event else dt.date(2024, rng.randint(1, 11), rng.randint(1, 28))
-        signing = Signing(
-            lead=lead,
-            event=event,
-            signed_on=signed_on,
-            amount=project.total_investment,
-            source=SYNTHETIC,
-        )
-        services.recount(lead, pending=signing)
-        signing.save()
-        if index == 4:  # signed again at the forum: counts nothing there
-            repeat = Signing(
-                lead=lead,
-                event=forum,
-                signed_on=forum.date,
-                amount=project.total_investment,
-                source=SYNTHETIC,
-            )
-            services.recount(lead, pending=repeat)
-            repeat.save()
-        if index == 7:  # a capital increase: counts only the increase
-            more = Signing(
-                lead=lead,
-                event=forum,
-                signed_on=forum.date,
-                amount=project.total_investment + 20000,
-                is_capital_increase=True,
-                source=SYNTHETIC,
-            )
-            services.recount(lead, pending=more)
-            more.save()
-        landed_on = signed_on + dt.timedelta(days=30)
-        stage_history(
-            lead,
-            ["contact", "visit", "negotiation", "signed", "registered"],
-            received,
-            signed_on,
-            landed_on,
-        )
-        Lead.objects.filter(pk=lead.pk).update(
-            project=project, landed_on=min(landed_on, dt.date(2024, 12, 31))
-        )
-        funds = []
-        paid = Decimal(0)
-        for month in range(max(signed_on.month, 1), 13):
-            amount = (project.total_investment * Decimal(str(0.04 + rng.random() * 0.05))).quantize(
-                Decimal("1")
-            )
-            paid += amount
-            funds.append(
-                FundsInPlace(lead=lead, year=2024, month=month, amount=amount, source=SYNTHETIC)
-            )
-        FundsInPlace.objects.bulk_create(funds)
-        count += 1
-    for index in range(14):
-        stage = STAGES[index % len(STAGES)]
-        received = dt.date(2024, rng.randint(8, 12), rng.randint(1, 28))
-        lead = make_lead(
-            zone,
-            f"招商线索{index + 1:02d}（合成）",
-            f"合成投资公司{index + 1}",
-            rng.choice(["电力电子", "医药健康", "空天信息", "氢能"]),
-            received,
-            rng,
-            intended=Decimal(rng.randint(5, 120) * 1000),
-        )
-        path = {
-            "lead": [],
-            "contact": ["contact"],
-            "visit": ["contact", "visit"],
-            "negotiation": ["contact", "visit", "negotiation"],
-            "terminated": ["contact", "terminated"],
-        }[stage]
-        stage_history(lead, path, received, received + dt.timedelta(days=40), None)
-        count += 1
-    return count
+    FundsInPlace.objects.bulk_create(funds)
+    return lead
+
+
+# The stages an open lead went through to reach its own.
+OPEN_PATHS = {
+    "lead": [],
+    "contact": ["contact"],
+    "visit": ["contact", "visit"],
+    "negotiation": ["contact", "visit", "negotiation"],
+    "terminated": ["contact", "terminated"],
+}
+
+
+def _open_lead(zone, index: int, rng) -> Lead:
+    """A synthetic lead received in late 2024, in each stage of the pipeline in turn."""
+    stage = STAGES[index % len(STAGES)]
+    received = dt.date(2024, rng.randint(8, 12), rng.randint(1, 28))
+    lead = make_lead(
+        zone,
+        f"招商线索{index + 1:02d}（合成）",
+        f"合成投资公司{index + 1}",
+        rng.choice(["电力电子", "医药健康", "空天信息", "氢能"]),
+        received,
+        rng,
+        intended=Decimal(rng.randint(5, 120) * 1000),
+    )
+    stage_history(lead, OPEN_PATHS[stage], received, received + dt.timedelta(days=40), None)
+    return lead
 
 
 def make_lead(zone, name, company, chain, received, rng, *, intended) -> Lead:

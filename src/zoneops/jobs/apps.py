@@ -9,9 +9,10 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         from zoneops.core.registries import background, ticks, writes
-        from zoneops.jobs import services
+        from zoneops.jobs import services, start_page
         from zoneops.jobs.models import Job
 
+        start_page.register()
         background.register_import_runner(services.import_upload)
         background.register_export_runner(services.export_list)
         background.register_work_starter(services.start_work)

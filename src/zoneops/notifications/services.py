@@ -693,12 +693,14 @@ def queue_digest(*, now: dt.datetime | None = None, on: dt.date | None = None) -
 
 
 def _digest_messages(day: dt.date) -> list[OutboxMessage]:
+    """The day's digest: to each handler their due-soon and overdue cases; to each leader the
+    red projects they lead or in their zones and the cases escalated there; to each group
+    route that takes the digest, its zone's (and department's) items. One key a day, so a
+    second run writes nothing twice."""
     from zoneops.projects.lights import RED
     from zoneops.projects.models import Project
 
-    table = RouteTable()
     key = f"{Event.DIGEST}:{day.isoformat()}"
-    url = reverse("core:loopcase_list") + "?is_open=true"
     cases = list(
         LoopCase.objects.filter(is_open=True, escalation__gte=LoopCase.Escalation.DUE_SOON)
         .order_by("due_date", "pk")
@@ -713,19 +715,32 @@ def _digest_messages(day: dt.date) -> list[OutboxMessage]:
         .order_by("zone__path", "code")
         .values_list("pk", "name", "leader_id", "zone__path")
     )
-    messages = []
-    # Handlers: their own due-soon and overdue cases.
+    return [
+        *_handler_digests(day, key, cases),
+        *_leader_digests(day, key, cases, red),
+        *_group_digests(day, key, cases, red),
+    ]
+
+
+def _handler_digests(day: dt.date, key: str, cases: list) -> list[OutboxMessage]:
+    """Each handler's own due-soon and overdue cases (``cases``: rows of ``_digest_messages``)."""
+    url = reverse("core:loopcase_list") + "?is_open=true"
     by_handler: dict[int, list] = defaultdict(list)
     for row in cases:
         if row[4]:
             by_handler[row[4]].append(row)
-    for handler_id, rows in by_handler.items():
-        messages.append(
-            person_message(
-                handler_id, event=Event.DIGEST, key=key, text=_case_digest(day, rows), url=url
-            )
+    return [
+        person_message(
+            handler_id, event=Event.DIGEST, key=key, text=_case_digest(day, rows), url=url
         )
-    # Leaders: red projects they lead or in their zones, and cases escalated in their zones.
+        for handler_id, rows in by_handler.items()
+    ]
+
+
+def _leader_digests(day: dt.date, key: str, cases: list, red: list) -> list[OutboxMessage]:
+    """Leaders (by role, or leading a project): red projects they lead or in their zones, and
+    cases escalated to a department head or above in their zones; nothing, no message."""
+    messages = []
     leaders = {
         user.pk: user
         for user in User.objects.filter(is_active=True)
@@ -748,7 +763,15 @@ def _digest_messages(day: dt.date) -> list[OutboxMessage]:
                     url=reverse("projects:project_list") + "?light=2",
                 )
             )  # fmt: skip
-    # Groups: each route that takes the digest gets its zone's (and department's) items.
+    return messages
+
+
+def _group_digests(day: dt.date, key: str, cases: list, red: list) -> list[OutboxMessage]:
+    """Each group route that takes the digest: its zone's cases (only its department's, for a
+    department's route) and, for a zone's route, the zone's red projects."""
+    table = RouteTable()
+    url = reverse("core:loopcase_list") + "?is_open=true"
+    messages = []
     for routes in table.by_zone.values():
         for route in routes:
             if f",{Event.DIGEST}," not in route.events:

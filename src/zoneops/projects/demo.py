@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from zoneops.core.audit import trail as audit
+from zoneops.core.audit import bulk as audit_bulk
 from zoneops.core.models import Zone
 from zoneops.core.ops.demo import S000, S002, S003
 from zoneops.projects import services
@@ -149,7 +149,7 @@ def roll_forward(today: dt.date | None = None) -> str:
                     )
                 )
     MonthlyInvestment.objects.bulk_create(new_rows, batch_size=1000)
-    audit.log_bulk_create(new_rows)
+    audit_bulk.log_bulk_create(new_rows)
     # Past milestones of started projects are done, except the late ones the demo keeps
     # (主体封顶 of one project in eleven, and of a third of the re-planned ones).
     done = 0
@@ -399,7 +399,7 @@ def add_details(projects, rng: random.Random, *, year: int) -> None:
                 )
             )
     Milestone.objects.bulk_create(milestones, batch_size=1000)
-    audit.log_bulk_create(milestones)
+    audit_bulk.log_bulk_create(milestones)
     for project in projects[::4]:
         project.baselined_at = project.created_at
         project.save(update_fields=["baselined_at"])

@@ -90,90 +90,32 @@ def months_before(day: dt.date, months: int) -> dt.date:
 NOT_STARTED = ("planned", "preparing")
 
 
+MONEY = DecimalField(max_digits=24, decimal_places=4)
+
+
+def _live() -> Q:
+    return ~Q(stage="completed")
+
+
 def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None = None):
     """Annotate ``start_level``, ``invest_level``, ``milestone_late``, ``blocker_late`` and
     ``light`` (0 green, 1 yellow, 2 red) on a Project queryset."""
-    # The project's milestones and blockers, reached through the queryset's model (the models
-    # module calls this from ``ProjectQuerySet.with_lights``).
-    Milestone = qs.model._meta.get_field("milestones").related_model
-    Blocker = qs.model._meta.get_field("blockers").related_model
     today = today or timezone.localdate()
     elapsed = elapsed_share(today) if elapsed is None else Decimal(elapsed)
     limits = thresholds()
-    red_cutoff = months_before(today, limits.start_red_months)
-    money = DecimalField(max_digits=24, decimal_places=4)
-    live = ~Q(stage="completed")
-    not_started = live & Q(actual_start__isnull=True, stage__in=NOT_STARTED)
-    planned = Q(plan_year=today.year, annual_plan__gt=0) & live
-    # A past year's plan, still the project's latest: its year is over, judged at 100 %.
-    past = Q(plan_year__lt=today.year, annual_plan__gt=0) & live
-    done_x100 = ExpressionWrapper(F("completed_ytd") * Value(100), output_field=money)
-
-    def bar(share: Decimal, points: Decimal):
-        return ExpressionWrapper(F("annual_plan") * Value(share - points), output_field=money)
-
-    # gap ≥ yellow points ⇔ completed·100 ≤ plan·(elapsed − yellow); likewise for red (strict).
-    yellow_bar, red_bar = (
-        bar(elapsed, limits.invest_yellow_points),
-        bar(elapsed, limits.invest_red_points),
-    )
-    full = Decimal(100)
-    past_yellow, past_red = (
-        bar(full, limits.invest_yellow_points),
-        bar(full, limits.invest_red_points),
-    )
     qs = qs.annotate(
-        start_level=Case(
-            When(not_started & Q(planned_start__lte=red_cutoff), then=Value(RED)),
-            When(not_started & Q(planned_start__lt=today), then=Value(YELLOW)),
-            default=Value(GREEN),
-            output_field=IntegerField(),
-        ),
-        done_x100=done_x100,
-        invest_level=Case(
-            When(planned & Q(done_x100__lt=red_bar), then=Value(RED)),
-            When(planned & Q(done_x100__lte=yellow_bar), then=Value(YELLOW)),
-            When(past & Q(done_x100__lt=past_red), then=Value(RED)),
-            When(past & Q(done_x100__lte=past_yellow), then=Value(YELLOW)),
-            default=Value(GREEN),
-            output_field=IntegerField(),
-        ),
+        start_level=_start_level(today, limits),
+        # invest_level compares with it: named once, as SQL repeats an annotation's expression
+        done_x100=ExpressionWrapper(F("completed_ytd") * Value(100), output_field=MONEY),
+        invest_level=_invest_level(today, elapsed, limits),
         plan_missing=Case(
-            When(live & ~Q(plan_year__gte=today.year, annual_plan__gt=0), then=Value(True)),
+            When(_live() & ~Q(plan_year__gte=today.year, annual_plan__gt=0), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
-        milestone_late=Exists(
-            Milestone.objects.filter(
-                project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
-            )
-        ),
-        blocker_late=Exists(
-            Blocker.objects.filter(
-                project=OuterRef("pk"),
-                case__is_open=True,
-                case__paused_on__isnull=True,
-                case__due_date__lt=today,
-            )
-        ),
+        **_late_flags(qs.model, today),
     )
-    # The light is the highest level any rule gives (red beats yellow beats green). SQL
-    # repeats an annotation's whole expression wherever it is used, so each rule's level is
-    # named once here rather than in one condition for red and another for yellow.
-    levels = [F("start_level"), F("invest_level")]
-    for flag, level in (
-        ("milestone_late", limits.milestone_overdue),
-        ("blocker_late", limits.blocker_overdue),
-    ):
-        if level in (RED, YELLOW):
-            levels.append(
-                Case(
-                    When(Q(**{flag: True}) & live, then=Value(level)),
-                    default=Value(GREEN),
-                    output_field=IntegerField(),
-                )
-            )
-    qs = qs.annotate(light=Greatest(*levels, output_field=IntegerField()))
+    qs = qs.annotate(light=_light(limits))
     return qs.annotate(
         light_today=Value(today),
         light_elapsed=Value(elapsed, output_field=DecimalField(max_digits=6, decimal_places=2)),
@@ -183,6 +125,88 @@ def annotate_lights(qs, *, today: dt.date | None = None, elapsed: Decimal | None
             output_field=BooleanField(),
         ),
     )
+
+
+def _start_level(today: dt.date, limits: Thresholds) -> Case:
+    """A live project not started by its planned start is yellow; ``start_red_months`` late,
+    red."""
+    not_started = _live() & Q(actual_start__isnull=True, stage__in=NOT_STARTED)
+    red_cutoff = months_before(today, limits.start_red_months)
+    return Case(
+        When(not_started & Q(planned_start__lte=red_cutoff), then=Value(RED)),
+        When(not_started & Q(planned_start__lt=today), then=Value(YELLOW)),
+        default=Value(GREEN),
+        output_field=IntegerField(),
+    )
+
+
+def _invest_level(today: dt.date, elapsed: Decimal, limits: Thresholds) -> Case:
+    """Completed investment against 序时进度 (``elapsed`` % of this year's plan; a past year's
+    plan, still the project's latest, at 100 %), compared without division: gap ≥ yellow
+    points ⇔ completed·100 ≤ plan·(elapsed − yellow); likewise for red (strict)."""
+    live = _live()
+    planned = Q(plan_year=today.year, annual_plan__gt=0) & live
+    past = Q(plan_year__lt=today.year, annual_plan__gt=0) & live
+
+    def bar(share: Decimal, points: Decimal):
+        return ExpressionWrapper(F("annual_plan") * Value(share - points), output_field=MONEY)
+
+    full = Decimal(100)
+    return Case(
+        When(planned & Q(done_x100__lt=bar(elapsed, limits.invest_red_points)), then=Value(RED)),
+        When(
+            planned & Q(done_x100__lte=bar(elapsed, limits.invest_yellow_points)),
+            then=Value(YELLOW),
+        ),
+        When(past & Q(done_x100__lt=bar(full, limits.invest_red_points)), then=Value(RED)),
+        When(past & Q(done_x100__lte=bar(full, limits.invest_yellow_points)), then=Value(YELLOW)),
+        default=Value(GREEN),
+        output_field=IntegerField(),
+    )
+
+
+def _late_flags(project_model, today: dt.date) -> dict:
+    """``milestone_late`` (a milestone past its date, not reached) and ``blocker_late`` (an
+    open blocker past its due date, not paused). The milestones and blockers are reached
+    through the project model: the models module calls this from
+    ``ProjectQuerySet.with_lights``, before this module could import them."""
+    Milestone = project_model._meta.get_field("milestones").related_model
+    Blocker = project_model._meta.get_field("blockers").related_model
+    return {
+        "milestone_late": Exists(
+            Milestone.objects.filter(
+                project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
+            )
+        ),
+        "blocker_late": Exists(
+            Blocker.objects.filter(
+                project=OuterRef("pk"),
+                case__is_open=True,
+                case__paused_on__isnull=True,
+                case__due_date__lt=today,
+            )
+        ),
+    }
+
+
+def _light(limits: Thresholds) -> Greatest:
+    """The light is the highest level any rule gives (red beats yellow beats green). SQL
+    repeats an annotation's whole expression wherever it is used, so each rule's level is
+    named once (an annotation) rather than in one condition for red and another for yellow."""
+    levels = [F("start_level"), F("invest_level")]
+    for flag, level in (
+        ("milestone_late", limits.milestone_overdue),
+        ("blocker_late", limits.blocker_overdue),
+    ):
+        if level in (RED, YELLOW):
+            levels.append(
+                Case(
+                    When(Q(**{flag: True}) & _live(), then=Value(level)),
+                    default=Value(GREEN),
+                    output_field=IntegerField(),
+                )
+            )
+    return Greatest(*levels, output_field=IntegerField())
 
 
 def _number(value: Decimal) -> str:

@@ -22,7 +22,7 @@ from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Zone
 from zoneops.core.ui import generic
 from zoneops.core.ui.tables import Column, located_export_columns
-from zoneops.core.ui.views import TransitionForm
+from zoneops.core.ui.transitions import TransitionDetailView
 from zoneops.projects import services
 from zoneops.projects.filters import (
     BlockerFilterSet,
@@ -656,7 +656,7 @@ class BlockerListView(generic.ObjectListView):
     ]
 
 
-class BlockerDetailView(generic.ObjectDetailView):
+class BlockerDetailView(TransitionDetailView):
     model = Blocker
     template_name = "projects/blocker_detail.html"
     queryset = Blocker.objects.select_related(
@@ -674,33 +674,13 @@ class BlockerDetailView(generic.ObjectDetailView):
             "state_label": workflow.states.get(case.state, case.state),
             "transitions": workflow.available(case.state),
             "events": case.events.select_related("actor"),
-            "transition_form": TransitionForm(case=case),
+            "transition_form": self.transition_form(obj),
             "overdue": case.is_open and case.paused_on is None and case.due_date < today,
             "escalated_to": obj.project.leader_name if escalated else "",
         }
 
-    def post(self, request, *args, **kwargs):
-        blocker = self.get_object(VIEW)
-        form = TransitionForm(request.POST, case=blocker.case)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.blocker_transition(
-                    blocker,
-                    data["transition"],
-                    acting_user=request.user,
-                    comment=data["comment"],
-                    department=data["department"],
-                    handler=data["handler"],
-                    extra_working_days=data["extra_working_days"],
-                )
-                messages.success(request, _("Done."))
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                messages.error(request, text)
-        else:
-            messages.error(request, _("Please check the form."))
-        return HttpResponseRedirect(blocker.get_absolute_url())
+    def transition(self, blocker, name, **kwargs):
+        return services.blocker_transition(blocker, name, **kwargs)
 
 
 class BlockerEditView(MilestoneEditView):

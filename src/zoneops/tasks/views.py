@@ -1,7 +1,4 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +8,7 @@ from zoneops.core.files.imports import ModelImporter
 from zoneops.core.loop import workflows as loop
 from zoneops.core.ui import generic
 from zoneops.core.ui.tables import Column
+from zoneops.core.ui.transitions import TransitionDetailView
 from zoneops.tasks import selectors, services
 from zoneops.tasks.filters import (
     LIGHTS,
@@ -200,7 +198,7 @@ class TaskListView(LinkedListView):
     ]
 
 
-class TaskDetailView(generic.ObjectDetailView):
+class TaskDetailView(TransitionDetailView):
     model = Task
     queryset = Task.objects.select_related(
         "zone",
@@ -241,7 +239,7 @@ class TaskDetailView(generic.ObjectDetailView):
             "state_label": workflow.states.get(obj.case.state, obj.case.state),
             "light_label": LIGHT_LABELS[obj.light],
             "transitions": workflow.available(obj.case.state),
-            "transition_form": TaskTransitionForm(),
+            "transition_form": self.transition_form(obj),
             "events": obj.case.events.select_related("actor"),
             "milestones": obj.milestones.all(),
             "updates": obj.updates.select_related("reported_by"),
@@ -253,26 +251,11 @@ class TaskDetailView(generic.ObjectDetailView):
             else None,
         }
 
-    def post(self, request, *args, **kwargs):
-        task = self.get_object("view")
-        form = TaskTransitionForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.transition_task(
-                    task,
-                    data["transition"],
-                    acting_user=request.user,
-                    comment=data["comment"],
-                    extra_working_days=data["extra_working_days"],
-                )
-                messages.success(request, _("Done."))
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                messages.error(request, text)
-        else:
-            messages.error(request, _("Please check the form."))
-        return HttpResponseRedirect(task.get_absolute_url())
+    def transition_form(self, obj, data=None):
+        return TaskTransitionForm(data)
+
+    def transition(self, task, name, **kwargs):
+        return services.transition_task(task, name, **kwargs)
 
 
 class TaskEditView(PrefilledEditView):

@@ -24,10 +24,9 @@ def record_zone_grants(sender, instance, action, pk_set, reverse, **kwargs):
         return
     before = getattr(instance, "_zones_before", [])
     after = sorted(instance.zones.values_list("pk", flat=True))
-    if before != after:
-        audit.change_row(
-            instance, ObjectChange.Action.UPDATE, {"zones": {"before": before, "after": after}}
-        ).save()
+    changes = audit.diff({"zones": before}, {"zones": after})
+    if changes:
+        audit.change_row(instance, ObjectChange.Action.UPDATE, changes).save()
 
 
 m2m_changed.connect(

@@ -364,7 +364,7 @@ def log_created(model: type[models.Model], items: Iterable[tuple]) -> int:
     """Audit rows for records inserted here: ``items`` are (pk, text, zone id, values), the
     values a dict of attname → plain value (``audit.snapshot``'s kind) or already the JSON
     text of the change set (``audit.created_json``, or a filled ``audit.created_template``).
-    The same rows ``audit.log_bulk_create`` writes for records saved by the ORM."""
+    ``log_bulk_create`` writes the rows of records saved by the ORM's ``bulk_create`` here too."""
     user, user_name, request_id = audit._actor()
     constant = {
         "time": timezone.now(),
@@ -391,3 +391,20 @@ def log_created(model: type[models.Model], items: Iterable[tuple]) -> int:
         for pk, text, zone_id, values in items
     )
     return insert(ObjectChange, ("object_id", "object_repr", "zone_id", "changes"), rows, constant)
+
+
+def log_bulk_create(instances: Iterable[models.Model]) -> int:
+    """Audit rows for records of one model written with the ORM's ``bulk_create`` (which
+    sends no signals): by ``log_created``, the one writer of new records' audit rows, each
+    record named as ``audit.change_row`` names it and its values as ``audit.snapshot`` reads
+    them."""
+    instances = list(instances)
+    if not instances:
+        return 0
+    # The records were saved by the caller's step, which reports its own progress in a job
+    # (intake's reading counts sentences): their audit rows report none of their own.
+    with background.reporting(None):
+        return log_created(
+            type(instances[0]),
+            ((*audit.identity(obj), audit.snapshot(obj)) for obj in instances),
+        )

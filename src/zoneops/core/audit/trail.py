@@ -3,7 +3,6 @@
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
 from json.encoder import encode_basestring_ascii
 
 from django.contrib.contenttypes.models import ContentType
@@ -133,31 +132,27 @@ def _actor():
     return user, (user.get_username() if user else ""), (ctx.request_id if ctx else None)
 
 
+def identity(instance: models.Model) -> tuple[object, str, int | None]:
+    """What names a record in its audit row: its id, its text (as much as the column holds)
+    and its zone (for the zone-scoped reading of the trail)."""
+    zone_id = instance.zone_id_for_audit() if hasattr(instance, "zone_id_for_audit") else None
+    return instance.pk, str(instance)[:200], zone_id
+
+
 def change_row(instance, action: str, changes: dict, content_type=None) -> ObjectChange:
+    """The audit row of one change of ``instance`` by the request's user (unsaved): what the
+    signals save for every save and delete, and the importers write in bulk for updates.
+    Records inserted in bulk get theirs from ``bulk.log_created`` (the same columns)."""
     user, user_name, request_id = _actor()
+    object_id, object_repr, zone_id = identity(instance)
     return ObjectChange(
         user=user,
         user_name=user_name,
         request_id=request_id,
         action=action,
         content_type=content_type or ContentType.objects.get_for_model(instance),
-        object_id=instance.pk,
-        object_repr=str(instance)[:200],
-        zone_id=instance.zone_id_for_audit() if hasattr(instance, "zone_id_for_audit") else None,
+        object_id=object_id,
+        object_repr=object_repr,
+        zone_id=zone_id,
         changes=changes,
     )
-
-
-def log_bulk_create(instances: Iterable[models.Model]) -> int:
-    """Audit rows for records written with ``bulk_create`` (which sends no signals)."""
-    rows = []
-    content_type = None
-    for instance in instances:
-        content_type = content_type or ContentType.objects.get_for_model(instance)
-        rows.append(
-            change_row(
-                instance, ObjectChange.Action.CREATE, diff(None, snapshot(instance)), content_type
-            )
-        )
-    ObjectChange.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)

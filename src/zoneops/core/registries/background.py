@@ -87,8 +87,9 @@ def report(done: int, total: int | None = None, phase: str = "") -> None:
 
 
 @contextlib.contextmanager
-def reporting(callback: Callable):
-    """Send every ``report(...)`` inside the block to ``callback(done, total, phase)``."""
+def reporting(callback: Callable | None):
+    """Send every ``report(...)`` inside the block to ``callback(done, total, phase)`` (None:
+    to nobody, for a step whose writing is not the job's progress)."""
     token = _progress.set(callback)
     try:
         yield

@@ -162,3 +162,28 @@ def test_audit_rows_of_inserted_records_are_those_of_records_saved_one_by_one(zo
     assert got == expected
     assert many.changes["name"] == {"before": None, "after": "批存"}
     assert many.changes["code"] == {"before": None, "after": "T"}
+
+
+def test_records_saved_by_bulk_create_get_the_rows_of_records_saved_one_by_one(zone_tree, users):
+    """``log_bulk_create`` (the demo, the generator, intake) writes through ``log_created``:
+    the same user, zone and change set as the signal writes for a single save."""
+    from zoneops.core.access.context import acting_as
+
+    park = zone_tree["park"]
+    with acting_as(users["admin"]):
+        saved = Department.objects.create(zone=park, name="单存", code="S")
+        made = Department.objects.bulk_create(
+            [Department(zone=park, name="批存一", code="T1"), Department(zone=park, name="批存二")]
+        )
+        assert bulk.log_bulk_create(made) == 2
+        assert bulk.log_bulk_create([]) == 0
+    rows = {
+        row.object_id: row for row in ObjectChange.objects.filter(content_type__model="department")
+    }
+    one = rows[saved.pk]
+    for record in made:
+        row = rows[record.pk]
+        assert (row.action, row.user, row.zone_id) == (one.action, one.user, one.zone_id)
+        assert row.object_repr == str(record)
+        assert set(row.changes) - {"code"} == set(one.changes) - {"code"}
+        assert row.changes["name"] == {"before": None, "after": record.name}

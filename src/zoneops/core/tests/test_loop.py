@@ -247,3 +247,25 @@ def test_history_and_case_list_speak_the_workflows_words(client_for, users, case
     listing = client.get("/cases/", {"kind": "standard"}).content.decode()
     assert f'data-label="类型">{STANDARD.label}<' in listing
     assert client.get("/cases/", {"kind": "nonsense"}).status_code == 400  # the form says why
+
+
+def test_a_transition_form_that_does_not_validate_moves_nothing(client_for, users, case):
+    response = client_for(users["staff"]).post(
+        f"/cases/{case.pk}/", {"transition": "accept", "extra_working_days": "0"}
+    )
+    assert response.status_code == 302
+    assert LoopCase.objects.get(pk=case.pk).state == "submitted"
+    assert [str(m) for m in response.wsgi_request._messages] == ["请检查填写内容。"]
+
+
+def test_every_transition_page_posts_through_the_one_view():
+    """The loop case's, a blocker's and a task's pages name their service; none writes the
+    POST again."""
+    from zoneops.core.ui.transitions import TransitionDetailView
+    from zoneops.core.ui.views import LoopCaseDetailView
+    from zoneops.projects.views import BlockerDetailView
+    from zoneops.tasks.views import TaskDetailView
+
+    for view in (LoopCaseDetailView, BlockerDetailView, TaskDetailView):
+        assert issubclass(view, TransitionDetailView)
+        assert "post" not in vars(view) and "transition" in vars(view)

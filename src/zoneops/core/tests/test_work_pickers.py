@@ -15,7 +15,7 @@ def options(html: str, name: str) -> list[str]:
 
 def test_a_case_is_handed_only_to_workers_of_its_zone(users, zone_tree, client_for, colleague):
     from zoneops.core.loop import services
-    from zoneops.core.ui.views import TransitionForm
+    from zoneops.core.ui.transitions import TransitionForm
 
     case = services.open_case(
         kind="standard", zone=zone_tree["hitech"], title="道路积水", acting_user=users["staff"]

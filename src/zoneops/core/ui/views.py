@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -7,6 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -22,6 +22,7 @@ from zoneops.core.files.imports import ModelImporter
 from zoneops.core.loop import services
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCase
+from zoneops.core.registries import start_page
 from zoneops.core.templatetags.zoneops import changed_field_labels, field_labels
 from zoneops.core.ui import generic
 from zoneops.core.ui.filters import (
@@ -31,8 +32,9 @@ from zoneops.core.ui.filters import (
     SecurityEventFilterSet,
     ZoneFilterSet,
 )
-from zoneops.core.ui.forms import DepartmentForm, ZoneEditForm, ZoneForm, label_departments
+from zoneops.core.ui.forms import DepartmentForm, ZoneEditForm, ZoneForm
 from zoneops.core.ui.tables import Column
+from zoneops.core.ui.transitions import TransitionDetailView
 from zoneops.core.zones import figures as zone_figures
 from zoneops.core.zones import services as zone_services
 from zoneops.core.zones.models import Department, Zone
@@ -56,13 +58,23 @@ def home(request):
         user.zones.all() if not user.is_zone_admin else Zone.objects.filter(parent__isnull=True)
     )
     visible = user.visible_zones().select_related("parent")
+    sections = []
     if security.oversight_only(user):
         # The security and audit administrators see every zone's trail, not the zone tree.
         granted, visible = Zone.objects.none(), Zone.objects.none()
+    else:
+        # What the apps contribute (core.registries.start_page): open items, months to
+        # approve, recent jobs. Links to the lists: the navigation, without this page.
+        sections = start_page.sections_for(user, timezone.localdate())
     return render(
         request,
         "core/home.html",
-        {"granted": granted, "visible": visible, "visible_count": visible.count()},
+        {
+            "granted": granted,
+            "visible": visible,
+            "visible_count": visible.count(),
+            "sections": sections,
+        },
     )
 
 
@@ -449,30 +461,7 @@ class LoopCaseListView(generic.ObjectListView):
     ]
 
 
-class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label=gettext_lazy("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("department"), queryset=Department.objects.none(), required=False
-    )
-    handler = forms.ModelChoiceField(
-        label=gettext_lazy("handler"), queryset=User.objects.none(), required=False
-    )
-    extra_working_days = forms.IntegerField(
-        label=gettext_lazy("extra working days"), required=False, min_value=1, max_value=60
-    )
-
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        ancestors = [int(p) for p in case.zone.path.strip("/").split("/")]
-        self.fields["department"].queryset = Department.objects.filter(zone_id__in=ancestors)
-        label_departments(self.fields["department"])
-        self.fields["handler"].queryset = loop.get_workflow(case.kind).handlers(case.zone)
-
-
-class LoopCaseDetailView(generic.ObjectDetailView):
+class LoopCaseDetailView(TransitionDetailView):
     model = LoopCase
     template_name = "core/loopcase_detail.html"
     queryset = LoopCase.objects.select_related("zone", "department", "handler")
@@ -507,28 +496,11 @@ class LoopCaseDetailView(generic.ObjectDetailView):
             "state_label": workflow.states.get(obj.state, obj.state),
             "transitions": workflow.available(obj.state),
             "events": obj.events.select_related("actor"),
-            "transition_form": TransitionForm(case=obj),
+            "transition_form": self.transition_form(obj),
         }
 
-    def post(self, request, *args, **kwargs):
-        case = self.get_object("view")
-        form = TransitionForm(request.POST, case=case)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.do_transition(
-                    case,
-                    data["transition"],
-                    acting_user=request.user,
-                    comment=data["comment"],
-                    department=data["department"],
-                    handler=data["handler"],
-                    extra_working_days=data["extra_working_days"],
-                )
-                messages.success(request, _("Done."))
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                messages.error(request, text)
-        else:
-            messages.error(request, _("Please check the form."))
-        return HttpResponseRedirect(case.get_absolute_url())
+    def case_of(self, obj):
+        return obj
+
+    def transition(self, case, name, **kwargs):
+        return services.do_transition(case, name, **kwargs)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -155,3 +156,42 @@ def save_figure(figure: MonthlyFigure, *, acting_user: User) -> MonthlyFigure:
     figure.save()
     note_editors(acting_user, [(figure.enterprise.zone_id, figure.year, figure.month)])
     return figure
+
+
+def months_awaiting_approval(user, today, *, months: int = 3) -> list[tuple[Zone, int, int]]:
+    """(zone, year, month) of the user's granted zones whose figures of one of the last
+    ``months`` months (before ``today``'s) are entered but not approved: what the user should
+    approve next. Empty for a role that does not approve. Three queries, whatever the number of
+    zones and figures."""
+    if not role_may(user, ADD, MonthApproval):
+        return []
+    periods = []
+    year, month = today.year, today.month
+    for _step in range(months):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        periods.append((year, month))
+    zones = list(
+        user.zones.all() if not user.is_zone_admin else Zone.objects.filter(parent__isnull=True)
+    )
+    if not zones:
+        return []
+    in_periods = Q()
+    for year, month in periods:
+        in_periods |= Q(year=year, month=month)
+    entered = set(
+        MonthlyFigure.objects.filter(in_periods, enterprise__zone__in=user.visible_zones())
+        .values_list("enterprise__zone__path", "year", "month")
+        .distinct()
+    )
+    approved = set(
+        MonthApproval.objects.filter(in_periods, zone__in=zones, approved=True).values_list(
+            "zone_id", "year", "month"
+        )
+    )
+    return [
+        (zone, year, month)
+        for year, month in periods
+        for zone in zones
+        if (zone.pk, year, month) not in approved
+        and any(p.startswith(zone.path) and (y, m) == (year, month) for p, y, m in entered)
+    ]
