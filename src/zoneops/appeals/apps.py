@@ -13,6 +13,9 @@ class AppealsConfig(AppConfig):
         _register_zone_figure()
         _register_stage_deadlines()
         _register_writes()
+        from zoneops.appeals import rollups
+
+        rollups.register()  # the appeals roll-up (kind "appeals") and its source models
 
 
 def _register_detail_panels() -> None:

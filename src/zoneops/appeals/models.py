@@ -215,3 +215,33 @@ class Attachment(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+
+class AppealRollup(models.Model):
+    """Appeals counted per zone, month of submission and category (``core.registries.rollups``,
+    kind "appeals"): what the dashboard's year-to-date panel and the pack's summary by
+    category read. Averages are kept as sums and counts."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=20)
+    total = models.PositiveIntegerField()
+    open = models.PositiveIntegerField()
+    closed = models.PositiveIntegerField()  # closed, not dismissed
+    on_time = models.PositiveIntegerField()
+    days_sum = models.PositiveIntegerField()  # working days to close, of the closed
+    days_count = models.PositiveIntegerField()
+    reopened = models.PositiveIntegerField()
+    rating_sum = models.PositiveIntegerField()
+    rated = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.year}-{self.month:02d} {self.category}: {self.total}"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "year", "month", "category"], name="appealrollup_key"
+            )
+        ]

@@ -29,12 +29,18 @@ class CoreConfig(AppConfig):
         from zoneops.core.loop import start_page as loop_start_page
 
         loop_start_page.register()
+        from zoneops.core.loop import rollups as loop_rollups
+
+        loop_rollups.register()
         from zoneops.core.calendar import services as calendar_services
         from zoneops.core.registries import background
 
         background.register_work(
             calendar_services.ARRANGEMENT_WORK, calendar_services.arrangement_work, kind="recompute"
         )
+        from zoneops.core.ops import rollups as rollup_ops
+
+        background.register_work(rollup_ops.REBUILD_WORK, rollup_ops.rebuild_work, kind="rollup")
         # django-filter names lookups in English ("is greater than or equal to") and has no
         # zh-hans catalogue: generated filter labels use these words instead.
         from django_filters.conf import settings as filter_settings

@@ -1,20 +1,30 @@
 """Hazards' part of the dashboard and the dispatch pack: open hazards, major ones first."""
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoneops.core.loop import workflows as loop
+from zoneops.core.loop.models import LoopCaseRollup
 from zoneops.core.registries.panels import Panel, Section, Table, zone_ids
 from zoneops.hazards.models import Hazard, Level
+from zoneops.hazards.workflow import GENERAL, MAJOR
 
 
 def panels(zones, year, month, user):
-    figures = Hazard.objects.filter(zone_id__in=zone_ids(zones), case__is_open=True).aggregate(
-        total=Count("id"),
-        major=Count("id", filter=Q(level=Level.MAJOR)),
-        overdue=Count("id", filter=loop.overdue_q()),
-    )
+    # Read from the closed loop's roll-up: a hazard's case kind is its level's workflow.
+    figures = {
+        key: value or 0
+        for key, value in LoopCaseRollup.objects.filter(
+            zone_id__in=zone_ids(zones), is_open=True, kind__in=[GENERAL, MAJOR]
+        )
+        .aggregate(
+            total=Sum("n"),
+            major=Sum("n", filter=Q(kind=MAJOR)),
+            overdue=Sum("n", filter=loop.overdue_q(prefix="")),
+        )
+        .items()
+    }
     return [
         Panel(
             key="hazards.open",

@@ -45,6 +45,7 @@ class Job(models.Model):
         RECOMPUTE = "recompute", _("Deadline recomputation")
         INTAKE = "intake", _("Text intake")
         BULK = "bulk", _("Bulk API call")
+        ROLLUP = "rollup", _("Roll-up rebuild")
 
     ACTIVE = (State.QUEUED, State.RUNNING)
 

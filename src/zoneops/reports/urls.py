@@ -7,6 +7,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("rollups/rebuild/", views.rebuild_rollups, name="rebuild_rollups"),
     path("packs/make/", views.make_pack, name="make_pack"),
     path("packs/<int:pk>/issue/", views.issue, name="pack_issue"),
     path("packs/<int:pk>/decision/", views.record_decision, name="pack_decision"),

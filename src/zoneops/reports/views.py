@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.core.access.permissions import ADD, role_may
+from zoneops.core.ops import rollups as rollup_ops
 from zoneops.core.ui import generic
 from zoneops.core.ui.tables import Column
 from zoneops.reports import services
@@ -65,8 +66,36 @@ def dashboard(request):
             )
             if role_may(request.user, ADD, DispatchPack)
             else None,
+            "may_rebuild_rollups": _may_rebuild(request.user),
         },
     )
+
+
+def _may_rebuild(user) -> bool:
+    try:
+        rollup_ops.check_may_rebuild(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+def rebuild_rollups(request):
+    """The administrator's rebuild of the roll-ups (one zone's or every zone's), as a job."""
+    if request.method != "POST":
+        return redirect("reports:dashboard")
+    rollup_ops.check_may_rebuild(request.user)
+    zone = None
+    if request.POST.get("zone"):
+        zone = get_object_or_404(request.user.visible_zones(), pk=request.POST["zone"])
+    queued = rollup_ops.start_rebuild(zone=zone, acting_user=request.user)
+    if queued is not None:  # the job's page shows the progress
+        return redirect(queued[0].get_absolute_url())
+    rows = rollup_ops.rebuild(zone=zone, acting_user=request.user)
+    from django.contrib import messages
+
+    messages.success(request, _("The roll-ups are rebuilt: {rows} rows.").format(rows=rows))
+    return redirect("reports:dashboard")
 
 
 def _remembered(request) -> tuple[int, int] | None:

@@ -13,9 +13,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from zoneops.core.loop import rollups as loop_rollups
 from zoneops.core.loop import workflows as loop
 from zoneops.core.models import Department, LoopCase, User, Zone
 from zoneops.core.ops.demo import S000, S001, S003
+from zoneops.core.registries import rollups
 from zoneops.indicators.models import Indicator
 from zoneops.tasks import services
 from zoneops.tasks.models import Campaign, Goal, Task
@@ -380,6 +382,7 @@ def refresh_lights(today: dt.date | None = None) -> int:
         level = loop.escalation_level(workflow, case.due_date, today)
         if level != case.escalation:
             changed += LoopCase.objects.filter(pk=case.pk).update(escalation=level)
+    rollups.touch(loop_rollups.KIND)  # the levels were updated past the model's signals
     return changed
 
 

@@ -1,27 +1,34 @@
 """Task books on the dashboard and in the dispatch pack: what is due or overdue."""
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoneops.core.loop import workflows as loop
+from zoneops.core.loop.models import LoopCaseRollup
 from zoneops.core.models import LoopCase
 from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
 from zoneops.tasks import selectors
-from zoneops.tasks.models import Task
+from zoneops.tasks.workflow import KIND
 
 
 def panels(zones, year, month, user):
-    is_open = Q(case__is_open=True)
-    counts = Task.objects.filter(zone_id__in=zone_ids(zones)).aggregate(
-        total=Count("pk"),
-        still_open=Count("pk", filter=is_open),
-        late=Count("pk", filter=loop.overdue_q()),
-        soon=Count(
-            "pk",
-            filter=loop.escalation_q(LoopCase.Escalation.DUE_SOON) & ~loop.overdue_q(),
-        ),
-    )
+    # Read from the closed loop's roll-up with the lists' own filters (``overdue_q``).
+    counts = {
+        key: value or 0
+        for key, value in LoopCaseRollup.objects.filter(zone_id__in=zone_ids(zones), kind=KIND)
+        .aggregate(
+            total=Sum("n"),
+            still_open=Sum("n", filter=Q(is_open=True)),
+            late=Sum("n", filter=loop.overdue_q(prefix="")),
+            soon=Sum(
+                "n",
+                filter=loop.escalation_q(LoopCase.Escalation.DUE_SOON, prefix="")
+                & ~loop.overdue_q(prefix=""),
+            ),
+        )
+        .items()
+    }
     total, still_open = counts["total"], counts["still_open"]
     if not total:
         return []

@@ -154,3 +154,29 @@ class LoopEvent(models.Model):
         if self.type == self.Type.ESCALATION:
             return str(LoopCase.Escalation(self.data.get("to", 0)).label)
         return self._state_label(self.to_state)
+
+
+class LoopCaseRollup(models.Model):
+    """Closed-loop cases counted per zone and kind (``core.registries.rollups``, kind "loop"):
+    the open ones per due date, pause day and kept escalation level, so that the overdue and
+    due-soon counts of any day are ``workflows.overdue_q(prefix="")`` over a few hundred rows,
+    the same filter as the lists; the closed ones in one row per zone and kind (no date)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=30)
+    is_open = models.BooleanField()
+    due_date = models.DateField(null=True)
+    paused_on = models.DateField(null=True)
+    escalation = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.kind} {self.due_date}: {self.n}"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "kind", "is_open", "due_date", "paused_on", "escalation"],
+                name="loopcaserollup_key",
+            )
+        ]

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from zoneops.core.accounts.models import User
 from zoneops.core.calendar import workdays as calendar
+from zoneops.core.loop import rollups as loop_rollups
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCase, LoopEvent
+from zoneops.core.registries import rollups
 from zoneops.core.zones.models import Department, Zone
 
 logger = logging.getLogger(__name__)
@@ -394,6 +396,7 @@ def tick(*, on: dt.date | None = None) -> TickResult:
                 loop.escalated.send(sender=LoopCase, kind=kind, level=level, rising=rows)
             escalated += len(rising)
             changed += cases.exclude(escalation=new_level).update(escalation=new_level)
+        rollups.touch(loop_rollups.KIND)  # levels changed in bulk: the loop roll-up, once
     return TickResult(checked=checked, changed=changed, escalated=escalated, failures=failures)
 
 

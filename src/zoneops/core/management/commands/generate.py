@@ -6,6 +6,7 @@ from django.db import transaction
 
 from zoneops.core.access.context import acting_as
 from zoneops.core.models import Zone
+from zoneops.core.registries import rollups
 from zoneops.core.registries.app_modules import app_modules
 
 
@@ -32,3 +33,8 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 summary = module.generate(options, rng=rng, zones=zones, stdout=self.stdout)
                 self.stdout.write(f"{app}: {summary} ({time.perf_counter() - started:.1f} s)")
+            # The roll-ups from the loaded rows, one GROUP BY pass per roll-up (until the
+            # generation's own after-load hook calls it).
+            started = time.perf_counter()
+            rows = rollups.rebuild_after_load()
+            self.stdout.write(f"rollups: {rows} rows ({time.perf_counter() - started:.1f} s)")

@@ -1,0 +1,343 @@
+"""The roll-ups the dashboard and the pack read stay equal to a recomputation from scratch after
+every kind of write, the dashboard's figures equal the lists' counts, and the check, rebuild and
+background rebuild work as administrators use them."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from zoneops.appeals import services as appeal_services
+from zoneops.appeals.models import Appeal, AppealRollup
+from zoneops.appeals.tests.conftest import new_appeal
+from zoneops.core.loop import services as loop_services
+from zoneops.core.loop import workflows as loop
+from zoneops.core.loop.models import LoopCaseRollup
+from zoneops.core.models import Department, LoopCase, Zone
+from zoneops.core.registries import rollups, writes
+from zoneops.hazards import services as hazard_services
+from zoneops.hazards.models import Hazard, Level
+from zoneops.projects import services as project_services
+from zoneops.projects.tests.factories import make_project
+from zoneops.reports.registry import collect_panels, collect_sections
+from zoneops.tasks import services as task_services
+from zoneops.tasks.models import Task
+
+D = dt.date
+DAY = D(2025, 9, 29)
+
+
+@pytest.fixture
+def department(zone_tree):
+    return Department.objects.create(zone=zone_tree["hitech"], name="发改局", code="FG")
+
+
+def _appeal(ctx, **kw):
+    return new_appeal(ctx["zone_tree"]["park"], ctx["users"]["staff"], on=D(2025, 9, 26), **kw)
+
+
+def _step(appeal, name, who, **kw):
+    return appeal_services.transition(appeal, name, acting_user=who, on=DAY, **kw)
+
+
+def _in_progress(ctx):
+    staff, liaison = ctx["users"]["staff"], ctx["users"]["liaison"]
+    appeal = _step(_appeal(ctx), "accept", staff)
+    appeal = _step(appeal, "assign", staff, department=ctx["department"], handler=liaison)
+    return _step(appeal, "start", liaison)
+
+
+def appeal_submit(ctx):
+    _appeal(ctx)
+    _appeal(ctx, category="finance")
+
+
+def appeal_accept_assign_start(ctx):
+    _in_progress(ctx)
+
+
+def appeal_dismiss(ctx):
+    _step(_appeal(ctx), "dismiss", ctx["users"]["staff"], comment="不属于企业诉求")
+
+
+def appeal_reply_and_rate_closes(ctx):
+    appeal = _step(_in_progress(ctx), "reply", ctx["users"]["liaison"], comment="已答复")
+    appeal_services.rate(appeal, 5, "", acting_user=None, on=D(2025, 9, 30))
+
+
+def appeal_low_rating_reopens(ctx):
+    appeal = _step(_in_progress(ctx), "reply", ctx["users"]["liaison"], comment="已答复")
+    appeal_services.rate(appeal, 2, "问题没有解决", acting_user=None, on=D(2025, 10, 9))
+
+
+def appeal_edit_category(ctx):
+    appeal = _appeal(ctx)
+    appeal.category = "finance"
+    writes.save(appeal, acting_user=ctx["users"]["staff"], fields=["category"])
+
+
+def appeal_moved_to_another_zone(ctx):
+    appeal = _appeal(ctx)
+    appeal.zone = ctx["zone_tree"]["hitech"]
+    appeal.save(update_fields=["zone"])
+
+
+def appeal_delete(ctx):
+    keep = _appeal(ctx)
+    appeal = _appeal(ctx, category="finance")
+    assert keep.pk != appeal.pk
+    writes.delete(appeal, acting_user=ctx["users"]["admin"])
+
+
+def _hazard(ctx, level=Level.GENERAL):
+    return hazard_services.report_hazard(
+        zone=ctx["zone_tree"]["park"],
+        place="园区污水泵站",
+        title="有限空间未设警示标识",
+        category="confined_space",
+        level=level,
+        description="泵站入口无警示标识。",
+        acting_user=ctx["users"]["staff"],
+        found_on=D(2025, 9, 1),
+    )
+
+
+def hazard_report(ctx):
+    _hazard(ctx, Level.MAJOR)
+
+
+def hazard_level_change(ctx):
+    hazard_services.set_level(
+        _hazard(ctx), Level.MAJOR, acting_user=ctx["users"]["staff"], comment="升级为重大隐患"
+    )
+
+
+def hazard_assign(ctx):
+    hazard_services.transition(
+        _hazard(ctx),
+        "assign",
+        acting_user=ctx["users"]["staff"],
+        department=ctx["department"],
+        handler=ctx["users"]["liaison"],
+        on=D(2025, 9, 2),
+    )
+
+
+def _task(ctx, deadline=None):
+    return task_services.create_task(
+        zone=ctx["zone_tree"]["hitech"],
+        title="规上工业企业一企一策精准帮扶",
+        deadline=deadline or D(2025, 9, 10),
+        acting_user=ctx["users"]["staff"],
+        opened_on=D(2025, 8, 1),
+    )
+
+
+def task_create(ctx):
+    _task(ctx)
+
+
+def task_submit_for_review(ctx):
+    staff = ctx["users"]["staff"]
+    task = task_services.transition_task(_task(ctx), "start", acting_user=staff, on=DAY)
+    task_services.transition_task(task, "submit", acting_user=staff, comment="已完成", on=DAY)
+
+
+def blocker_raise(ctx):
+    project = make_project(ctx["zone_tree"]["park"], 1, annual_plan=0, stage="started")
+    project_services.raise_blocker(
+        project,
+        kind="land",
+        description="用地指标未落实",
+        acting_user=ctx["users"]["staff"],
+        opened_on=D(2025, 8, 1),
+    )
+
+
+def tick_escalates(ctx):
+    _task(ctx)
+    _appeal(ctx)
+    _hazard(ctx)
+    loop_services.tick(on=D(2025, 10, 31))
+
+
+WRITES = [
+    appeal_submit,
+    appeal_accept_assign_start,
+    appeal_dismiss,
+    appeal_reply_and_rate_closes,
+    appeal_low_rating_reopens,
+    appeal_edit_category,
+    appeal_moved_to_another_zone,
+    appeal_delete,
+    hazard_report,
+    hazard_level_change,
+    hazard_assign,
+    task_create,
+    task_submit_for_review,
+    blocker_raise,
+    tick_escalates,
+]
+
+
+@pytest.fixture
+def ctx(zone_tree, users, department):
+    return {"zone_tree": zone_tree, "users": users, "department": department}
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[w.__name__ for w in WRITES])
+def test_check_finds_no_difference_after_the_write(ctx, write):
+    with time_machine.travel(dt.datetime(2025, 10, 10, 10), tick=False):
+        write(ctx)
+    assert LoopCaseRollup.objects.exists()
+    assert rollups.check() == []
+    out = io.StringIO()
+    call_command("rollups", "--check", stdout=out)
+    assert "no difference" in out.getvalue()
+
+
+def test_every_source_model_has_a_write_above(ctx):
+    """Every base model a roll-up reads is written by a scenario of ``WRITES``."""
+    sources = {m._meta.label for r in rollups.registered().values() for m in r.sources}
+    assert sources == {"appeals.Appeal", "core.LoopCase"}
+
+
+def test_check_names_the_table_the_key_and_both_values(ctx, capsys):
+    _appeal(ctx)
+    row = AppealRollup.objects.get()
+    AppealRollup.objects.filter(pk=row.pk).update(total=7)
+    (difference,) = rollups.check()
+    assert difference.table == "appeals_appealrollup"
+    assert difference.key == {
+        "zone_id": ctx["zone_tree"]["park"].pk,
+        "year": 2025,
+        "month": 9,
+        "category": row.category,
+    }
+    assert difference.kept["total"] == 7 and difference.computed["total"] == 1
+    with pytest.raises(SystemExit) as exit_:
+        call_command("rollups", "--check")
+    assert exit_.value.code == 1
+    assert "appeals_appealrollup" in capsys.readouterr().out
+    call_command("rollups", "--rebuild", "--zone", "GX-P1", stdout=io.StringIO())
+    assert rollups.check() == []
+
+
+def test_rebuild_of_one_zone_leaves_the_others(ctx):
+    _appeal(ctx)
+    new_appeal(ctx["zone_tree"]["econ"], ctx["users"]["other_staff"], on=D(2025, 9, 26))
+    AppealRollup.objects.all().delete()
+    call_command("rollups", "--rebuild", "--zone", "GX", stdout=io.StringIO())
+    assert list(AppealRollup.objects.values_list("zone__code", flat=True)) == ["GX-P1"]
+    call_command("rollups", "--rebuild", stdout=io.StringIO())
+    assert AppealRollup.objects.count() == 2 and rollups.check() == []
+
+
+def _panels(zones, user):
+    return {p.key: p for p in collect_panels(zones, 2025, 9, user)}
+
+
+@time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False)
+def test_dashboard_figures_equal_the_lists_counts(ctx):
+    """The dashboard's figures (roll-ups) and the lists' querysets (base rows) count the same."""
+    users = ctx["users"]
+    for _ in range(2):
+        _task(ctx)  # overdue on 30 September
+    _task(ctx, deadline=D(2025, 10, 1))  # due soon
+    _task(ctx, deadline=D(2025, 12, 31))
+    _hazard(ctx, Level.MAJOR)
+    _hazard(ctx)
+    appeal_dismiss(ctx)
+    appeal_reply_and_rate_closes(ctx)
+    _appeal(ctx)
+    zones = Zone.objects.all()
+    panels = _panels(zones, users["admin"])
+    open_cases = LoopCase.objects.filter(is_open=True)
+    overdue = LoopCase.objects.filter(loop.overdue_q(prefix=""))
+    assert panels["core.loop"].value == overdue.count() > 0
+    assert sum(panels["core.loop"].chart["series"][0]["data"]) == open_cases.count()
+    tasks = Task.objects.all()
+    assert panels["tasks.progress"].value == tasks.filter(loop.overdue_q()).count() == 2
+    hazards = Hazard.objects.filter(case__is_open=True)
+    assert panels["hazards.open"].value == hazards.count() == 2
+    major, late = re.findall(r"\d+", panels["hazards.open"].unit)
+    assert int(major) == hazards.filter(level=Level.MAJOR).count() == 1
+    assert int(late) == hazards.filter(loop.overdue_q()).count()
+    ytd = Appeal.objects.filter(case__opened_on__gte=D(2025, 1, 1))
+    assert re.findall(r"\d+", panels["appeals.on_time"].note)[0] == str(ytd.count())
+    assert LoopCase.objects.filter(pk__in=tasks.values("case")).exists()
+    assert rollups.check() == []
+
+
+def _many(ctx, zones):
+    for zone in zones:
+        new_appeal(zone, ctx["users"]["admin"], on=D(2025, 9, 26))
+        task_services.create_task(
+            zone=zone,
+            title=f"{zone.name}任务",
+            deadline=D(2025, 9, 10),
+            acting_user=ctx["users"]["admin"],
+            opened_on=D(2025, 8, 1),
+        )
+
+
+def _queries(django_assert_max_num_queries, ctx, maximum):
+    zones = Zone.objects.all()
+    with django_assert_max_num_queries(maximum):
+        collect_panels(zones, 2025, 9, ctx["users"]["admin"])
+    with django_assert_max_num_queries(maximum):
+        collect_sections(ctx["zone_tree"]["province"], 2025, 9, ctx["users"]["admin"])
+
+
+@time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False)
+def test_dashboard_and_pack_queries_do_not_grow_with_zones_and_rows(
+    ctx, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tree = ctx["zone_tree"]
+    _many(ctx, [tree["park"]])
+    zones = Zone.objects.all()
+    with CaptureQueriesContext(connection) as few_panels:
+        collect_panels(zones, 2025, 9, ctx["users"]["admin"])
+    with CaptureQueriesContext(connection) as few_sections:
+        collect_sections(tree["province"], 2025, 9, ctx["users"]["admin"])
+    _many(ctx, [tree["park"], tree["hitech"], tree["beihu"], tree["econ"], tree["city"]])
+    zones = Zone.objects.all()
+    with django_assert_max_num_queries(len(few_panels)):
+        collect_panels(zones, 2025, 9, ctx["users"]["admin"])
+    # The pack's detail tables read their rows' zones and people with the rows (one query).
+    with django_assert_max_num_queries(len(few_sections)):
+        collect_sections(tree["province"], 2025, 9, ctx["users"]["admin"])
+
+
+def test_background_rebuild_from_the_dashboard_and_the_command(ctx, client_for):
+    from zoneops.jobs.models import Job
+
+    _appeal(ctx)
+    AppealRollup.objects.all().delete()
+    admin = ctx["users"]["admin"]
+    client = client_for(admin)
+    page = client.get("/dashboard/")
+    assert b"rebuild-rollups" in page.content
+    response = client.post("/dashboard/rollups/rebuild/")
+    job = Job.objects.get(kind=Job.Kind.ROLLUP)
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    out = io.StringIO()
+    call_command("rollups", "--rebuild", "--background", stdout=out)
+    assert f"job {job.pk} already queued or running" in out.getvalue()
+    from zoneops.core.registries import background
+
+    result = background.work("core.rollups_rebuild").run({"zone": None}, acting_user=admin)
+    assert result.updated == AppealRollup.objects.count() + LoopCaseRollup.objects.count()
+    assert rollups.check() == []
+
+
+def test_only_administrators_rebuild(ctx, client_for):
+    client = client_for(ctx["users"]["staff"])
+    assert b"rebuild-rollups" not in client.get("/dashboard/").content
+    assert client.post("/dashboard/rollups/rebuild/").status_code == 403
