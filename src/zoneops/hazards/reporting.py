@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCaseRollup
-from zoneops.core.registries.panels import Panel, Section, Table, zone_ids
+from zoneops.core.registries.panels import MAX_TABLE_ROWS, Panel, Section, Table, zone_ids
 from zoneops.hazards.models import Hazard, Level
 from zoneops.hazards.workflow import GENERAL, MAJOR
 
@@ -41,15 +41,21 @@ def panels(zones, year, month, user):
 
 
 def sections(zone, year, month, user):
+    total = (
+        LoopCaseRollup.objects.filter(
+            zone__path__startswith=zone.path, is_open=True, kind=MAJOR
+        ).aggregate(n=Sum("n"))["n"]
+        or 0
+    )
+    if not total:
+        return []
     major = (
         Hazard.objects.filter(
             zone__path__startswith=zone.path, case__is_open=True, level=Level.MAJOR
         )
         .select_related("case", "case__handler", "zone", "enterprise")
-        .order_by("deadline", "id")
+        .order_by("deadline", "id")[:MAX_TABLE_ROWS]
     )
-    if not major:
-        return []
     return [
         Section(
             key="hazards.major",
@@ -75,6 +81,7 @@ def sections(zone, year, month, user):
                     ]
                     for h in major
                 ],
+                total=total,
             ),
         )
     ]

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.registries.panels import (
+    MAX_TABLE_ROWS,
+    Panel,
+    Section,
+    Table,
+    period_end,
+    zone_ids,
+)
 from zoneops.projects.lights import GREEN, LIGHT_CHOICES, RED, YELLOW, elapsed_share, reasons
 from zoneops.projects.models import Project
 
@@ -88,12 +95,22 @@ def panels(zones, year, month, user):
 
 def sections(zone, year, month, user):
     day = _as_of(year, month)
+    lit = Project.objects.filter(zone__path__startswith=zone.path).with_lights(today=day)
+    # How many of each light in one grouped pass; the rows of the table only, red first.
+    per_light = dict(
+        lit.filter(light__in=[RED, YELLOW])
+        .order_by()
+        .values("light")
+        .annotate(n=Count("pk"))
+        .values_list("light", "n")
+    )
+    total, red = sum(per_light.values()), per_light.get(RED, 0)
     lagging = (
-        Project.objects.filter(zone__path__startswith=zone.path)
-        .with_lights(today=day)
-        .filter(light__in=[RED, YELLOW])
+        lit.filter(light__in=[RED, YELLOW])
         .select_related("zone")
-        .order_by("-light", "zone__path", "code")
+        .order_by("-light", "zone__path", "code")[:MAX_TABLE_ROWS]
+        if total
+        else []
     )
     labels = dict(LIGHT_CHOICES)
     rows = [
@@ -107,16 +124,13 @@ def sections(zone, year, month, user):
         ]
         for p in lagging
     ]
-    red = sum(1 for p in lagging if p.light == RED)
     return [
         Section(
             key="projects.lagging",
             title=_("Key projects behind schedule"),
             order=20,
             paragraphs=[
-                _("{count} projects are red or yellow ({red} red).").format(
-                    count=len(rows), red=red
-                )
+                _("{count} projects are red or yellow ({red} red).").format(count=total, red=red)
                 if rows
                 else _("No key project is behind schedule.")
             ],
@@ -130,6 +144,7 @@ def sections(zone, year, month, user):
                     _("Reasons"),
                 ],
                 rows,
+                total=total,
             )
             if rows
             else None,

@@ -14,19 +14,21 @@ from zoneops.core.access.permissions import ADD, role_may
 from zoneops.core.files.exports import INTEGER_FORMAT, SheetSpec, cell_value, write_workbook
 from zoneops.core.models import User, Zone
 from zoneops.core.registries import background
+from zoneops.core.registries.panels import MAX_TABLE_ROWS
 from zoneops.reports import gongwen
 from zoneops.reports.models import DispatchPack, DocumentCounter, Letterhead
 from zoneops.reports.registry import Section, Table, collect_sections, pack_steps
 
-# A pack is read in a meeting: its tables list the most pressing rows, the system the rest.
-MAX_TABLE_ROWS = 200
-
 
 def _capped(section: Section) -> Section:
-    """Keep the first rows of a long table (apps order them most pressing first)."""
-    if section.table is None or len(section.table.rows) <= MAX_TABLE_ROWS:
+    """Keep the first rows of a long table (apps order them most pressing first); a section
+    that read only the first rows says how many there are in all (``Table.total``)."""
+    if section.table is None:
         return section
-    total = len(section.table.rows)
+    total = max(section.table.total or 0, len(section.table.rows))
+    section.table.total = None
+    if total <= MAX_TABLE_ROWS:
+        return section
     section.table.rows = section.table.rows[:MAX_TABLE_ROWS]
     section.paragraphs.append(
         _("The table shows the first {shown} of {total} rows; zoneops lists them all.").format(

@@ -7,7 +7,14 @@ from django.utils.translation import gettext as _
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCaseRollup
 from zoneops.core.models import LoopCase
-from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.registries.panels import (
+    MAX_TABLE_ROWS,
+    Panel,
+    Section,
+    Table,
+    period_end,
+    zone_ids,
+)
 from zoneops.tasks import selectors
 from zoneops.tasks.workflow import KIND
 
@@ -63,7 +70,9 @@ def panels(zones, year, month, user):
 
 
 def sections(zone, year, month, user):
-    due = selectors.tasks_due_or_overdue(zone, today=period_end(year, month))
+    due_or_late = selectors.tasks_due_or_overdue(zone, today=period_end(year, month))
+    total = due_or_late.count()
+    due = due_or_late[:MAX_TABLE_ROWS] if total else []
     rows = [
         [
             task.title,
@@ -81,7 +90,7 @@ def sections(zone, year, month, user):
             title=_("Tasks due or overdue"),
             order=60,
             paragraphs=[
-                _("{count} tasks are due within 3 working days or overdue.").format(count=len(rows))
+                _("{count} tasks are due within 3 working days or overdue.").format(count=total)
                 if rows
                 else _("No task is due within 3 working days or overdue.")
             ],
@@ -95,6 +104,7 @@ def sections(zone, year, month, user):
                     _("Status"),
                 ],
                 rows,
+                total=total,
             )
             if rows
             else None,

@@ -1,13 +1,20 @@
 """Core's part of the dashboard and the dispatch pack: closed-loop items that are late."""
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoneops.core.calendar import workdays as calendar
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCase, LoopCaseRollup
-from zoneops.core.registries.panels import Panel, Section, Table, period_end, zone_ids
+from zoneops.core.registries.panels import (
+    MAX_TABLE_ROWS,
+    Panel,
+    Section,
+    Table,
+    period_end,
+    zone_ids,
+)
 
 
 def _kind_label(kind: str) -> str:
@@ -62,14 +69,15 @@ def sections(zone, year, month, user):
     day = period_end(year, month)
     # Late at the end of the period: a case escalated since then but due after it is not
     # late in this pack (it would show a negative number of working days late).
+    late_q = loop.overdue_q(today=day, prefix="") & Q(
+        zone__path__startswith=zone.path, due_date__lt=day
+    )
+    # How many from the roll-up; the rows of the table only, the longest overdue first.
+    total = LoopCaseRollup.objects.filter(late_q).aggregate(n=Sum("n"))["n"] or 0
     late = (
-        LoopCase.objects.filter(
-            loop.overdue_q(today=day, prefix=""),
-            zone__path__startswith=zone.path,
-            due_date__lt=day,
-        )
+        LoopCase.objects.filter(late_q)
         .select_related("zone", "department", "handler")
-        .order_by("due_date", "id")
+        .order_by("due_date", "id")[:MAX_TABLE_ROWS]
     )
     rows, provisional = [], 0
     for case in late:
@@ -91,7 +99,7 @@ def sections(zone, year, month, user):
             ]
         )
     paragraphs = [
-        _("{count} closed-loop items are past their deadline.").format(count=len(rows))
+        _("{count} closed-loop items are past their deadline.").format(count=total)
         if rows
         else _("No closed-loop item is past its deadline.")
     ]
@@ -121,6 +129,7 @@ def sections(zone, year, month, user):
                     _("Escalation"),
                 ],
                 rows,
+                total=total,
             )
             if rows
             else None,

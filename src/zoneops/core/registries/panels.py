@@ -6,11 +6,17 @@
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+# A pack is read in a meeting: its tables list the most pressing rows, the system the rest.
+# The rows a pack's table shows at most; a section may read only these from the database and
+# state how many there are in all (``Table.total``).
+MAX_TABLE_ROWS = 200
+
 
 @dataclass
 class Table:
     headers: list[str]
     rows: list[list]
+    total: int | None = None  # rows in all when ``rows`` are only the first ones
 
 
 @dataclass

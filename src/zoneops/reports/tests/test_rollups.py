@@ -341,3 +341,21 @@ def test_only_administrators_rebuild(ctx, client_for):
     client = client_for(ctx["users"]["staff"])
     assert b"rebuild-rollups" not in client.get("/dashboard/").content
     assert client.post("/dashboard/rollups/rebuild/").status_code == 403
+
+
+@time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False)
+def test_pack_tables_read_their_first_rows_and_count_the_rest(ctx, monkeypatch):
+    from zoneops.core.loop import reporting as loop_reporting
+    from zoneops.reports import services as report_services
+
+    monkeypatch.setattr(loop_reporting, "MAX_TABLE_ROWS", 2)
+    monkeypatch.setattr(report_services, "MAX_TABLE_ROWS", 2)
+    for _ in range(3):
+        _task(ctx)
+    pack = report_services.build_pack(
+        zone=ctx["zone_tree"]["province"], year=2025, month=9, acting_user=ctx["users"]["admin"]
+    )
+    (overdue,) = [s for s in report_services.sections_of(pack) if s.key == "core.overdue"]
+    assert len(overdue.table.rows) == 2
+    assert re.findall(r"\d+", overdue.paragraphs[0]) == ["3"]
+    assert re.findall(r"\d+", overdue.paragraphs[-1]) == ["2", "3"]
