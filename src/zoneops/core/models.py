@@ -15,7 +15,7 @@ from zoneops.core.accounts.models import (
 from zoneops.core.audit.models import AuditQuerySet, ObjectChange
 from zoneops.core.calendar.models import CalendarDay, DeadlineChange, HolidayArrangement
 from zoneops.core.files.models import StoredFile
-from zoneops.core.loop.models import LoopCase, LoopEvent
+from zoneops.core.loop.models import LoopCase, LoopCaseRollup, LoopEvent
 from zoneops.core.ui.models import ClientSubmission, new_request_id
 from zoneops.core.zones.models import (
     CHINA_LATITUDE,
@@ -43,6 +43,7 @@ __all__ = [
     "HolidayArrangement",
     "Located",
     "LoopCase",
+    "LoopCaseRollup",
     "LoopEvent",
     "ObjectChange",
     "PasswordHistory",

@@ -4,6 +4,35 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def fill(apps, schema_editor):
+    """The roll-up of the appeals already stored (later writes keep it in step)."""
+    from django.db.models import Count, Q, Sum, Value
+    from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+    Appeal = apps.get_model("appeals", "Appeal")
+    Rollup = apps.get_model("appeals", "AppealRollup")
+    closed = Q(case__is_open=False) & ~Q(closed_by="dismissed")
+    rows = (
+        Appeal.objects.order_by()
+        .annotate(year=ExtractYear("case__opened_on"), month=ExtractMonth("case__opened_on"))
+        .values("zone_id", "year", "month", "category")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(case__is_open=True)),
+            closed=Count("id", filter=closed),
+            on_time=Count("id", filter=closed & Q(closed_on_time=True)),
+            days_sum=Coalesce(Sum("close_working_days", filter=closed), Value(0)),
+            days_count=Count("close_working_days", filter=closed),
+            reopened=Count("id", filter=Q(reopen_count__gt=0)),
+            rating_sum=Coalesce(Sum("rating"), Value(0)),
+            rated=Count("rating"),
+        )
+    )
+    Rollup.objects.bulk_create(
+        (Rollup(**r) for r in rows.iterator(chunk_size=5000)), batch_size=2000
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -34,4 +63,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('zone', 'year', 'month', 'category'), name='appealrollup_key')],
             },
         ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -4,6 +4,39 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def fill(apps, schema_editor):
+    """The roll-up of the cases already stored (later writes keep it in step)."""
+    from django.db.models import Case, Count, F, Value, When
+
+    LoopCase = apps.get_model("core", "LoopCase")
+    Rollup = apps.get_model("core", "LoopCaseRollup")
+    rows = (
+        LoopCase.objects.order_by()
+        .values("zone_id", "kind", "is_open")
+        .annotate(
+            due=Case(When(is_open=True, then=F("due_date"))),
+            paused=Case(When(is_open=True, then=F("paused_on"))),
+            level=Case(When(is_open=True, then=F("escalation")), default=Value(0)),
+            n=Count("id"),
+        )
+    )
+    Rollup.objects.bulk_create(
+        (
+            Rollup(
+                zone_id=r["zone_id"],
+                kind=r["kind"],
+                is_open=r["is_open"],
+                due_date=r["due"],
+                paused_on=r["paused"],
+                escalation=r["level"],
+                n=r["n"],
+            )
+            for r in rows.iterator(chunk_size=5000)
+        ),
+        batch_size=2000,
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,4 +60,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('zone', 'kind', 'is_open', 'due_date', 'paused_on', 'escalation'), name='loopcaserollup_key')],
             },
         ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
