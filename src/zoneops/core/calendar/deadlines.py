@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 
 from zoneops.core.calendar import workdays as calendar
-from zoneops.core.registries import background
+from zoneops.core.registries import background, rollups
 
 # Sent inside the transaction that saved the arrangement: sender=HolidayArrangement,
 # arrangement, changes=[DeadlineChange, ...], acting_user.
@@ -81,6 +81,7 @@ def plan(first: dt.date, last: dt.date) -> list[Planned]:
     return planned
 
 
+@rollups.batched  # each touched zone's roll-ups recomputed once, not once per deadline
 def apply(planned: list[Planned], *, arrangement, acting_user) -> list:
     """Move each planned deadline to its working-day count on the (reloaded) calendar."""
     from zoneops.core.calendar.models import DeadlineChange

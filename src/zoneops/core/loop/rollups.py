@@ -10,8 +10,9 @@ from zoneops.core.registries import rollups
 KIND = "loop"
 
 
-def loop_rows(zone_ids: list[int] | None):
-    qs = LoopCase._base_manager.all()
+def loop_rows(zone_ids: list[int] | None, where: dict):
+    """The roll-up rows of ``zone_ids``, of one kind if ``where`` names it."""
+    qs = LoopCase._base_manager.filter(**where)
     if zone_ids is not None:
         qs = qs.filter(zone_id__in=zone_ids)
     return qs.values("zone_id", "kind", "is_open").annotate(
@@ -27,5 +28,5 @@ def register() -> None:
         KIND,
         model=LoopCaseRollup,
         select=loop_rows,
-        sources={LoopCase: lambda case: [case.zone_id]},
+        sources={LoopCase: lambda case: [(case.zone_id, {"kind": case.kind})]},
     )

@@ -5,26 +5,29 @@ as every write.
 An app declares a roll-up from its ``AppConfig.ready()`` (core imports no app)::
 
     rollups.register(
-        "appeals",                   # the roll-up's kind
-        model=AppealRollup,          # its table: key columns and figures
-        select=appeal_rows,          # select(zone_ids) -> a values() queryset, one row per key
-        sources={Appeal: zones_of},  # base models whose saves and deletes touch it
+        "appeals",                  # the roll-up's kind
+        model=AppealRollup,         # its table: key columns (its unique constraint) and figures
+        select=appeal_rows,         # select(zone_ids, where) -> a values() queryset
+        sources={Appeal: keys_of},  # base models whose saves and deletes touch it
     )
 
-``select(zone_ids)`` returns the GROUP BY queryset that computes the roll-up rows of those
-zones (every zone with ``None``) from the base tables, its columns named as the roll-up
-model's fields (an annotation whose name a base field takes is called ``rollup_<field>``).
-Recomputing a set of zones is one DELETE of their rows and one ``INSERT … SELECT … GROUP BY``
-(``recompute``): no row is read into Python.
+``select(zone_ids, where)`` returns the GROUP BY queryset that computes the roll-up rows of
+those zones (every zone with ``None``) from the base tables, narrowed to the rows whose key
+fields have ``where``'s values (``{"year": 2025, "month": 9}``; ``{}``: all), its columns
+named as the roll-up model's fields (an annotation whose name a base field takes is called
+``rollup_<field>``). Recomputing is one DELETE of those rows and one ``INSERT … SELECT …
+GROUP BY`` (``recompute``): no row is read into Python.
 
-Keeping it in step:
+Keeping it in step, in the same transaction as the write:
 
-- ``touch(kind, zone_ids=…)``: recompute those zones now, inside the caller's transaction.
-  Bulk writers (the tick, imports, generation) call it once per batch.
-- every save and delete of a source model, single-object writes through the services or the
-  generic ``writes.save``/``delete`` alike, touches the zones its ``sources`` function names
-  (the zone before and after the write) through Django's model signals, in the same
-  transaction as the write.
+- every save and delete of a source model (through the services, the generic
+  ``writes.save``/``delete``, a cascade) touches the keys its ``sources`` function names for
+  the record before and after the write (Django's model signals): a zone id, or
+  ``(zone id, {field: value})`` for a slice of the zone (an appeal's month, a case's kind);
+- ``touch(kind, zone_ids=…, **where)``: what a bulk writer that goes past the signals calls
+  once per batch (``zoneops tick``'s UPDATE of the levels);
+- ``batch()`` / ``@batched``: a writer that saves many records one by one (the calendar moving
+  every open deadline) recomputes each touched zone once, at the end of the block.
 
 ``check()`` recomputes every roll-up from scratch inside a savepoint that is rolled back and
 answers the differences with the kept rows (``zoneops rollups --check``); ``rebuild()``
@@ -34,6 +37,9 @@ recomputes every zone (or some) of every roll-up: one GROUP BY pass per roll-up,
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -45,7 +51,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 class Rollup:
     kind: str
     model: type[models.Model]
-    select: Callable[[list[int] | None], models.QuerySet]
+    select: Callable[[list[int] | None, dict], models.QuerySet]
     sources: dict = field(default_factory=dict)
 
     @property
@@ -75,16 +81,17 @@ def register(
     kind: str,
     *,
     model: type[models.Model],
-    select: Callable[[list[int] | None], models.QuerySet],
+    select: Callable[[list[int] | None, dict], models.QuerySet],
     sources: dict | None = None,
 ) -> None:
     """Declare the roll-up ``kind``; ``sources`` maps a base model to a function that names
-    the zone ids one of its records counts in (``fn(instance) -> iterable of zone ids``)."""
+    the keys one of its records counts in (``fn(instance) -> iterable of keys``: zone ids, or
+    ``(zone id, {field: value})`` for a slice of the zone's rows, e.g. its month)."""
     rollup = Rollup(kind, model, select, dict(sources or {}))
     _rollups[kind] = rollup
     for source in rollup.sources:
         uid = f"zoneops.rollups.{source._meta.label}"  # once per source: it serves them all
-        pre_save.connect(_remember_zones, sender=source, dispatch_uid=uid + ".pre")
+        pre_save.connect(_remember_keys, sender=source, dispatch_uid=uid + ".pre")
         post_save.connect(_saved, sender=source, dispatch_uid=uid + ".save")
         post_delete.connect(_deleted, sender=source, dispatch_uid=uid + ".delete")
 
@@ -103,51 +110,107 @@ def _for_source(sender) -> list[Rollup]:
 
 # Keeping in step -----------------------------------------------------------------------------
 
+# A key names the roll-up rows one write changes: a zone id, or (zone id, {field: value}) for
+# a narrower slice of the zone (its month, its kind), recomputed alone.
+Key = int | tuple[int, dict]
 
-def _zones_of(rollup: Rollup, sender, instance) -> set[int]:
-    return {z for z in rollup.sources[sender](instance) if z is not None}
+
+def _keys_of(rollup: Rollup, sender, instance) -> set[tuple[int, tuple]]:
+    found = set()
+    for key in rollup.sources[sender](instance):
+        zone_id, where = key if isinstance(key, tuple) else (key, {})
+        if zone_id is not None:
+            found.add((zone_id, tuple(sorted(where.items()))))
+    return found
 
 
-def _remember_zones(sender, instance, raw=False, **kwargs):
-    """Before an update, the zones the stored row counts in (a record moved to another zone
-    leaves its old zone's figures too)."""
+def _remember_keys(sender, instance, raw=False, **kwargs):
+    """Before an update, the keys the stored row counts in (a record moved to another zone or
+    month leaves its old figures too)."""
     if raw or instance.pk is None or instance._state.adding:
         return
     stored = sender._base_manager.filter(pk=instance.pk).first()
     if stored is None:
         return
-    instance._zoneops_rollup_zones = {
-        rollup.kind: _zones_of(rollup, sender, stored) for rollup in _for_source(sender)
+    instance._zoneops_rollup_keys = {
+        rollup.kind: _keys_of(rollup, sender, stored) for rollup in _for_source(sender)
     }
 
 
 def _saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    before = getattr(instance, "_zoneops_rollup_zones", {})
+    before = getattr(instance, "_zoneops_rollup_keys", {})
     for rollup in _for_source(sender):
-        zones = _zones_of(rollup, sender, instance) | before.get(rollup.kind, set())
-        touch(rollup.kind, zone_ids=zones)
-    instance._zoneops_rollup_zones = {}
+        _touch_keys(rollup, _keys_of(rollup, sender, instance) | before.get(rollup.kind, set()))
+    instance._zoneops_rollup_keys = {}
 
 
 def _deleted(sender, instance, **kwargs):
     for rollup in _for_source(sender):
-        touch(rollup.kind, zone_ids=_zones_of(rollup, sender, instance))
+        _touch_keys(rollup, _keys_of(rollup, sender, instance))
 
 
-def touch(kind: str, *, zone_ids: Iterable[int] | None = None) -> None:
-    """Recompute roll-up ``kind`` for ``zone_ids`` (every zone: None), in the caller's
-    transaction. An empty set does nothing."""
-    ids = None if zone_ids is None else sorted(set(zone_ids))
-    if ids is not None and not ids:
+_pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "zoneops_rollups_pending", default=None
+)
+
+
+def _touch_keys(rollup: Rollup, keys: set[tuple[int, tuple]]) -> None:
+    pending = _pending.get()
+    if pending is not None:
+        pending.setdefault(rollup.kind, set()).update(keys)
         return
-    recompute(get(kind), ids)
+    by_where: dict[tuple, set[int]] = {}
+    for zone_id, where in keys:
+        by_where.setdefault(where, set()).add(zone_id)
+    for where, zone_ids in sorted(by_where.items(), key=lambda item: str(item[0])):
+        recompute(rollup, sorted(zone_ids), dict(where))
+
+
+def touch(kind: str, *, zone_ids: Iterable[int] | None = None, **where) -> None:
+    """Recompute roll-up ``kind`` for ``zone_ids`` (every zone: None), only its rows with
+    ``where``'s values if given (``month=…``), in the caller's transaction. An empty set of
+    zones does nothing. Inside ``batch()`` the zones are recomputed once at its end."""
+    if zone_ids is None:
+        recompute(get(kind), None, where)
+        return
+    _touch_keys(get(kind), {(z, tuple(sorted(where.items()))) for z in zone_ids})
+
+
+@contextlib.contextmanager
+def batch():
+    """Collect the touches of every write inside the block and recompute each zone once at its
+    end: a writer that saves many records one by one (the calendar moving every open deadline).
+    Enter it inside the writer's transaction, so that the roll-ups change with the rows."""
+    if _pending.get() is not None:  # an outer batch recomputes
+        yield
+        return
+    pending: dict[str, set] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for kind, keys in pending.items():
+        # A zone recomputed whole makes its narrower slices redundant.
+        whole = {zone_id for zone_id, where in keys if not where}
+        _touch_keys(get(kind), {k for k in keys if not k[1] or k[0] not in whole})
+
+
+def batched(function: Callable) -> Callable:
+    """``function`` run inside ``batch()``: the one-line hook of a bulk writer."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with batch():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def touch_all(*, zone_ids: Iterable[int] | None = None) -> None:
-    """Recompute every roll-up for ``zone_ids``: a writer that changes several (the tick,
-    a bulk load)."""
+    """Recompute every roll-up for ``zone_ids``: a writer that changes several (a bulk load)."""
     for kind in _rollups:
         touch(kind, zone_ids=zone_ids)
 
@@ -171,23 +234,29 @@ def _column_of(model, name: str) -> str:
     return model._meta.get_field(name).column
 
 
-def recompute(rollup: Rollup, zone_ids: list[int] | None) -> None:
-    """Delete the roll-up rows of ``zone_ids`` (all: None) and insert them again with one
-    ``INSERT … SELECT … GROUP BY`` over the base tables."""
-    queryset = rollup.select(zone_ids).order_by()
+def recompute(rollup: Rollup, zone_ids: list[int] | None, where: dict | None = None) -> None:
+    """Delete the roll-up rows of ``zone_ids`` (all: None) with ``where``'s values and insert
+    them again with one ``INSERT … SELECT … GROUP BY`` over the base tables."""
+    where = dict(where or {})
+    queryset = rollup.select(zone_ids, where).order_by()
     using = router.db_for_write(rollup.model)
+    quote = connections[using].ops.quote_name
     names = _columns(queryset)
     sql, params = queryset.query.get_compiler(using=using).as_sql()
-    columns = ", ".join(
-        connections[using].ops.quote_name(_column_of(rollup.model, n)) for n in names
-    )
-    table = connections[using].ops.quote_name(rollup.table)
+    columns = ", ".join(quote(_column_of(rollup.model, n)) for n in names)
+    table = quote(rollup.table)
+    conditions, values = [], []
+    if zone_ids is not None:
+        conditions.append(f"zone_id IN ({', '.join(['%s'] * len(zone_ids))})")
+        values.extend(zone_ids)
+    for name, value in where.items():
+        conditions.append(f"{quote(_column_of(rollup.model, name))} = %s")
+        values.append(value)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        if zone_ids is None:
-            cursor.execute(f"DELETE FROM {table}")
+        if conditions:
+            cursor.execute(f"DELETE FROM {table} WHERE {' AND '.join(conditions)}", values)
         else:
-            marks = ", ".join(["%s"] * len(zone_ids))
-            cursor.execute(f"DELETE FROM {table} WHERE zone_id IN ({marks})", zone_ids)
+            cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 

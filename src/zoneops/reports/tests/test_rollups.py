@@ -359,3 +359,30 @@ def test_pack_tables_read_their_first_rows_and_count_the_rest(ctx, monkeypatch):
     assert len(overdue.table.rows) == 2
     assert re.findall(r"\d+", overdue.paragraphs[0]) == ["3"]
     assert re.findall(r"\d+", overdue.paragraphs[-1]) == ["2", "3"]
+
+
+def test_the_holiday_notice_moves_deadlines_and_recomputes_each_zone_once(ctx, monkeypatch):
+    """The calendar saves every open deadline it moves one by one: the roll-ups follow, each
+    zone and slice recomputed once at the end of the batch, in the same transaction."""
+    from zoneops.core.calendar import services as calendar_services
+    from zoneops.core.calendar.notice import parse_notice
+    from zoneops.core.tests.test_calendar_entry import NOTICE_2031
+
+    with time_machine.travel(dt.datetime(2031, 1, 15, 9, 0), tick=False):
+        for _ in range(3):
+            new_appeal(ctx["zone_tree"]["park"], ctx["users"]["staff"], on=D(2031, 1, 20))
+        calls = []
+        real = rollups.recompute
+
+        def counting(rollup, zone_ids, where=None):
+            calls.append((rollup.kind, tuple(zone_ids or ()), tuple(sorted((where or {}).items()))))
+            return real(rollup, zone_ids, where)
+
+        monkeypatch.setattr(rollups, "recompute", counting)
+        calendar_services.enter_holiday_arrangement(
+            2031, parse_notice(NOTICE_2031, 2031), acting_user=ctx["users"]["admin"]
+        )
+    moved = LoopCase.objects.filter(due_date__gt=D(2031, 2, 5)).count()
+    assert moved == 3  # the Spring Festival moved every deadline
+    assert len(calls) == len(set(calls)) and len(calls) <= 2
+    assert rollups.check() == []
