@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -253,11 +254,26 @@ def recompute(rollup: Rollup, zone_ids: list[int] | None, where: dict | None = N
         conditions.append(f"{quote(_column_of(rollup.model, name))} = %s")
         values.append(value)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        _lock(cursor, connections[using], rollup.table, zone_ids)
         if conditions:
             cursor.execute(f"DELETE FROM {table} WHERE {' AND '.join(conditions)}", values)
         else:
             cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+
+
+def _lock(cursor, connection, table: str, zone_ids: list[int] | None) -> None:
+    """Serialise the recomputations of a zone's rows until the transaction ends (PostgreSQL:
+    two writes of one zone at once would each delete the old rows and insert the new ones, and
+    the second insert would meet the first's rows). SQLite writes one transaction at a time."""
+    if connection.vendor != "postgresql":
+        return
+    if zone_ids is None:
+        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN EXCLUSIVE MODE")
+        return
+    space = zlib.crc32(table.encode()) - 2**31  # one lock space per roll-up (int4)
+    for zone_id in sorted(zone_ids):  # always in the same order: no deadlock between zones
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, zone_id])
 
 
 def rebuild(*, zone_ids: Iterable[int] | None = None, progress: Callable | None = None) -> int:

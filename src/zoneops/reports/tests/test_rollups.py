@@ -386,3 +386,40 @@ def test_the_holiday_notice_moves_deadlines_and_recomputes_each_zone_once(ctx, m
     assert moved == 3  # the Spring Festival moved every deadline
     assert len(calls) == len(set(calls)) and len(calls) <= 2
     assert rollups.check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writes_of_one_zone_at_once_both_land_in_the_roll_up(zone_tree, users):
+    """PostgreSQL: two transactions recomputing one zone's month wait for each other instead
+    of the second failing on the first's new rows (or missing them)."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    errors = []
+
+    def submit(pause: float, delay: float):
+        try:
+            time.sleep(delay)
+            with transaction.atomic():
+                new_appeal(zone_tree["park"], users["staff"], on=D(2025, 9, 26))
+                time.sleep(pause)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=submit, args=(0.5, 0)),
+        threading.Thread(target=submit, args=(0, 0.2)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AppealRollup.objects.get().total == 2
+    assert rollups.check() == []
