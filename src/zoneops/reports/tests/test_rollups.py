@@ -423,3 +423,23 @@ def test_two_writes_of_one_zone_at_once_both_land_in_the_roll_up(zone_tree, user
     assert errors == []
     assert AppealRollup.objects.get().total == 2
     assert rollups.check() == []
+
+
+def test_generate_leaves_the_roll_ups_filled(db):
+    """``zoneops generate`` writes in bulk past the model signals, then fills the roll-ups."""
+    out = io.StringIO()
+    call_command(
+        "generate",
+        seed=3,
+        zones=2,
+        enterprises=40,
+        months=3,
+        projects=10,
+        appeals=60,
+        hazards=10,
+        leads=0,
+        stdout=out,
+    )
+    assert "rollups:" in out.getvalue()
+    assert AppealRollup.objects.exists() and LoopCaseRollup.objects.exists()
+    assert rollups.check() == []
