@@ -20,18 +20,19 @@ from zoneops.tasks.workflow import KIND
 
 
 def panels(zones, year, month, user):
-    # Read from the closed loop's roll-up with the lists' own filters (``overdue_q``).
+    # Read from the closed loop's roll-up with the lists' own filters (``overdue_q``), worked
+    # out once (each works out the latest due date of every kind on the calendar).
+    overdue = loop.overdue_q(prefix="")
     counts = {
         key: value or 0
         for key, value in LoopCaseRollup.objects.filter(zone_id__in=zone_ids(zones), kind=KIND)
         .aggregate(
             total=Sum("n"),
             still_open=Sum("n", filter=Q(is_open=True)),
-            late=Sum("n", filter=loop.overdue_q(prefix="")),
+            late=Sum("n", filter=overdue),
             soon=Sum(
                 "n",
-                filter=loop.escalation_q(LoopCase.Escalation.DUE_SOON, prefix="")
-                & ~loop.overdue_q(prefix=""),
+                filter=loop.escalation_q(LoopCase.Escalation.DUE_SOON, prefix="") & ~overdue,
             ),
         )
         .items()
