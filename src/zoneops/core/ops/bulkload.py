@@ -87,14 +87,14 @@ class Loader:
 
     # Draws, as SQL expressions (inlined: statements run on other connections in parallel) ----
 
-    def u(self, n: str, salt: int) -> str:
+    def u(self, n: str, salt: int | str) -> str:
         """A uniform draw in [0, 1) for row ``n`` (an SQL expression) and ``salt``."""
         return (
-            f"((hashint8extended(({n}) * {SALTS} + {int(salt)}, {int(self.seed)}) "
+            f"((hashint8extended(({n}) * {SALTS} + ({salt}), {int(self.seed)}) "
             "& 9007199254740991)::float8 / 9007199254740992.0)"
         )
 
-    def i(self, n: str, salt: int, lo: int | str, hi: int | str) -> str:
+    def i(self, n: str, salt: int | str, lo: int | str, hi: int | str) -> str:
         """An integer in [lo, hi], each as likely."""
         return f"(({lo}) + floor({self.u(n, salt)} * (({hi}) - ({lo}) + 1))::int)"
 
@@ -349,3 +349,48 @@ def restore(definitions: list[Definition], tables: Sequence[str], progress: Prog
             cursor.execute(f'ANALYZE "{table}"')
         cursor.execute("RESET maintenance_work_mem")
     progress.step(f"analyzed {len(tables)} tables", 0, time.perf_counter() - started)
+
+
+@dataclass
+class WorkingDays:
+    """The calendar as arrays for statements run on any connection: ``add(day, k)`` and
+    ``between(a, b)`` as SQL expressions over ``%(cal_cum)s``/``%(cal_day)s`` parameters,
+    computed as ``zoneops.core.calendar.workdays`` computes them (it is asked once a day)."""
+
+    first: dt.date
+    last: dt.date
+    cum: list[int] = field(default_factory=list)
+    days: list[dt.date] = field(default_factory=list)
+
+    def __post_init__(self):
+        # cum[i]: working days in (first - 1, first + i]; days[c - 1]: the c-th working day.
+        count, day = 0, self.first
+        while day <= self.last:
+            if calendar.is_working_day(day):
+                count += 1
+                self.days.append(day)
+            self.cum.append(count)
+            day += dt.timedelta(days=1)
+        self.cum.insert(0, 0)  # the day before ``first``
+
+    def params(self) -> dict:
+        return {"cal_first": self.first, "cal_cum": self.cum, "cal_day": self.days}
+
+    def cum_of(self, day: str) -> str:
+        return f"(%(cal_cum)s::int[])[({day}) - %(cal_first)s::date + 2]"
+
+    def add(self, day: str, k: str | int) -> str:
+        """The ``k``-th working day after ``day`` (``day`` itself not counted), k ≥ 1."""
+        return f"(%(cal_day)s::date[])[{self.cum_of(day)} + ({k})]"
+
+    def between(self, start: str, end: str) -> str:
+        return f"({self.cum_of(end)} - {self.cum_of(start)})"
+
+
+def escalation_levels(workflow, first: dt.date, last: dt.date, today: dt.date) -> list[int]:
+    """The level ``zoneops tick`` gives on ``today`` to a case due on each day first … last."""
+    levels, day = [], first
+    while day <= last:
+        levels.append(int(loop.escalation_level(workflow, day, today)))
+        day += dt.timedelta(days=1)
+    return levels
