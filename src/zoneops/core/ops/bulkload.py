@@ -317,6 +317,8 @@ def deferred_indexes(tables: Iterable[str], progress: Progress) -> Iterator[list
     started = time.perf_counter()
     order = {"foreign": 0, "unique": 1, "index": 2}
     with connection.cursor() as cursor:
+        # Inside a transaction: check the rows written so far now (no pending trigger events).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for definition in sorted(definitions, key=lambda d: order[d.kind]):
             cursor.execute(definition.drop())
     progress.step(
@@ -335,6 +337,7 @@ def _references(definition: str, tables: Sequence[str]) -> bool:
 
 def restore(definitions: list[Definition], tables: Sequence[str], progress: Progress) -> None:
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET maintenance_work_mem = '512MB'")
         order = {"index": 0, "unique": 1, "foreign": 2}
         for definition in sorted(definitions, key=lambda d: (order[d.kind], d.table, d.name)):
