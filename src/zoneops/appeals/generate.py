@@ -271,6 +271,8 @@ def generate_in_database(
         "case": loader.next_id(LoopCase),
         "submission": loader.next_id(Submission),
         "appeal": loader.next_id(Appeal),
+        # an id for each step of the path (gaps allowed): statements run at once
+        "event": loader.next_id(LoopEvent),
         "tz": settings.TIME_ZONE,
     }
     waiting = ", ".join(f"'{state}'" for state in workflow.APPEAL.waiting_states)
@@ -352,9 +354,11 @@ def generate_in_database(
         events.append(
             (
                 f"""
-                INSERT INTO core_loopevent (type, transition, from_state, to_state, actor_id,
+                INSERT INTO core_loopevent (id, type, transition, from_state, to_state, actor_id,
                     time, comment, data, case_id)
-                SELECT 'transition', s.name, s.from_state, s.to_state, NULL,
+                SELECT %(event)s + r.n * {
+                    len(PATH)
+                } + s.k, 'transition', s.name, s.from_state, s.to_state, NULL,
                     CASE s.k
                       WHEN 0 THEN {stamp.format(day="r.opened", clock="09:00")}
                       WHEN 1 THEN {stamp.format(day="r.opened", clock="10:00")}
@@ -375,7 +379,6 @@ def generate_in_database(
                         (%(path_to)s::text[])[k + 1] AS to_state
                     FROM generate_series(0, array_position(%(path_to)s::text[], r.state) - 1) k
                 ) s
-                ORDER BY r.n, s.k
                 """,
                 {
                     **chunk,
@@ -387,8 +390,7 @@ def generate_in_database(
     made = loader.parallel("appeals: loop cases", cases)
     loader.parallel("appeals: submissions", submissions)
     loader.parallel("appeals", appeals)
-    # One after the other: event ids come from the sequence, in the order of the rows.
-    made_events = sum(loader.step("appeals: loop events", *statement) for statement in events)
+    made_events = loader.parallel("appeals: loop events", events)
     for model in BULK_MODELS:
         loader.reset_sequence(model)
     return f"{made} appeals with their loop cases, submissions and {made_events} loop events"

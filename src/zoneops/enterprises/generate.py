@@ -262,6 +262,8 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
     periods = months_back(months, dt.date(today.year, today.month, 1) - dt.timedelta(days=1))
     first_id = loader.next_id(Enterprise)
     first_figure = loader.next_id(MonthlyFigure)
+    # Ids are given (gaps allowed: an id per enterprise and kind), so statements run at once.
+    first_certification = loader.next_id(Certification)
     u, i = loader.u, loader.i
     serial = f"({serial_start} + n)"
     place = f"(1 + mod(n, {len(places['id'])}))"
@@ -309,9 +311,10 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
         certifications.append(
             (
                 f"""
-                INSERT INTO enterprises_certification (created_at, updated_at, source, kind,
+                INSERT INTO enterprises_certification (id, created_at, updated_at, source, kind,
                     level, certificate_no, issued_on, expires_on, evidence, rank, enterprise_id)
-                SELECT now(), now(), %(source)s, k.kind, k.level, '', d.issued,
+                SELECT %(certification)s + n * %(kinds_count)s + k.salt - 14, now(), now(),
+                    %(source)s, k.kind, k.level, '', d.issued,
                     (d.issued + make_interval(years => k.years))::date - 1, '', k.rank,
                     %(id)s + n
                 FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
@@ -321,7 +324,6 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
                 CROSS JOIN LATERAL (SELECT %(today)s::date
                     - {i("n", "k.salt + 6", 30, "365 * k.years - 1")} AS issued) d
                 WHERE {u("n", "k.salt")} < k.share
-                ORDER BY n, k.salt
                 """,
                 {
                     **rows,
@@ -332,6 +334,8 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
                     "years": [years for *_x, years in CERT_SHARES],
                     "ranks": [TIER_RANK[kind] for kind, *_ in CERT_SHARES],
                     "salts": [14 + k for k in range(len(CERT_SHARES))],
+                    "kinds_count": len(CERT_SHARES),
+                    "certification": first_certification,
                 },
             )
         )
@@ -374,8 +378,7 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
             )
         )
     made_enterprises = loader.parallel("enterprises", enterprises)
-    # One after the other: their ids come from the sequence, in the order of the rows.
-    made_certifications = sum(loader.step("certifications", *c) for c in certifications)
+    made_certifications = loader.parallel("certifications", certifications)
     made_figures = loader.parallel("monthly figures", figures)
     for model in BULK_MODELS:
         loader.reset_sequence(model)

@@ -193,6 +193,10 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
         "lat": [lat for _lon, lat in centres],
         "today": today,
         "months": months,
+        # Ids are given (gaps allowed), so that the statements run at once.
+        "plan": loader.next_id(AnnualPlan),
+        "milestone": loader.next_id(Milestone),
+        "investment": loader.next_id(MonthlyInvestment),
     }
     projects, plans, milestones, monthly = [], [], [], []
     for lo, hi in loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))):
@@ -242,10 +246,10 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
         plans.append(
             (
                 f"""
-                INSERT INTO projects_annualplan (created_at, updated_at, source, year, planned,
-                    baseline, project_id)
-                SELECT now(), now(), %(source)s, %(year)s, b.plan, NULL, b.id
-                FROM ({base}) b ORDER BY b.n
+                INSERT INTO projects_annualplan (id, created_at, updated_at, source, year,
+                    planned, baseline, project_id)
+                SELECT %(plan)s + b.n, now(), now(), %(source)s, %(year)s, b.plan, NULL, b.id
+                FROM ({base}) b
                 """,
                 chunk,
             )
@@ -253,15 +257,15 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
         milestones.append(
             (
                 f"""
-                INSERT INTO projects_milestone (created_at, updated_at, source, name,
+                INSERT INTO projects_milestone (id, created_at, updated_at, source, name,
                     planned_date, baseline_date, actual_date, "order", project_id)
-                SELECT now(), now(), %(source)s, (ARRAY['开工', '主体封顶', '投产'])[o + 1],
+                SELECT %(milestone)s + b.n * 3 + o, now(), now(), %(source)s,
+                    (ARRAY['开工', '主体封顶', '投产'])[o + 1],
                     b.start + o * 120, b.start + o * 120,
                     CASE WHEN b.started AND b.start + o * 120 < %(today)s::date
                               AND {u("b.n", "21 + o")} < 0.8 THEN b.start + o * 120 END,
                     o, b.id
                 FROM ({base}) b CROSS JOIN generate_series(0, 2) o
-                ORDER BY b.n, o
                 """,
                 chunk,
             )
@@ -270,21 +274,20 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
             monthly.append(
                 (
                     f"""
-                    INSERT INTO projects_monthlyinvestment (created_at, updated_at, source, year,
-                        month, completed_ytd, project_id)
-                    SELECT now(), now(), %(source)s, %(year)s, m, {completed.format(m="m")}, b.id
+                    INSERT INTO projects_monthlyinvestment (id, created_at, updated_at, source,
+                        year, month, completed_ytd, project_id)
+                    SELECT %(investment)s + b.n * %(months)s + m - 1, now(), now(), %(source)s,
+                        %(year)s, m, {completed.format(m="m")}, b.id
                     FROM ({base}) b CROSS JOIN generate_series(1, %(months)s) m
                     WHERE b.started
-                    ORDER BY b.n, m
                     """,
                     chunk,
                 )
             )
     made = loader.parallel("projects", projects)
-    # One after the other: their ids come from the sequence, in the order of the rows.
-    made_plans = sum(loader.step("projects: annual plans", *s) for s in plans)
-    made_milestones = sum(loader.step("projects: milestones", *s) for s in milestones)
-    made_monthly = sum(loader.step("projects: monthly investment", *s) for s in monthly)
+    made_plans = loader.parallel("projects: annual plans", plans)
+    made_milestones = loader.parallel("projects: milestones", milestones)
+    made_monthly = loader.parallel("projects: monthly investment", monthly)
     for model in BULK_MODELS:
         loader.reset_sequence(model)
     return (
