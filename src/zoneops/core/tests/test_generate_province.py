@@ -274,3 +274,38 @@ def test_working_days_match_the_calendar():
     index = (day - cal.first).days + 1
     for k in (1, 2, 10, 25):
         assert cal.days[cal.cum[index] + k - 1] == calendar.add_working_days(day, k)
+
+
+def test_every_app_generates_its_records(db):
+    """The whole command at a small scale: in Python on SQLite, by the database on PostgreSQL."""
+    from zoneops.appeals.models import Appeal
+    from zoneops.core.models import LoopCase
+    from zoneops.enterprises.models import Enterprise, MonthlyFigure
+    from zoneops.hazards.models import Hazard
+    from zoneops.indicators.models import IndicatorValue
+    from zoneops.investment.models import Lead
+    from zoneops.projects.models import Milestone, Project
+    from zoneops.tasks.models import Task
+
+    out = io.StringIO()
+    call_command(
+        "generate",
+        zones=2,
+        enterprises=40,
+        months=14,
+        projects=4,
+        appeals=20,
+        leads=10,
+        hazards=3,
+        tasks_per_zone=1,
+        seed=3,
+        stdout=out,
+    )
+    assert Enterprise.objects.count() == 40
+    assert MonthlyFigure.objects.count() == 40 * 14
+    assert Project.objects.count() == 4 and Milestone.objects.count() == 12
+    assert Appeal.objects.count() == 20 and Hazard.objects.count() == 3
+    assert Lead.objects.count() == 10 and Task.objects.count() == 2
+    assert LoopCase.objects.count() == 20 + 3 + 2
+    assert IndicatorValue.objects.filter(zone__code="S-Z0001").exists()
+    assert "generated in" in out.getvalue()
