@@ -366,19 +366,39 @@ def restore(definitions: list[Definition], tables: Sequence[str], progress: Prog
         finally:
             connections["default"].close()
 
-    # Indexes and unique constraints (each locks its own table only); foreign keys lock two
-    # tables each and are checked one after the other.
+    # Indexes and unique constraints (each locks its own table only), then the foreign keys:
+    # added unchecked one after the other (a moment each), then checked two at a time
+    # (VALIDATE locks the referenced table only in ROW SHARE mode).
     indexes = [d for d in ordered if d.kind != "foreign"]
-    others = [d for d in ordered if d.kind == "foreign"]
-    if connection.in_atomic_block or WORKERS < 2:
-        others = indexes + others
-    else:
+    foreign = [d for d in ordered if d.kind == "foreign"]
+    apart = not connection.in_atomic_block and WORKERS > 1
+    if apart:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             list(pool.map(build_apart, indexes))
     with connection.cursor() as cursor:
         cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
-        for definition in others:
-            build(definition, cursor)
+        if not apart:
+            for definition in indexes + foreign:
+                build(definition, cursor)
+        else:
+            for definition in foreign:
+                cursor.execute(definition.create()[0])
+
+    def validate(definition: Definition) -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(definition.create()[1])
+                seconds = time.perf_counter() - started
+                if seconds >= 1:
+                    progress.step(f"checked foreign key {definition.name}", 0, seconds)
+        finally:
+            connections["default"].close()
+
+    if apart:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(validate, foreign))
+    with connection.cursor() as cursor:
         started = time.perf_counter()
         for table in tables:
             cursor.execute(f'ANALYZE "{table}"')
