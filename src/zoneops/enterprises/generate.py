@@ -223,3 +223,196 @@ def _write_figures(enterprises, periods, *, rng, source: str) -> int:
         MonthlyFigure.objects.bulk_create(batch)
         figures += len(batch)
     return figures
+
+
+# In the database (PostgreSQL, ``zoneops generate`` at province scale) ---------------------------
+
+BULK_MODELS = (Enterprise, Certification, MonthlyFigure)
+# Enterprises a statement makes (and commits): 100,000 enterprises are 3.6 million figures.
+CHUNK = 100_000
+
+
+def expected_rows(options) -> int:
+    count = options.get("enterprises") or 0
+    return count * (1 + (options.get("months") or 0)) + int(
+        count * sum(share for _k, share, _l, _y in CERT_SHARES)
+    )
+
+
+def _uscc_sql(serial: str) -> str:
+    """SQL for ``synthetic_code(serial)``: the GB 32100 check character computed in the row."""
+    prefix = "91990000"
+    fixed = sum(
+        uscc.VALUES[char] * weight for char, weight in zip(prefix, uscc.WEIGHTS[:8], strict=True)
+    )
+    digits = " + ".join(
+        f"mod({serial} / {10 ** (8 - j)}, 10) * {uscc.WEIGHTS[8 + j]}" for j in range(9)
+    )
+    return (
+        f"'{prefix}' || lpad(({serial})::text, 9, '0') || substr('{uscc.CHARSET}', "
+        f"1 + mod(31 - mod({fixed} + {digits}, 31), 31)::int, 1)"
+    )
+
+
+def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
+    """The rows ``create_enterprises`` makes, made by PostgreSQL (``zoneops.core.ops.bulkload``):
+    the same fields and shares, year-to-date figures growing year on year, certifications with
+    their tier rank and expiry. Values are drawn from the seed, not from Python's generator."""
+    count = options.get("enterprises") or 0
+    months = options.get("months") or 0
+    if not zones or count <= 0:
+        return "no enterprises"
+    source = f"synthetic: zoneops generate --seed {options.get('seed', 1)}"
+    serial_start = options.get("serial", 0)
+    industries = code_map()
+    weighted = [
+        industries[code] for code, weight in INDUSTRIES if code in industries for _ in range(weight)
+    ]
+    places: dict[str, list] = {"id": [], "top": [], "lon": [], "lat": []}
+    chain_ids = []
+    for top, zone in enumerate(zones):
+        for name in CHAINS:
+            chain_ids.append(
+                IndustrialChain.objects.get_or_create(
+                    zone=zone, name=name, defaults={"source": source}
+                )[0].pk
+            )
+        for place in zone.subtree().order_by("path"):
+            lon0, lat0 = _centre(place)
+            for key, value in zip(places, (place.pk, top, lon0, lat0), strict=True):
+                places[key].append(value)
+    today = timezone.localdate()
+    periods = months_back(months, dt.date(today.year, today.month, 1) - dt.timedelta(days=1))
+    first_id = loader.next_id(Enterprise)
+    first_figure = loader.next_id(MonthlyFigure)
+    # Ids are given (gaps allowed: an id per enterprise and kind), so statements run at once.
+    first_certification = loader.next_id(Certification)
+    u, i = loader.u, loader.i
+    serial = f"({serial_start} + n)"
+    place = f"(1 + mod(n, {len(places['id'])}))"
+    common = {"source": source, "id": first_id}
+    enterprises, certifications, figures = [], [], []
+    for first, last in loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))):
+        rows = {**common, "first": first, "last": last}
+        enterprises.append(
+            (
+                f"""
+                INSERT INTO enterprises_enterprise (id, created_at, updated_at, source, uscc,
+                    name, address, founded_on, registered_capital, is_chain_leader, status,
+                    above_scale, above_scale_since, zone_id, chain_id, industry_id, latitude,
+                    longitude)
+                SELECT %(id)s + n, now(), now(), %(source)s, {_uscc_sql(serial)},
+                    '合成企业' || CASE WHEN {serial} < 1000000
+                                  THEN lpad({serial}::text, 6, '0') ELSE {serial}::text END,
+                    '', make_date({i("n", 3, 1995, 2023)}, {i("n", 4, 1, 12)},
+                                  {i("n", 5, 1, 28)}),
+                    {i("n", 6, 50, 50000)}, chained AND {u("n", 7)} < 0.01,
+                    CASE WHEN {u("n", 8)} < 0.97 THEN 'operating' ELSE 'idle' END,
+                    {u("n", 9)} < 0.25, NULL, (%(places)s::bigint[])[{place}],
+                    CASE WHEN chained THEN (%(chains)s::bigint[])[
+                        (%(tops)s::int[])[{place}] * 6 + 1 + floor({u("n", 2)} * 6)::int] END,
+                    (%(industries)s::bigint[])[1 + floor({u("n", 10)} * %(weights)s)::int],
+                    round(((%(lat)s::float8[])[{place}] + ({u("n", 12)} - 0.5) * 0.11)::numeric,
+                          6),
+                    round(((%(lon)s::float8[])[{place}] + ({u("n", 11)} - 0.5) * 0.16)::numeric,
+                          6)
+                FROM (SELECT n, {u("n", 1)} < 0.5 AS chained
+                      FROM generate_series(%(first)s::bigint, %(last)s::bigint) n) g
+                """,
+                {
+                    **rows,
+                    "places": places["id"],
+                    "tops": places["top"],
+                    "lat": places["lat"],
+                    "lon": places["lon"],
+                    "chains": chain_ids,
+                    "industries": weighted,
+                    "weights": len(weighted),
+                },
+            )
+        )
+        certifications.append(
+            (
+                f"""
+                INSERT INTO enterprises_certification (id, created_at, updated_at, source, kind,
+                    level, certificate_no, issued_on, expires_on, evidence, rank, enterprise_id)
+                SELECT %(certification)s + n * %(kinds_count)s + k.salt - 14, now(), now(),
+                    %(source)s, k.kind, k.level, '', d.issued,
+                    (d.issued + make_interval(years => k.years))::date - 1, '', k.rank,
+                    %(id)s + n
+                FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
+                CROSS JOIN unnest(%(kinds)s::text[], %(shares)s::float8[], %(levels)s::text[],
+                                  %(years)s::int[], %(ranks)s::int[], %(salts)s::int[])
+                    AS k(kind, share, level, years, rank, salt)
+                CROSS JOIN LATERAL (SELECT %(today)s::date
+                    - {i("n", "k.salt + 6", 30, "365 * k.years - 1")} AS issued) d
+                WHERE {u("n", "k.salt")} < k.share
+                """,
+                {
+                    **rows,
+                    "today": today,
+                    "kinds": [kind for kind, *_ in CERT_SHARES],
+                    "shares": [share for _k, share, _l, _y in CERT_SHARES],
+                    "levels": [level for _k, _s, level, _y in CERT_SHARES],
+                    "years": [years for *_x, years in CERT_SHARES],
+                    "ranks": [TIER_RANK[kind] for kind, *_ in CERT_SHARES],
+                    "salts": [14 + k for k in range(len(CERT_SHARES))],
+                    "kinds_count": len(CERT_SHARES),
+                    "certification": first_certification,
+                },
+            )
+        )
+        if not periods:
+            continue
+        # Each enterprise's draws once (the fences keep the planner from recomputing them per
+        # month), then a row per month: ids in the order of enterprise and month.
+        figures.append(
+            (
+                f"""
+                INSERT INTO enterprises_monthlyfigure (id, created_at, updated_at, source, year,
+                    month, main_revenue, output_value, tax_paid, employees, rd_expense,
+                    energy_use, enterprise_id)
+                SELECT x.id, now(), now(), %(source)s, x.y, x.m, x.ytd, round(x.ytd * 0.9, 2),
+                    round(x.ytd * 0.04, 2), x.employees, round(x.ytd * 0.03, 2),
+                    round(x.ytd * 0.02, 2), x.enterprise_id
+                FROM (
+                    SELECT %(figure)s + e.n * {len(periods)} + p.k AS id, e.n + %(id)s
+                        AS enterprise_id, e.employees, p.y, p.m,
+                        round(e.annual * power(1 + e.growth, p.years) * p.m / 12, 2) AS ytd
+                    FROM (SELECT n,
+                            -- annual revenue in 万元: lognormal, most small, a long tail
+                            round(exp(6.5 + 1.3 * {loader.normal("n", 30)})::numeric, 2) AS annual,
+                            round((-0.15 + 0.5 * {u("n", 32)})::numeric, 3) AS growth,
+                            {i("n", 33, 5, 800)} AS employees
+                          FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
+                          OFFSET 0) e
+                    CROSS JOIN unnest(%(ys)s::int[], %(ms)s::int[], %(yk)s::int[],
+                                      %(ks)s::int[]) AS p(y, m, years, k)
+                    OFFSET 0) x
+                """,
+                {
+                    **rows,
+                    "figure": first_figure,
+                    "ys": [year for year, _m in periods],
+                    "ms": [month for _y, month in periods],
+                    "yk": [year - periods[0][0] for year, _m in periods],
+                    "ks": list(range(len(periods))),
+                },
+            )
+        )
+    made_enterprises = loader.parallel("enterprises", enterprises)
+    made_certifications = loader.parallel("certifications", certifications)
+    made_figures = loader.parallel("monthly figures", figures)
+    for model in BULK_MODELS:
+        loader.reset_sequence(model)
+    return (
+        f"{made_enterprises} enterprises, {made_certifications} certifications, "
+        f"{made_figures} monthly figures"
+    )
+
+
+def _centre(place: Zone) -> tuple[float, float]:
+    """The centre ``synthetic_point`` spreads a zone's (or its park's) points around."""
+    from zoneops.core.zones.geo import synthetic_centre
+
+    return synthetic_centre(place)

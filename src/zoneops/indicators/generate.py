@@ -11,8 +11,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zoneops.core.audit import bulk
 from zoneops.core.audit.bulk import log_bulk_create
+from zoneops.core.audit.trail import snapshot
 from zoneops.core.models import Zone
+from zoneops.core.ops.generate import insert_rows
 from zoneops.indicators.models import Indicator, IndicatorValue, Target
 
 SEASON = [5, 6, 9, 8, 8, 9, 8, 8, 9, 9, 9, 12]
@@ -101,7 +104,14 @@ def generate(options, *, rng: random.Random, zones: list[Zone], stdout) -> str:
                     source=source,
                 )
             )
-    for start in range(0, len(values), BATCH):
-        log_bulk_create(IndicatorValue.objects.bulk_create(values[start : start + BATCH]))
+    # Through the one bulk writer (COPY on PostgreSQL) with their audit rows, as
+    # ``log_bulk_create`` writes them: a province has 50,000 values.
+    columns = ["zone_id", "indicator_id", "year", "month", "value", "yoy", "source"]
+    ids = insert_rows(
+        IndicatorValue, [{name: getattr(v, name) for name in columns} for v in values]
+    )
+    for value, pk in zip(values, ids, strict=True):
+        value.pk = value.id = pk
+    bulk.log_created(IndicatorValue, ((v.pk, str(v), v.zone_id, snapshot(v)) for v in values))
     log_bulk_create(Target.objects.bulk_create(targets, batch_size=BATCH))
     return f"{len(values)} indicator values, {len(targets)} targets"

@@ -314,18 +314,24 @@ def sample_point(boundary: dict, rng) -> tuple[Decimal, Decimal] | None:
     return None
 
 
-def synthetic_point(zone, index: int, kind: str = "") -> tuple[Decimal, Decimal]:
-    """A deterministic point for synthetic data: around a centre in Jilin province chosen by
-    the zone (a park shares its development zone's centre), within about 6 km of it. Uses its
-    own generator, so the caller's other synthetic values stay as they were."""
+def synthetic_centre(zone) -> tuple[float, float]:
+    """The centre of a zone's synthetic points (a park shares its development zone's)."""
     import random
 
     from zoneops.core.zones.models import Zone
 
     home = zone.parent if zone.kind == Zone.Kind.INDUSTRIAL_PARK and zone.parent_id else zone
     centre = random.Random(f"zone-centre:{home.code}")
-    lon0 = 124.5 + centre.random() * 3.0
-    lat0 = 42.8 + centre.random() * 2.4
+    return 124.5 + centre.random() * 3.0, 42.8 + centre.random() * 2.4
+
+
+def synthetic_point(zone, index: int, kind: str = "") -> tuple[Decimal, Decimal]:
+    """A deterministic point for synthetic data: around a centre in Jilin province chosen by
+    the zone (a park shares its development zone's centre), within about 6 km of it. Uses its
+    own generator, so the caller's other synthetic values stay as they were."""
+    import random
+
+    lon0, lat0 = synthetic_centre(zone)
     rng = random.Random(f"{kind}:{zone.code}:{index}")
     lon = lon0 + (rng.random() - 0.5) * 0.16
     lat = lat0 + (rng.random() - 0.5) * 0.11
