@@ -5,8 +5,6 @@
     reports.pack_zone: N s             that zone's pack, .docx and .xlsx together (≤ 5 s)
     reports.dashboard_province: N ms   a province of 100 zones, every zone an admin sees
                                        (PostgreSQL only; target ≤ 1.5 s)
-    reports.generate_province: N s     the seconds ``zoneops generate --province`` takes to
-                                       build that province (PostgreSQL only; ≤ 15 min)
 
 Scale can be lowered for a quick look with BENCH_REPORTS_SCALE=0.1 (figures then say so).
 """
@@ -47,7 +45,6 @@ def run(ctx):
         # An earlier bench of this run generated its own data: these figures are for the zone
         # (or province) described above, so start from an empty database.
         call_command("flush", interactive=False, verbosity=0)
-    generate_started = time.perf_counter()
     if ctx.db == "postgresql":
         # The province at SCALE of its size (``generate --province``: 100 zones, per zone
         # 20,000 enterprises × 36 months, 5,000 projects, 50,000 appeals, 500 leads …).
@@ -65,7 +62,6 @@ def run(ctx):
             leads=_n(500),
             stdout=io.StringIO(),
         )
-    generate_seconds = time.perf_counter() - generate_started
     print(f"# reports: data generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if ctx.db == "postgresql":
         from django.db import connection
@@ -73,8 +69,6 @@ def run(ctx):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     suffix = "" if SCALE == 1 else f" (scale {SCALE})"
-    if ctx.db == "postgresql":
-        yield (f"reports.generate_province{suffix}", generate_seconds, "s")
     client, admin = _admin_client()
     zone = Zone.objects.get(code="S-Z0000")
     year, month = 2025, 9
