@@ -88,18 +88,17 @@ class Command(BaseCommand):
                     for _app, module in rest
                     for model in getattr(module, "BULK_MODELS", ())
                 ]
+                in_sql = [(app, m) for app, m in rest if hasattr(m, "generate_in_database")]
                 with bulkload.deferred_indexes(tables, progress):
-                    for app, module in rest:
-                        if hasattr(module, "generate_in_database"):
-                            started = time.perf_counter()
-                            summary = module.generate_in_database(
-                                options, loader=loader, zones=zones
-                            )
-                            progress.line(
-                                f"{app}: {summary} ({time.perf_counter() - started:.1f} s)"
-                            )
-                        else:
-                            self._python((app, module), options, rng, zones, progress)
+                    for app, module in in_sql:
+                        started = time.perf_counter()
+                        summary = module.generate_in_database(options, loader=loader, zones=zones)
+                        progress.line(f"{app}: {summary} ({time.perf_counter() - started:.1f} s)")
+                # The apps made in Python after the indexes are back: their services query the
+                # tables just loaded (a task's loop case and its roll-up, per task).
+                for app_module in rest:
+                    if app_module not in in_sql:
+                        self._python(app_module, options, rng, zones, progress)
             else:
                 for app_module in rest:
                     self._python(app_module, options, rng, zones, progress)
@@ -109,7 +108,8 @@ class Command(BaseCommand):
     def _python(self, app_module, options, rng, zones, progress) -> None:
         app, module = app_module
         started = time.perf_counter()
-        with transaction.atomic():
+        # Roll-ups once per touched slice at the module's end, not once per record.
+        with transaction.atomic(), rollups.batch():
             summary = module.generate(options, rng=rng, zones=zones, stdout=self.stdout)
         progress.line(f"{app}: {summary} ({time.perf_counter() - started:.1f} s)")
 
