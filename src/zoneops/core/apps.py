@@ -16,6 +16,17 @@ class CoreConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        # Every connection watches its writes: cached figures are keyed on the data version.
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from zoneops.core.db import versions
+
+        connection_created.connect(versions.install, dispatch_uid="zoneops-data-version")
+        for connection in connections.all(initialized_only=True):
+            versions.install(connection)
+        post_migrate.connect(versions.forget, sender=self, dispatch_uid="zoneops-cache-clear")
         # Connect the audit trail and the login events.
         from zoneops.core.accounts import security, signals  # noqa: F401
         from zoneops.core.admin import read_only_domain_admins

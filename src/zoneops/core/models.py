@@ -14,6 +14,7 @@ from zoneops.core.accounts.models import (
 )
 from zoneops.core.audit.models import AuditQuerySet, ObjectChange
 from zoneops.core.calendar.models import CalendarDay, DeadlineChange, HolidayArrangement
+from zoneops.core.db.models import DataVersion
 from zoneops.core.files.models import StoredFile
 from zoneops.core.loop.models import LoopCase, LoopCaseRollup, LoopEvent
 from zoneops.core.ui.models import ClientSubmission, new_request_id
@@ -38,6 +39,7 @@ __all__ = [
     "CalendarDay",
     "ClientSubmission",
     "DEPARTMENT_UNITS",
+    "DataVersion",
     "DeadlineChange",
     "Department",
     "HolidayArrangement",

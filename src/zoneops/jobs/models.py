@@ -31,6 +31,8 @@ class JobQuerySet(RestrictedQuerySet):
 
 
 class Job(models.Model):
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")

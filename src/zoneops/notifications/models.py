@@ -13,6 +13,8 @@ from zoneops.core.models import LoopCase, ZoneopsModel
 class Notification(models.Model):
     """A message for one user. Not a domain record: not zone-scoped, not in the audit trail."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned to you")
         DUE_SOON = "due_soon", _("Due soon")
@@ -173,6 +175,8 @@ class OutboxMessage(models.Model):
     """One outgoing message, written in the transaction of the change that causes it and sent
     afterwards by ``zoneops notify`` / ``zoneops tick``. Not a domain record: no audit rows."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
@@ -243,6 +247,8 @@ class OutboxMessage(models.Model):
 class DeliveryAttempt(models.Model):
     """One try at sending an outgoing message."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     message = models.ForeignKey(
         OutboxMessage,
         verbose_name=_("message"),
@@ -268,6 +274,8 @@ class ProjectLight(models.Model):
     """The last traffic light seen for a project by ``zoneops tick``: a light that turns red
     is an event, and lights are computed, not stored, by the projects app."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     project = models.OneToOneField(
         "projects.Project", on_delete=models.CASCADE, related_name="+", primary_key=True
     )
@@ -280,6 +288,8 @@ class ProjectLight(models.Model):
 
 class DigestRun(models.Model):
     """The working-day digest went out for this day (written with its messages)."""
+
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
 
     day = models.DateField(unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -8,6 +8,7 @@ from zoneops.core.models import Zone, ZoneopsModel
 
 
 class DispatchPack(ZoneopsModel):
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
     zone = models.ForeignKey(Zone, verbose_name=_("zone"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
@@ -110,6 +111,8 @@ class Letterhead(ZoneopsModel):
 
 class DocumentCounter(ZoneopsModel):
     """The last 发文字号 taken by a zone in a year: numbers only go up, a deleted pack's too."""
+
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
 
     zone = models.ForeignKey(Zone, verbose_name=_("zone"), on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("year"))

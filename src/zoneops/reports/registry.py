@@ -13,6 +13,9 @@ queries however many zones there are (``reports/tests/test_dashboard_panels.py``
 
 import datetime as dt
 
+from django.utils import timezone
+
+from zoneops.core.db import versions
 from zoneops.core.registries import background
 from zoneops.core.registries.app_modules import app_modules
 from zoneops.core.registries.panels import (  # noqa: F401  (the registry's vocabulary, defined in core)
@@ -32,9 +35,22 @@ def _call_all(function: str, *args) -> list:
     return sorted(found, key=lambda item: (item.order, item.key))
 
 
+def _zone_key(zones) -> tuple[int, ...]:
+    return tuple(sorted(zones.values_list("pk", flat=True)))
+
+
 def latest_period(zones, *, today: dt.date) -> tuple[int, int] | None:
     """The most recent month, up to ``today``'s, for which an app has figures in ``zones``:
-    each app's ``reporting.latest_period(zones, today=...)``, if it has one."""
+    each app's ``reporting.latest_period(zones, today=...)``, if it has one (kept until the
+    data changes)."""
+    return versions.cached(
+        "latest_period",
+        lambda: (_zone_key(zones), today),
+        lambda: _latest_period(zones, today=today),
+    )
+
+
+def _latest_period(zones, *, today: dt.date) -> tuple[int, int] | None:
     found = []
     for _app, module in app_modules("reporting"):
         if hasattr(module, "latest_period"):
@@ -45,7 +61,15 @@ def latest_period(zones, *, today: dt.date) -> tuple[int, int] | None:
 
 
 def collect_panels(zones, year: int, month: int, user) -> list[Panel]:
-    return _call_all("panels", zones, year, month, user)
+    """Every app's panels for ``zones`` and the month, kept until the data changes (a
+    province's dashboard is read by everyone at month-end and computed once per change).
+    The key holds what panels depend on besides the data: the zones, the month, the role and
+    today (overdue counts)."""
+    return versions.cached(
+        "dashboard_panels",
+        lambda: (_zone_key(zones), year, month, getattr(user, "role", None), timezone.localdate()),
+        lambda: _call_all("panels", zones, year, month, user),
+    )
 
 
 def collect_sections(zone, year: int, month: int, user) -> list[Section]:

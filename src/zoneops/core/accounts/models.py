@@ -82,6 +82,8 @@ class ZoneopsUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AuditedMixin, AbstractUser):
     """A person using zoneops: one role, granted one or more zones (and thereby their subtrees)."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     audit_exclude = (
         "password",
         "last_login",
@@ -180,6 +182,8 @@ class User(AuditedMixin, AbstractUser):
 class SecurityEvent(models.Model):
     """Logins, failures, lockouts, permission denials, exports and password changes (等保 audit)."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     # Recording one (an export, a denied page) does not pin the browser's next reads to the
     # primary database (zoneops.core.db.router): no page shows it right after.
     replica_pins = False
@@ -239,6 +243,8 @@ class SecurityEvent(models.Model):
 
 class PasswordHistory(models.Model):
     """Hashes of a user's previous passwords, so the last few cannot be used again."""
+
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from zoneops.core.audit import trail as audit
 from zoneops.core.audit.models import ObjectChange
+from zoneops.core.db import versions
 from zoneops.core.registries import background
 
 BATCH = 5000
@@ -154,6 +155,8 @@ def insert(
     column_list = ", ".join(names)
     width = len(fields)
     count = 0
+    if model._meta.db_table not in versions.quiet_tables():
+        versions.changed(connection.alias)  # COPY goes round Django's cursor and its watch
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # A larger page cache for this connection: the audit table's indexes grow by a

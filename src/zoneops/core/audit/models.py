@@ -33,6 +33,8 @@ class AuditQuerySet(RestrictedQuerySet):
 class ObjectChange(models.Model):
     """One row per create, update or delete of a domain record. Append-only."""
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Updated")

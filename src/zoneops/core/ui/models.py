@@ -12,6 +12,8 @@ class ClientSubmission(models.Model):
     claimed in the same transaction as the write, so a second arrival is refused, not saved twice.
     """
 
+    bumps_data_version = False  # no cached figure reads it (core.db.versions)
+
     token = models.UUIDField(_("client token"), unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     path = models.CharField(_("path"), max_length=300)
