@@ -306,7 +306,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zoneops API",
-    "VERSION": "0.6.1",  # raise with every change of the API: docs/openapi.yaml shows it
+    "VERSION": "0.6.2",  # raise with every change of the API: docs/openapi.yaml shows it
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the installed sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -313,6 +313,9 @@ class MonthlyInvestmentViewSet(ScopedModelViewSet):
     filterset_class = MonthlyInvestmentFilterSet
     search_fields = ["project__code"]
     ordering_fields = ["year", "month"]
+    # By the project's id, not the model's ordering (the project's own, through a join): the
+    # unique index (project, year, month) gives the page without sorting a province's millions.
+    ordering = ["project_id", "year", "month"]
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(

@@ -22,10 +22,20 @@ class PeriodForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month"}),
     )
 
+    all_zones_label = _("All my zones")  # the choice of no zone; None: a zone is required
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["zone"].queryset = user.visible_zones().order_by("path")
-        self.fields["zone"].empty_label = _("All my zones")
+        field = self.fields["zone"]
+        field.queryset = user.visible_zones().order_by("path")  # what a choice is checked against
+        # The options from one small query, kept on the user for the request (the dashboard
+        # shows two of these forms; a province has 110 zones, each a model instance and a
+        # query per form otherwise).
+        if not hasattr(user, "_zone_options"):
+            user._zone_options = list(field.queryset.values_list("pk", "name"))
+        empty = [("", self.all_zones_label)] if self.all_zones_label else []
+        field.choices = [*empty, *user._zone_options]
+        field.required = not self.all_zones_label
         style_fields(self.fields)
 
     def clean_period(self) -> tuple[int, int]:
@@ -42,10 +52,7 @@ class PeriodForm(forms.Form):
 
 
 class PackForm(PeriodForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["zone"].required = True
-        self.fields["zone"].empty_label = None
+    all_zones_label = None
 
 
 class DecisionForm(forms.Form):

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -44,6 +45,8 @@ _WRITE = re.compile(
 _quiet_tables: frozenset[str] | None = None
 _bumpers: dict[str, Callable[[], None]] = {}
 _MISSING = object()
+# The longest one process is waited for while it computes a figure others asked for too.
+COMPUTE_SECONDS = 30
 
 
 def cache_seconds() -> int:
@@ -138,6 +141,23 @@ def current() -> int | None:
     return DataVersion.objects.using(alias).filter(pk=1).values_list("version", flat=True).first()
 
 
+def query_key(queryset) -> tuple:
+    """What a queryset reads, for a key: its model and its SQL with the parameters (the
+    reader's zones and filters are in them). A query that can match nothing has no SQL."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        sql, params = "", ()
+    return queryset.model._meta.label, sql, tuple(params)
+
+
+def entry_key(name: str, parts: tuple, version: int) -> str:
+    """The cache key of a figure: its name, the data version, and a digest of what else it
+    depends on, with the language its words are in."""
+    digest = hashlib.sha256(repr((parts, translation.get_language())).encode()).hexdigest()
+    return f"zoneops:{name}:{version}:{digest[:32]}"
+
+
 def cached(name: str, key: Callable[[], tuple], compute: Callable[[], T]) -> T:
     """``compute()``, kept under ``name`` and ``key()`` (with the language) until the data
     changes. The key must hold everything the result depends on besides the data: the zones,
@@ -146,15 +166,39 @@ def cached(name: str, key: Callable[[], tuple], compute: Callable[[], T]) -> T:
     version = current()
     if version is None:
         return compute()
-    parts = (key(), translation.get_language())
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    cache_key = f"zoneops:{name}:{version}:{digest}"
-    try:
-        found = cache.get(cache_key, _MISSING)
-    except Exception:  # noqa: BLE001  an entry the code before an upgrade kept: computed again
-        found = _MISSING
+    cache_key = entry_key(name, key(), version)
+    found = _get(cache_key)
     if found is not _MISSING:
         return found
-    value = compute()
-    cache.set(cache_key, value, cache_seconds())
+    # One process works it out; the others arriving meanwhile wait for its result (fifty
+    # readers of a province after a write would otherwise each compute it, all slower).
+    computing = f"{cache_key}:computing"
+    if not cache.add(computing, 1, COMPUTE_SECONDS):
+        found = _wait_for(cache_key, computing)
+        if found is not _MISSING:
+            return found
+    try:
+        value = compute()
+        cache.set(cache_key, value, cache_seconds())
+    finally:
+        cache.delete(computing)
     return value
+
+
+def _get(cache_key: str):
+    try:
+        return cache.get(cache_key, _MISSING)
+    except Exception:  # noqa: BLE001  an entry the code before an upgrade kept: computed again
+        return _MISSING
+
+
+def _wait_for(cache_key: str, computing: str):
+    """The value another process is computing, once it is kept; _MISSING if it gave up or
+    failed (then this one computes it)."""
+    deadline = time.monotonic() + COMPUTE_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        found = _get(cache_key)
+        if found is not _MISSING or not cache.get(computing):
+            return found
+    return _MISSING

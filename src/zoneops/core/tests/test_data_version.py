@@ -74,3 +74,25 @@ def test_after_a_restore_the_numbers_go_on_from_the_clock(counted):
     DataVersion.objects.filter(pk=1).update(version=5)  # a backup's number, long ago
     versions.bump()
     assert counted() > 1_700_000_000 * 1_000_000  # microseconds since 1970, past 2023
+
+
+def test_a_reader_waits_for_the_figure_another_is_computing(counted):
+    """Fifty readers after a write: one computes, the others take its result."""
+    import threading
+
+    from django.core.cache import cache
+
+    entry = versions.entry_key("slow", ("k",), versions.current())
+    # Another process holds the figure's lock and keeps its value 0.2 s later.
+    cache.add(f"{entry}:computing", 1, 30)
+    threading.Timer(0.2, lambda: cache.set(entry, "computed there", 60)).start()
+    assert versions.cached("slow", lambda: ("k",), lambda: "computed here") == "computed there"
+
+
+def test_a_reader_computes_it_when_the_other_gave_up(counted):
+    from django.core.cache import cache
+
+    entry = versions.entry_key("abandoned", ("k",), versions.current())
+    cache.add(f"{entry}:computing", 1, 30)
+    cache.delete(f"{entry}:computing")  # its process failed, and let go of the lock
+    assert versions.cached("abandoned", lambda: ("k",), lambda: "computed here") == "computed here"

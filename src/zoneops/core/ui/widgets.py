@@ -15,6 +15,10 @@ def wants_picker(form_field) -> bool:
     return queryset is not None and queryset.model._meta.label_lower in PICKER_MODELS
 
 
+# Options written in place, not one template per option (a province's zone picker).
+QUICK_SELECT = "zoneops/widgets/select.html"
+
+
 def style_fields(fields) -> None:
     """Give form widgets the CSS kit's classes, so templates can render them plainly; selects
     of enterprises, industries, zones and people become searchable pickers."""
@@ -24,6 +28,8 @@ def style_fields(fields) -> None:
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select form-select-sm"
+            if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.template_name = QUICK_SELECT
             if wants_picker(form_field) and not isinstance(widget, forms.RadioSelect):
                 widget.attrs["data-picker"] = "search"
                 widget.attrs["data-picker-none"] = _("Nothing found.")

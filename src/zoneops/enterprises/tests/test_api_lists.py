@@ -38,11 +38,12 @@ def test_figures_newest_month_first(users, zone_tree):
         figure(ent, 2025, 6, 120)
     figure(enterprise(zone_tree["econ"], 3), 2025, 7, 1)  # not the staff's
     rows = token_client(users["staff"]).get("/api/monthly-figures/").json()["results"]
+    # Within a month, the newest enterprise first (the index read backwards).
     assert [(r["year"], r["month"], r["enterprise"]) for r in rows] == [
-        (2025, 6, first.pk),
         (2025, 6, second.pk),
-        (2025, 5, first.pk),
+        (2025, 6, first.pk),
         (2025, 5, second.pk),
+        (2025, 5, first.pk),
     ]
     by_revenue = token_client(users["staff"]).get(
         "/api/monthly-figures/", {"ordering": "-main_revenue"}
