@@ -182,6 +182,15 @@ PATH = [
     ("confirm", "replied", "closed"),
 ]
 STAGE = {to_state: index for index, (_name, _from, to_state) in enumerate(PATH)}
+# A department's or handler's id (``kind`` dept or user) drawn among the appeal's zone's, once
+# the appeal is past accepted and the zone has any.
+PICK = (
+    "CASE WHEN r.assigned AND (%({kind}_count)s::int[])[r.zi] > 0 THEN "
+    "(%({kind}_ids)s::bigint[])[(%({kind}_start)s::int[])[r.zi] + 1 + floor({draw} * "
+    "(%({kind}_count)s::int[])[r.zi])::int] END"
+)
+# A moment on a day, at a clock time of the project's time zone.
+STAMP = "((({day}) + time '{clock}') AT TIME ZONE %(tz)s)"
 
 
 def expected_rows(options) -> int:
@@ -199,45 +208,109 @@ def generate_in_database(
 ) -> str:
     """The rows ``create_appeals`` makes, made by PostgreSQL: per appeal its loop case (state,
     working-day deadline, escalation as ``zoneops tick`` would have set it on ``last``), its
-    submission, and the loop events of the transitions that brought it to its state."""
-    from django.conf import settings
+    submission, and the loop events of the transitions that brought it to its state.
 
-    from zoneops.core.ops.bulkload import WorkingDays, escalation_levels
+    Every statement draws the same values for appeal ``n`` (``_draws_sql``), so the four tables
+    are filled one after the other, each a chunk of appeals per statement, and still agree."""
+    from zoneops.core.ops.bulkload import WorkingDays
 
     count = options.get("appeals") or 0
     if not zones or count <= 0:
         return "no appeals"
     source = f"synthetic: zoneops generate --seed {options.get('seed', 1)}"
-    categories, channels = Category.values, Channel.values
-    limits = [workflow.limits_for(category) for category in categories]
+    limits = [workflow.limits_for(category) for category in Category.values]
     top_limit = max(max(limit["resolve"], limit["resolve_multi"]) for limit in limits) + 5
+    # Working days far enough past ``last`` for the latest deadline and answer.
     cal = WorkingDays(first, last + dt.timedelta(days=3 * top_limit + 30))
-    levels = escalation_levels(workflow.APPEAL, first, cal.last, last)
+    params = _parameters(loader, zones, cal, limits, source, first, last, closed_share)
+    zi = f"(1 + mod(%(serial)s + n, {len(zones)}))"
+    row = _draws_sql(loader, cal, zi, first, last)
+    chunks = list(loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))))
+
+    def statements(sql: str, extra: dict | None = None) -> list[tuple[str, dict]]:
+        return [(sql, {**params, "lo": lo, "hi": hi, **(extra or {})}) for lo, hi in chunks]
+
+    made = loader.parallel("appeals: loop cases", statements(_cases_sql(loader, row)))
+    loader.parallel("appeals: submissions", statements(_submissions_sql(loader, zi)))
+    loader.parallel("appeals", statements(_appeals_sql(loader, cal, row)))
+    made_events = loader.parallel(
+        "appeals: loop events",
+        statements(
+            _events_sql(row),
+            {
+                "path_from": [from_state for _n, from_state, _t in PATH],
+                "path_to": [to_state for _n, _f, to_state in PATH],
+            },
+        ),
+    )
+    for model in BULK_MODELS:
+        loader.reset_sequence(model)
+    return f"{made} appeals with their loop cases, submissions and {made_events} loop events"
+
+
+def _parameters(loader, zones, cal, limits, source, first, last, closed_share) -> dict:
+    """What every statement is given: the choices and their limits, the zones' departments and
+    handlers as flat arrays, the escalation level of each due day, and the first id of each
+    table (ids are given, gaps allowed, so that the statements can run at once)."""
+    from django.conf import settings
+
+    from zoneops.core.ops.bulkload import escalation_levels
+
     zone_ids = [zone.pk for zone in zones]
-    departments: dict[int, list[int]] = {pk: [] for pk in zone_ids}
-    for pk, zone_id in Department.objects.filter(zone__in=zones).values_list("pk", "zone_id"):
-        departments[zone_id].append(pk)
-    handlers: dict[int, list[int]] = {pk: [] for pk in zone_ids}
-    for user_id, zone_id in User.zones.through.objects.filter(zone__in=zones).values_list(
-        "user_id", "zone_id"
-    ):
-        handlers[zone_id].append(user_id)
+    departments, handlers = _people_by_zone(zones)
+    dept_start, dept_count, dept_ids = _flat(departments, zone_ids)
+    user_start, user_count, user_ids = _flat(handlers, zone_ids)
+    return {
+        **cal.params(),
+        "source": source,
+        "serial": Submission.objects.count(),
+        "first": first,
+        "closing": last - dt.timedelta(days=40),
+        "closed_share": closed_share,
+        "open_states": OPEN_STATES,
+        "open_count": len(OPEN_STATES),
+        "categories": Category.values,
+        "categories_count": len(Category.values),
+        "resolve": [limit["resolve"] for limit in limits],
+        "resolve_multi": [limit["resolve_multi"] for limit in limits],
+        "accept": [limit["accept"] for limit in limits],
+        "answer": [limit["answer"] for limit in limits],
+        "zones": zone_ids,
+        "levels": escalation_levels(workflow.APPEAL, first, cal.last, last),
+        "level_first": first,
+        "dept_start": dept_start,
+        "dept_count": dept_count,
+        "dept_ids": dept_ids,
+        "user_start": user_start,
+        "user_count": user_count,
+        "user_ids": user_ids,
+        "path": [name for name, _f, _t in PATH],
+        "case": loader.next_id(LoopCase),
+        "submission": loader.next_id(Submission),
+        "appeal": loader.next_id(Appeal),
+        # an id for each step of the path (gaps allowed): statements run at once
+        "event": loader.next_id(LoopEvent),
+        "tz": settings.TIME_ZONE,
+    }
 
-    def flat(by_zone):
-        start, count, items = [], [], []
-        for pk in zone_ids:
-            start.append(len(items))
-            count.append(len(by_zone[pk]))
-            items.extend(sorted(by_zone[pk]))
-        return start, count, items or [0]
 
-    dept_start, dept_count, dept_ids = flat(departments)
-    user_start, user_count, user_ids = flat(handlers)
-    serial_base = Submission.objects.count()
+def _flat(by_zone: dict[int, list[int]], zone_ids: list[int]) -> tuple[list, list, list]:
+    """Ids per zone as three arrays a statement can index by the zone's place (1-based): where
+    the zone's ids start, how many it has, and all the ids (sorted per zone; one 0 if none)."""
+    start, count, items = [], [], []
+    for pk in zone_ids:
+        ids = by_zone.get(pk, [])
+        start.append(len(items))
+        count.append(len(ids))
+        items.extend(sorted(ids))
+    return start, count, items or [0]
+
+
+def _draws_sql(loader, cal, zi: str, first: dt.date, last: dt.date) -> str:
+    """One row of draws per appeal ``n`` of the chunk, the same in every statement: its zone,
+    category and limit, opening day, whether closed, state, due and answer days."""
     u, i = loader.u, loader.i
-    zi = f"(1 + mod(%(serial)s + n, {len(zone_ids)}))"
     opened = f"(%(first)s::date + {i('n', 3, 0, (last - first).days)})"
-    # One row of draws per appeal, the same in every statement below.
     base = f"""
         SELECT n, z.*, c.*, w.*,
             CASE WHEN w.closed THEN 'closed'
@@ -260,159 +333,113 @@ def generate_in_database(
                 {opened} < %(closing)s::date AND {u("n", 7)} < %(closed_share)s AS closed) w
         OFFSET 0
     """
-    row = f"""
+    return f"""
         SELECT b.*, b.state NOT IN ('submitted', 'accepted') AS assigned,
             (%(zones)s::bigint[])[b.zi] AS zone_id, (%(path)s::text[]) AS path
         FROM ({base}) b
     """
-    params = {
-        **cal.params(),
-        "source": source,
-        "serial": serial_base,
-        "first": first,
-        "closing": last - dt.timedelta(days=40),
-        "closed_share": closed_share,
-        "open_states": OPEN_STATES,
-        "open_count": len(OPEN_STATES),
-        "categories": categories,
-        "categories_count": len(categories),
-        "resolve": [limit["resolve"] for limit in limits],
-        "resolve_multi": [limit["resolve_multi"] for limit in limits],
-        "accept": [limit["accept"] for limit in limits],
-        "answer": [limit["answer"] for limit in limits],
-        "zones": zone_ids,
-        "levels": levels,
-        "level_first": first,
-        "dept_start": dept_start,
-        "dept_count": dept_count,
-        "dept_ids": dept_ids,
-        "user_start": user_start,
-        "user_count": user_count,
-        "user_ids": user_ids,
-        "path": [name for name, _f, _t in PATH],
-        "case": loader.next_id(LoopCase),
-        "submission": loader.next_id(Submission),
-        "appeal": loader.next_id(Appeal),
-        # an id for each step of the path (gaps allowed): statements run at once
-        "event": loader.next_id(LoopEvent),
-        "tz": settings.TIME_ZONE,
-    }
+
+
+def _cases_sql(loader, row: str) -> str:
+    """The loop cases: assigned once past accepted, escalated as ``zoneops tick`` would."""
+    u = loader.u
     waiting = ", ".join(f"'{state}'" for state in workflow.APPEAL.waiting_states)
-    pick = (
-        "CASE WHEN r.assigned AND (%({kind}_count)s::int[])[r.zi] > 0 THEN "
-        "(%({kind}_ids)s::bigint[])[(%({kind}_start)s::int[])[r.zi] + 1 + floor({draw} * "
-        "(%({kind}_count)s::int[])[r.zi])::int] END"
-    )
-    stamp = "((({day}) + time '{clock}') AT TIME ZONE %(tz)s)"
-    cases, submissions, appeals, events = [], [], [], []
-    for lo, hi in loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))):
-        chunk = {**params, "lo": lo, "hi": hi}
-        cases.append(
-            (
-                f"""
-                INSERT INTO core_loopcase (id, created_at, updated_at, source, kind, title, state,
-                    opened_on, limit_working_days, due_date, paused_on, closed_at, is_open,
-                    escalation, department_id, handler_id, zone_id)
-                SELECT %(case)s + r.n, now(), now(), %(source)s, '{workflow.KIND}',
-                    '合成诉求' || lpad(r.serial::text, 7, '0'), r.state, r.opened, r.limit_days,
-                    r.due, NULL,
-                    CASE WHEN r.closed THEN {stamp.format(day="r.answered", clock="17:00")} END,
-                    NOT r.closed,
-                    CASE WHEN r.closed OR r.state IN ({waiting}) THEN 0
-                         ELSE (%(levels)s::int[])[r.due - %(level_first)s::date + 1] END,
-                    {pick.format(kind="dept", draw=u("r.n", 9))},
-                    {pick.format(kind="user", draw=u("r.n", 10))},
-                    r.zone_id
-                FROM ({row}) r
-                """,
-                chunk,
-            )
-        )
-        submissions.append(
-            (
-                f"""
-                INSERT INTO appeals_submission (id, created_at, updated_at, source,
-                    tracking_number, channel, enterprise_name, uscc, contact_name, contact_phone,
-                    client_key, nonce, zone_id)
-                SELECT %(submission)s + n, now(), now(), %(source)s,
-                    'SY' || lpad(z.serial::text, 10, '0'), {loader.pick("n", 5, channels)},
-                    '合成企业' || lpad(mod(z.serial, 100000)::text, 6, '0'), '', '联系人',
-                    '139' || lpad(mod(z.serial, 100000000)::text, 8, '0'), '', NULL,
-                    (%(zones)s::bigint[])[z.zi]
-                FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) n
-                CROSS JOIN LATERAL (SELECT {zi} AS zi, %(serial)s + n AS serial) z
-                """,
-                chunk,
-            )
-        )
-        appeals.append(
-            (
-                f"""
-                INSERT INTO appeals_appeal (id, created_at, updated_at, source, title, category,
-                    channel, tags, description, multi_department, accept_due, answer_due,
-                    accepted_on, answered_on, replied_on, coordination, closed_by,
-                    close_working_days, closed_on_time, reopen_count, rating, rating_comment,
-                    rated_at, case_id, enterprise_id, visit_id, zone_id, submission_id)
-                SELECT %(appeal)s + r.n, now(), now(), %(source)s,
-                    '合成诉求' || lpad(r.serial::text, 7, '0'), r.category,
-                    {loader.pick("r.n", 5, channels)}, '', '合成诉求内容。', r.multi,
-                    {cal.add("r.opened", "(%(accept)s::int[])[r.ci]")},
-                    {cal.add("r.opened", "(%(answer)s::int[])[r.ci]")},
-                    CASE WHEN r.state <> 'submitted' THEN r.opened END, r.answered, r.answered,
-                    '', CASE WHEN r.closed THEN 'confirmation' ELSE '' END,
-                    CASE WHEN r.closed THEN {cal.between("r.opened", "r.answered")} END,
-                    CASE WHEN r.closed THEN r.answered <= r.due END, 0,
-                    CASE WHEN r.closed THEN (
-                        SELECT CASE WHEN d < 0.5 THEN 5 WHEN d < 0.8 THEN 4 WHEN d < 0.9 THEN 3
-                                    WHEN d < 0.96 THEN 2 ELSE 1 END
-                        FROM (SELECT {u("r.n", 12)} AS d) x) END,
-                    '', NULL, %(case)s + r.n, NULL, NULL, r.zone_id, %(submission)s + r.n
-                FROM ({row}) r
-                """,
-                chunk,
-            )
-        )
-        # The case's history: opened, then each transition up to its state (times on its days).
-        events.append(
-            (
-                f"""
-                INSERT INTO core_loopevent (id, type, transition, from_state, to_state, actor_id,
-                    time, comment, data, case_id)
-                SELECT %(event)s + r.n * {
-                    len(PATH)
-                } + s.k, 'transition', s.name, s.from_state, s.to_state, NULL,
-                    CASE s.k
-                      WHEN 0 THEN {stamp.format(day="r.opened", clock="09:00")}
-                      WHEN 1 THEN {stamp.format(day="r.opened", clock="10:00")}
-                      WHEN 2 THEN {stamp.format(day="r.opened", clock="11:00")}
-                      WHEN 3 THEN {stamp.format(day="r.opened", clock="15:00")}
-                      WHEN 4 THEN {
-                    stamp.format(day="COALESCE(r.answered, r.opened)", clock="16:00")
-                }
-                      ELSE {stamp.format(day="r.answered", clock="17:00")} END,
-                    CASE s.name WHEN 'reply' THEN '合成答复。' ELSE '' END,
-                    CASE s.k WHEN 0 THEN jsonb_build_object('due', r.due::text)
-                         ELSE '{{}}'::jsonb END,
-                    %(case)s + r.n
-                FROM ({row}) r
-                CROSS JOIN LATERAL (
-                    SELECT k, (%(path)s::text[])[k + 1] AS name,
-                        (%(path_from)s::text[])[k + 1] AS from_state,
-                        (%(path_to)s::text[])[k + 1] AS to_state
-                    FROM generate_series(0, array_position(%(path_to)s::text[], r.state) - 1) k
-                ) s
-                """,
-                {
-                    **chunk,
-                    "path_from": [from_state for _n, from_state, _t in PATH],
-                    "path_to": [to_state for _n, _f, to_state in PATH],
-                },
-            )
-        )
-    made = loader.parallel("appeals: loop cases", cases)
-    loader.parallel("appeals: submissions", submissions)
-    loader.parallel("appeals", appeals)
-    made_events = loader.parallel("appeals: loop events", events)
-    for model in BULK_MODELS:
-        loader.reset_sequence(model)
-    return f"{made} appeals with their loop cases, submissions and {made_events} loop events"
+    return f"""
+        INSERT INTO core_loopcase (id, created_at, updated_at, source, kind, title, state,
+            opened_on, limit_working_days, due_date, paused_on, closed_at, is_open,
+            escalation, department_id, handler_id, zone_id)
+        SELECT %(case)s + r.n, now(), now(), %(source)s, '{workflow.KIND}',
+            '合成诉求' || lpad(r.serial::text, 7, '0'), r.state, r.opened, r.limit_days,
+            r.due, NULL,
+            CASE WHEN r.closed THEN {STAMP.format(day="r.answered", clock="17:00")} END,
+            NOT r.closed,
+            CASE WHEN r.closed OR r.state IN ({waiting}) THEN 0
+                 ELSE (%(levels)s::int[])[r.due - %(level_first)s::date + 1] END,
+            {PICK.format(kind="dept", draw=u("r.n", 9))},
+            {PICK.format(kind="user", draw=u("r.n", 10))},
+            r.zone_id
+        FROM ({row}) r
+    """
+
+
+def _submissions_sql(loader, zi: str) -> str:
+    """The submissions: only the zone and the channel are drawn (not the rest of the row)."""
+    return f"""
+        INSERT INTO appeals_submission (id, created_at, updated_at, source,
+            tracking_number, channel, enterprise_name, uscc, contact_name, contact_phone,
+            client_key, nonce, zone_id)
+        SELECT %(submission)s + n, now(), now(), %(source)s,
+            'SY' || lpad(z.serial::text, 10, '0'), {loader.pick("n", 5, Channel.values)},
+            '合成企业' || lpad(mod(z.serial, 100000)::text, 6, '0'), '', '联系人',
+            '139' || lpad(mod(z.serial, 100000000)::text, 8, '0'), '', NULL,
+            (%(zones)s::bigint[])[z.zi]
+        FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) n
+        CROSS JOIN LATERAL (SELECT {zi} AS zi, %(serial)s + n AS serial) z
+    """
+
+
+def _appeals_sql(loader, cal, row: str) -> str:
+    """The appeals, pointing at the case and the submission of the same ``n``; the closed ones
+    with their working days, on-time flag and a rating (weights as ``_Draw.appeal``'s)."""
+    return f"""
+        INSERT INTO appeals_appeal (id, created_at, updated_at, source, title, category,
+            channel, tags, description, multi_department, accept_due, answer_due,
+            accepted_on, answered_on, replied_on, coordination, closed_by,
+            close_working_days, closed_on_time, reopen_count, rating, rating_comment,
+            rated_at, case_id, enterprise_id, visit_id, zone_id, submission_id)
+        SELECT %(appeal)s + r.n, now(), now(), %(source)s,
+            '合成诉求' || lpad(r.serial::text, 7, '0'), r.category,
+            {loader.pick("r.n", 5, Channel.values)}, '', '合成诉求内容。', r.multi,
+            {cal.add("r.opened", "(%(accept)s::int[])[r.ci]")},
+            {cal.add("r.opened", "(%(answer)s::int[])[r.ci]")},
+            CASE WHEN r.state <> 'submitted' THEN r.opened END, r.answered, r.answered,
+            '', CASE WHEN r.closed THEN 'confirmation' ELSE '' END,
+            CASE WHEN r.closed THEN {cal.between("r.opened", "r.answered")} END,
+            CASE WHEN r.closed THEN r.answered <= r.due END, 0,
+            CASE WHEN r.closed THEN (
+                SELECT CASE WHEN d < 0.5 THEN 5 WHEN d < 0.8 THEN 4 WHEN d < 0.9 THEN 3
+                            WHEN d < 0.96 THEN 2 ELSE 1 END
+                FROM (SELECT {loader.u("r.n", 12)} AS d) x) END,
+            '', NULL, %(case)s + r.n, NULL, NULL, r.zone_id, %(submission)s + r.n
+        FROM ({row}) r
+    """
+
+
+def _events_sql(row: str) -> str:
+    """The case's history: opened, then each transition up to its state (times on its days),
+    ``len(PATH)`` ids kept per appeal."""
+    at = {
+        k: STAMP.format(day=day, clock=clock)
+        for k, day, clock in [
+            (0, "r.opened", "09:00"),
+            (1, "r.opened", "10:00"),
+            (2, "r.opened", "11:00"),
+            (3, "r.opened", "15:00"),
+            (4, "COALESCE(r.answered, r.opened)", "16:00"),
+            (5, "r.answered", "17:00"),
+        ]
+    }
+    return f"""
+        INSERT INTO core_loopevent (id, type, transition, from_state, to_state, actor_id,
+            time, comment, data, case_id)
+        SELECT %(event)s + r.n * {len(PATH)} + s.k, 'transition', s.name, s.from_state,
+            s.to_state, NULL,
+            CASE s.k
+              WHEN 0 THEN {at[0]}
+              WHEN 1 THEN {at[1]}
+              WHEN 2 THEN {at[2]}
+              WHEN 3 THEN {at[3]}
+              WHEN 4 THEN {at[4]}
+              ELSE {at[5]} END,
+            CASE s.name WHEN 'reply' THEN '合成答复。' ELSE '' END,
+            CASE s.k WHEN 0 THEN jsonb_build_object('due', r.due::text)
+                 ELSE '{{}}'::jsonb END,
+            %(case)s + r.n
+        FROM ({row}) r
+        CROSS JOIN LATERAL (
+            SELECT k, (%(path)s::text[])[k + 1] AS name,
+                (%(path_from)s::text[])[k + 1] AS from_state,
+                (%(path_to)s::text[])[k + 1] AS to_state
+            FROM generate_series(0, array_position(%(path_to)s::text[], r.state) - 1) k
+        ) s
+    """

@@ -257,17 +257,56 @@ def _uscc_sql(serial: str) -> str:
 def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
     """The rows ``create_enterprises`` makes, made by PostgreSQL (``zoneops.core.ops.bulkload``):
     the same fields and shares, year-to-date figures growing year on year, certifications with
-    their tier rank and expiry. Values are drawn from the seed, not from Python's generator."""
+    their tier rank and expiry. Values are drawn from the seed, not from Python's generator.
+
+    Ids are given (gaps allowed: an id per enterprise and kind), so the statements of a table
+    run at once, a chunk of enterprises each; certifications and figures know their
+    enterprise's id from its number ``n``."""
     count = options.get("enterprises") or 0
     months = options.get("months") or 0
     if not zones or count <= 0:
         return "no enterprises"
     source = f"synthetic: zoneops generate --seed {options.get('seed', 1)}"
-    serial_start = options.get("serial", 0)
-    industries = code_map()
-    weighted = [
-        industries[code] for code, weight in INDUSTRIES if code in industries for _ in range(weight)
-    ]
+    places, chain_ids = _places_and_chains(zones, source)
+    today = timezone.localdate()
+    periods = months_back(months, dt.date(today.year, today.month, 1) - dt.timedelta(days=1))
+    first_id = loader.next_id(Enterprise)
+    first_figure = loader.next_id(MonthlyFigure)
+    first_certification = loader.next_id(Certification)
+    common = {"source": source, "id": first_id}
+    chunks = list(loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))))
+
+    def statements(sql: str, params: dict) -> list[tuple[str, dict]]:
+        return [(sql, {**common, "first": lo, "last": hi, **params}) for lo, hi in chunks]
+
+    made_enterprises = loader.parallel(
+        "enterprises",
+        statements(
+            _enterprises_sql(loader, options.get("serial", 0), len(places["id"])),
+            _enterprise_params(places, chain_ids),
+        ),
+    )
+    made_certifications = loader.parallel(
+        "certifications",
+        statements(_certifications_sql(loader), _certification_params(today, first_certification)),
+    )
+    made_figures = 0
+    if periods:
+        made_figures = loader.parallel(
+            "monthly figures",
+            statements(_figures_sql(loader, periods), _figure_params(periods, first_figure)),
+        )
+    for model in BULK_MODELS:
+        loader.reset_sequence(model)
+    return (
+        f"{made_enterprises} enterprises, {made_certifications} certifications, "
+        f"{made_figures} monthly figures"
+    )
+
+
+def _places_and_chains(zones: list[Zone], source: str) -> tuple[dict[str, list], list[int]]:
+    """Every zone's subtree in path order (id, which top zone, centre) as arrays a statement
+    indexes, and each top zone's six industrial chains (made once, as ``_enterprises`` does)."""
     places: dict[str, list] = {"id": [], "top": [], "lon": [], "lat": []}
     chain_ids = []
     for top, zone in enumerate(zones):
@@ -281,134 +320,130 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
             lon0, lat0 = _centre(place)
             for key, value in zip(places, (place.pk, top, lon0, lat0), strict=True):
                 places[key].append(value)
-    today = timezone.localdate()
-    periods = months_back(months, dt.date(today.year, today.month, 1) - dt.timedelta(days=1))
-    first_id = loader.next_id(Enterprise)
-    first_figure = loader.next_id(MonthlyFigure)
-    # Ids are given (gaps allowed: an id per enterprise and kind), so statements run at once.
-    first_certification = loader.next_id(Certification)
+    return places, chain_ids
+
+
+def _enterprise_params(places: dict[str, list], chain_ids: list[int]) -> dict:
+    """The places, chains and industries (each repeated by its weight) the enterprises draw."""
+    industries = code_map()
+    weighted = [
+        industries[code] for code, weight in INDUSTRIES if code in industries for _ in range(weight)
+    ]
+    return {
+        "places": places["id"],
+        "tops": places["top"],
+        "lat": places["lat"],
+        "lon": places["lon"],
+        "chains": chain_ids,
+        "industries": weighted,
+        "weights": len(weighted),
+    }
+
+
+def _enterprises_sql(loader, serial_start: int, place_count: int) -> str:
+    """Enterprise ``n``: its valid synthetic USCC and name, a place in turn, half in a chain of
+    its top zone, its drawn founding day, capital, status, scale, industry and position."""
     u, i = loader.u, loader.i
     serial = f"({serial_start} + n)"
-    place = f"(1 + mod(n, {len(places['id'])}))"
-    common = {"source": source, "id": first_id}
-    enterprises, certifications, figures = [], [], []
-    for first, last in loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))):
-        rows = {**common, "first": first, "last": last}
-        enterprises.append(
-            (
-                f"""
-                INSERT INTO enterprises_enterprise (id, created_at, updated_at, source, uscc,
-                    name, address, founded_on, registered_capital, is_chain_leader, status,
-                    above_scale, above_scale_since, zone_id, chain_id, industry_id, latitude,
-                    longitude)
-                SELECT %(id)s + n, now(), now(), %(source)s, {_uscc_sql(serial)},
-                    '合成企业' || CASE WHEN {serial} < 1000000
-                                  THEN lpad({serial}::text, 6, '0') ELSE {serial}::text END,
-                    '', make_date({i("n", 3, 1995, 2023)}, {i("n", 4, 1, 12)},
-                                  {i("n", 5, 1, 28)}),
-                    {i("n", 6, 50, 50000)}, chained AND {u("n", 7)} < 0.01,
-                    CASE WHEN {u("n", 8)} < 0.97 THEN 'operating' ELSE 'idle' END,
-                    {u("n", 9)} < 0.25, NULL, (%(places)s::bigint[])[{place}],
-                    CASE WHEN chained THEN (%(chains)s::bigint[])[
-                        (%(tops)s::int[])[{place}] * 6 + 1 + floor({u("n", 2)} * 6)::int] END,
-                    (%(industries)s::bigint[])[1 + floor({u("n", 10)} * %(weights)s)::int],
-                    round(((%(lat)s::float8[])[{place}] + ({u("n", 12)} - 0.5) * 0.11)::numeric,
-                          6),
-                    round(((%(lon)s::float8[])[{place}] + ({u("n", 11)} - 0.5) * 0.16)::numeric,
-                          6)
-                FROM (SELECT n, {u("n", 1)} < 0.5 AS chained
-                      FROM generate_series(%(first)s::bigint, %(last)s::bigint) n) g
-                """,
-                {
-                    **rows,
-                    "places": places["id"],
-                    "tops": places["top"],
-                    "lat": places["lat"],
-                    "lon": places["lon"],
-                    "chains": chain_ids,
-                    "industries": weighted,
-                    "weights": len(weighted),
-                },
-            )
-        )
-        certifications.append(
-            (
-                f"""
-                INSERT INTO enterprises_certification (id, created_at, updated_at, source, kind,
-                    level, certificate_no, issued_on, expires_on, evidence, rank, enterprise_id)
-                SELECT %(certification)s + n * %(kinds_count)s + k.salt - 14, now(), now(),
-                    %(source)s, k.kind, k.level, '', d.issued,
-                    (d.issued + make_interval(years => k.years))::date - 1, '', k.rank,
-                    %(id)s + n
-                FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
-                CROSS JOIN unnest(%(kinds)s::text[], %(shares)s::float8[], %(levels)s::text[],
-                                  %(years)s::int[], %(ranks)s::int[], %(salts)s::int[])
-                    AS k(kind, share, level, years, rank, salt)
-                CROSS JOIN LATERAL (SELECT %(today)s::date
-                    - {i("n", "k.salt + 6", 30, "365 * k.years - 1")} AS issued) d
-                WHERE {u("n", "k.salt")} < k.share
-                """,
-                {
-                    **rows,
-                    "today": today,
-                    "kinds": [kind for kind, *_ in CERT_SHARES],
-                    "shares": [share for _k, share, _l, _y in CERT_SHARES],
-                    "levels": [level for _k, _s, level, _y in CERT_SHARES],
-                    "years": [years for *_x, years in CERT_SHARES],
-                    "ranks": [TIER_RANK[kind] for kind, *_ in CERT_SHARES],
-                    "salts": [14 + k for k in range(len(CERT_SHARES))],
-                    "kinds_count": len(CERT_SHARES),
-                    "certification": first_certification,
-                },
-            )
-        )
-        if not periods:
-            continue
-        # Each enterprise's draws once (the fences keep the planner from recomputing them per
-        # month), then a row per month: ids in the order of enterprise and month.
-        figures.append(
-            (
-                f"""
-                INSERT INTO enterprises_monthlyfigure (id, created_at, updated_at, source, year,
-                    month, main_revenue, output_value, tax_paid, employees, rd_expense,
-                    energy_use, enterprise_id)
-                SELECT x.id, now(), now(), %(source)s, x.y, x.m, x.ytd, round(x.ytd * 0.9, 2),
-                    round(x.ytd * 0.04, 2), x.employees, round(x.ytd * 0.03, 2),
-                    round(x.ytd * 0.02, 2), x.enterprise_id
-                FROM (
-                    SELECT %(figure)s + e.n * {len(periods)} + p.k AS id, e.n + %(id)s
-                        AS enterprise_id, e.employees, p.y, p.m,
-                        round(e.annual * power(1 + e.growth, p.years) * p.m / 12, 2) AS ytd
-                    FROM (SELECT n,
-                            -- annual revenue in 万元: lognormal, most small, a long tail
-                            round(exp(6.5 + 1.3 * {loader.normal("n", 30)})::numeric, 2) AS annual,
-                            round((-0.15 + 0.5 * {u("n", 32)})::numeric, 3) AS growth,
-                            {i("n", 33, 5, 800)} AS employees
-                          FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
-                          OFFSET 0) e
-                    CROSS JOIN unnest(%(ys)s::int[], %(ms)s::int[], %(yk)s::int[],
-                                      %(ks)s::int[]) AS p(y, m, years, k)
-                    OFFSET 0) x
-                """,
-                {
-                    **rows,
-                    "figure": first_figure,
-                    "ys": [year for year, _m in periods],
-                    "ms": [month for _y, month in periods],
-                    "yk": [year - periods[0][0] for year, _m in periods],
-                    "ks": list(range(len(periods))),
-                },
-            )
-        )
-    made_enterprises = loader.parallel("enterprises", enterprises)
-    made_certifications = loader.parallel("certifications", certifications)
-    made_figures = loader.parallel("monthly figures", figures)
-    for model in BULK_MODELS:
-        loader.reset_sequence(model)
-    return (
-        f"{made_enterprises} enterprises, {made_certifications} certifications, "
-        f"{made_figures} monthly figures"
-    )
+    place = f"(1 + mod(n, {place_count}))"
+    return f"""
+        INSERT INTO enterprises_enterprise (id, created_at, updated_at, source, uscc,
+            name, address, founded_on, registered_capital, is_chain_leader, status,
+            above_scale, above_scale_since, zone_id, chain_id, industry_id, latitude,
+            longitude)
+        SELECT %(id)s + n, now(), now(), %(source)s, {_uscc_sql(serial)},
+            '合成企业' || CASE WHEN {serial} < 1000000
+                          THEN lpad({serial}::text, 6, '0') ELSE {serial}::text END,
+            '', make_date({i("n", 3, 1995, 2023)}, {i("n", 4, 1, 12)},
+                          {i("n", 5, 1, 28)}),
+            {i("n", 6, 50, 50000)}, chained AND {u("n", 7)} < 0.01,
+            CASE WHEN {u("n", 8)} < 0.97 THEN 'operating' ELSE 'idle' END,
+            {u("n", 9)} < 0.25, NULL, (%(places)s::bigint[])[{place}],
+            CASE WHEN chained THEN (%(chains)s::bigint[])[
+                (%(tops)s::int[])[{place}] * 6 + 1 + floor({u("n", 2)} * 6)::int] END,
+            (%(industries)s::bigint[])[1 + floor({u("n", 10)} * %(weights)s)::int],
+            round(((%(lat)s::float8[])[{place}] + ({u("n", 12)} - 0.5) * 0.11)::numeric,
+                  6),
+            round(((%(lon)s::float8[])[{place}] + ({u("n", 11)} - 0.5) * 0.16)::numeric,
+                  6)
+        FROM (SELECT n, {u("n", 1)} < 0.5 AS chained
+              FROM generate_series(%(first)s::bigint, %(last)s::bigint) n) g
+        """
+
+
+def _certification_params(today: dt.date, first_certification: int) -> dict:
+    """The kinds of ``CERT_SHARES`` as arrays; ``salts`` are the draws each kind uses."""
+    return {
+        "today": today,
+        "kinds": [kind for kind, *_ in CERT_SHARES],
+        "shares": [share for _k, share, _l, _y in CERT_SHARES],
+        "levels": [level for _k, _s, level, _y in CERT_SHARES],
+        "years": [years for *_x, years in CERT_SHARES],
+        "ranks": [TIER_RANK[kind] for kind, *_ in CERT_SHARES],
+        "salts": [14 + k for k in range(len(CERT_SHARES))],
+        "kinds_count": len(CERT_SHARES),
+        "certification": first_certification,
+    }
+
+
+def _certifications_sql(loader) -> str:
+    """Each kind held by its share of the enterprises, issued within its years before today,
+    expiring the day before its anniversary; its id from the enterprise's number and kind."""
+    u, i = loader.u, loader.i
+    return f"""
+        INSERT INTO enterprises_certification (id, created_at, updated_at, source, kind,
+            level, certificate_no, issued_on, expires_on, evidence, rank, enterprise_id)
+        SELECT %(certification)s + n * %(kinds_count)s + k.salt - 14, now(), now(),
+            %(source)s, k.kind, k.level, '', d.issued,
+            (d.issued + make_interval(years => k.years))::date - 1, '', k.rank,
+            %(id)s + n
+        FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
+        CROSS JOIN unnest(%(kinds)s::text[], %(shares)s::float8[], %(levels)s::text[],
+                          %(years)s::int[], %(ranks)s::int[], %(salts)s::int[])
+            AS k(kind, share, level, years, rank, salt)
+        CROSS JOIN LATERAL (SELECT %(today)s::date
+            - {i("n", "k.salt + 6", 30, "365 * k.years - 1")} AS issued) d
+        WHERE {u("n", "k.salt")} < k.share
+        """
+
+
+def _figure_params(periods: list[tuple[int, int]], first_figure: int) -> dict:
+    """The months as arrays: year, month, years since the first, and the month's place."""
+    return {
+        "figure": first_figure,
+        "ys": [year for year, _m in periods],
+        "ms": [month for _y, month in periods],
+        "yk": [year - periods[0][0] for year, _m in periods],
+        "ks": list(range(len(periods))),
+    }
+
+
+def _figures_sql(loader, periods: list[tuple[int, int]]) -> str:
+    """Each enterprise's draws once (the fences keep the planner from recomputing them per
+    month), then a row per month: ids in the order of enterprise and month."""
+    u, i = loader.u, loader.i
+    return f"""
+        INSERT INTO enterprises_monthlyfigure (id, created_at, updated_at, source, year,
+            month, main_revenue, output_value, tax_paid, employees, rd_expense,
+            energy_use, enterprise_id)
+        SELECT x.id, now(), now(), %(source)s, x.y, x.m, x.ytd, round(x.ytd * 0.9, 2),
+            round(x.ytd * 0.04, 2), x.employees, round(x.ytd * 0.03, 2),
+            round(x.ytd * 0.02, 2), x.enterprise_id
+        FROM (
+            SELECT %(figure)s + e.n * {len(periods)} + p.k AS id, e.n + %(id)s
+                AS enterprise_id, e.employees, p.y, p.m,
+                round(e.annual * power(1 + e.growth, p.years) * p.m / 12, 2) AS ytd
+            FROM (SELECT n,
+                    -- annual revenue in 万元: lognormal, most small, a long tail
+                    round(exp(6.5 + 1.3 * {loader.normal("n", 30)})::numeric, 2) AS annual,
+                    round((-0.15 + 0.5 * {u("n", 32)})::numeric, 3) AS growth,
+                    {i("n", 33, 5, 800)} AS employees
+                  FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
+                  OFFSET 0) e
+            CROSS JOIN unnest(%(ys)s::int[], %(ms)s::int[], %(yk)s::int[],
+                              %(ks)s::int[]) AS p(y, m, years, k)
+            OFFSET 0) x
+        """
 
 
 def _centre(place: Zone) -> tuple[float, float]:

@@ -151,9 +151,11 @@ def expected_rows(options) -> int:
 def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
     """The rows ``create_projects`` makes, made by PostgreSQL: projects (about a third lagging),
     their annual plan, three milestones each and the months of investment of the started ones,
-    with ``completed_ytd``/``completed_month`` as ``refresh_completed`` sets them."""
-    from zoneops.core.zones.geo import synthetic_centre
-    from zoneops.projects.models import AUTOMATIC_TAGS, ONE_BILLION_WAN, TEN_MILLION_WAN
+    with ``completed_ytd``/``completed_month`` as ``refresh_completed`` sets them.
+
+    Every statement draws the same values for project ``n`` (``_draws_sql``), so the tables are
+    filled one after the other, a chunk of projects per statement, and still agree."""
+    from zoneops.projects.models import AUTOMATIC_TAGS
 
     count = options.get("projects") or 0
     if not zones or count <= 0:
@@ -161,15 +163,65 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
     assert set(AUTOMATIC_TAGS) == {Tag.OVER_50M, Tag.OVER_1B}
     source = f"synthetic: zoneops generate --seed {options.get('seed', 1)}"
     today = timezone.localdate()
-    year, months = today.year, today.month - 1
+    months = today.month - 1
     places = []
     for zone in zones:
         places.append(zone)
         places.extend(zone.children.all())
+    params = _parameters(loader, places, source, today)
+    base = _draws_sql(loader, len(places))
+    chunks = list(loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))))
+
+    def statements(sql: str) -> list[tuple[str, dict]]:
+        return [(sql, {**params, "lo": lo, "hi": hi}) for lo, hi in chunks]
+
+    made = loader.parallel("projects", statements(_projects_sql(loader, base)))
+    made_plans = loader.parallel("projects: annual plans", statements(_plans_sql(base)))
+    made_milestones = loader.parallel(
+        "projects: milestones", statements(_milestones_sql(loader, base))
+    )
+    made_monthly = 0
+    if months > 0:
+        made_monthly = loader.parallel(
+            "projects: monthly investment", statements(_monthly_sql(base))
+        )
+    for model in BULK_MODELS:
+        loader.reset_sequence(model)
+    return (
+        f"{made} projects ({made_plans} annual plans), {made_milestones} milestones, "
+        f"{made_monthly} monthly figures"
+    )
+
+
+def _parameters(loader, places: list[Zone], source: str, today: dt.date) -> dict:
+    """What every statement is given: the year and months so far, the places (zones and their
+    parks) with their centres, and the first id of each table (ids are given, gaps allowed, so
+    that the statements run at once)."""
+    from zoneops.core.zones.geo import synthetic_centre
+
     centres = [synthetic_centre(place) for place in places]
+    return {
+        "source": source,
+        "project": loader.next_id(Project),
+        "year": today.year,
+        "totals": TOTALS,
+        "places": [place.pk for place in places],
+        "lon": [lon for lon, _lat in centres],
+        "lat": [lat for _lon, lat in centres],
+        "today": today,
+        "months": today.month - 1,
+        "plan": loader.next_id(AnnualPlan),
+        "milestone": loader.next_id(Milestone),
+        "investment": loader.next_id(MonthlyInvestment),
+    }
+
+
+def _draws_sql(loader, place_count: int) -> str:
+    """One row of draws per project ``n`` of the chunk, the same in every statement: its id,
+    total investment, kind, planned start, annual plan, whether started, place and pace."""
     u, i = loader.u, loader.i
-    pi = f"(1 + mod(n, {len(places)}))"
-    base = f"""
+    pi = f"(1 + mod(n, {place_count}))"
+    return f"""
         SELECT n, %(project)s + n AS id, k.*, d.*, {pi} AS pi,
             0.5 + {u("n", 20)} * 0.6 AS pace
         FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) n
@@ -182,115 +234,92 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
                 k.kind <> 'new' OR {u("n", 6)} < 0.7 AS started) d
         OFFSET 0
     """
-    completed = "round(b.plan * round(least(b.pace * {m} / 12, 1.0)::numeric, 4))"
-    params = {
-        "source": source,
-        "project": loader.next_id(Project),
-        "year": year,
-        "totals": TOTALS,
-        "places": [place.pk for place in places],
-        "lon": [lon for lon, _lat in centres],
-        "lat": [lat for _lon, lat in centres],
-        "today": today,
-        "months": months,
-        # Ids are given (gaps allowed), so that the statements run at once.
-        "plan": loader.next_id(AnnualPlan),
-        "milestone": loader.next_id(Milestone),
-        "investment": loader.next_id(MonthlyInvestment),
-    }
-    projects, plans, milestones, monthly = [], [], [], []
-    for lo, hi in loader.chunks(count, max(1000, min(CHUNK, -(-count // 8)))):
-        chunk = {**params, "lo": lo, "hi": hi}
-        projects.append(
-            (
-                f"""
-                INSERT INTO projects_project (id, created_at, updated_at, source, code, name,
-                    owner_name, industry, chain, type, category, stage, total_investment,
-                    plan_year, annual_plan, completed_ytd, completed_month, planned_start,
-                    actual_start, planned_production, actual_production, planned_completion,
-                    actual_completion, tags, leader_name, special_team, responsible_unit,
-                    baselined_at, enterprise_id, leader_id, zone_id, latitude, longitude)
-                SELECT b.id, now(), now(), %(source)s,
-                    'S-P' || lpad(b.n::text, 6, '0'), '合成重点项目' || (b.n + 1),
-                    '合成建设单位' || (b.n + 1), {loader.pick("b.n", 7, CHAINS)},
-                    {loader.pick("b.n", 8, CHAINS)}, b.kind,
-                    {loader.pick("b.n", 9, CATEGORIES)},
-                    CASE WHEN b.started THEN
-                        {loader.pick("b.n", 10, ["started", "started", "in_production"])}
-                        ELSE 'planned' END,
-                    b.total, %(year)s, b.plan,
-                    CASE WHEN b.started AND %(months)s > 0
-                         THEN {completed.format(m="%(months)s")} ELSE 0 END,
-                    CASE WHEN b.started AND %(months)s > 0 THEN %(months)s END,
-                    b.start, CASE WHEN b.started THEN b.start + {i("b.n", 11, 0, 30)} END,
-                    b.start + {i("b.n", 12, 200, 500)}, NULL,
-                    b.start + {i("b.n", 13, 500, 900)}, NULL,
-                    -- tags in their order: spring, ≥50 million, ≥1 billion, provincial, municipal
-                    COALESCE(',' || NULLIF(concat_ws(',',
-                        CASE WHEN extract(month FROM b.start) <= 4 THEN 'spring' END,
-                        CASE WHEN b.total >= {TEN_MILLION_WAN} THEN 'over_50m' END,
-                        CASE WHEN b.total >= {ONE_BILLION_WAN} THEN 'over_1b' END,
-                        CASE WHEN {u("b.n", 14)} < 0.2 AND {u("b.n", 15)} < 0.5
-                             THEN 'provincial' END,
-                        CASE WHEN {u("b.n", 14)} < 0.2 AND {u("b.n", 15)} >= 0.5
-                             THEN 'municipal' END), '') || ',', ''),
-                    {loader.pick("b.n", 16, LEADERS)}, '专班' || (mod(b.n, 20) + 1),
-                    '经济发展局', NULL, NULL, NULL, (%(places)s::bigint[])[b.pi],
-                    round(((%(lat)s::float8[])[b.pi] + ({u("b.n", 18)} - 0.5) * 0.11)::numeric, 6),
-                    round(((%(lon)s::float8[])[b.pi] + ({u("b.n", 17)} - 0.5) * 0.16)::numeric, 6)
-                FROM ({base}) b
-                """,
-                chunk,
-            )
-        )
-        plans.append(
-            (
-                f"""
-                INSERT INTO projects_annualplan (id, created_at, updated_at, source, year,
-                    planned, baseline, project_id)
-                SELECT %(plan)s + b.n, now(), now(), %(source)s, %(year)s, b.plan, NULL, b.id
-                FROM ({base}) b
-                """,
-                chunk,
-            )
-        )
-        milestones.append(
-            (
-                f"""
-                INSERT INTO projects_milestone (id, created_at, updated_at, source, name,
-                    planned_date, baseline_date, actual_date, "order", project_id)
-                SELECT %(milestone)s + b.n * 3 + o, now(), now(), %(source)s,
-                    (ARRAY['开工', '主体封顶', '投产'])[o + 1],
-                    b.start + o * 120, b.start + o * 120,
-                    CASE WHEN b.started AND b.start + o * 120 < %(today)s::date
-                              AND {u("b.n", "21 + o")} < 0.8 THEN b.start + o * 120 END,
-                    o, b.id
-                FROM ({base}) b CROSS JOIN generate_series(0, 2) o
-                """,
-                chunk,
-            )
-        )
-        if months > 0:
-            monthly.append(
-                (
-                    f"""
-                    INSERT INTO projects_monthlyinvestment (id, created_at, updated_at, source,
-                        year, month, completed_ytd, project_id)
-                    SELECT %(investment)s + b.n * %(months)s + m - 1, now(), now(), %(source)s,
-                        %(year)s, m, {completed.format(m="m")}, b.id
-                    FROM ({base}) b CROSS JOIN generate_series(1, %(months)s) m
-                    WHERE b.started
-                    """,
-                    chunk,
-                )
-            )
-    made = loader.parallel("projects", projects)
-    made_plans = loader.parallel("projects: annual plans", plans)
-    made_milestones = loader.parallel("projects: milestones", milestones)
-    made_monthly = loader.parallel("projects: monthly investment", monthly)
-    for model in BULK_MODELS:
-        loader.reset_sequence(model)
-    return (
-        f"{made} projects ({made_plans} annual plans), {made_milestones} milestones, "
-        f"{made_monthly} monthly figures"
-    )
+
+
+def _completed(month: str) -> str:
+    """The investment completed by ``month`` of the year (as ``refresh_completed`` counts it)."""
+    return f"round(b.plan * round(least(b.pace * {month} / 12, 1.0)::numeric, 4))"
+
+
+def _projects_sql(loader, base: str) -> str:
+    """The projects with their drawn fields, their tags in order (the automatic ones from the
+    total) and the investment completed by the last month."""
+    from zoneops.projects.models import ONE_BILLION_WAN, TEN_MILLION_WAN
+
+    u, i = loader.u, loader.i
+    return f"""
+        INSERT INTO projects_project (id, created_at, updated_at, source, code, name,
+            owner_name, industry, chain, type, category, stage, total_investment,
+            plan_year, annual_plan, completed_ytd, completed_month, planned_start,
+            actual_start, planned_production, actual_production, planned_completion,
+            actual_completion, tags, leader_name, special_team, responsible_unit,
+            baselined_at, enterprise_id, leader_id, zone_id, latitude, longitude)
+        SELECT b.id, now(), now(), %(source)s,
+            'S-P' || lpad(b.n::text, 6, '0'), '合成重点项目' || (b.n + 1),
+            '合成建设单位' || (b.n + 1), {loader.pick("b.n", 7, CHAINS)},
+            {loader.pick("b.n", 8, CHAINS)}, b.kind,
+            {loader.pick("b.n", 9, CATEGORIES)},
+            CASE WHEN b.started THEN
+                {loader.pick("b.n", 10, ["started", "started", "in_production"])}
+                ELSE 'planned' END,
+            b.total, %(year)s, b.plan,
+            CASE WHEN b.started AND %(months)s > 0
+                 THEN {_completed("%(months)s")} ELSE 0 END,
+            CASE WHEN b.started AND %(months)s > 0 THEN %(months)s END,
+            b.start, CASE WHEN b.started THEN b.start + {i("b.n", 11, 0, 30)} END,
+            b.start + {i("b.n", 12, 200, 500)}, NULL,
+            b.start + {i("b.n", 13, 500, 900)}, NULL,
+            -- tags in their order: spring, ≥50 million, ≥1 billion, provincial, municipal
+            COALESCE(',' || NULLIF(concat_ws(',',
+                CASE WHEN extract(month FROM b.start) <= 4 THEN 'spring' END,
+                CASE WHEN b.total >= {TEN_MILLION_WAN} THEN 'over_50m' END,
+                CASE WHEN b.total >= {ONE_BILLION_WAN} THEN 'over_1b' END,
+                CASE WHEN {u("b.n", 14)} < 0.2 AND {u("b.n", 15)} < 0.5
+                     THEN 'provincial' END,
+                CASE WHEN {u("b.n", 14)} < 0.2 AND {u("b.n", 15)} >= 0.5
+                     THEN 'municipal' END), '') || ',', ''),
+            {loader.pick("b.n", 16, LEADERS)}, '专班' || (mod(b.n, 20) + 1),
+            '经济发展局', NULL, NULL, NULL, (%(places)s::bigint[])[b.pi],
+            round(((%(lat)s::float8[])[b.pi] + ({u("b.n", 18)} - 0.5) * 0.11)::numeric, 6),
+            round(((%(lon)s::float8[])[b.pi] + ({u("b.n", 17)} - 0.5) * 0.16)::numeric, 6)
+        FROM ({base}) b
+        """
+
+
+def _plans_sql(base: str) -> str:
+    """Each project's annual plan for the year."""
+    return f"""
+        INSERT INTO projects_annualplan (id, created_at, updated_at, source, year,
+            planned, baseline, project_id)
+        SELECT %(plan)s + b.n, now(), now(), %(source)s, %(year)s, b.plan, NULL, b.id
+        FROM ({base}) b
+        """
+
+
+def _milestones_sql(loader, base: str) -> str:
+    """Three milestones 120 days apart; four in five of those due by today are done, if the
+    project started."""
+    u = loader.u
+    return f"""
+        INSERT INTO projects_milestone (id, created_at, updated_at, source, name,
+            planned_date, baseline_date, actual_date, "order", project_id)
+        SELECT %(milestone)s + b.n * 3 + o, now(), now(), %(source)s,
+            (ARRAY['开工', '主体封顶', '投产'])[o + 1],
+            b.start + o * 120, b.start + o * 120,
+            CASE WHEN b.started AND b.start + o * 120 < %(today)s::date
+                      AND {u("b.n", "21 + o")} < 0.8 THEN b.start + o * 120 END,
+            o, b.id
+        FROM ({base}) b CROSS JOIN generate_series(0, 2) o
+        """
+
+
+def _monthly_sql(base: str) -> str:
+    """The started projects' year-to-date investment for each month so far."""
+    return f"""
+        INSERT INTO projects_monthlyinvestment (id, created_at, updated_at, source,
+            year, month, completed_ytd, project_id)
+        SELECT %(investment)s + b.n * %(months)s + m - 1, now(), now(), %(source)s,
+            %(year)s, m, {_completed("m")}, b.id
+        FROM ({base}) b CROSS JOIN generate_series(1, %(months)s) m
+        WHERE b.started
+        """
