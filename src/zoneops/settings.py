@@ -180,6 +180,9 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["zoneops.core.db.router.ReplicaRouter"]
 ZONEOPS_REPLICA_PIN_SECONDS = float(os.environ.get("ZONEOPS_REPLICA_PIN_SECONDS", "5"))
+# Dashboard figures are cached until the next committed write to the data
+# (zoneops.core.db.versions); entries expire after this many seconds at the latest.
+ZONEOPS_FIGURE_CACHE_SECONDS = int(os.environ.get("ZONEOPS_FIGURE_CACHE_SECONDS", "600"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

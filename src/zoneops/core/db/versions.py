@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
@@ -50,7 +50,7 @@ COMPUTE_SECONDS = 30
 
 
 def cache_seconds() -> int:
-    return int(os.environ.get("ZONEOPS_FIGURE_CACHE_SECONDS", "600"))
+    return settings.ZONEOPS_FIGURE_CACHE_SECONDS
 
 
 def quiet_tables() -> frozenset[str]:
