@@ -76,16 +76,17 @@ def test_after_a_restore_the_numbers_go_on_from_the_clock(counted):
     assert counted() > 1_700_000_000 * 1_000_000  # microseconds since 1970, past 2023
 
 
-def test_a_reader_waits_for_the_figure_another_is_computing(counted):
+def test_a_reader_waits_for_the_figure_another_is_computing(counted, monkeypatch):
     """Fifty readers after a write: one computes, the others take its result."""
-    import threading
-
     from django.core.cache import cache
 
     entry = versions.entry_key("slow", ("k",), versions.current())
-    # Another process holds the figure's lock and keeps its value 0.2 s later.
-    cache.add(f"{entry}:computing", 1, 30)
-    threading.Timer(0.2, lambda: cache.set(entry, "computed there", 60)).start()
+    cache.add(f"{entry}:computing", 1, 30)  # another process holds the figure's lock
+
+    def other_process_finishes(seconds):  # while this one waits, the other keeps its value
+        cache.set(entry, "computed there", 60)
+
+    monkeypatch.setattr(versions.time, "sleep", other_process_finishes)
     assert versions.cached("slow", lambda: ("k",), lambda: "computed here") == "computed there"
 
 
