@@ -8,6 +8,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from zoneops.appeals import services as appeal_services
@@ -17,6 +18,7 @@ from zoneops.core.loop import services as loop_services
 from zoneops.core.loop import workflows as loop
 from zoneops.core.loop.models import LoopCaseRollup
 from zoneops.core.models import Department, LoopCase, Zone
+from zoneops.core.ops import rollups as rollup_ops
 from zoneops.core.registries import rollups, writes
 from zoneops.hazards import services as hazard_services
 from zoneops.hazards.models import Hazard, Level
@@ -337,10 +339,15 @@ def test_background_rebuild_from_the_dashboard_and_the_command(ctx, client_for):
     assert rollups.check() == []
 
 
-def test_only_administrators_rebuild(ctx, client_for):
-    client = client_for(ctx["users"]["staff"])
+@pytest.mark.parametrize("role", ["staff", "liaison", "leader", "security_admin", "auditor"])
+def test_only_administrators_rebuild(ctx, client_for, role):
+    """The system administrator rebuilds; every other role (三员分立: the security
+    administrator and the auditor too) sees no button and is refused."""
+    client = client_for(ctx["users"][role])
     assert b"rebuild-rollups" not in client.get("/dashboard/").content
     assert client.post("/dashboard/rollups/rebuild/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        rollup_ops.rebuild(zone=None, acting_user=ctx["users"][role])
 
 
 @time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False)
