@@ -61,8 +61,12 @@ def dashboard(request):
             "month": month,
             "panels": panels,
             "charts": {f"chart-{slugify(p.key)}": p.chart for p in panels if p.chart},
+            # Its own ids beside the period form's (one page, two zone pickers: a label must
+            # name one control).
             "pack_form": PackForm(
-                initial={"zone": zone, "period": f"{year}-{month:02d}"}, user=request.user
+                initial={"zone": zone, "period": f"{year}-{month:02d}"},
+                user=request.user,
+                auto_id="pack_%s",
             )
             if role_may(request.user, ADD, DispatchPack)
             else None,

@@ -52,3 +52,19 @@ def test_dashboard_opens_on_the_latest_month_with_figures_and_remembers_a_choice
         other.force_login(users["other_staff"])
         assert shown_period(other.get("/dashboard/")) == (2025, 10)
         assert shown_period(client.get("/dashboard/")) == (2025, 8)
+
+
+def test_each_control_of_the_dashboard_has_its_own_id_and_label(users, client_for):
+    """The period form and the pack form both pick a zone: each picker has its own id, and
+    each label names the one it is for (GB/T 37668: every control labelled)."""
+    import collections
+
+    import lxml.html
+
+    page = lxml.html.fromstring(client_for(users["staff"]).get("/dashboard/").content)
+    ids = collections.Counter(page.xpath("//@id"))
+    assert [name for name, count in ids.items() if count > 1] == []
+    zone_pickers = page.xpath("//select[@name='zone']")
+    assert len(zone_pickers) == 2
+    for picker in zone_pickers:
+        assert page.xpath(f"//label[@for='{picker.get('id')}']"), picker.get("id")
