@@ -28,13 +28,10 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["zone"]
         field.queryset = user.visible_zones().order_by("path")  # what a choice is checked against
-        # The options from one small query, kept on the user for the request (the dashboard
-        # shows two of these forms; a province has 110 zones, each a model instance and a
-        # query per form otherwise).
-        if not hasattr(user, "_zone_options"):
-            user._zone_options = list(field.queryset.values_list("pk", "name"))
+        # The options as (id, name) pairs from one query: a province's 110 zones as model
+        # instances cost a dashboard far more.
         empty = [("", self.all_zones_label)] if self.all_zones_label else []
-        field.choices = [*empty, *user._zone_options]
+        field.choices = [*empty, *field.queryset.values_list("pk", "name")]
         field.required = not self.all_zones_label
         style_fields(self.fields)
 
