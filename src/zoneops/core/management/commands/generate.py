@@ -76,31 +76,23 @@ class Command(BaseCommand):
             for _app, module in modules:
                 if hasattr(module, "expected_rows"):
                     progress.expect(module.expected_rows(options))
-        loader = None
         started_all = time.perf_counter()
         with acting_as(None):
             first, *rest = modules
             self._python(first, options, rng, zones, progress)
-            if in_database:
+            in_sql = [(a, m) for a, m in rest if in_database and hasattr(m, "generate_in_database")]
+            if in_sql:
                 loader = bulkload.Loader(options["seed"], progress)
-                tables = [
-                    model._meta.db_table
-                    for _app, module in rest
-                    for model in getattr(module, "BULK_MODELS", ())
-                ]
-                in_sql = [(app, m) for app, m in rest if hasattr(m, "generate_in_database")]
+                tables = [m._meta.db_table for _a, module in in_sql for m in module.BULK_MODELS]
                 with bulkload.deferred_indexes(tables, progress):
                     for app, module in in_sql:
                         started = time.perf_counter()
                         summary = module.generate_in_database(options, loader=loader, zones=zones)
                         progress.line(f"{app}: {summary} ({time.perf_counter() - started:.1f} s)")
-                # The apps made in Python after the indexes are back: their services query the
-                # tables just loaded (a task's loop case and its roll-up, per task).
-                for app_module in rest:
-                    if app_module not in in_sql:
-                        self._python(app_module, options, rng, zones, progress)
-            else:
-                for app_module in rest:
+            # The apps made in Python after the indexes are back: their services query the
+            # tables just loaded (a task's loop case and its roll-up, per task).
+            for app_module in rest:
+                if app_module not in in_sql:
                     self._python(app_module, options, rng, zones, progress)
             self._after_generate(modules)
         progress.line(f"generated in {time.perf_counter() - started_all:.1f} s")
