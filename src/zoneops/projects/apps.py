@@ -8,15 +8,18 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self):
-        from zoneops.core.registries import background
+        from zoneops.core.registries import background, ticks
         from zoneops.core.zones import figures as zone_figures
         from zoneops.jobs.services import bulk_work
         from zoneops.projects import (
+            rollups,
             services,
             workflow,  # noqa: F401  registers the blocker loop
         )
         from zoneops.projects.models import Project
 
+        rollups.register()  # the lights roll-up (kind "project_lights") and its source models
+        ticks.register("project lights", rollups.tick, order=50)
         background.register_work(
             services.INVESTMENTS_BULK_WORK,
             bulk_work(services.upsert_monthly_investments),

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from zoneops.core.audit import bulk
+from zoneops.projects import rollups
 from zoneops.projects.models import MonthlyInvestment, Project
 
 
@@ -26,8 +27,10 @@ def refresh_completed(project_ids) -> None:
             ),
             completed_month=Subquery(latest.values("month")[:1]),
         )
+    rollups.touch_projects(ids)  # the lights judge the completed investment
 
 
 def set_completed(updates: list[tuple[Decimal, int, int]]) -> None:
     """Set (completed_ytd, completed_month) of many projects: (value, month, project id)."""
     bulk.update_values(Project, ["completed_ytd", "completed_month"], updates)
+    rollups.touch_projects([project_id for _value, _month, project_id in updates])

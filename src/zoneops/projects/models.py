@@ -226,6 +226,35 @@ class MonthlyInvestment(ZoneopsModel):
         return f"{self.project.code} {self.year}-{self.month:02d}"
 
 
+class ProjectLightRollup(models.Model):
+    """Key projects counted per zone and light as they stand on ``day``, with their plan and
+    completed investment (``core.registries.rollups``, kind "project_lights"): what the
+    dashboard's lights panel reads instead of working out every project's light.
+
+    A light depends on the day (序时进度, late milestones and blockers), so the rows are kept
+    for one day: every write of a project, milestone or blocker recomputes its zone for that
+    day, and the first read of a new day (or ``zoneops tick``) recomputes every zone for it."""
+
+    bumps_data_version = False  # derived rows: refilling them for a new day changes no figure
+
+    zone = models.ForeignKey(
+        "core.Zone", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    light = models.PositiveSmallIntegerField()
+    projects = models.PositiveIntegerField()
+    annual_plan = models.DecimalField(**MONEY)
+    completed_ytd = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.day} light {self.light}: {self.projects}"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "day", "light"], name="projectlight_key")
+        ]
+
+
 class Milestone(ZoneopsModel):
     """A node of the plan (节点计划); ``baseline_date`` is the date the annual plan set."""
 

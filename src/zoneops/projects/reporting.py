@@ -15,6 +15,7 @@ from zoneops.core.registries.panels import (
     period_end,
     zone_ids,
 )
+from zoneops.projects import rollups as light_rollups
 from zoneops.projects.lights import GREEN, LIGHT_CHOICES, RED, YELLOW, elapsed_share, reasons
 from zoneops.projects.models import Project
 
@@ -26,16 +27,20 @@ def _as_of(year: int, month: int) -> dt.date:
 
 def panels(zones, year, month, user):
     day = _as_of(year, month)
-    # Grouped by light, each project's light is worked out once (a filtered count per light
-    # works it out, with its milestone and blocker look-ups, once per count), and PostgreSQL
-    # may then read the late milestones and blockers once into a hash instead of per project.
-    rows = list(
-        Project.objects.filter(zone_id__in=zone_ids(zones))
-        .with_lights(today=day)
-        .order_by()
-        .values("light")
-        .annotate(n=Count("pk"), plan=Sum("annual_plan"), done=Sum("completed_ytd"))
-    )
+    ids = zone_ids(zones)
+    # Today's lights from the roll-up; a past period's, judged at its end, worked out here.
+    rows = light_rollups.rows_for(ids, day)
+    if rows is None:
+        # Grouped by light, each project's light is worked out once, and PostgreSQL may read
+        # the late milestones and blockers once into a hash instead of per project.
+        rows = list(
+            Project.objects.filter(zone_id__in=ids)
+            .with_lights(today=day)
+            .order_by()
+            .values("light")
+            .annotate(n=Count("pk"), plan=Sum("annual_plan"), done=Sum("completed_ytd"))
+        )
+    rows = [row for row in rows if row["n"]]
     if not rows:
         return []
     per_light = {row["light"]: row["n"] for row in rows}

@@ -18,8 +18,9 @@ from zoneops.core.files.imports import (
     read_table,
 )
 from zoneops.core.models import ObjectChange
-from zoneops.core.registries import background
+from zoneops.core.registries import background, rollups
 from zoneops.projects import completed
+from zoneops.projects import rollups as project_rollups
 from zoneops.projects.imports.cells import _norm
 from zoneops.projects.imports.sheet import Col, SheetImporter, roomy_cache
 from zoneops.projects.imports.writes import (
@@ -301,6 +302,7 @@ class DispatchSheetImporter(SheetImporter):
                 )
         return changeable
 
+    @rollups.batched  # each touched zone's roll-ups once, at the end
     def write(self, name: str, plan: tuple, result: ImportResult) -> None:
         parsed, changeable, mapping = plan
         self.write_rows(name, parsed, changeable, mapping, result)
@@ -353,6 +355,8 @@ class DispatchSheetImporter(SheetImporter):
         if monthly:
             write_monthly(monthly, source)
             completed.refresh_completed([entry.project_id for entry in monthly])
+        # New and changed projects went past the model signals: their zones' lights again.
+        rollups.touch(project_rollups.KIND, zone_ids={ref.zone_id for ref in refs.values()})
 
     def write_plans(self, items, source) -> None:
         ids = [ref.pk for ref, _year, _plan in items]

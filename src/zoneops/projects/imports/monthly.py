@@ -15,7 +15,7 @@ from zoneops.core.files.imports import (
     plain_cell,
     read_table,
 )
-from zoneops.core.registries import background
+from zoneops.core.registries import background, rollups
 from zoneops.projects import completed
 from zoneops.projects.imports.sheet import Col, SheetImporter, roomy_cache
 from zoneops.projects.imports.writes import MonthEntry, write_monthly
@@ -75,6 +75,7 @@ class MonthlyImporter(SheetImporter):
         known_new = self.check_cumulative(entries, projects, errors)
         return entries, projects, known_new
 
+    @rollups.batched  # each touched zone's roll-ups once, at the end
     def write(self, name: str, plan: tuple, result: ImportResult) -> None:
         entries, projects, known_new = plan
         created, updated = write_monthly(entries, f"import: {name}"[:300], known_new)

@@ -5,6 +5,7 @@ background rebuild work as administrators use them."""
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -23,7 +24,11 @@ from zoneops.core.registries import rollups, writes
 from zoneops.hazards import services as hazard_services
 from zoneops.hazards.models import Hazard, Level
 from zoneops.projects import services as project_services
+from zoneops.projects.imports import DispatchSheetImporter, MonthlyImporter
+from zoneops.projects.lights import RED, YELLOW
+from zoneops.projects.models import Milestone, Project, ProjectLightRollup
 from zoneops.projects.tests.factories import make_project
+from zoneops.projects.tests.test_imports import HEADERS, MONTHLY, row, xlsx
 from zoneops.reports.registry import collect_panels, collect_sections
 from zoneops.tasks import services as task_services
 from zoneops.tasks.models import Task
@@ -159,6 +164,113 @@ def blocker_raise(ctx):
     )
 
 
+def _project(ctx, index=1, **kw):
+    values = {"stage": "started", "planned_start": D(2025, 3, 1), "actual_start": D(2025, 3, 1)}
+    values.update(kw)
+    return make_project(ctx["zone_tree"]["park"], index, **values)
+
+
+def project_add_through_the_service(ctx):
+    project = Project(
+        code="GX-NEW",
+        name="新增项目",
+        zone=ctx["zone_tree"]["park"],
+        type=Project.Type.NEW,
+        stage="planned",
+        total_investment=Decimal("5000"),
+        plan_year=2025,
+        annual_plan=Decimal("1000"),
+        planned_start=D(2025, 5, 1),  # not started five months on: red
+    )
+    project_services.save_project(project, acting_user=ctx["users"]["staff"])
+
+
+def project_plan_stage_and_zone_change(ctx):
+    staff = ctx["users"]["staff"]
+    project = _project(ctx, completed_ytd=Decimal("900"))
+    project_services.set_annual_plan(project, 2025, Decimal("9000"), acting_user=staff)
+    moved = _project(ctx, 2)
+    moved.zone = ctx["zone_tree"]["econ"]
+    project_services.save_project(moved, acting_user=ctx["users"]["admin"], fields=["zone"])
+    done = _project(ctx, 3)
+    done.stage = "completed"
+    project_services.save_project(done, acting_user=staff, fields=["stage"])
+
+
+def project_delete(ctx):
+    _project(ctx, 1)
+    gone = _project(ctx, 2, planned_start=D(2025, 9, 1), actual_start=None, stage="planned")
+    writes.delete(gone, acting_user=ctx["users"]["admin"])
+
+
+def project_monthly_figure(ctx):
+    project = _project(ctx)
+    project_services.record_monthly(
+        project, 2025, 9, Decimal("800"), acting_user=ctx["users"]["staff"]
+    )
+
+
+def project_milestone_late_then_reached(ctx):
+    project = _project(ctx, completed_ytd=Decimal("1000"))
+    milestone = Milestone.objects.create(
+        project=project, name="主体封顶", planned_date=D(2025, 9, 1)
+    )
+    late = Milestone.objects.create(project=project, name="设备进场", planned_date=D(2025, 9, 2))
+    project_services.complete_milestone(
+        milestone, on=D(2025, 9, 20), acting_user=ctx["users"]["staff"]
+    )
+    late.planned_date = D(2025, 12, 1)
+    late.save(update_fields=["planned_date"])
+
+
+def blocker_extended(ctx):
+    project = _project(ctx, completed_ytd=Decimal("1000"))
+    blocker = project_services.raise_blocker(
+        project,
+        kind="power",
+        description="双回路供电未落实",
+        acting_user=ctx["users"]["staff"],
+        opened_on=D(2025, 9, 1),
+    )
+    project_services.blocker_transition(
+        blocker,
+        "assign",
+        acting_user=ctx["users"]["staff"],
+        department=ctx["department"],
+        handler=ctx["users"]["liaison"],
+    )
+    blocker.case.refresh_from_db()
+    project_services.blocker_transition(
+        blocker,
+        "extend",
+        acting_user=ctx["users"]["staff"],
+        comment="待电网批复",
+        extra_working_days=20,
+    )
+
+
+def _dispatch_sheet(ctx):
+    sheet = xlsx(HEADERS, [row("GX-001"), row("GX-002", 实际开工="", 建设阶段="前期")])
+    assert DispatchSheetImporter(ctx["users"]["staff"]).run("调度表.xlsx", sheet).ok
+
+
+def project_dispatch_import(ctx):
+    _project(ctx, 9)  # the roll-up holds the zone before the sheet adds two projects
+    _dispatch_sheet(ctx)
+
+
+def project_monthly_imports(ctx):
+    staff = ctx["users"]["staff"]
+    _dispatch_sheet(ctx)
+    ProjectLightRollup.objects.all().delete()  # only the monthly writes below fill it again
+    monthly = xlsx(MONTHLY, [["GX-001", 2025, 9, 15000], ["GX-002", 2025, 9, 100]])
+    assert MonthlyImporter(staff).run("9月.xlsx", monthly).ok
+    assert project_services.upsert_monthly_investments(
+        [{"code": "GX-002", "year": 2025, "month": 10, "completed_ytd": "200"}],
+        acting_user=staff,
+    ).ok
+
+
 def tick_escalates(ctx):
     _task(ctx)
     _appeal(ctx)
@@ -182,6 +294,14 @@ WRITES = [
     task_submit_for_review,
     blocker_raise,
     tick_escalates,
+    project_add_through_the_service,
+    project_plan_stage_and_zone_change,
+    project_delete,
+    project_monthly_figure,
+    project_milestone_late_then_reached,
+    blocker_extended,
+    project_dispatch_import,
+    project_monthly_imports,
 ]
 
 
@@ -194,7 +314,7 @@ def ctx(zone_tree, users, department):
 def test_check_finds_no_difference_after_the_write(ctx, write):
     with time_machine.travel(dt.datetime(2025, 10, 10, 10), tick=False):
         write(ctx)
-    assert LoopCaseRollup.objects.exists()
+    assert LoopCaseRollup.objects.exists() or ProjectLightRollup.objects.exists()
     assert rollups.check() == []
     out = io.StringIO()
     call_command("rollups", "--check", stdout=out)
@@ -204,7 +324,13 @@ def test_check_finds_no_difference_after_the_write(ctx, write):
 def test_every_source_model_has_a_write_above(ctx):
     """Every base model a roll-up reads is written by a scenario of ``WRITES``."""
     sources = {m._meta.label for r in rollups.registered().values() for m in r.sources}
-    assert sources == {"appeals.Appeal", "core.LoopCase"}
+    assert sources == {
+        "appeals.Appeal",
+        "core.LoopCase",
+        "projects.Project",
+        "projects.Milestone",
+        "projects.Blocker",
+    }
 
 
 def test_check_names_the_table_the_key_and_both_values(ctx, capsys):
@@ -272,6 +398,72 @@ def test_dashboard_figures_equal_the_lists_counts(ctx):
     assert re.findall(r"\d+", panels["appeals.on_time"].note)[0] == str(ytd.count())
     assert LoopCase.objects.filter(pk__in=tasks.values("case")).exists()
     assert rollups.check() == []
+
+
+def _lights_of_every_kind(ctx):
+    """One project per rule that lights: not started (yellow, then red), behind 序时进度, a
+    late milestone, a late blocker; one green and one completed."""
+    _project(ctx, 1, completed_ytd=Decimal("900"))  # green until late in the year
+    _project(ctx, 2, stage="planned", actual_start=None, planned_start=D(2025, 9, 20))
+    _project(ctx, 3, completed_ytd=Decimal("400"))  # behind the elapsed share
+    late = _project(ctx, 4, completed_ytd=Decimal("1000"))
+    Milestone.objects.create(project=late, name="竣工验收", planned_date=D(2025, 10, 15))
+    blocked = _project(ctx, 5, completed_ytd=Decimal("1000"))
+    project_services.raise_blocker(
+        blocked,
+        kind="land",
+        description="用地报批",
+        acting_user=ctx["users"]["staff"],
+        opened_on=D(2025, 9, 1),
+    )
+    _project(ctx, 6, stage="completed", completed_ytd=Decimal("100"))
+
+
+def _light_figures(ctx, day):
+    panels = collect_panels(Zone.objects.all(), day.year, day.month, ctx["users"]["admin"])
+    panel = {p.key: p for p in panels}["projects.lights"]
+    yellow, total = map(int, re.findall(r"\d+", panel.unit)[:2])
+    lit = Project.objects.with_lights(today=day)
+    listed = (lit.filter(light=RED).count(), lit.filter(light=YELLOW).count(), lit.count())
+    return (panel.value, yellow, total), listed
+
+
+def test_lights_panel_equals_the_list_day_after_day(ctx):
+    """The lights panel reads the roll-up kept for today; as days pass without a write the
+    roll-up moves on and still counts what the project list shows."""
+    with time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False):
+        _lights_of_every_kind(ctx)
+    counts = []
+    for day in (D(2025, 9, 30), D(2025, 10, 1), D(2025, 10, 20), D(2025, 12, 31), D(2026, 1, 5)):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(9)), tick=False):
+            panel, listed = _light_figures(ctx, day)
+            assert panel == listed, day
+            assert set(ProjectLightRollup.objects.values_list("day", flat=True)) == {day}
+            assert rollups.check() == []
+            counts.append(panel)
+    assert len(set(counts)) > 2  # the days do light differently
+
+
+def test_a_past_period_is_judged_at_its_end_without_the_roll_up(ctx):
+    with time_machine.travel(dt.datetime(2025, 10, 20, 10), tick=False):
+        _lights_of_every_kind(ctx)
+        past = {
+            p.key: p for p in collect_panels(Zone.objects.all(), 2025, 8, ctx["users"]["admin"])
+        }
+        lit = Project.objects.with_lights(today=D(2025, 8, 31))
+        assert past["projects.lights"].value == lit.filter(light=RED).count()
+        assert set(ProjectLightRollup.objects.values_list("day", flat=True)) <= {D(2025, 10, 20)}
+
+
+def test_tick_keeps_the_lights_for_the_new_day(ctx):
+    with time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False):
+        _lights_of_every_kind(ctx)
+    with time_machine.travel(dt.datetime(2025, 10, 1, 0, 5), tick=False):
+        out = io.StringIO()
+        call_command("tick", stdout=out)
+        assert "project lights kept for 2025-10-01 (recomputed)" in out.getvalue()
+        assert set(ProjectLightRollup.objects.values_list("day", flat=True)) == {D(2025, 10, 1)}
+        assert rollups.check() == []
 
 
 def _many(ctx, zones):
