@@ -1,17 +1,20 @@
-"""Key projects' roll-up (kind "project_lights"): projects per zone and light on one day, with
-their plan and completed investment (``ProjectLightRollup``), what the dashboard's lights
-panel reads instead of working out the light of every project of the province.
+"""Key projects' roll-up (kind "project_lights"): projects per zone and light as they stand on
+a day, with their plan and completed investment (``ProjectLightRollup``), what the
+dashboard's lights panel reads instead of working out the light of every project of the
+province.
 
-A light depends on the day it is judged on, so the rows are kept for one day (the table holds
-one ``day`` at a time):
+A light depends on the day it is judged on, so rows are kept for the days the dashboard asks
+for (``KEEP_DAYS``): today, and the ends of the months just past (a month's dashboard judges
+its lights at the month's end, and the latest month with figures is usually the last one).
 - every write of a project, a milestone, a blocker or a blocker's case recomputes its zone for
-  the kept day, in the write's transaction (the roll-up's ``sources``); the importers, which
-  write past the model signals, touch the zones they wrote;
-- the first read of a new day (``rows_for``), or ``zoneops tick`` after midnight, recomputes
-  every zone for that day in one pass, under a table lock so that two readers do it once;
-- a dashboard of a past period (judged at that period's end) works its lights out directly.
-The lights themselves are ``ProjectQuerySet.with_lights``, the same as the lists and detail
-pages, so the two never disagree (a test compares them after every kind of write).
+  each kept day, in the write's transaction (the roll-up's ``sources`` and ``slices``); the
+  importers, which write past the model signals, touch the zones they wrote;
+- the first read of a day not kept yet (``rows_for``), or ``zoneops tick`` after midnight,
+  computes every zone for it in one pass, under a table lock so that two readers do it once,
+  and drops the days no longer asked for;
+- a dashboard of an older month works its lights out directly.
+The lights themselves are ``annotate_lights``, as in the lists and detail pages, so the two
+never disagree (a test compares them after every kind of write and day after day).
 """
 
 import datetime as dt
@@ -27,21 +30,24 @@ from zoneops.projects.lights import annotate_lights
 from zoneops.projects.models import Blocker, Milestone, Project, ProjectLightRollup
 
 KIND = "project_lights"
+KEEP_DAYS = 62  # month ends this recent are kept: the last two months' dashboards
 
 
-def kept_day() -> dt.date | None:
-    """The day the rows are kept for; None when the table is empty or (briefly, after a write
-    raced a new day's refill) holds more than one day."""
-    days = list(
-        ProjectLightRollup._base_manager.order_by().values_list("day", flat=True).distinct()[:2]
+def kept_days() -> list[dt.date]:
+    return list(
+        ProjectLightRollup._base_manager.order_by("day").values_list("day", flat=True).distinct()
     )
-    return days[0] if len(days) == 1 else None
+
+
+def is_kept(day: dt.date, today: dt.date) -> bool:
+    """Whether the roll-up keeps ``day``: today, or a recent month's end."""
+    month_end = (day + dt.timedelta(days=1)).day == 1
+    return day == today or (month_end and today - dt.timedelta(days=KEEP_DAYS) <= day < today)
 
 
 def light_rows(zone_ids: list[int] | None, where: dict):
-    """The roll-up rows of ``zone_ids`` for ``where``'s day, else for the kept day (a write's
-    recomputation keeps the table on one day), else today."""
-    day = where.get("day") or kept_day() or timezone.localdate()
+    """The roll-up rows of ``zone_ids`` on ``where``'s day."""
+    day = where["day"]
     qs = Project._base_manager.all()
     if zone_ids is not None:
         qs = qs.filter(zone_id__in=zone_ids)
@@ -58,32 +64,42 @@ def light_rows(zone_ids: list[int] | None, where: dict):
     )
 
 
-def move_to(day: dt.date) -> bool:
-    """Keep the rows for ``day``: recompute every zone for it if they are kept for another
-    (one pass over the projects). Answers whether it recomputed."""
-    if kept_day() == day:
+def _slices() -> list[dict]:
+    return [{"day": day} for day in kept_days()]
+
+
+def keep(day: dt.date) -> bool:
+    """Keep the rows of ``day`` (every zone in one pass) if they are not yet, dropping the days
+    no longer asked for. Answers whether it computed them."""
+    if day in kept_days():
         return False
     using = router.db_for_write(ProjectLightRollup)
     connection = connections[using]
     table = connection.ops.quote_name(ProjectLightRollup._meta.db_table)
+    today = timezone.localdate()
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The second reader of a new day waits here, then finds it done.
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-        if kept_day() == day:
+        days = kept_days()
+        if day in days:
             return False
-        cursor.execute(f"DELETE FROM {table} WHERE day <> %s", [day])
+        old = [d for d in days if not is_kept(d, today)]
+        if old:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE day IN ({', '.join(['%s'] * len(old))})", old
+            )
         rollups.recompute(rollups.get(KIND), None, {"day": day})
     return True
 
 
 def rows_for(zone_ids: list[int], day: dt.date) -> list[dict] | None:
-    """Per light: projects, plan and completed investment of ``zone_ids`` on ``day``, from
-    the roll-up when ``day`` is today; None for another day (the caller works it out)."""
-    if day != timezone.localdate():
+    """Per light: projects, plan and completed investment of ``zone_ids`` judged on ``day``,
+    from the roll-up when it keeps that day; None for an older day (the caller works it out)."""
+    if not is_kept(day, timezone.localdate()):
         return None
-    if kept_day() != day and Project._base_manager.exists():
-        move_to(day)
+    if Project._base_manager.exists():
+        keep(day)
     return list(
         ProjectLightRollup._base_manager.filter(zone_id__in=zone_ids, day=day)
         .order_by()
@@ -93,11 +109,14 @@ def rows_for(zone_ids: list[int], day: dt.date) -> list[dict] | None:
 
 
 def tick() -> str:
-    """``zoneops tick``: keep the lights for today, so the first dashboard of the day need not
-    recompute them."""
+    """``zoneops tick``: keep the lights of today and of the last month's end, so the first
+    dashboard of the day need not compute them."""
     today = timezone.localdate()
-    moved = move_to(today) if Project._base_manager.exists() else False
-    return f"project lights kept for {today}" + (" (recomputed)" if moved else "")
+    days = [today, today.replace(day=1) - dt.timedelta(days=1)]
+    computed = [d for d in days if Project._base_manager.exists() and keep(d)]
+    return "project lights kept for " + ", ".join(
+        f"{d}" + (" (computed)" if d in computed else "") for d in days
+    )
 
 
 def touch_projects(project_ids) -> None:
@@ -136,6 +155,7 @@ def register() -> None:
         KIND,
         model=ProjectLightRollup,
         select=light_rows,
+        slices=_slices,
         sources={
             Project: lambda project: [project.zone_id],
             Milestone: lambda milestone: _zone_of_project(milestone.project_id),

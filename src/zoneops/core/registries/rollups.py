@@ -54,6 +54,9 @@ class Rollup:
     model: type[models.Model]
     select: Callable[[list[int] | None, dict], models.QuerySet]
     sources: dict = field(default_factory=dict)
+    # The ``where`` values the rows are kept for, when a roll-up keeps some slices only (the
+    # days a date-dependent roll-up is asked for): recomputing a whole zone recomputes each.
+    slices: Callable[[], list[dict]] | None = None
 
     @property
     def table(self) -> str:
@@ -84,11 +87,14 @@ def register(
     model: type[models.Model],
     select: Callable[[list[int] | None, dict], models.QuerySet],
     sources: dict | None = None,
+    slices: Callable[[], list[dict]] | None = None,
 ) -> None:
     """Declare the roll-up ``kind``; ``sources`` maps a base model to a function that names
     the keys one of its records counts in (``fn(instance) -> iterable of keys``: zone ids, or
-    ``(zone id, {field: value})`` for a slice of the zone's rows, e.g. its month)."""
-    rollup = Rollup(kind, model, select, dict(sources or {}))
+    ``(zone id, {field: value})`` for a slice of the zone's rows, e.g. its month). A roll-up
+    kept for some slices only (``slices()``: their ``where`` values) is recomputed slice by
+    slice when a whole zone is."""
+    rollup = Rollup(kind, model, select, dict(sources or {}), slices)
     _rollups[kind] = rollup
     for source in rollup.sources:
         uid = f"zoneops.rollups.{source._meta.label}"  # once per source: it serves them all
@@ -239,12 +245,17 @@ def recompute(rollup: Rollup, zone_ids: list[int] | None, where: dict | None = N
     """Delete the roll-up rows of ``zone_ids`` (all: None) with ``where``'s values and insert
     them again with one ``INSERT … SELECT … GROUP BY`` over the base tables."""
     where = dict(where or {})
-    queryset = rollup.select(zone_ids, where).order_by()
+    if where or rollup.slices is None:
+        querysets = [rollup.select(zone_ids, where).order_by()]
+    else:
+        querysets = [rollup.select(zone_ids, dict(s)).order_by() for s in rollup.slices()]
     using = router.db_for_write(rollup.model)
     quote = connections[using].ops.quote_name
-    names = _columns(queryset)
-    sql, params = queryset.query.get_compiler(using=using).as_sql()
-    columns = ", ".join(quote(_column_of(rollup.model, n)) for n in names)
+    inserts = []
+    for queryset in querysets:
+        sql, params = queryset.query.get_compiler(using=using).as_sql()
+        columns = ", ".join(quote(_column_of(rollup.model, n)) for n in _columns(queryset))
+        inserts.append((columns, sql, params))
     table = quote(rollup.table)
     conditions, values = [], []
     if zone_ids is not None:
@@ -259,7 +270,8 @@ def recompute(rollup: Rollup, zone_ids: list[int] | None, where: dict | None = N
             cursor.execute(f"DELETE FROM {table} WHERE {' AND '.join(conditions)}", values)
         else:
             cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        for columns, sql, params in inserts:
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
 def _lock(cursor, connection, table: str, zone_ids: list[int] | None) -> None:

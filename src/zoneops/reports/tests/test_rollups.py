@@ -23,6 +23,7 @@ from zoneops.core.ops import rollups as rollup_ops
 from zoneops.core.registries import rollups, writes
 from zoneops.hazards import services as hazard_services
 from zoneops.hazards.models import Hazard, Level
+from zoneops.projects import rollups as light_rollups
 from zoneops.projects import services as project_services
 from zoneops.projects.imports import DispatchSheetImporter, MonthlyImporter
 from zoneops.projects.lights import RED, YELLOW
@@ -262,7 +263,8 @@ def project_dispatch_import(ctx):
 def project_monthly_imports(ctx):
     staff = ctx["users"]["staff"]
     _dispatch_sheet(ctx)
-    ProjectLightRollup.objects.all().delete()  # only the monthly writes below fill it again
+    # The park's lights go; only the monthly writes below bring them back.
+    ProjectLightRollup.objects.filter(zone=ctx["zone_tree"]["park"]).delete()
     monthly = xlsx(MONTHLY, [["GX-001", 2025, 9, 15000], ["GX-002", 2025, 9, 100]])
     assert MonthlyImporter(staff).run("9月.xlsx", monthly).ok
     assert project_services.upsert_monthly_investments(
@@ -313,8 +315,11 @@ def ctx(zone_tree, users, department):
 @pytest.mark.parametrize("write", WRITES, ids=[w.__name__ for w in WRITES])
 def test_check_finds_no_difference_after_the_write(ctx, write):
     with time_machine.travel(dt.datetime(2025, 10, 10, 10), tick=False):
+        # The lights are kept for today and the last month's end (what the dashboard reads).
+        make_project(ctx["zone_tree"]["econ"], 99, stage="started", actual_start=DAY)
+        light_rollups.tick()
         write(ctx)
-    assert LoopCaseRollup.objects.exists() or ProjectLightRollup.objects.exists()
+    assert ProjectLightRollup.objects.exists()
     assert rollups.check() == []
     out = io.StringIO()
     call_command("rollups", "--check", stdout=out)
@@ -429,8 +434,8 @@ def _light_figures(ctx, day):
 
 
 def test_lights_panel_equals_the_list_day_after_day(ctx):
-    """The lights panel reads the roll-up kept for today; as days pass without a write the
-    roll-up moves on and still counts what the project list shows."""
+    """The lights panel reads the roll-up kept for today and for the last months' ends; as
+    days pass without a write the roll-up moves on and still counts what the list shows."""
     with time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False):
         _lights_of_every_kind(ctx)
     counts = []
@@ -438,21 +443,27 @@ def test_lights_panel_equals_the_list_day_after_day(ctx):
         with time_machine.travel(dt.datetime.combine(day, dt.time(9)), tick=False):
             panel, listed = _light_figures(ctx, day)
             assert panel == listed, day
-            assert set(ProjectLightRollup.objects.values_list("day", flat=True)) == {day}
+            kept = set(ProjectLightRollup.objects.values_list("day", flat=True))
+            assert day in kept and all(light_rollups.is_kept(d, day) for d in kept)
             assert rollups.check() == []
             counts.append(panel)
     assert len(set(counts)) > 2  # the days do light differently
 
 
-def test_a_past_period_is_judged_at_its_end_without_the_roll_up(ctx):
+def test_last_months_are_kept_older_ones_worked_out(ctx):
+    """A month just past is judged at its end from the roll-up (kept beside today); an older
+    month is worked out directly, and neither disagrees with the list."""
     with time_machine.travel(dt.datetime(2025, 10, 20, 10), tick=False):
         _lights_of_every_kind(ctx)
-        past = {
-            p.key: p for p in collect_panels(Zone.objects.all(), 2025, 8, ctx["users"]["admin"])
-        }
-        lit = Project.objects.with_lights(today=D(2025, 8, 31))
-        assert past["projects.lights"].value == lit.filter(light=RED).count()
-        assert set(ProjectLightRollup.objects.values_list("day", flat=True)) <= {D(2025, 10, 20)}
+        for month, kept in ((9, True), (8, True), (7, False)):
+            panels = collect_panels(Zone.objects.all(), 2025, month, ctx["users"]["admin"])
+            end = D(2025, month + 1, 1) - dt.timedelta(days=1)
+            lit = Project.objects.with_lights(today=end)
+            value = {p.key: p for p in panels}["projects.lights"].value
+            assert value == lit.filter(light=RED).count(), month
+            days = set(ProjectLightRollup.objects.values_list("day", flat=True))
+            assert (end in days) is kept
+        assert rollups.check() == []
 
 
 def test_tick_keeps_the_lights_for_the_new_day(ctx):
@@ -461,8 +472,11 @@ def test_tick_keeps_the_lights_for_the_new_day(ctx):
     with time_machine.travel(dt.datetime(2025, 10, 1, 0, 5), tick=False):
         out = io.StringIO()
         call_command("tick", stdout=out)
-        assert "project lights kept for 2025-10-01 (recomputed)" in out.getvalue()
-        assert set(ProjectLightRollup.objects.values_list("day", flat=True)) == {D(2025, 10, 1)}
+        assert (
+            "project lights kept for 2025-10-01 (computed), 2025-09-30 (computed)" in out.getvalue()
+        )
+        days = set(ProjectLightRollup.objects.values_list("day", flat=True))
+        assert days == {D(2025, 10, 1), D(2025, 9, 30)}
         assert rollups.check() == []
 
 
