@@ -9,9 +9,7 @@ Every list answers ``{"count", "count_exact", "next", "previous", "results"}``:
   (10,000). Past that, counting would cost more than the page itself (a province's 600,000
   monthly figures), so ``count_exact`` is ``false`` and ``count`` says "at least this many".
   A page that is not full (the last one) and a query with more records than one page but
-  fewer than the limit answer the exact total with ``count_exact: true``. A count is kept
-  until the data changes (``core.db.versions``): the next page, and every reader whose query
-  is the same, reads it back instead of counting again.
+  fewer than the limit answer the exact total with ``count_exact: true``.
 
 Page numbers past the end, 0, negative or not a number answer 404 "Invalid page.", as before.
 """
@@ -21,8 +19,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-
-from zoneops.core.db import versions
 
 COUNT_LIMIT = 10_000
 
@@ -67,10 +63,7 @@ class CountLimitedPagination(PageNumberPagination):
         if not isinstance(queryset, QuerySet):
             return len(queryset), True
         limit = max(self.count_limit, at_least)
-        bounded = queryset.order_by().values("pk")[: limit + 1]
-        # Kept until the data changes: the next pages and the other readers of the same
-        # records (the same SQL: same zones, same filters) need not count them again.
-        counted = versions.cached("api_count", lambda: versions.query_key(bounded), bounded.count)
+        counted = queryset.order_by().values("pk")[: limit + 1].count()
         if counted <= limit:
             return counted, True
         return limit, False
