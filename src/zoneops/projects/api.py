@@ -305,6 +305,9 @@ class MilestoneViewSet(ScopedModelViewSet):
     filterset_class = MilestoneFilterSet
     search_fields = ["name"]
     ordering_fields = ["planned_date", "actual_date"]
+    # By the project's id, not the model's ordering (the project's zone path and code, through
+    # two joins): a zone's milestones are paged without joining its zones to sort them.
+    ordering = ["project_id", "order", "planned_date", "id"]
 
 
 class MonthlyInvestmentViewSet(ScopedModelViewSet):

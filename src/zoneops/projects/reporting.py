@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core.models import Zone
 from zoneops.core.registries.panels import (
     MAX_TABLE_ROWS,
     Panel,
@@ -100,23 +101,14 @@ def panels(zones, year, month, user):
 
 def sections(zone, year, month, user):
     day = _as_of(year, month)
-    lit = Project.objects.filter(zone__path__startswith=zone.path).with_lights(today=day)
-    # How many of each light in one grouped pass; the rows of the table only, red first.
-    per_light = dict(
-        lit.filter(light__in=[RED, YELLOW])
-        .order_by()
-        .values("light")
-        .annotate(n=Count("pk"))
-        .values_list("light", "n")
-    )
+    zones = list(Zone.objects.filter(path__startswith=zone.path).order_by("path"))
+    ids = [z.pk for z in zones]
+    counts = light_rollups.per_zone(ids, day)
+    if counts is None:
+        lagging, per_light = _lagging_worked_out(ids, day)
+    else:
+        lagging, per_light = _lagging_from_the_roll_up(zones, counts, day)
     total, red = sum(per_light.values()), per_light.get(RED, 0)
-    lagging = (
-        lit.filter(light__in=[RED, YELLOW])
-        .select_related("zone")
-        .order_by("-light", "zone__path", "code")[:MAX_TABLE_ROWS]
-        if total
-        else []
-    )
     labels = dict(LIGHT_CHOICES)
     rows = [
         [
@@ -155,3 +147,54 @@ def sections(zone, year, month, user):
             else None,
         )
     ]
+
+
+def _lagging_worked_out(ids: list[int], day: dt.date):
+    """The first red and yellow projects (red first, by zone and code) and the count of
+    each light, every light worked out (a month older than the roll-up keeps)."""
+    lit = Project.objects.filter(zone_id__in=ids).with_lights(today=day)
+    per_light = dict(
+        lit.filter(light__in=[RED, YELLOW])
+        .order_by()
+        .values("light")
+        .annotate(n=Count("pk"))
+        .values_list("light", "n")
+    )
+    if not per_light:
+        return [], per_light
+    lagging = (
+        lit.filter(light__in=[RED, YELLOW])
+        .select_related("zone")
+        .order_by("-light", "zone__path", "code")[:MAX_TABLE_ROWS]
+    )
+    return list(lagging), per_light
+
+
+def _lagging_from_the_roll_up(zones, counts: dict[int, dict[int, int]], day: dt.date):
+    """The same rows, the lights worked out only in the zones that hold them: the roll-up
+    says how many red and yellow projects each zone has, so walking the zones in the table's
+    order (by path) finds the few whose projects fill the first ``MAX_TABLE_ROWS`` rows."""
+    per_light = {
+        light: sum(by_light.get(light, 0) for by_light in counts.values())
+        for light in (RED, YELLOW)
+    }
+    lagging: list[Project] = []
+    for light in (RED, YELLOW):
+        room = MAX_TABLE_ROWS - len(lagging)
+        holding, seen = [], 0
+        for zone in zones:
+            if seen >= room:
+                break
+            n = counts.get(zone.pk, {}).get(light, 0)
+            if n:
+                holding.append(zone.pk)
+                seen += n
+        if holding:
+            lagging += list(
+                Project.objects.filter(zone_id__in=holding)
+                .with_lights(today=day)
+                .filter(light=light)
+                .select_related("zone")
+                .order_by("zone__path", "code")[:room]
+            )
+    return lagging, {light: n for light, n in per_light.items() if n}

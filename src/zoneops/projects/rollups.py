@@ -93,19 +93,39 @@ def keep(day: dt.date) -> bool:
     return True
 
 
-def rows_for(zone_ids: list[int], day: dt.date) -> list[dict] | None:
-    """Per light: projects, plan and completed investment of ``zone_ids`` judged on ``day``,
-    from the roll-up when it keeps that day; None for an older day (the caller works it out)."""
+def _kept(zone_ids: list[int], day: dt.date):
+    """The roll-up rows of ``zone_ids`` on ``day`` (computed first if the day is not kept
+    yet); None for a day the roll-up does not keep."""
     if not is_kept(day, timezone.localdate()):
         return None
     if Project._base_manager.exists():
         keep(day)
+    return ProjectLightRollup._base_manager.filter(zone_id__in=zone_ids, day=day).order_by()
+
+
+def rows_for(zone_ids: list[int], day: dt.date) -> list[dict] | None:
+    """Per light: projects, plan and completed investment of ``zone_ids`` judged on ``day``,
+    from the roll-up when it keeps that day; None for an older day (the caller works it out)."""
+    kept = _kept(zone_ids, day)
+    if kept is None:
+        return None
     return list(
-        ProjectLightRollup._base_manager.filter(zone_id__in=zone_ids, day=day)
-        .order_by()
-        .values("light")
-        .annotate(n=Sum("projects"), plan=Sum("annual_plan"), done=Sum("completed_ytd"))
+        kept.values("light").annotate(
+            n=Sum("projects"), plan=Sum("annual_plan"), done=Sum("completed_ytd")
+        )
     )
+
+
+def per_zone(zone_ids: list[int], day: dt.date) -> dict[int, dict[int, int]] | None:
+    """{zone id: {light: projects}} of ``zone_ids`` on ``day`` from the roll-up (None for a
+    day it does not keep): which zones hold the red and yellow projects."""
+    kept = _kept(zone_ids, day)
+    if kept is None:
+        return None
+    found: dict[int, dict[int, int]] = {}
+    for zone_id, light, projects in kept.values_list("zone_id", "light", "projects"):
+        found.setdefault(zone_id, {})[light] = projects
+    return found
 
 
 def tick() -> str:

@@ -466,6 +466,31 @@ def test_last_months_are_kept_older_ones_worked_out(ctx):
         assert rollups.check() == []
 
 
+@pytest.mark.parametrize("rows", [1, 2, 3, 5, 6, 200])
+def test_pack_lagging_table_from_the_roll_up_equals_the_worked_out_one(ctx, monkeypatch, rows):
+    """The pack's table of red and yellow projects, read through the roll-up's per-zone
+    counts, lists the same projects in the same order as working out every light."""
+    from zoneops.projects import reporting
+
+    monkeypatch.setattr(reporting, "MAX_TABLE_ROWS", rows)
+    with time_machine.travel(dt.datetime(2025, 10, 20, 10), tick=False):
+        _lights_of_every_kind(ctx)
+        econ = ctx["zone_tree"]["econ"]
+        make_project(econ, 20, stage="planned", planned_start=D(2025, 5, 1))  # red
+        make_project(econ, 21, stage="planned", planned_start=D(2025, 10, 1))  # yellow
+        province = ctx["zone_tree"]["province"]
+        zones = list(Zone.objects.filter(path__startswith=province.path).order_by("path"))
+        ids = [z.pk for z in zones]
+        day = D(2025, 10, 20)
+        counts = light_rollups.per_zone(ids, day)
+        from_roll_up = reporting._lagging_from_the_roll_up(zones, counts, day)
+        worked_out = reporting._lagging_worked_out(ids, day)
+        assert [p.code for p in from_roll_up[0]] == [p.code for p in worked_out[0]]
+        assert from_roll_up[1] == worked_out[1] and len(worked_out[0]) == min(rows, 6)
+        (section,) = reporting.sections(province, 2025, 10, ctx["users"]["admin"])
+        assert section.table.total == sum(worked_out[1].values())
+
+
 def test_tick_keeps_the_lights_for_the_new_day(ctx):
     with time_machine.travel(dt.datetime(2025, 9, 30, 10), tick=False):
         _lights_of_every_kind(ctx)
