@@ -130,7 +130,11 @@ class Enterprise(Located, ZoneopsModel):
     )
     name = models.CharField(_("name"), max_length=200, db_index=True)
     zone = models.ForeignKey(
-        Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="enterprises"
+        Zone,
+        verbose_name=_("zone"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        db_index=False,  # enterprise_zone_id below leads with the zone
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
@@ -178,7 +182,13 @@ class Enterprise(Located, ZoneopsModel):
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        indexes = [models.Index(fields=["zone", "status"], name="enterprise_zone_status")]
+        indexes = [
+            models.Index(fields=["zone", "status"], name="enterprise_zone_status"),
+            # A zone's enterprise ids without reading their rows (an index-only scan): the
+            # lists of their certifications, figures and contacts join through them, and a
+            # zone's 20,000 enterprises lie on as many pages of the table.
+            models.Index(fields=["zone", "id"], name="enterprise_zone_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
