@@ -245,17 +245,9 @@ def recompute(rollup: Rollup, zone_ids: list[int] | None, where: dict | None = N
     """Delete the roll-up rows of ``zone_ids`` (all: None) with ``where``'s values and insert
     them again with one ``INSERT … SELECT … GROUP BY`` over the base tables."""
     where = dict(where or {})
-    if where or rollup.slices is None:
-        querysets = [rollup.select(zone_ids, where).order_by()]
-    else:
-        querysets = [rollup.select(zone_ids, dict(s)).order_by() for s in rollup.slices()]
     using = router.db_for_write(rollup.model)
-    quote = connections[using].ops.quote_name
-    inserts = []
-    for queryset in querysets:
-        sql, params = queryset.query.get_compiler(using=using).as_sql()
-        columns = ", ".join(quote(_column_of(rollup.model, n)) for n in _columns(queryset))
-        inserts.append((columns, sql, params))
+    connection = connections[using]
+    quote = connection.ops.quote_name
     table = quote(rollup.table)
     conditions, values = [], []
     if zone_ids is not None:
@@ -264,8 +256,20 @@ def recompute(rollup: Rollup, zone_ids: list[int] | None, where: dict | None = N
     for name, value in where.items():
         conditions.append(f"{quote(_column_of(rollup.model, name))} = %s")
         values.append(value)
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        _lock(cursor, connections[using], rollup.table, zone_ids)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        _lock(cursor, connection, rollup.table, zone_ids)
+        sliced = not where and rollup.slices is not None
+        if sliced and connection.vendor == "postgresql":
+            # The slices are read under the lock that a new slice's filling (an EXCLUSIVE
+            # lock of the table) waits for: read before it, a slice added meanwhile would be
+            # deleted with the zone's rows and not computed again.
+            cursor.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
+        slices = rollup.slices() if sliced else [where]
+        inserts = []
+        for queryset in (rollup.select(zone_ids, dict(s)).order_by() for s in slices):
+            sql, params = queryset.query.get_compiler(using=using).as_sql()
+            columns = ", ".join(quote(_column_of(rollup.model, n)) for n in _columns(queryset))
+            inserts.append((columns, sql, params))
         if conditions:
             cursor.execute(f"DELETE FROM {table} WHERE {' AND '.join(conditions)}", values)
         else:

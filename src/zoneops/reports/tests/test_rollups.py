@@ -663,6 +663,62 @@ def test_two_writes_of_one_zone_at_once_both_land_in_the_roll_up(zone_tree, user
     assert rollups.check() == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_write_and_a_new_days_first_reader_at_once(zone_tree, users, monkeypatch):
+    """PostgreSQL: the first reader of a new day computes it for every zone while a project
+    write recomputes its zone's kept days: the write waits, then recomputes the new day too
+    (had it read the kept days before waiting, it would delete the zone's new rows and put
+    back only the old day's)."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    park = zone_tree["park"]
+    with time_machine.travel(dt.datetime(2025, 10, 9, 10), tick=False):
+        make_project(park, 1, stage="started", actual_start=D(2025, 3, 1))
+        light_rollups.keep(D(2025, 10, 9))
+    computing = rollups.recompute
+
+    def slow_new_day(rollup, zone_ids, where=None):
+        computing(rollup, zone_ids, where)
+        if where and "day" in where:
+            time.sleep(0.6)  # the reader's table lock is held: the writer arrives meanwhile
+
+    monkeypatch.setattr(rollups, "recompute", slow_new_day)
+    errors = []
+
+    def run(work, delay: float):
+        try:
+            time.sleep(delay)
+            with time_machine.travel(dt.datetime(2025, 10, 10, 10), tick=False):
+                work()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def write():
+        with transaction.atomic():
+            make_project(park, 2, stage="planned", planned_start=D(2025, 5, 1))  # red
+
+    threads = [
+        threading.Thread(target=run, args=(lambda: light_rollups.keep(D(2025, 10, 10)), 0)),
+        threading.Thread(target=run, args=(write, 0.2)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    kept = ProjectLightRollup.objects.filter(day=D(2025, 10, 10), zone=park)
+    assert sum(kept.values_list("projects", flat=True)) == 2
+    with time_machine.travel(dt.datetime(2025, 10, 10, 10), tick=False):
+        assert rollups.check() == []
+
+
 def test_generate_leaves_the_roll_ups_filled(db):
     """``zoneops generate`` writes in bulk past the model signals, then fills the roll-ups."""
     out = io.StringIO()
