@@ -41,7 +41,6 @@ def panels(zones, year, month, user):
             .values("light")
             .annotate(n=Count("pk"), plan=Sum("annual_plan"), done=Sum("completed_ytd"))
         )
-    rows = [row for row in rows if row["n"]]
     if not rows:
         return []
     per_light = {row["light"]: row["n"] for row in rows}

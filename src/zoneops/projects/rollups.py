@@ -70,8 +70,8 @@ def _slices() -> list[dict]:
 
 def keep(day: dt.date) -> bool:
     """Keep the rows of ``day`` (every zone in one pass) if they are not yet, dropping the days
-    no longer asked for. Answers whether it computed them."""
-    if day in kept_days():
+    no longer asked for. Answers whether it computed them (never without projects)."""
+    if day in kept_days() or not Project._base_manager.exists():
         return False
     using = router.db_for_write(ProjectLightRollup)
     connection = connections[using]
@@ -98,8 +98,7 @@ def _kept(zone_ids: list[int], day: dt.date):
     yet); None for a day the roll-up does not keep."""
     if not is_kept(day, timezone.localdate()):
         return None
-    if Project._base_manager.exists():
-        keep(day)
+    keep(day)
     return ProjectLightRollup._base_manager.filter(zone_id__in=zone_ids, day=day).order_by()
 
 
@@ -133,7 +132,7 @@ def tick() -> str:
     dashboard of the day need not compute them."""
     today = timezone.localdate()
     days = [today, today.replace(day=1) - dt.timedelta(days=1)]
-    computed = [d for d in days if Project._base_manager.exists() and keep(d)]
+    computed = [d for d in days if keep(d)]
     return "project lights kept for " + ", ".join(
         f"{d}" + (" (computed)" if d in computed else "") for d in days
     )

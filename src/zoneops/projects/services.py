@@ -15,6 +15,7 @@ from zoneops.core.access.permissions import ADD, CHANGE, role_may
 from zoneops.core.files import photos as core_photos
 from zoneops.core.files.imports import ImportResult, RowError, bulk_items_error
 from zoneops.core.loop import services as core_services
+from zoneops.core.registries import rollups
 from zoneops.core.registries import writes as core_writes
 from zoneops.projects.completed import refresh_completed
 from zoneops.projects.imports import MONTHLY_COLUMNS, MonthlyImporter
@@ -41,6 +42,7 @@ def _require(user, action: str, project: Project) -> None:
 
 
 @transaction.atomic
+@rollups.batched  # a zone's lights recomputed once, not once per row written
 def save_project(project: Project, *, acting_user, fields=None) -> Project:
     """Add or change a project (page, API, import): the plan year's planned investment is
     recorded as that year's annual plan, and the year's completed investment read again (the
@@ -54,6 +56,7 @@ def save_project(project: Project, *, acting_user, fields=None) -> Project:
 
 
 @transaction.atomic
+@rollups.batched  # a zone's lights recomputed once, not once per row written
 def set_annual_plan(project: Project, year: int, planned: Decimal, *, acting_user) -> AnnualPlan:
     """Record the planned investment of ``year``; the plan year's figure is kept on the project."""
     _require(acting_user, CHANGE, project)
@@ -178,6 +181,7 @@ def record_monthly(
 
 
 @transaction.atomic
+@rollups.batched  # a zone's lights recomputed once, not once per row written
 def raise_blocker(
     project: Project,
     *,

@@ -356,7 +356,7 @@ class DispatchSheetImporter(SheetImporter):
             write_monthly(monthly, source)
             completed.refresh_completed([entry.project_id for entry in monthly])
         # New and changed projects went past the model signals: their zones' lights again.
-        rollups.touch(project_rollups.KIND, zone_ids={ref.zone_id for ref in refs.values()})
+        project_rollups.touch_zones(ref.zone_id for ref in refs.values())
 
     def write_plans(self, items, source) -> None:
         ids = [ref.pk for ref, _year, _plan in items]

@@ -154,15 +154,19 @@ def task_submit_for_review(ctx):
     task_services.transition_task(task, "submit", acting_user=staff, comment="已完成", on=DAY)
 
 
+def _blocker(ctx, project, kind, description, opened_on):
+    return project_services.raise_blocker(
+        project,
+        kind=kind,
+        description=description,
+        acting_user=ctx["users"]["staff"],
+        opened_on=opened_on,
+    )
+
+
 def blocker_raise(ctx):
     project = make_project(ctx["zone_tree"]["park"], 1, annual_plan=0, stage="started")
-    project_services.raise_blocker(
-        project,
-        kind="land",
-        description="用地指标未落实",
-        acting_user=ctx["users"]["staff"],
-        opened_on=D(2025, 8, 1),
-    )
+    _blocker(ctx, project, "land", "用地指标未落实", D(2025, 8, 1))
 
 
 def _project(ctx, index=1, **kw):
@@ -226,13 +230,7 @@ def project_milestone_late_then_reached(ctx):
 
 def blocker_extended(ctx):
     project = _project(ctx, completed_ytd=Decimal("1000"))
-    blocker = project_services.raise_blocker(
-        project,
-        kind="power",
-        description="双回路供电未落实",
-        acting_user=ctx["users"]["staff"],
-        opened_on=D(2025, 9, 1),
-    )
+    blocker = _blocker(ctx, project, "power", "双回路供电未落实", D(2025, 9, 1))
     project_services.blocker_transition(
         blocker,
         "assign",
@@ -414,13 +412,7 @@ def _lights_of_every_kind(ctx):
     late = _project(ctx, 4, completed_ytd=Decimal("1000"))
     Milestone.objects.create(project=late, name="竣工验收", planned_date=D(2025, 10, 15))
     blocked = _project(ctx, 5, completed_ytd=Decimal("1000"))
-    project_services.raise_blocker(
-        blocked,
-        kind="land",
-        description="用地报批",
-        acting_user=ctx["users"]["staff"],
-        opened_on=D(2025, 9, 1),
-    )
+    _blocker(ctx, blocked, "land", "用地报批", D(2025, 9, 1))
     _project(ctx, 6, stage="completed", completed_ytd=Decimal("100"))
 
 
