@@ -1190,10 +1190,7 @@ class CandidateListView(LoginRequiredMixin, View):
             month=period[1] if period else None,
             margin=margin_percent / 100,
         )
-        export = request.GET.get("export") == "xlsx"
-        shown = candidates if export else candidates[:100]
-        services.attach_enterprises(shown)
-        if export:
+        if request.GET.get("export") == "xlsx":
             headers = [
                 _("Enterprise"),
                 _("Unified social credit code"),
@@ -1206,7 +1203,8 @@ class CandidateListView(LoginRequiredMixin, View):
                 _("Projected for the year"),
                 _("Reason"),
             ]
-            rows = [
+            # Written a chunk at a time: a province holds hundreds of thousands of candidates.
+            rows = (
                 [
                     c.enterprise.name,
                     c.enterprise.uscc,
@@ -1219,11 +1217,13 @@ class CandidateListView(LoginRequiredMixin, View):
                     c.projected,
                     c.reason,
                 ]
-                for c in shown
+                for chunk in candidates.chunks()
+                for c in services.attach_enterprises(chunk)
                 if c.enterprise is not None
-            ]
+            )
             handle = exports.write_xlsx(headers, rows, sheet_title=_("Scale-up candidates"))
             return exports.xlsx_response(handle, "scale-up-candidates.xlsx")
+        shown = services.attach_enterprises(candidates[:100])
         return render(
             request,
             "enterprises/candidates.html",

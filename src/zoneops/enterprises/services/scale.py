@@ -3,23 +3,28 @@ scale-up application (start, apply, decide) that sets an enterprise above scale.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
+    BooleanField,
     Case,
+    Count,
     DecimalField,
-    ExpressionWrapper,
     F,
     FilteredRelation,
+    FloatField,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext as _
 
 from zoneops.core.access.permissions import CHANGE, role_may
@@ -99,30 +104,100 @@ def scale_up_candidates(
     year: int | None = None,
     month: int | None = None,
     margin: Decimal = Decimal("0.2"),
-) -> list[Candidate]:
+) -> "CandidateList":
     """Operating enterprises of ``qs`` not above scale whose revenue reaches their sector's
     threshold over the trailing twelve months, or is within ``margin`` of it and, growing as
-    this year so far, reaches it by the end of the year. The reason is given for each.
+    this year so far, reaches it by the end of the year; the most advanced first (revenue over
+    threshold), with the reason for each.
+
+    The rule, the order and the count are the database's: a zone's tens of thousands of
+    enterprises may hold thousands of candidates, of which a page shows fifty. The answer is a
+    sequence read a slice at a time (``len()``, ``[a:b]``, iteration in chunks).
     """
     base = qs.filter(above_scale=False, status=Enterprise.Status.OPERATING)
     if year is None or month is None:
         period = latest_period(base)
         if period is None:
-            return []
+            return CandidateList.empty()
         year, month = period
     threshold_of, industries_by_amount = _revenue_thresholds(base, year)
     if not threshold_of:
-        return []
-    rows = _near_threshold(base, year, month, margin, threshold_of, industries_by_amount)
-    result = []
-    for enterprise_id, industry_id, ytd, full, same in rows:
-        candidate = _candidate(
-            enterprise_id, threshold_of[industry_id], month, margin, ytd, full, same
-        )
-        if candidate is not None:
-            result.append(candidate)
-    result.sort(key=lambda c: c.ttm_revenue / c.threshold, reverse=True)
-    return result
+        return CandidateList.empty()
+    rows = _candidate_rows(base, year, month, margin, threshold_of, industries_by_amount)
+    return CandidateList(rows, threshold_of=threshold_of, month=month, margin=margin)
+
+
+class CandidateList(Sequence):
+    """Scale-up candidates in order, read from the database a slice at a time.
+
+    A slice is one query whose window count gives the total too, so a page and its count
+    cost one pass over the zone's figures; ``len()`` before any slice counts on its own.
+    """
+
+    CHUNK = 2000
+
+    def __init__(self, rows: QuerySet | None, *, threshold_of=None, month=0, margin=None):
+        self._rows = rows
+        self._threshold_of = threshold_of or {}
+        self._month = month
+        self._margin = margin
+        self._total: int | None = None if rows is not None else 0
+
+    @classmethod
+    def empty(cls) -> "CandidateList":
+        return cls(None)
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._total = self._rows.count()
+        return self._total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            if index.step not in (None, 1):
+                return list(self)[index]
+            start, stop = index.start or 0, index.stop
+            if start < 0 or (stop is not None and stop < 0):
+                return list(self)[index]
+            return self._fetch(start, stop)
+        if index < 0:
+            index += len(self)
+        found = self._fetch(index, index + 1)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self):
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self, size: int = CHUNK):
+        """The candidates in order, ``size`` at a time, from one pass of the query (a
+        server-side cursor on PostgreSQL): an export's rows in bounded memory."""
+        if self._rows is None:
+            return
+        chunk = []
+        for pk, industry_id, *figures in self._rows.iterator(chunk_size=size):
+            chunk.append(self._candidate(pk, industry_id, figures))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _candidate(self, pk, industry_id, figures) -> Candidate:
+        threshold = self._threshold_of[industry_id]
+        return _candidate(pk, threshold, self._month, self._margin, *figures)
+
+    def _fetch(self, start: int, stop: int | None) -> list[Candidate]:
+        if self._rows is None or (stop is not None and stop <= start):
+            return []
+        rows = list(self._rows.annotate(total=Window(Count("pk")))[start:stop])
+        if rows:
+            self._total = rows[0][-1]
+        elif start == 0:
+            self._total = 0
+        return [self._candidate(pk, industry, figures) for pk, industry, *figures, _n in rows]
 
 
 def _revenue_thresholds(base: QuerySet, year: int):
@@ -140,11 +215,22 @@ def _revenue_thresholds(base: QuerySet, year: int):
     return threshold_of, industries_by_amount
 
 
-def _near_threshold(base, year, month, margin, threshold_of, industries_by_amount):
-    """One query: each enterprise with this month's, last year's same month's and last
-    December's year-to-date revenue (three joins on the figures' unique index), screened in
-    the database against its threshold less the margin; most enterprises are far below and
-    never reach Python. The exact rules (``_candidate``) run on what is left."""
+# Amounts are whole cents, so their products are whole ten-thousandths: comparing with half of
+# that to spare is exact on PostgreSQL's numeric and immune to SQLite's binary floats.
+_SPARE = Value(Decimal("0.00005"))
+
+
+def _candidate_rows(base, year, month, margin, threshold_of, industries_by_amount) -> QuerySet:
+    """The candidates of ``base`` as (pk, industry, ytd, full, same) rows, most advanced first.
+
+    Each enterprise is joined to this month's, last year's same month's and last December's
+    year-to-date revenue (the figures' unique index), and the rule is applied in the query:
+
+    - the trailing twelve months (ttm) are ytd + full − same, or ytd without last year;
+    - a candidate has ttm ≥ threshold, or ttm ≥ threshold × (1 − margin) and a projection
+      (last year's revenue at this year's growth, full × ytd / same; without it, this year's
+      monthly pace, ytd × 12 / month) ≥ threshold.
+    """
 
     def figures_of(fig_year: int, fig_month: int) -> FilteredRelation:
         return FilteredRelation(
@@ -156,12 +242,35 @@ def _near_threshold(base, year, month, margin, threshold_of, industries_by_amoun
     if month != 12:
         relations["fig_full"] = figures_of(year - 1, 12)
     full_revenue = "fig_full__main_revenue" if month != 12 else "fig_same__main_revenue"
-    threshold_amount = Case(
+    amount = Case(
         *[
             When(industry_id__in=ids, then=Value(amount))
             for amount, ids in industries_by_amount.items()
         ],
         output_field=money,
+    )
+    if month == 12:
+        ttm = F("ytd")
+    else:
+        ttm = Case(
+            When(full__isnull=False, same__isnull=False, then=F("ytd") + F("full") - F("same")),
+            default=F("ytd"),
+            output_field=money,
+        )
+    # projected ≥ amount, multiplied out (no division): full × ytd against amount × same,
+    # the inequality turned for a negative base; without history ytd × 12 against amount × month.
+    with_history = ~Q(full=0) & Q(full__isnull=False)
+    projected_reaches = Case(
+        When(
+            Q(same__gt=0) & with_history,
+            then=GreaterThanOrEqual(F("full") * F("ytd") + _SPARE, F("amount") * F("same")),
+        ),
+        When(
+            Q(same__lt=0) & with_history,
+            then=GreaterThanOrEqual(F("amount") * F("same") + _SPARE, F("full") * F("ytd")),
+        ),
+        default=GreaterThanOrEqual(F("ytd") * 12 + _SPARE, F("amount") * month),
+        output_field=BooleanField(),
     )
     return (
         base.filter(industry_id__in=list(threshold_of))
@@ -170,23 +279,22 @@ def _near_threshold(base, year, month, margin, threshold_of, industries_by_amoun
             ytd=F("fig_now__main_revenue"),
             same=F("fig_same__main_revenue"),
             full=F(full_revenue),
+            amount=amount,
         )
         .filter(ytd__isnull=False)
-        .annotate(
-            rough=ExpressionWrapper(
-                F("ytd") + Coalesce(F("full") - F("same"), Value(Decimal(0))),
-                output_field=money,
-            )
+        .annotate(ttm=ttm, projected_reaches=projected_reaches)
+        .filter(
+            Q(ttm__gte=F("amount") - _SPARE)
+            | Q(ttm__gte=F("amount") * (1 - margin) - _SPARE, projected_reaches=True)
         )
-        .filter(rough__gte=threshold_amount * (1 - margin) - 1)
-        .order_by()
+        # A float ratio orders alike on both databases (SQLite divides whole numbers whole).
+        .order_by((Cast("ttm", FloatField()) / Cast("amount", FloatField())).desc(), "pk")
         .values_list("pk", "industry_id", "ytd", "full", "same")
     )
 
 
-def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Candidate | None:
-    """A candidate if the trailing twelve months' revenue reaches the threshold, or comes
-    within ``margin`` of it and this year's growth carries it there by December."""
+def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Candidate:
+    """The figures shown for a candidate the query found (its reason, growth, projection)."""
     if month == 12:
         ttm = ytd
     elif full is not None and same is not None:
@@ -198,12 +306,6 @@ def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Cand
     if projected is None and month:
         projected = ytd * 12 / month  # no history: this year's monthly pace
     amount = threshold.amount
-    if ttm >= amount:
-        reached = True
-    elif ttm >= amount * (1 - margin) and projected is not None and projected >= amount:
-        reached = False
-    else:
-        return None
     return Candidate(
         enterprise_id=enterprise_id,
         sector=threshold.label,
@@ -212,7 +314,7 @@ def _candidate(enterprise_id, threshold, month, margin, ytd, full, same) -> Cand
         ytd_revenue=ytd,
         yoy=yoy.quantize(Decimal("0.1")) if yoy is not None else None,
         projected=projected.quantize(Decimal("0.01")) if projected else None,
-        reached=reached,
+        reached=ttm >= amount,
         margin=margin,
     )
 

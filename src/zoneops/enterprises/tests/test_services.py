@@ -337,3 +337,86 @@ def test_latest_period_is_the_zones_own_even_when_others_report_later(zone_tree)
     figure(ours, 2025, 11, Decimal("100"))  # two periods back from the newest
     assert services.latest_period(in_park) == (2025, 11)
     assert services.latest_period(Enterprise.objects.none()) is None
+
+
+def _candidates_by_the_rule(rows, month, margin):
+    """The 升规入统 rule stated plainly over (pk, threshold, ytd, full, same) rows: what the
+    query must find, in the order it must give."""
+    found = []
+    for pk, amount, ytd, full, same in rows:
+        if ytd is None:
+            continue
+        if month == 12:
+            full = same
+        ttm = ytd + full - same if (month != 12 and full is not None and same is not None) else ytd
+        projected = full * ytd / same if (full and same) else ytd * 12 / month
+        if ttm >= amount or (ttm >= amount * (1 - margin) and projected >= amount):
+            found.append((-(ttm / amount), pk))
+    return [pk for _ratio, pk in sorted(found)]
+
+
+@pytest.mark.parametrize("month", [6, 12])
+def test_scale_up_candidates_follow_the_rule_at_its_edges(zone_tree, month):
+    import random
+
+    rng = random.Random(month)
+    park = zone_tree["park"]
+    amounts = {"2761": Decimal(2000), "5292": Decimal(500)}
+
+    def cents(low, high):
+        return Decimal(rng.randint(int(low * 100), int(high * 100))) / 100
+
+    year = 2025
+    rows = []
+    for n in range(120):
+        industry = "2761" if n % 3 else "5292"
+        amount = amounts[industry]
+        ent = enterprise(park, n, industry=industry)
+        ytd = cents(amount * month / 12 * Decimal("0.6"), amount * month / 12 * Decimal("1.2"))
+        same = None if n % 11 == 0 else cents(amount * month / 12 * Decimal("0.6"), amount)
+        full = None if same is None else cents(amount * Decimal("0.7"), amount * Decimal("1.1"))
+        if n % 17 == 0 and same is not None:
+            full = Decimal(0)  # a year without revenue: this year's pace is the projection
+        if n % 19 == 0 and same is not None:
+            same = -same  # returns larger than sales
+        rows.append([ent, amount, ytd, full, same])
+    # On the edges: ttm exactly the threshold, a projection exactly the threshold and a cent
+    # short of it (ttm within the margin).
+    edge = (
+        month == 12
+        and [(1600, 1000, 1000), (1599.99, 1000, 1000)]
+        or [
+            (1000, 1600, 800),
+            (999.99, 1600, 800),
+            (1500, 2400, 1900),
+            (1499.99, 2400, 1900),
+        ]
+    )
+    for n, (ytd, full, same) in enumerate(edge, start=200):
+        ent = enterprise(park, n, industry="2761")
+        rows.append([ent, Decimal(2000), Decimal(str(ytd)), Decimal(full), Decimal(same)])
+    for ent, _amount, ytd, full, same in rows:
+        figure(ent, year, month, ytd)
+        if same is not None:
+            figure(ent, year - 1, month, same)
+        if full is not None and month != 12:
+            figure(ent, year - 1, 12, full)
+    plain = [(ent.pk, amount, ytd, full, same) for ent, amount, ytd, full, same in rows]
+    qs = Enterprise.objects.all()
+    for margin in (Decimal("0.2"), Decimal("0.05")):
+        expected = _candidates_by_the_rule(plain, month, margin)
+        found = services.scale_up_candidates(qs, year=year, month=month, margin=margin)
+        assert [c.enterprise_id for c in found] == expected
+        assert len(found) == len(expected) and 5 < len(expected) < len(rows)
+        # Pages read a slice at a time give the same list, and the count comes with a page.
+        fresh = services.scale_up_candidates(qs, year=year, month=month, margin=margin)
+        pages = [c.enterprise_id for start in range(0, 200, 7) for c in fresh[start : start + 7]]
+        assert pages == expected and len(fresh) == len(expected)
+        assert [c.enterprise_id for c in found[-3:]] == expected[-3:]
+        assert found[len(expected) - 1].enterprise_id == expected[-1]
+        chunks = list(found.chunks(size=4))
+        assert [c.enterprise_id for chunk in chunks for c in chunk] == expected
+        assert {len(chunk) for chunk in chunks[:-1]} == {4}
+        if month == 6 and margin == Decimal("0.2"):
+            edges = [ent.pk for ent, *_figures in rows[-4:]]
+            assert set(expected) & set(edges) == {edges[0], edges[2]}  # a cent short is not
