@@ -543,6 +543,12 @@ def run_load(config_path: str) -> dict:
         ((statistics.median(times), name, len(times)) for name, times in samples.items()),
         reverse=True,
     )[:3]
+    # Which endpoints make the p99: the requests at or above it, by endpoint.
+    p99 = percentile(every, 0.99)
+    tail = sorted(
+        ((sum(t >= p99 for t in times), name) for name, times in samples.items()), reverse=True
+    )
+    tail_line = ", ".join(f"{name} × {n}" for n, name in tail if n)
     return {
         "count": counts["count"],
         "errors": counts["errors"],
@@ -550,8 +556,9 @@ def run_load(config_path: str) -> dict:
         "rps": len(every) / measured,
         "median": statistics.median(every) if every else 0.0,
         "p95": percentile(every, 0.95),
-        "p99": percentile(every, 0.99),
+        "p99": p99,
         "slowest": [f"{name}: median {ms:.1f} ms over {n}" for ms, name, n in slowest]
+        + ([f"at or above the p99: {tail_line}"] if tail_line else [])
         + [f"error {key} × {n}" for key, n in sorted(failures.items())],
     }
 

@@ -60,9 +60,13 @@ class CountLimitedPagination(PageNumberPagination):
 
     def _count(self, queryset, *, at_least: int) -> tuple[int, bool]:
         """The total up to the limit (one bounded query); beyond it a lower bound."""
-        if not isinstance(queryset, QuerySet):
-            return len(queryset), True
         limit = max(self.count_limit, at_least)
+        if not isinstance(queryset, QuerySet):
+            count_up_to = getattr(queryset, "count_up_to", None)  # a sequence that counts itself
+            if count_up_to is None:
+                return len(queryset), True
+            counted = count_up_to(limit)
+            return (counted, True) if counted <= limit else (limit, False)
         counted = queryset.order_by().values("pk")[: limit + 1].count()
         if counted <= limit:
             return counted, True

@@ -528,7 +528,9 @@ class EnterpriseViewSet(ScopedModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
 
         def page():
-            candidates = services.scale_up_candidates(queryset)
+            user = request.user
+            within = None if user.sees_all_zones else user.visible_zones().values("pk")
+            candidates = services.scale_up_candidates(queryset, within=within)
             rows = self.paginate_queryset(candidates)
             serialized = ScaleUpCandidateSerializer(rows, many=True).data
             return self.get_paginated_response(serialized).data

@@ -54,6 +54,9 @@ class EnterprisesConfig(AppConfig):
                 dispatch_uid=f"zoneops_figure_editor_{signal is post_save}",
             )
 
+        from zoneops.enterprises import rollups
+
+        rollups.register()  # the scale-up candidates' roll-up (kind "scale_up")
         from zoneops.enterprises import start_page
 
         start_page.register()

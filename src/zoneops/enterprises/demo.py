@@ -15,7 +15,7 @@ from django.utils import timezone
 from zoneops.core.audit import bulk as audit_bulk
 from zoneops.core.models import User, Zone
 from zoneops.core.ops.demo import S000, S002, S003, S004
-from zoneops.enterprises import uscc
+from zoneops.enterprises import rollups, uscc
 from zoneops.enterprises.models import (
     Certification,
     CultivationEntry,
@@ -106,6 +106,8 @@ def seed() -> str:
     from zoneops.core.ops.demo import place_demo_points
 
     place_demo_points(Enterprise)
+    # Enterprises and figures were written in bulk, past the roll-up's signals.
+    rollups.touch_all_zones()
     return f"{created} enterprises created"
 
 

@@ -37,6 +37,7 @@ from zoneops.core.models import ObjectChange, Zone
 from zoneops.core.registries import background
 from zoneops.core.zones import geo
 from zoneops.enterprises import locks, uscc
+from zoneops.enterprises import rollups as scale_up_rollup
 from zoneops.enterprises.industries import clean_code, code_map
 from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
 
@@ -404,10 +405,12 @@ class EnterpriseImporter(FastImporter):
         source = f"import: {Path(name).name}"[:300]
         new = []
         changed = []
+        zones = set()  # each zone written, before and after: its scale-up roll-up
         for code, fields, found in plan:
             if found is None:
                 new.append((code, source, fields))
             else:
+                zones.add(found.zone_id)
                 before = audit.snapshot(found)
                 for key, value in fields.items():
                     setattr(found, key, value)
@@ -415,6 +418,11 @@ class EnterpriseImporter(FastImporter):
         create_enterprises(new)
         update_fields = [c.name for c in self.columns if c.name != "uscc"] + ["updated_at"]
         write_updates(Enterprise, changed, update_fields)
+        codes = [code for code, _fields, _found in plan]
+        for start in range(0, len(codes), 5000):
+            written = Enterprise.objects.filter(uscc__in=codes[start : start + 5000])
+            zones.update(written.values_list("zone_id", flat=True).distinct())
+        scale_up_rollup.touch_zones(zones)
         result.created, result.updated = len(new), len(changed)
 
     def parse(self, result, row, raw: dict, zone_by_key, industries, chains):
@@ -879,6 +887,7 @@ class FigureImporter(FastImporter):
                 changed.append((figure, before))
         insert_figures(new, names, source)
         write_updates(MonthlyFigure, changed, [*fields, "updated_at"])
+        scale_up_rollup.touch_zones(names[pk][1] for pk in ids)
         locks.note_editors(
             self.user, {(names[key[0]][1], key[1], key[2]) for _row, key, _values in parsed}
         )

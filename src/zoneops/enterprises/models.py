@@ -673,6 +673,52 @@ class FigureEditor(EditorLedger):
         verbose_name_plural = _("figure editors")
 
 
+class ScaleUpRollup(models.Model):
+    """升规入统 candidates of a zone as its latest month's figures judge them
+    (``core.registries.rollups``, kind "scale_up"): what the candidate lists read instead of
+    joining every enterprise of a province to three months of figures.
+
+    Kept for each zone's latest month with figures, the enterprises within ``KEPT_MARGIN`` of
+    their threshold (``services.scale``): a list with a narrower margin filters these rows, a
+    wider margin or an older month is worked out from the figures. Every save of a figure or
+    an enterprise recomputes its zone; the importers touch the zones they wrote."""
+
+    bumps_data_version = False  # derived rows
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", db_index=False)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="scale_up_rollup", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    industry = models.ForeignKey(
+        Industry, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    amount = models.DecimalField(**MONEY)  # the sector's threshold that year
+    ytd = models.DecimalField(**MONEY)
+    full = models.DecimalField(null=True, **MONEY)  # last December's year to date
+    same = models.DecimalField(null=True, **MONEY)  # the same month of last year
+    ttm = models.DecimalField(**MONEY)  # the trailing twelve months
+    projection_reaches = models.BooleanField()  # at this year's growth the year reaches it
+    ratio = models.FloatField()  # ttm / amount: the lists' order
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.year}-{self.month:02d} {self.enterprise_id}: {self.ratio:.2f}"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "enterprise"], name="scaleuprollup_key")
+        ]
+        indexes = [
+            # A page of candidates: the enterprise's row (a zone's list), or the most advanced
+            # of a month (a province's list) without reading every row.
+            models.Index(fields=["enterprise", "year", "month"], name="scaleuprollup_enterprise"),
+            models.Index(
+                "year", "month", models.F("ratio").desc(), "enterprise", name="scaleuprollup_order"
+            ),
+        ]
+
+
 class ScaleUpApplication(ZoneopsModel):
     """升规入统 of one enterprise as a process: 培育 → 申报 → the statistics bureau's decision
     → 入统 (with its date) or refused (with the reason). The recorded decision sets the

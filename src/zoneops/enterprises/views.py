@@ -1105,8 +1105,10 @@ class ScaleDownRiskView(LoginRequiredMixin, View):
             raise PermissionDenied
         zone, zones = _zone_choice(request)
         qs = Enterprise.objects.restrict(request.user, VIEW)
+        within = None if request.user.sees_all_zones else request.user.visible_zones().values("pk")
         if zone is not None:
-            qs = qs.filter(zone_id__in=zone.subtree_ids())
+            within = zone.subtree_ids()
+            qs = qs.filter(zone_id__in=within)
         period = None
         if request.GET.get("period"):
             try:
@@ -1176,8 +1178,10 @@ class CandidateListView(LoginRequiredMixin, View):
         zone, zones = _zone_choice(request)
         margin_percent = _decimal_param(request, "margin", "20")
         qs = Enterprise.objects.restrict(request.user, VIEW)
+        within = None if request.user.sees_all_zones else request.user.visible_zones().values("pk")
         if zone is not None:
-            qs = qs.filter(zone_id__in=zone.subtree_ids())
+            within = zone.subtree_ids()
+            qs = qs.filter(zone_id__in=within)
         period = None
         if request.GET.get("period"):
             try:
@@ -1189,6 +1193,7 @@ class CandidateListView(LoginRequiredMixin, View):
             year=period[0] if period else None,
             month=period[1] if period else None,
             margin=margin_percent / 100,
+            within=within,
         )
         if request.GET.get("export") == "xlsx":
             headers = [

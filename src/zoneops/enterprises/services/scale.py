@@ -75,17 +75,18 @@ class Candidate:
         )
 
 
-def latest_period(qs: QuerySet) -> tuple[int, int] | None:
+def latest_period(qs: QuerySet, *, newest=None) -> tuple[int, int] | None:
     """The most recent (year, month) with figures for the enterprises of ``qs``.
 
     Walks the periods of all figures from the newest (the ``figure_period_revenue`` index
     gives them in order) and stops at the first one in which one of ``qs`` has a figure:
     usually the first, so no sort of the zone's tens of thousands of figures is needed.
+    ``newest``: the latest month of all figures, when the caller has read it already.
     """
     members = qs.values("pk")
     figures = MonthlyFigure.objects.filter(enterprise__in=members)
     periods = MonthlyFigure.objects.order_by("-year", "-month").values_list("year", "month")
-    period = periods.first()
+    period = newest if newest is not None else periods.first()
     for _tries in range(3):
         if period is None:
             return None
@@ -98,12 +99,23 @@ def latest_period(qs: QuerySet) -> tuple[int, int] | None:
     return tuple(row) if row else None
 
 
+# The widest margin the scale-up roll-up keeps rows for (``ScaleUpRollup``): a list with a
+# wider one is worked out from the figures.
+KEPT_MARGIN = Decimal("0.2")
+
+
+def scale_up_base(qs: QuerySet) -> QuerySet:
+    """The enterprises that may be scale-up candidates: operating, not above scale yet."""
+    return qs.filter(above_scale=False, status=Enterprise.Status.OPERATING)
+
+
 def scale_up_candidates(
     qs: QuerySet,
     *,
     year: int | None = None,
     month: int | None = None,
     margin: Decimal = Decimal("0.2"),
+    within=None,
 ) -> "CandidateList":
     """Operating enterprises of ``qs`` not above scale whose revenue reaches their sector's
     threshold over the trailing twelve months, or is within ``margin`` of it and, growing as
@@ -112,35 +124,100 @@ def scale_up_candidates(
 
     The rule, the order and the count are the database's: a zone's tens of thousands of
     enterprises may hold thousands of candidates, of which a page shows fifty. The answer is a
-    sequence read a slice at a time (``len()``, ``[a:b]``, iteration in chunks).
+    sequence read a slice at a time (``len()``, ``[a:b]``, iteration in chunks). The latest
+    month with figures is read from the roll-up (``ScaleUpRollup``), an older month or a wider
+    margin worked out from the figures. ``within``: the ids of the zones ``qs`` is of (a
+    queryset will do; None: every zone), so that a zone's list reads the zone's rows of the
+    roll-up instead of walking the province's.
     """
-    base = qs.filter(above_scale=False, status=Enterprise.Status.OPERATING)
+    base = scale_up_base(qs)
+    newest = latest_month_of_all()
+    if newest is None:
+        return CandidateList.empty()
     if year is None or month is None:
-        period = latest_period(base)
+        period = latest_period(base, newest=newest)
         if period is None:
             return CandidateList.empty()
         year, month = period
-    threshold_of, industries_by_amount = _revenue_thresholds(base, year)
+    if margin <= KEPT_MARGIN and (year, month) == newest:
+        return kept_candidates(base, year, month, margin, within=within)
+    return worked_out_candidates(base, year, month, margin)
+
+
+def latest_month_of_all() -> tuple[int, int] | None:
+    """The latest (year, month) of any figure: the month each zone's roll-up rows are of, for
+    every zone whose enterprises have figures that month (the others have no candidates in it).
+    """
+    row = MonthlyFigure.objects.order_by("-year", "-month").values_list("year", "month").first()
+    return tuple(row) if row else None
+
+
+def kept_candidates(
+    base: QuerySet, year: int, month: int, margin: Decimal, *, within=None
+) -> "CandidateList":
+    """The candidates of ``base`` in the latest month, read from the roll-up's rows (kept for
+    ``KEPT_MARGIN``; a narrower ``margin`` filters them); ``within``: as for
+    ``scale_up_candidates``."""
+    kept = FilteredRelation(
+        "scale_up_rollup", condition=Q(scale_up_rollup__year=year, scale_up_rollup__month=month)
+    )
+    rule = Q(kept__ttm__gte=F("kept__amount") - _SPARE) | Q(
+        kept__ttm__gte=F("kept__amount") * (1 - margin) - _SPARE, kept__projection_reaches=True
+    )
+    if within is not None:
+        rule &= Q(kept__zone_id__in=within)  # a zone's rows, not the province's
+    rows = (
+        base.annotate(kept=kept)
+        .filter(rule)  # one filter: one join of the roll-up
+        .order_by(F("kept__ratio").desc(), "pk")
+        .values_list("pk", "kept__industry_id", "kept__ytd", "kept__full", "kept__same")
+    )
+    # A zone's page sorts its few thousand rows anyway: their count comes with it. The
+    # province's page walks the index, and its count stops at the paginator's limit.
+    return CandidateList(rows, year=year, month=month, margin=margin, count_apart=within is None)
+
+
+def worked_out_candidates(
+    base: QuerySet, year: int, month: int, margin: Decimal
+) -> "CandidateList":
+    """The candidates of ``base`` worked out from the figures of ``year``-``month``."""
+    threshold_of, industries_by_amount = revenue_thresholds(base, year)
     if not threshold_of:
         return CandidateList.empty()
-    rows = _candidate_rows(base, year, month, margin, threshold_of, industries_by_amount)
-    return CandidateList(rows, threshold_of=threshold_of, month=month, margin=margin)
+    rows = (
+        judged(base, year, month, margin, industries_by_amount)
+        .order_by(RATIO.desc(), "pk")
+        .values_list("pk", "industry_id", "ytd", "full", "same")
+    )
+    return CandidateList(rows, year=year, month=month, margin=margin, threshold_of=threshold_of)
 
 
 class CandidateList(Sequence):
     """Scale-up candidates in order, read from the database a slice at a time.
 
-    A slice is one query whose window count gives the total too, so a page and its count
-    cost one pass over the zone's figures; ``len()`` before any slice counts on its own.
+    Worked out from the figures, a slice is one query whose window count gives the total too
+    (a page and its count cost one pass over the zone's figures). Read from the roll-up
+    (``count_apart``), a page is a walk of its index and the count a query of its own.
     """
 
     CHUNK = 2000
 
-    def __init__(self, rows: QuerySet | None, *, threshold_of=None, month=0, margin=None):
+    def __init__(
+        self,
+        rows: QuerySet | None,
+        *,
+        year: int = 0,
+        month: int = 0,
+        margin: Decimal | None = None,
+        threshold_of: dict | None = None,
+        count_apart: bool = False,
+    ):
         self._rows = rows
-        self._threshold_of = threshold_of or {}
+        self._year = year
         self._month = month
         self._margin = margin
+        self._threshold_of = dict(threshold_of or {})
+        self._count_apart = count_apart
         self._total: int | None = None if rows is not None else 0
 
     @classmethod
@@ -151,6 +228,15 @@ class CandidateList(Sequence):
         if self._total is None:
             self._total = self._rows.count()
         return self._total
+
+    def count_up_to(self, limit: int) -> int:
+        """The total, or ``limit + 1`` when there are more (a page's count stops there)."""
+        if self._total is not None:
+            return min(self._total, limit + 1)
+        counted = self._rows.order_by()[: limit + 1].count()
+        if counted <= limit:
+            self._total = counted
+        return counted
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -176,31 +262,42 @@ class CandidateList(Sequence):
         server-side cursor on PostgreSQL): an export's rows in bounded memory."""
         if self._rows is None:
             return
-        chunk = []
-        for pk, industry_id, *figures in self._rows.iterator(chunk_size=size):
-            chunk.append(self._candidate(pk, industry_id, figures))
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    def _candidate(self, pk, industry_id, figures) -> Candidate:
-        threshold = self._threshold_of[industry_id]
-        return _candidate(pk, threshold, self._month, self._margin, *figures)
+        rows = []
+        for row in self._rows.iterator(chunk_size=size):
+            rows.append(row)
+            if len(rows) == size:
+                yield self._candidates(rows)
+                rows = []
+        if rows:
+            yield self._candidates(rows)
 
     def _fetch(self, start: int, stop: int | None) -> list[Candidate]:
         if self._rows is None or (stop is not None and stop <= start):
             return []
+        if self._count_apart:
+            return self._candidates(list(self._rows[start:stop]))
         rows = list(self._rows.annotate(total=Window(Count("pk")))[start:stop])
         if rows:
             self._total = rows[0][-1]
         elif start == 0:
             self._total = 0
-        return [self._candidate(pk, industry, figures) for pk, industry, *figures, _n in rows]
+        return self._candidates([row[:-1] for row in rows])
+
+    def _candidates(self, rows: list[tuple]) -> list[Candidate]:
+        missing = {industry_id for _pk, industry_id, *_figures in rows} - set(self._threshold_of)
+        if missing:
+            industries = Industry.objects.filter(pk__in=missing).values_list(
+                "pk", "section", "code"
+            )
+            for pk, section, code in industries:
+                self._threshold_of[pk] = threshold_for(f"{section}{code}", self._year)
+        return [
+            _candidate(pk, self._threshold_of[industry_id], self._month, self._margin, *figures)
+            for pk, industry_id, *figures in rows
+        ]
 
 
-def _revenue_thresholds(base: QuerySet, year: int):
+def revenue_thresholds(base: QuerySet, year: int):
     """The revenue threshold of each industry the enterprises are in (a few hundred
     industries, a handful of sectors, hence of amounts), and the industries of each amount."""
     threshold_of: dict[int, Threshold] = {}
@@ -218,10 +315,14 @@ def _revenue_thresholds(base: QuerySet, year: int):
 # Amounts are whole cents, so their products are whole ten-thousandths: comparing with half of
 # that to spare is exact on PostgreSQL's numeric and immune to SQLite's binary floats.
 _SPARE = Value(Decimal("0.00005"))
+# The lists' order, revenue over threshold: a float ratio orders alike on both databases
+# (SQLite divides whole numbers whole).
+RATIO = Cast("ttm", FloatField()) / Cast("amount", FloatField())
 
 
-def _candidate_rows(base, year, month, margin, threshold_of, industries_by_amount) -> QuerySet:
-    """The candidates of ``base`` as (pk, industry, ytd, full, same) rows, most advanced first.
+def judged(base, year, month, margin, industries_by_amount) -> QuerySet:
+    """The candidates of ``base`` with the figures that make them so: ``ytd``, ``full``,
+    ``same``, the threshold ``amount``, ``ttm`` and ``projection_reaches`` annotated.
 
     Each enterprise is joined to this month's, last year's same month's and last December's
     year-to-date revenue (the figures' unique index), and the rule is applied in the query:
@@ -260,7 +361,7 @@ def _candidate_rows(base, year, month, margin, threshold_of, industries_by_amoun
     # projected ≥ amount, multiplied out (no division): full × ytd against amount × same,
     # the inequality turned for a negative base; without history ytd × 12 against amount × month.
     with_history = ~Q(full=0) & Q(full__isnull=False)
-    projected_reaches = Case(
+    projection_reaches = Case(
         When(
             Q(same__gt=0) & with_history,
             then=GreaterThanOrEqual(F("full") * F("ytd") + _SPARE, F("amount") * F("same")),
@@ -272,8 +373,9 @@ def _candidate_rows(base, year, month, margin, threshold_of, industries_by_amoun
         default=GreaterThanOrEqual(F("ytd") * 12 + _SPARE, F("amount") * month),
         output_field=BooleanField(),
     )
+    industry_ids = [pk for ids in industries_by_amount.values() for pk in ids]
     return (
-        base.filter(industry_id__in=list(threshold_of))
+        base.filter(industry_id__in=industry_ids)
         .annotate(**relations)
         .annotate(
             ytd=F("fig_now__main_revenue"),
@@ -282,14 +384,11 @@ def _candidate_rows(base, year, month, margin, threshold_of, industries_by_amoun
             amount=amount,
         )
         .filter(ytd__isnull=False)
-        .annotate(ttm=ttm, projected_reaches=projected_reaches)
+        .annotate(ttm=ttm, projection_reaches=projection_reaches)
         .filter(
             Q(ttm__gte=F("amount") - _SPARE)
-            | Q(ttm__gte=F("amount") * (1 - margin) - _SPARE, projected_reaches=True)
+            | Q(ttm__gte=F("amount") * (1 - margin) - _SPARE, projection_reaches=True)
         )
-        # A float ratio orders alike on both databases (SQLite divides whole numbers whole).
-        .order_by((Cast("ttm", FloatField()) / Cast("amount", FloatField())).desc(), "pk")
-        .values_list("pk", "industry_id", "ytd", "full", "same")
     )
 
 

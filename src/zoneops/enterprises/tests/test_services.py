@@ -16,6 +16,7 @@ from zoneops.enterprises.models import (
     RevivalGoal,
     Visit,
 )
+from zoneops.enterprises.services import scale
 from zoneops.enterprises.tests.factories import certify, enterprise, figure
 
 pytestmark = pytest.mark.django_db
@@ -403,10 +404,20 @@ def test_scale_up_candidates_follow_the_rule_at_its_edges(zone_tree, month):
             figure(ent, year - 1, 12, full)
     plain = [(ent.pk, amount, ytd, full, same) for ent, amount, ytd, full, same in rows]
     qs = Enterprise.objects.all()
+    wider = _candidates_by_the_rule(plain, month, Decimal("0.3"))
+    assert wider == [
+        c.enterprise_id for c in services.scale_up_candidates(qs, margin=Decimal("0.3"))
+    ]
     for margin in (Decimal("0.2"), Decimal("0.05")):
         expected = _candidates_by_the_rule(plain, month, margin)
         found = services.scale_up_candidates(qs, year=year, month=month, margin=margin)
         assert [c.enterprise_id for c in found] == expected
+        # Read from the roll-up (the latest month) and worked out from the figures alike.
+        assert found._count_apart
+        base = scale.scale_up_base(qs)
+        worked_out = scale.worked_out_candidates(base, year, month, margin)
+        assert [c.enterprise_id for c in worked_out] == expected
+        assert [vars(c) for c in worked_out[:20]] == [vars(c) for c in found[:20]]
         assert len(found) == len(expected) and 5 < len(expected) < len(rows)
         # Pages read a slice at a time give the same list, and the count comes with a page.
         fresh = services.scale_up_candidates(qs, year=year, month=month, margin=margin)

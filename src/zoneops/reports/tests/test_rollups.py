@@ -21,6 +21,13 @@ from zoneops.core.loop.models import LoopCaseRollup
 from zoneops.core.models import Department, LoopCase, Zone
 from zoneops.core.ops import rollups as rollup_ops
 from zoneops.core.registries import rollups, writes
+from zoneops.enterprises import services as enterprise_services
+from zoneops.enterprises.importers import EnterpriseImporter, FigureImporter
+from zoneops.enterprises.models import Enterprise, MonthlyFigure, ScaleUpRollup
+from zoneops.enterprises.tests.factories import enterprise, figure
+from zoneops.enterprises.tests.test_import import FIG_HEADERS
+from zoneops.enterprises.tests.test_import import HEADERS as ENTERPRISE_HEADERS
+from zoneops.enterprises.tests.test_import import xlsx as enterprise_xlsx
 from zoneops.hazards import services as hazard_services
 from zoneops.hazards.models import Hazard, Level
 from zoneops.projects import rollups as light_rollups
@@ -278,6 +285,75 @@ def tick_escalates(ctx):
     loop_services.tick(on=D(2025, 10, 31))
 
 
+def _near_threshold(ctx, n, zone="park"):
+    """A manufacturer 100 (10k yuan) above the threshold over the last twelve months."""
+    ent = enterprise(ctx["zone_tree"][zone], n)
+    figure(ent, 2024, 9, 1000)
+    figure(ent, 2024, 12, 1900)
+    figure(ent, 2025, 9, 1200)
+    return ent
+
+
+def scale_up_figure_saved_and_deleted(ctx):
+    first = _near_threshold(ctx, 1)
+    second = _near_threshold(ctx, 2)
+    assert ScaleUpRollup.objects.count() == 2
+    now = MonthlyFigure.objects.get(enterprise=first, year=2025, month=9)
+    now.main_revenue = Decimal(1150)  # still 50 above
+    now.save()
+    MonthlyFigure.objects.get(enterprise=second, year=2024, month=12).delete()  # 1,600 at pace
+    assert list(ScaleUpRollup.objects.values_list("enterprise_id", "ttm")) == [
+        (first.pk, Decimal(2050))
+    ]
+
+
+def scale_up_enterprise_changes(ctx):
+    grown = _near_threshold(ctx, 1)
+    closed = _near_threshold(ctx, 2)
+    moved = _near_threshold(ctx, 3)
+    enterprise_services.set_above_scale(
+        grown, True, reason="入统", acting_user=ctx["users"]["staff"]
+    )
+    closed.status = Enterprise.Status.DEREGISTERED
+    closed.save()
+    moved.zone = ctx["zone_tree"]["econ"]
+    moved.save()
+    assert list(ScaleUpRollup.objects.values_list("enterprise_id", "zone_id")) == [
+        (moved.pk, ctx["zone_tree"]["econ"].pk)
+    ]
+
+
+def scale_up_figure_import(ctx):
+    _near_threshold(ctx, 1)
+    other = enterprise(ctx["zone_tree"]["park"], 5)
+    figures = enterprise_xlsx(FIG_HEADERS, [[other.uscc, other.name, "2025-09", 2500, 0, 0, 5]])
+    assert FigureImporter(ctx["users"]["liaison"]).run("2025-09.xlsx", figures).ok
+
+
+def scale_up_figures_through_the_api(ctx):
+    kept = _near_threshold(ctx, 1)
+    assert enterprise_services.upsert_monthly_figures(
+        [{"uscc": kept.uscc, "year": 2025, "month": 9, "main_revenue": "100"}],
+        acting_user=ctx["users"]["staff"],
+    ).ok
+
+
+def scale_up_register_import(ctx):
+    """The register moves one candidate to another zone and deregisters another."""
+    moved = _near_threshold(ctx, 1, zone="hitech")
+    gone = _near_threshold(ctx, 2)
+    register = enterprise_xlsx(
+        ENTERPRISE_HEADERS,
+        [
+            [moved.uscc, moved.name, "GX-P1", "C2761", "", "否", "营业", "否", "", ""],
+            [gone.uscc, gone.name, "GX-P1", "C2761", "", "否", "注销", "否", "", ""],
+        ],
+    )
+    assert EnterpriseImporter(ctx["users"]["staff"]).run("名录.xlsx", register).ok
+    assert Enterprise.objects.get(pk=gone.pk).status != Enterprise.Status.OPERATING
+    assert Enterprise.objects.get(pk=moved.pk).zone == ctx["zone_tree"]["park"]
+
+
 WRITES = [
     appeal_submit,
     appeal_accept_assign_start,
@@ -302,6 +378,11 @@ WRITES = [
     blocker_extended,
     project_dispatch_import,
     project_monthly_imports,
+    scale_up_figure_saved_and_deleted,
+    scale_up_enterprise_changes,
+    scale_up_figure_import,
+    scale_up_figures_through_the_api,
+    scale_up_register_import,
 ]
 
 
@@ -333,6 +414,8 @@ def test_every_source_model_has_a_write_above(ctx):
         "projects.Project",
         "projects.Milestone",
         "projects.Blocker",
+        "enterprises.Enterprise",
+        "enterprises.MonthlyFigure",
     }
 
 
