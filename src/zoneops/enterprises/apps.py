@@ -55,7 +55,9 @@ class EnterprisesConfig(AppConfig):
             )
 
         from zoneops.enterprises import rollups
+        from zoneops.enterprises.models import enterprise_moved
 
+        post_save.connect(enterprise_moved, sender=Enterprise, dispatch_uid="zoneops_cert_zone")
         rollups.register()  # the scale-up candidates' roll-up (kind "scale_up")
         from zoneops.enterprises import start_page
 

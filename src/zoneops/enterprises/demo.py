@@ -139,6 +139,7 @@ def _synthetic_hightech(zone, count, rng, today, industries) -> int:
         certs.append(
             Certification(
                 enterprise=enterprise,
+                zone_id=enterprise.zone_id,
                 kind="hnte",
                 level="national",
                 certificate_no=f"GR{issued.year}22{i:06d}",
@@ -153,6 +154,7 @@ def _synthetic_hightech(zone, count, rng, today, industries) -> int:
             certs.append(
                 Certification(
                     enterprise=enterprise,
+                    zone_id=enterprise.zone_id,
                     kind="little_giant",
                     level="national",
                     issued_on=issued,
@@ -275,6 +277,7 @@ def _pyramid_demo(zone, today, industries) -> None:
         certs.append(
             Certification(
                 enterprise=enterprise,
+                zone_id=enterprise.zone_id,
                 kind=kind,
                 level="provincial" if kind in ("tech_sme", "srdi") else "national",
                 issued_on=issued,
@@ -305,6 +308,7 @@ def _renew_certifications(today) -> None:
             renewals.append(
                 Certification(
                     enterprise_id=enterprise_id,
+                    zone_id=cert.zone_id,
                     kind=kind,
                     level=cert.level,
                     issued_on=issued,

@@ -193,7 +193,7 @@ EXPIRY_CHOICES = ((30, _("30 days")), (60, _("60 days")), (90, _("90 days")))
 class CertificationFilterSet(ScopedFilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=Certification.Kind.choices)
     level = django_filters.ChoiceFilter(label=_("level"), choices=Certification.Level.choices)
-    within = within_filter("enterprise__zone")
+    within = within_filter("zone")
     valid = django_filters.BooleanFilter(label=_("valid today"), method="filter_valid")
     expiring_within = extend_schema_field(OpenApiTypes.INT)(
         django_filters.TypedChoiceFilter(

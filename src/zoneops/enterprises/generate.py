@@ -177,6 +177,7 @@ def _certifications(enterprises, today: dt.date, *, rng, source: str) -> list[Ce
                 certs.append(
                     Certification(
                         enterprise=enterprise,
+                        zone_id=enterprise.zone_id,
                         kind=kind,
                         level=level,
                         issued_on=issued,
@@ -288,7 +289,10 @@ def generate_in_database(options, *, loader, zones: list[Zone]) -> str:
     )
     made_certifications = loader.parallel(
         "certifications",
-        statements(_certifications_sql(loader), _certification_params(today, first_certification)),
+        statements(
+            _certifications_sql(loader, len(places["id"])),
+            {**_certification_params(today, first_certification), "places": places["id"]},
+        ),
     )
     made_figures = 0
     if periods:
@@ -386,17 +390,19 @@ def _certification_params(today: dt.date, first_certification: int) -> dict:
     }
 
 
-def _certifications_sql(loader) -> str:
+def _certifications_sql(loader, place_count: int) -> str:
     """Each kind held by its share of the enterprises, issued within its years before today,
-    expiring the day before its anniversary; its id from the enterprise's number and kind."""
+    expiring the day before its anniversary; its id from the enterprise's number and kind, its
+    zone the enterprise's (its place, as ``_enterprises_sql`` draws it)."""
     u, i = loader.u, loader.i
     return f"""
         INSERT INTO enterprises_certification (id, created_at, updated_at, source, kind,
-            level, certificate_no, issued_on, expires_on, evidence, rank, enterprise_id)
+            level, certificate_no, issued_on, expires_on, evidence, rank, enterprise_id,
+            zone_id)
         SELECT %(certification)s + n * %(kinds_count)s + k.salt - 14, now(), now(),
             %(source)s, k.kind, k.level, '', d.issued,
             (d.issued + make_interval(years => k.years))::date - 1, '', k.rank,
-            %(id)s + n
+            %(id)s + n, (%(places)s::bigint[])[1 + mod(n, {place_count})]
         FROM generate_series(%(first)s::bigint, %(last)s::bigint) n
         CROSS JOIN unnest(%(kinds)s::text[], %(shares)s::float8[], %(levels)s::text[],
                           %(years)s::int[], %(ranks)s::int[], %(salts)s::int[])

@@ -39,7 +39,12 @@ from zoneops.core.zones import geo
 from zoneops.enterprises import locks, uscc
 from zoneops.enterprises import rollups as scale_up_rollup
 from zoneops.enterprises.industries import clean_code, code_map
-from zoneops.enterprises.models import Enterprise, IndustrialChain, MonthlyFigure
+from zoneops.enterprises.models import (
+    Enterprise,
+    IndustrialChain,
+    MonthlyFigure,
+    follow_enterprise_zones,
+)
 
 MAX_ROWS = 2_000_000
 BATCH = 4000
@@ -418,6 +423,7 @@ class EnterpriseImporter(FastImporter):
         create_enterprises(new)
         update_fields = [c.name for c in self.columns if c.name != "uscc"] + ["updated_at"]
         write_updates(Enterprise, changed, update_fields)
+        follow_enterprise_zones([found.pk for found, _before in changed])
         codes = [code for code, _fields, _found in plan]
         for start in range(0, len(codes), 5000):
             written = Enterprise.objects.filter(uscc__in=codes[start : start + 5000])

@@ -152,10 +152,10 @@ def _invariants() -> None:
     assert {kind for *_x, kind in enterprises} >= {"industrial_park"}  # spread over the parks
 
     years = {"tech_sme": 1, "hnte": 3, "srdi": 3, "little_giant": 3, "gazelle": 1, "unicorn": 1}
-    for kind, rank, issued, expires in Certification.objects.values_list(
-        "kind", "rank", "issued_on", "expires_on"
+    for kind, rank, issued, expires, zone, enterprise_zone in Certification.objects.values_list(
+        "kind", "rank", "issued_on", "expires_on", "zone", "enterprise__zone"
     ):
-        assert rank == TIER_RANK[kind]
+        assert rank == TIER_RANK[kind] and zone == enterprise_zone
         assert expires == add_years(issued, years[kind]) - dt.timedelta(days=1)
 
     # Year-to-date figures: every year's months rise (revenue is positive), 36 months each.
