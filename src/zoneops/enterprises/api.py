@@ -529,8 +529,12 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
         def page():
             user = request.user
-            within = None if user.sees_all_zones else user.visible_zones().values("pk")
-            candidates = services.scale_up_candidates(queryset, within=within)
+            within = None if user.sees_all_zones else user.visible_zone_ids()
+            # Without a search or filter the list is the zones' whole roll-up.
+            filtered = set(request.query_params) - {"page", "page_size", "format", "ordering"}
+            candidates = services.scale_up_candidates(
+                queryset, within=within, whole_zones=not filtered
+            )
             rows = self.paginate_queryset(candidates)
             serialized = ScaleUpCandidateSerializer(rows, many=True).data
             return self.get_paginated_response(serialized).data

@@ -740,11 +740,28 @@ class ScaleUpRollup(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["zone", "enterprise"], name="scaleuprollup_key")
+            # Covering (PostgreSQL): a zone's list is read from the index alone, where its rows
+            # lie together (in the table the province's rebuild wrote them interleaved).
+            models.UniqueConstraint(
+                fields=["zone", "enterprise"],
+                include=[
+                    "year",
+                    "month",
+                    "ratio",
+                    "ttm",
+                    "amount",
+                    "projection_reaches",
+                    "industry",
+                    "ytd",
+                    "full",
+                    "same",
+                ],
+                name="scaleuprollup_key",
+            )
         ]
         indexes = [
-            # A page of candidates: the enterprise's row (a zone's list), or the most advanced
-            # of a month (a province's list) without reading every row.
+            # An enterprise's row (a filtered list joins it), and the most advanced of a month
+            # (the province's list) without reading every row.
             models.Index(fields=["enterprise", "year", "month"], name="scaleuprollup_enterprise"),
             models.Index(
                 "year", "month", models.F("ratio").desc(), "enterprise", name="scaleuprollup_order"

@@ -1105,10 +1105,8 @@ class ScaleDownRiskView(LoginRequiredMixin, View):
             raise PermissionDenied
         zone, zones = _zone_choice(request)
         qs = Enterprise.objects.restrict(request.user, VIEW)
-        within = None if request.user.sees_all_zones else request.user.visible_zones().values("pk")
         if zone is not None:
-            within = zone.subtree_ids()
-            qs = qs.filter(zone_id__in=within)
+            qs = qs.filter(zone_id__in=zone.subtree_ids())
         period = None
         if request.GET.get("period"):
             try:
@@ -1178,10 +1176,12 @@ class CandidateListView(LoginRequiredMixin, View):
         zone, zones = _zone_choice(request)
         margin_percent = _decimal_param(request, "margin", "20")
         qs = Enterprise.objects.restrict(request.user, VIEW)
-        within = None if request.user.sees_all_zones else request.user.visible_zones().values("pk")
+        within = None if request.user.sees_all_zones else request.user.visible_zone_ids()
         if zone is not None:
-            within = zone.subtree_ids()
-            qs = qs.filter(zone_id__in=within)
+            subtree = zone.subtree_ids()
+            qs = qs.filter(zone_id__in=subtree)
+            # Chosen among the visible ones, so its subtree is visible: whole_zones reads it.
+            within = subtree
         period = None
         if request.GET.get("period"):
             try:
@@ -1194,6 +1194,7 @@ class CandidateListView(LoginRequiredMixin, View):
             month=period[1] if period else None,
             margin=margin_percent / 100,
             within=within,
+            whole_zones=True,  # the page filters by zone only
         )
         if request.GET.get("export") == "xlsx":
             headers = [

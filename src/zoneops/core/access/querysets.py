@@ -12,5 +12,4 @@ class RestrictedQuerySet(models.QuerySet):
         if user.sees_all_zones:
             return self
         lookup = getattr(self.model, "zone_lookup", "zone")
-        zone_ids = user.visible_zones().values("pk")
-        return self.filter(**{f"{lookup}__in": zone_ids})
+        return self.filter(**{f"{lookup}__in": user.visible_zone_ids()})

@@ -1,14 +1,12 @@
 """Users with their role and granted zones, their security events and password history."""
 
-from functools import reduce
-from operator import or_
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,23 +158,33 @@ class User(AuditedMixin, AbstractUser):
         return bool(self.totp_secret and self.totp_confirmed_at)
 
     def visible_zones(self) -> models.QuerySet:
-        """The zones granted to the user and all zones below them (every zone for an admin).
-
-        Zones below the granted ones are found by the query itself: a zone created a moment
-        ago below a granted one is visible at once. The granted zones' paths are read once per
-        request (``context.memoized``; a change of grants during the request forgets them).
-        """
+        """The zones granted to the user and all zones below them (every zone for an admin)."""
         if not self.is_active:
             return Zone.objects.none()
         if self.sees_all_zones:
             return Zone.objects.all()
-        paths = context.memoized(
-            ("granted_zone_paths", self.pk),
-            lambda: list(self.zones.values_list("path", flat=True)),
+        return Zone.objects.filter(pk__in=self.visible_zone_ids())
+
+    def visible_zone_ids(self) -> list[int]:
+        """The ids of ``visible_zones()`` (not for an administrator, who sees every zone), read
+        in one query once per request (``context.memoized``; a change of grants during the
+        request forgets them): the lists filter on these ids, which the database plans for
+        exactly (a zone's few enterprises), where a subquery of paths it would guess.
+
+        Zones below the granted ones are found by the query itself: a zone created a moment
+        ago below a granted one is visible from the next request on."""
+        if not self.is_active:
+            return []
+        return context.memoized(("visible_zone_ids", self.pk), self._read_visible_zone_ids)
+
+    def _read_visible_zone_ids(self) -> list[int]:
+        # A zone is visible when its path starts with a granted zone's path.
+        granted = self.zones.through.objects.filter(
+            StartsWith(OuterRef("path"), F("zone__path")), user_id=self.pk
         )
-        if not paths:
-            return Zone.objects.none()
-        return Zone.objects.filter(reduce(or_, (Q(path__startswith=path) for path in paths)))
+        return list(
+            Zone.objects.filter(Exists(granted)).order_by("pk").values_list("pk", flat=True)
+        )
 
 
 class SecurityEvent(models.Model):

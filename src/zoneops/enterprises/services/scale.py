@@ -34,6 +34,7 @@ from zoneops.enterprises.models import (
     MonthlyFigure,
     ScaleUpApplication,
     ScaleUpEvent,
+    ScaleUpRollup,
 )
 from zoneops.enterprises.services import common
 from zoneops.enterprises.services.common import _require, _require_enterprise
@@ -116,6 +117,7 @@ def scale_up_candidates(
     month: int | None = None,
     margin: Decimal = Decimal("0.2"),
     within=None,
+    whole_zones: bool = False,
 ) -> "CandidateList":
     """Operating enterprises of ``qs`` not above scale whose revenue reaches their sector's
     threshold over the trailing twelve months, or is within ``margin`` of it and, growing as
@@ -128,7 +130,9 @@ def scale_up_candidates(
     month with figures is read from the roll-up (``ScaleUpRollup``), an older month or a wider
     margin worked out from the figures. ``within``: the ids of the zones ``qs`` is of (a
     queryset will do; None: every zone), so that a zone's list reads the zone's rows of the
-    roll-up instead of walking the province's.
+    roll-up instead of walking the province's. ``whole_zones``: ``qs`` is every enterprise of
+    those zones, no other filter (a list without search or filters): the roll-up's rows alone
+    are the answer, without a look at each enterprise.
     """
     base = scale_up_base(qs)
     newest = latest_month_of_all()
@@ -140,6 +144,8 @@ def scale_up_candidates(
             return CandidateList.empty()
         year, month = period
     if margin <= KEPT_MARGIN and (year, month) == newest:
+        if whole_zones:
+            return zone_candidates(within, year, month, margin)
         return kept_candidates(base, year, month, margin, within=within)
     return worked_out_candidates(base, year, month, margin)
 
@@ -152,6 +158,30 @@ def latest_month_of_all() -> tuple[int, int] | None:
     return tuple(row) if row else None
 
 
+def _rule(margin: Decimal, prefix: str = "") -> Q:
+    """The rule on the roll-up's columns: reached, or within ``margin`` and the projection
+    reaches the threshold."""
+    ttm, amount = f"{prefix}ttm", F(f"{prefix}amount")
+    return Q(**{f"{ttm}__gte": amount - _SPARE}) | Q(
+        **{f"{ttm}__gte": amount * (1 - margin) - _SPARE, f"{prefix}projection_reaches": True}
+    )
+
+
+def zone_candidates(within, year: int, month: int, margin: Decimal) -> "CandidateList":
+    """Every candidate of the zones ``within`` (None: every zone) in the latest month: the
+    roll-up's rows alone, read from its covering index (a zone's, or the province's in order)."""
+    rows = ScaleUpRollup.objects.filter(_rule(margin), year=year, month=month)
+    if within is None:
+        rows = rows.order_by("-ratio", "enterprise_id")  # the order index, a page's rows
+    else:
+        # The zones' rows from their index, sorted with their count (the page's window).
+        # Ordered on an expression of the ratio: on the ratio itself the planner would walk
+        # the province's order index to the end for the count, reading every zone's rows.
+        rows = rows.filter(zone_id__in=within).order_by((F("ratio") + 0.0).desc(), "enterprise_id")
+    rows = rows.values_list("enterprise_id", "industry_id", "ytd", "full", "same")
+    return CandidateList(rows, year=year, month=month, margin=margin, count_apart=within is None)
+
+
 def kept_candidates(
     base: QuerySet, year: int, month: int, margin: Decimal, *, within=None
 ) -> "CandidateList":
@@ -161,9 +191,7 @@ def kept_candidates(
     kept = FilteredRelation(
         "scale_up_rollup", condition=Q(scale_up_rollup__year=year, scale_up_rollup__month=month)
     )
-    rule = Q(kept__ttm__gte=F("kept__amount") - _SPARE) | Q(
-        kept__ttm__gte=F("kept__amount") * (1 - margin) - _SPARE, kept__projection_reaches=True
-    )
+    rule = _rule(margin, prefix="kept__")
     if within is not None:
         rule &= Q(kept__zone_id__in=within)  # a zone's rows, not the province's
     rows = (
@@ -276,7 +304,7 @@ class CandidateList(Sequence):
             return []
         if self._count_apart:
             return self._candidates(list(self._rows[start:stop]))
-        rows = list(self._rows.annotate(total=Window(Count("pk")))[start:stop])
+        rows = list(self._rows.annotate(total=Window(Count("*")))[start:stop])
         if rows:
             self._total = rows[0][-1]
         elif start == 0:

@@ -417,6 +417,11 @@ def test_scale_up_candidates_follow_the_rule_at_its_edges(zone_tree, month):
         base = scale.scale_up_base(qs)
         worked_out = scale.worked_out_candidates(base, year, month, margin)
         assert [c.enterprise_id for c in worked_out] == expected
+        # Every enterprise of the zones: the roll-up's rows alone, a zone's or all.
+        for within in (None, [park.pk]):
+            whole = scale.zone_candidates(within, year, month, margin)
+            assert [c.enterprise_id for c in whole] == expected
+        assert list(scale.zone_candidates([zone_tree["econ"].pk], year, month, margin)) == []
         assert [vars(c) for c in worked_out[:20]] == [vars(c) for c in found[:20]]
         assert len(found) == len(expected) and 5 < len(expected) < len(rows)
         # Pages read a slice at a time give the same list, and the count comes with a page.
