@@ -323,6 +323,20 @@ def scale_up_enterprise_changes(ctx):
     ]
 
 
+def scale_up_zones_in_different_months(ctx):
+    """One zone's latest figures are September's, another's October's: each zone's rows are
+    of its own latest month (the roll-up's select joins the two months' queries)."""
+    _near_threshold(ctx, 1)
+    later = enterprise(ctx["zone_tree"]["econ"], 2)
+    figure(later, 2024, 10, 1000)
+    figure(later, 2024, 12, 1900)
+    figure(later, 2025, 10, 1300)
+    kept = dict(ScaleUpRollup.objects.values_list("zone_id", "month"))
+    assert kept == {ctx["zone_tree"]["park"].pk: 9, ctx["zone_tree"]["econ"].pk: 10}
+    rollups.touch("scale_up")  # every zone at once: the two months in one statement
+    assert dict(ScaleUpRollup.objects.values_list("zone_id", "month")) == kept
+
+
 def scale_up_figure_import(ctx):
     _near_threshold(ctx, 1)
     other = enterprise(ctx["zone_tree"]["park"], 5)
@@ -380,6 +394,7 @@ WRITES = [
     project_monthly_imports,
     scale_up_figure_saved_and_deleted,
     scale_up_enterprise_changes,
+    scale_up_zones_in_different_months,
     scale_up_figure_import,
     scale_up_figures_through_the_api,
     scale_up_register_import,
