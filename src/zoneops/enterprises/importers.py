@@ -412,6 +412,7 @@ class EnterpriseImporter(FastImporter):
         changed = []
         zones = set()  # each zone written, before and after: its scale-up roll-up
         for code, fields, found in plan:
+            zones.add(fields["zone"].pk)  # a required column: every row names its zone
             if found is None:
                 new.append((code, source, fields))
             else:
@@ -424,10 +425,6 @@ class EnterpriseImporter(FastImporter):
         update_fields = [c.name for c in self.columns if c.name != "uscc"] + ["updated_at"]
         write_updates(Enterprise, changed, update_fields)
         follow_enterprise_zones([found.pk for found, _before in changed])
-        codes = [code for code, _fields, _found in plan]
-        for start in range(0, len(codes), 5000):
-            written = Enterprise.objects.filter(uscc__in=codes[start : start + 5000])
-            zones.update(written.values_list("zone_id", flat=True).distinct())
         scale_up_rollup.touch_zones(zones)
         result.created, result.updated = len(new), len(changed)
 

@@ -324,9 +324,7 @@ def enterprise_moved(sender, instance, created=False, raw=False, **kwargs) -> No
     """post_save of an enterprise: its certifications follow it to its zone."""
     if created or raw:
         return
-    Certification._base_manager.filter(enterprise_id=instance.pk).exclude(
-        zone_id=instance.zone_id
-    ).update(zone_id=instance.zone_id)
+    follow_enterprise_zones([instance.pk])
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

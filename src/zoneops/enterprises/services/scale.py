@@ -87,7 +87,7 @@ def latest_period(qs: QuerySet, *, newest=None) -> tuple[int, int] | None:
     members = qs.values("pk")
     figures = MonthlyFigure.objects.filter(enterprise__in=members)
     periods = MonthlyFigure.objects.order_by("-year", "-month").values_list("year", "month")
-    period = newest if newest is not None else periods.first()
+    period = newest if newest is not None else latest_month_of_all()
     for _tries in range(3):
         if period is None:
             return None
@@ -159,8 +159,9 @@ def latest_month_of_all() -> tuple[int, int] | None:
 
 
 def _rule(margin: Decimal, prefix: str = "") -> Q:
-    """The rule on the roll-up's columns: reached, or within ``margin`` and the projection
-    reaches the threshold."""
+    """The rule on the columns ``ttm``, ``amount`` and ``projection_reaches`` (``judged``'s
+    annotations, the roll-up's fields under ``prefix``): reached, or within ``margin`` and the
+    projection reaches the threshold."""
     ttm, amount = f"{prefix}ttm", F(f"{prefix}amount")
     return Q(**{f"{ttm}__gte": amount - _SPARE}) | Q(
         **{f"{ttm}__gte": amount * (1 - margin) - _SPARE, f"{prefix}projection_reaches": True}
@@ -413,10 +414,7 @@ def judged(base, year, month, margin, industries_by_amount) -> QuerySet:
         )
         .filter(ytd__isnull=False)
         .annotate(ttm=ttm, projection_reaches=projection_reaches)
-        .filter(
-            Q(ttm__gte=F("amount") - _SPARE)
-            | Q(ttm__gte=F("amount") * (1 - margin) - _SPARE, projection_reaches=True)
-        )
+        .filter(_rule(margin))
     )
 
 
